@@ -1,0 +1,15 @@
+package dev.imagegen;
+
+import dev.imagegen.cli.ImagegenCommand;
+
+/** The {@code imagegen} command line. */
+public final class Imagegen {
+
+    private Imagegen() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(ImagegenCommand.execute(args));
+    }
+}

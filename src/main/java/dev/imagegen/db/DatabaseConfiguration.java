@@ -1,0 +1,47 @@
+package dev.imagegen.db;
+
+import java.nio.file.Path;
+
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/** The job's database and its connection pool: at most 10 connections, whatever the concurrency. */
+@Configuration(proxyBeanMethods = false)
+class DatabaseConfiguration {
+
+    static final int MAX_POOL = 10;
+
+    @Bean(destroyMethod = "close")
+    ImagegenDatabase imagegenDatabase(Environment env) {
+        String url = env.getProperty("IMAGEGEN_DB_URL");
+        if (url != null && !url.isBlank()) {
+            return ImagegenDatabase.external(url, env.getProperty("IMAGEGEN_DB_USER"),
+                    env.getProperty("IMAGEGEN_DB_PASSWORD"));
+        }
+        return ImagegenDatabase.embedded(Path.of(env.getProperty("IMAGEGEN_HOME", ".imagegen")));
+    }
+
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource(ImagegenDatabase database) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(database.url());
+        config.setUsername(database.user());
+        config.setPassword(database.password());
+        config.setMaximumPoolSize(MAX_POOL);
+        config.setMinimumIdle(1);
+        config.setPoolName("imagegen");
+        config.setConnectionTimeout(30_000);
+        return new HikariDataSource(config);
+    }
+
+    /** Spring Batch's own tables, from the script shipped in its jar, as the first versioned migration. */
+    @Bean
+    SpringBatchSchemaMigration springBatchSchemaMigration() {
+        return new SpringBatchSchemaMigration();
+    }
+
+}

@@ -1,0 +1,140 @@
+package dev.imagegen.generate;
+
+import java.sql.Array;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import dev.imagegen.model.RetryingImageModel;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.store.ImageStore;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
+import org.springframework.batch.infrastructure.item.database.Order;
+import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
+import org.springframework.batch.infrastructure.item.database.support.PostgresPagingQueryProvider;
+import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The {@code generate} step: a partition manager that hands {@code run.concurrency} partitions to as many threads;
+ * each partition is an ordinary chunk step (pending prompts → model → files + rows).
+ *
+ * <p>The chunk "transaction" is deliberately resourceless: a chunk spends most of its time waiting on the model, and
+ * no database connection may be held meanwhile. The writer commits its rows in its own short transaction. That is
+ * safe because the reader re-queries what is still pending (it keeps no position), and the processor adopts files
+ * already on disk: a chunk that is replayed after a crash costs nothing.
+ */
+@Configuration(proxyBeanMethods = false)
+class GenerateStepConfiguration {
+
+    static final String PARTITION_STEP = "generate-partition";
+
+    @Bean
+    Step generateStep(JobRepository jobRepository, Step generatePartitionStep, JobSpec spec) {
+        return new StepBuilder("generate", jobRepository)
+                .partitioner(PARTITION_STEP, new PromptPartitioner())
+                .step(generatePartitionStep)
+                .gridSize(spec.run().concurrency())
+                .taskExecutor(partitionExecutor(spec.run().concurrency()))
+                .build();
+    }
+
+    private static ThreadPoolTaskExecutor partitionExecutor(int threads) {
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setCorePoolSize(threads);
+        executor.setMaxPoolSize(threads);
+        executor.setThreadNamePrefix("generate-");
+        executor.setDaemon(true);
+        executor.initialize();
+        return executor;
+    }
+
+    @Bean
+    Step generatePartitionStep(JobRepository jobRepository, JdbcPagingItemReader<PendingPrompt> pendingPromptReader,
+                               ImageGenerationProcessor imageGenerationProcessor, OutcomeWriter outcomeWriter,
+                               JobSpec spec) {
+        return new StepBuilder(PARTITION_STEP, jobRepository)
+                .<PendingPrompt, PromptOutcome>chunk(spec.run().chunkSize())
+                .transactionManager(new ResourcelessTransactionManager())
+                .reader(pendingPromptReader)
+                .processor(imageGenerationProcessor)
+                .writer(outcomeWriter)
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    JdbcPagingItemReader<PendingPrompt> pendingPromptReader(DataSource dataSource, JobSpec spec,
+            @Value("#{stepExecution}") StepExecution stepExecution,
+            @Value("#{stepExecutionContext['" + PromptPartitioner.INDEX + "']}") Integer index,
+            @Value("#{stepExecutionContext['" + PromptPartitioner.COUNT + "']}") Integer count) throws Exception {
+        long instanceId = stepExecution.getJobExecution().getJobInstance().getId();
+        PostgresPagingQueryProvider query = new PostgresPagingQueryProvider();
+        query.setSelectClause("prompt_id, rendered_prompt, request_hash, done");
+        query.setFromClause("""
+                (SELECT p.prompt_id, p.rendered_prompt, p.request_hash,
+                        ARRAY(SELECT g.variant FROM generated_image g
+                               WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
+                                 AND g.request_hash = p.request_hash) AS done
+                   FROM prompt p
+                  WHERE p.dataset = :dataset AND p.staged_instance_id = :instance
+                    AND mod(p.bucket, :count) = :index
+                    AND NOT EXISTS (SELECT 1 FROM prompt_failure f
+                                     WHERE f.dataset = p.dataset AND f.prompt_id = p.prompt_id
+                                       AND f.job_instance_id = :instance AND f.resolved_at IS NULL)) pending""");
+        query.setWhereClause("cardinality(done) < :variants");
+        query.setSortKeys(Map.of("prompt_id", Order.ASCENDING));
+        return new JdbcPagingItemReaderBuilder<PendingPrompt>()
+                .name("pendingPrompts")
+                .dataSource(dataSource)
+                .queryProvider(query)
+                .parameterValues(Map.of("dataset", spec.dataset(), "instance", instanceId, "count", count,
+                        "index", index, "variants", spec.model().imagesPerPrompt()))
+                .pageSize(Math.max(spec.run().chunkSize(), 50))
+                // No saved position: the query itself knows what is left, so a restart can never skip a prompt.
+                .saveState(false)
+                .rowMapper((rs, n) -> new PendingPrompt(rs.getString("prompt_id"), rs.getString("rendered_prompt"),
+                        rs.getString("request_hash"), variants(rs.getArray("done"))))
+                .build();
+    }
+
+    private static Set<Integer> variants(Array array) throws java.sql.SQLException {
+        Integer[] values = (Integer[]) array.getArray();
+        return new HashSet<>(Arrays.asList(values));
+    }
+
+    @Bean
+    @StepScope
+    ImageGenerationProcessor imageGenerationProcessor(RetryingImageModel imageModel, JobSpec spec,
+            ImageStore imageStore, RunGuard runGuard, @Value("#{stepExecution}") StepExecution stepExecution) {
+        return new ImageGenerationProcessor(imageModel, spec.model(), imageStore, runGuard, stepExecution);
+    }
+
+    @Bean
+    @StepScope
+    OutcomeWriter outcomeWriter(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, RunGuard runGuard,
+                                JobSpec spec, @Value("#{stepExecution}") StepExecution stepExecution) {
+        return new OutcomeWriter(jdbc, new TransactionTemplate(transactionManager), runGuard, spec.dataset(),
+                stepExecution);
+    }
+
+    @Bean
+    RunGuard runGuard() {
+        return new RunGuard();
+    }
+
+}

@@ -1,0 +1,144 @@
+package dev.imagegen.generate;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.imagegen.store.StoredImage;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ItemWriter;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Records a chunk's outcomes in one short transaction: a {@code generated_image} row per stored image (batched
+ * upsert, so an adopted image after a crash simply lands), the {@code prompt_failure} rows of skipped calls, and the
+ * resolution of earlier failures that now succeeded. The files are already on disk when this runs.
+ */
+final class OutcomeWriter implements ItemWriter<PromptOutcome> {
+
+    private static final String UPSERT_IMAGE = """
+            INSERT INTO generated_image (dataset, prompt_id, variant, file_path, media_type, width, height, bytes,
+                sha256, request_hash, model, provider, generation_id, seed, cost_usd, cost_estimated, prompt_tokens,
+                completion_tokens, latency_ms, attempts, adopted, job_execution_id, job_instance_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (dataset, prompt_id, variant) DO UPDATE SET
+                file_path = EXCLUDED.file_path, media_type = EXCLUDED.media_type, width = EXCLUDED.width,
+                height = EXCLUDED.height, bytes = EXCLUDED.bytes, sha256 = EXCLUDED.sha256,
+                request_hash = EXCLUDED.request_hash, model = EXCLUDED.model, provider = EXCLUDED.provider,
+                generation_id = EXCLUDED.generation_id, seed = EXCLUDED.seed, cost_usd = EXCLUDED.cost_usd,
+                cost_estimated = EXCLUDED.cost_estimated, prompt_tokens = EXCLUDED.prompt_tokens,
+                completion_tokens = EXCLUDED.completion_tokens, latency_ms = EXCLUDED.latency_ms,
+                attempts = EXCLUDED.attempts, adopted = EXCLUDED.adopted,
+                job_execution_id = EXCLUDED.job_execution_id, job_instance_id = EXCLUDED.job_instance_id,
+                created_at = now()
+            """;
+    private static final String RESOLVE = """
+            UPDATE prompt_failure SET resolved_at = now()
+             WHERE dataset = ? AND prompt_id = ? AND variant = ? AND resolved_at IS NULL
+            """;
+    private static final String INSERT_FAILURE = """
+            INSERT INTO prompt_failure (dataset, prompt_id, variant, kind, http_status, message, attempts, cost_usd,
+                                        job_execution_id, job_instance_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """;
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final RunGuard guard;
+    private final String dataset;
+    private final long executionId;
+    private final long instanceId;
+
+    OutcomeWriter(JdbcTemplate jdbc, TransactionTemplate tx, RunGuard guard, String dataset,
+                  StepExecution stepExecution) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.guard = guard;
+        this.dataset = dataset;
+        this.executionId = stepExecution.getJobExecution().getId();
+        this.instanceId = stepExecution.getJobExecution().getJobInstance().getId();
+    }
+
+    @Override
+    public void write(Chunk<? extends PromptOutcome> chunk) {
+        List<StoredImage> images = new ArrayList<>();
+        List<PromptOutcome.CallFailure> failures = new ArrayList<>();
+        for (PromptOutcome outcome : chunk) {
+            images.addAll(outcome.images());
+            failures.addAll(outcome.failures());
+        }
+        if (!images.isEmpty() || !failures.isEmpty()) {
+            tx.executeWithoutResult(status -> {
+                insertImages(images);
+                insertFailures(failures);
+            });
+        }
+        if (guard.ending() == RunGuard.Ending.FAIL) {
+            // Written first, so nothing paid for is lost; then the partition fails and with it the run.
+            throw new RunFailedException(guard.reason());
+        }
+    }
+
+    private void insertImages(List<StoredImage> images) {
+        if (images.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate(UPSERT_IMAGE, images, images.size(), (ps, i) -> {
+            var s = i.sidecar();
+            ps.setString(1, dataset);
+            ps.setString(2, i.promptId());
+            ps.setInt(3, i.variant());
+            ps.setString(4, i.relativePath());
+            ps.setString(5, i.mediaType());
+            ps.setInt(6, i.width());
+            ps.setInt(7, i.height());
+            ps.setLong(8, i.bytes());
+            ps.setString(9, i.sha256());
+            ps.setString(10, s.requestHash());
+            ps.setString(11, s.model());
+            ps.setString(12, s.provider());
+            ps.setString(13, s.generationId());
+            ps.setObject(14, s.seed());
+            ps.setDouble(15, s.costUsd());
+            ps.setBoolean(16, s.costEstimated());
+            ps.setLong(17, s.promptTokens());
+            ps.setLong(18, s.completionTokens());
+            ps.setLong(19, s.latencyMs());
+            ps.setInt(20, Math.max(1, s.attempts()));
+            ps.setBoolean(21, i.adopted());
+            ps.setLong(22, executionId);
+            ps.setLong(23, instanceId);
+        });
+        jdbc.batchUpdate(RESOLVE, images, images.size(), (ps, i) -> {
+            ps.setString(1, dataset);
+            ps.setString(2, i.promptId());
+            ps.setInt(3, i.variant());
+        });
+    }
+
+    private void insertFailures(List<PromptOutcome.CallFailure> failures) {
+        if (failures.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate(INSERT_FAILURE, failures, failures.size(), (ps, f) -> {
+            ps.setString(1, dataset);
+            ps.setString(2, f.promptId());
+            ps.setInt(3, f.variant());
+            ps.setString(4, f.kind());
+            ps.setObject(5, f.httpStatus());
+            ps.setString(6, f.message());
+            ps.setInt(7, f.attempts());
+            ps.setObject(8, f.costUsd());
+            ps.setLong(9, executionId);
+            ps.setLong(10, instanceId);
+        });
+    }
+
+    /** The run crossed a line (skip limit) that fails it. */
+    static final class RunFailedException extends RuntimeException {
+        RunFailedException(String message) {
+            super(message);
+        }
+    }
+}

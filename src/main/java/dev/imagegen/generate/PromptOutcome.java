@@ -1,0 +1,16 @@
+package dev.imagegen.generate;
+
+import java.util.List;
+
+import dev.imagegen.store.StoredImage;
+
+/**
+ * What happened to one prompt's missing variants: images stored, calls that failed for good, and whether some
+ * variants were deferred because the run is stopping (they stay pending for the restart).
+ */
+record PromptOutcome(String promptId, List<StoredImage> images, List<CallFailure> failures, boolean deferred) {
+
+    record CallFailure(String promptId, int variant, String kind, Integer httpStatus, String message, int attempts,
+                       Double costUsd) {
+    }
+}

@@ -1,0 +1,128 @@
+package dev.imagegen.generate;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+
+import dev.imagegen.spec.RunSpec;
+
+/**
+ * The run-wide state every partition consults before it spends money: counters, the skip limit, the budget, and
+ * the decision to stop (restartable, exit 3) or to fail (exit 1). One per job execution, reset when a run starts.
+ */
+public final class RunGuard {
+
+    /** Why a run ends early. STOP reasons leave it STOPPED; FAIL reasons leave it FAILED. */
+    public enum Ending { NONE, STOP, FAIL }
+
+    private volatile RunSpec spec;
+    private volatile Ending ending = Ending.NONE;
+    private volatile String reason;
+    private final DoubleAdder cost = new DoubleAdder();
+    private final LongAdder images = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final AtomicInteger skips = new AtomicInteger();
+    private final AtomicLong calls = new AtomicLong();
+    private final Map<String, AtomicInteger> skipsByKind = new ConcurrentHashMap<>();
+
+    public synchronized void reset(RunSpec spec) {
+        this.spec = spec;
+        this.ending = Ending.NONE;
+        this.reason = null;
+        cost.reset();
+        images.reset();
+        retries.reset();
+        skips.set(0);
+        calls.set(0);
+        skipsByKind.clear();
+    }
+
+    /** Checked before every model call: false once the run is ending, the budget is spent or max-images reached. */
+    public boolean mayCall() {
+        if (ending != Ending.NONE) {
+            return false;
+        }
+        RunSpec s = spec;
+        if (s.maxCostUsd() != null && cost.sum() >= s.maxCostUsd()) {
+            stop(String.format("budget reached: spent $%.4f of run.max-cost-usd $%.2f", cost.sum(), s.maxCostUsd()));
+            return false;
+        }
+        if (s.maxImages() != null && images.sum() >= s.maxImages()) {
+            stop("run.max-images reached (" + s.maxImages() + " images)");
+            return false;
+        }
+        calls.incrementAndGet();
+        return true;
+    }
+
+    public void recordImage(double costUsd) {
+        images.increment();
+        cost.add(costUsd);
+    }
+
+    public void recordCost(double costUsd) {
+        cost.add(costUsd);
+    }
+
+    public void recordRetry() {
+        retries.increment();
+    }
+
+    /** Counts a skipped call; past {@code run.skip-limit} the run fails, naming the commonest kinds. */
+    public void recordSkip(String kind) {
+        skipsByKind.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+        int n = skips.incrementAndGet();
+        if (n > spec.skipLimit()) {
+            fail("more than run.skip-limit (" + spec.skipLimit() + ") prompts were skipped; most were "
+                    + topKinds() + ". Look at the prompt_failure rows, fix the cause, then rerun-failed");
+        }
+    }
+
+    public synchronized void stop(String why) {
+        if (ending == Ending.NONE) {
+            ending = Ending.STOP;
+            reason = why;
+        }
+    }
+
+    public synchronized void fail(String why) {
+        if (ending != Ending.FAIL) {
+            ending = Ending.FAIL;
+            reason = why;
+        }
+    }
+
+    public Ending ending() {
+        return ending;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public long retries() {
+        return retries.sum();
+    }
+
+    public double cost() {
+        return cost.sum();
+    }
+
+    String topKinds() {
+        return skipsByKind.entrySet().stream()
+                .sorted((a, b) -> b.getValue().get() - a.getValue().get())
+                .limit(3)
+                .map(e -> e.getKey() + " (" + e.getValue().get() + ")")
+                .collect(Collectors.joining(", "));
+    }
+
+    public Map<String, Integer> skipsByKind() {
+        return skipsByKind.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(),
+                (a, b) -> a, TreeMap::new));
+    }
+}

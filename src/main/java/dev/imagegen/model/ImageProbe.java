@@ -1,0 +1,180 @@
+package dev.imagegen.model;
+
+import java.util.zip.CRC32;
+
+/**
+ * Checks that bytes are a whole PNG, JPEG or WebP image and reads its size, without decoding pixels: the PNG chunk
+ * chain with its CRCs up to IEND, JPEG markers from SOI to EOI, the WebP RIFF length. That catches the truncated and
+ * corrupt bodies providers do send, at a fraction of the cost of a full decode.
+ */
+public final class ImageProbe {
+
+    private ImageProbe() {
+    }
+
+    /**
+     * @param declaredType the media type the provider declared, or null when it did not say
+     * @throws InvalidImageException when the bytes are not a whole image of that type
+     */
+    public static ImageData inspect(byte[] b, String declaredType) throws InvalidImageException {
+        String actual = sniff(b);
+        if (actual == null) {
+            throw new InvalidImageException("not a PNG, JPEG or WebP image (" + b.length + " bytes)");
+        }
+        if (declaredType != null && !declaredType.isBlank() && !normalise(declaredType).equals(actual)) {
+            throw new InvalidImageException("declared as " + declaredType + " but the bytes are " + actual);
+        }
+        int[] size = switch (actual) {
+            case "image/png" -> png(b);
+            case "image/jpeg" -> jpeg(b);
+            default -> webp(b);
+        };
+        if (size[0] <= 0 || size[1] <= 0) {
+            throw new InvalidImageException(actual + " with no size (" + size[0] + "x" + size[1] + ")");
+        }
+        return new ImageData(b, actual, size[0], size[1]);
+    }
+
+    static String normalise(String mediaType) {
+        String t = mediaType.toLowerCase().strip();
+        int semi = t.indexOf(';');
+        t = semi >= 0 ? t.substring(0, semi) : t;
+        return t.equals("image/jpg") ? "image/jpeg" : t;
+    }
+
+    private static String sniff(byte[] b) {
+        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            return "image/png";
+        }
+        if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
+            return "image/jpeg";
+        }
+        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W'
+                && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
+            return "image/webp";
+        }
+        return null;
+    }
+
+    private static int[] png(byte[] b) throws InvalidImageException {
+        int pos = 8;
+        int width = -1;
+        int height = -1;
+        boolean first = true;
+        CRC32 crc = new CRC32();
+        while (true) {
+            if (pos + 12 > b.length) {
+                throw new InvalidImageException("PNG truncated at byte " + pos + " of " + b.length);
+            }
+            long length = u32be(b, pos);
+            if (length > b.length - pos - 12) {
+                throw new InvalidImageException("PNG truncated: a chunk at byte " + pos + " runs past the end");
+            }
+            int len = (int) length;
+            String type = new String(b, pos + 4, 4, java.nio.charset.StandardCharsets.US_ASCII);
+            if (first) {
+                if (!type.equals("IHDR") || len != 13) {
+                    throw new InvalidImageException("PNG does not start with an IHDR chunk");
+                }
+                width = (int) u32be(b, pos + 8);
+                height = (int) u32be(b, pos + 12);
+                first = false;
+            }
+            crc.reset();
+            crc.update(b, pos + 4, len + 4);
+            if (crc.getValue() != u32be(b, pos + 8 + len)) {
+                throw new InvalidImageException("PNG chunk " + type + " at byte " + pos + " has a bad CRC");
+            }
+            pos += len + 12;
+            if (type.equals("IEND")) {
+                return new int[] {width, height};
+            }
+        }
+    }
+
+    private static int[] jpeg(byte[] b) throws InvalidImageException {
+        if (!endsWithEoi(b)) {
+            throw new InvalidImageException("JPEG truncated: no end-of-image marker");
+        }
+        int pos = 2;
+        while (pos + 4 <= b.length) {
+            if ((b[pos] & 0xff) != 0xFF) {
+                throw new InvalidImageException("JPEG marker expected at byte " + pos);
+            }
+            int marker = b[pos + 1] & 0xff;
+            if (marker == 0xFF) {
+                pos++;
+                continue;
+            }
+            int len = ((b[pos + 2] & 0xff) << 8) | (b[pos + 3] & 0xff);
+            boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+            if (sof) {
+                if (pos + 9 > b.length) {
+                    break;
+                }
+                int height = ((b[pos + 5] & 0xff) << 8) | (b[pos + 6] & 0xff);
+                int width = ((b[pos + 7] & 0xff) << 8) | (b[pos + 8] & 0xff);
+                return new int[] {width, height};
+            }
+            if (marker == 0xDA || len < 2) {
+                break;
+            }
+            pos += 2 + len;
+        }
+        throw new InvalidImageException("JPEG has no frame header");
+    }
+
+    private static boolean endsWithEoi(byte[] b) {
+        // Some encoders pad after EOI; look at the tail rather than the last two bytes only.
+        for (int i = b.length - 2; i >= Math.max(2, b.length - 64); i--) {
+            if ((b[i] & 0xff) == 0xFF && (b[i + 1] & 0xff) == 0xD9) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int[] webp(byte[] b) throws InvalidImageException {
+        long riff = u32le(b, 4);
+        if (riff + 8 > b.length) {
+            throw new InvalidImageException("WebP truncated: RIFF says " + (riff + 8) + " bytes, got " + b.length);
+        }
+        if (b.length < 30) {
+            throw new InvalidImageException("WebP too short");
+        }
+        String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
+        int d = 20;
+        return switch (chunk) {
+            case "VP8 " -> new int[] {u16le(b, d + 6) & 0x3fff, u16le(b, d + 8) & 0x3fff};
+            case "VP8L" -> {
+                long bits = u32le(b, d + 1);
+                yield new int[] {(int) (bits & 0x3fff) + 1, (int) ((bits >> 14) & 0x3fff) + 1};
+            }
+            case "VP8X" -> new int[] {u24le(b, d + 4) + 1, u24le(b, d + 7) + 1};
+            default -> throw new InvalidImageException("WebP with unknown chunk '" + chunk + "'");
+        };
+    }
+
+    private static long u32be(byte[] b, int i) {
+        return ((long) (b[i] & 0xff) << 24) | ((b[i + 1] & 0xff) << 16) | ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+    }
+
+    private static long u32le(byte[] b, int i) {
+        return ((long) (b[i + 3] & 0xff) << 24) | ((b[i + 2] & 0xff) << 16) | ((b[i + 1] & 0xff) << 8) | (b[i] & 0xff);
+    }
+
+    private static int u24le(byte[] b, int i) {
+        return ((b[i + 2] & 0xff) << 16) | ((b[i + 1] & 0xff) << 8) | (b[i] & 0xff);
+    }
+
+    private static int u16le(byte[] b, int i) {
+        return ((b[i + 1] & 0xff) << 8) | (b[i] & 0xff);
+    }
+
+    /** Bytes that are not a whole image of the expected type. */
+    public static final class InvalidImageException extends Exception {
+        public InvalidImageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.imagegen.run;
+
+import dev.imagegen.generate.RunGuard;
+import dev.imagegen.spec.JobSpec;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The job: {@code stage} (source → prompt table), then {@code generate} (partitioned model calls). */
+@Configuration(proxyBeanMethods = false)
+class JobConfiguration {
+
+    static final String JOB_NAME = "imagegen";
+
+    @Bean
+    Job imagegenJob(JobRepository jobRepository, Step stageStep, Step generateStep, RunGuard guard, JobSpec spec) {
+        return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(new JobExecutionListener() {
+                    @Override
+                    public void beforeJob(JobExecution jobExecution) {
+                        guard.reset(spec.run());
+                    }
+                })
+                .start(stageStep)
+                .next(generateStep)
+                .build();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.imagegen.run;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import dev.imagegen.db.ImagegenDatabase;
+import dev.imagegen.generate.RunGuard;
+import dev.imagegen.spec.JobFileException;
+import dev.imagegen.spec.JobSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Starts or restarts the run of a dataset under its lock. A run is a Spring Batch job instance identified by
+ * (dataset, run id): the same run id after a crash or stop restarts it; a new run id is a new, incremental run.
+ */
+@Component
+public class RunLauncher {
+
+    private static final Logger log = LoggerFactory.getLogger(RunLauncher.class);
+
+    private final JobOperator jobOperator;
+    private final JobRepository jobRepository;
+    private final Job job;
+    private final ImagegenDatabase database;
+    private final RunGuard guard;
+    private final JobSpec spec;
+    private final JdbcTemplate jdbc;
+
+    RunLauncher(JobOperator jobOperator, JobRepository jobRepository, Job imagegenJob, ImagegenDatabase database,
+                RunGuard guard, JobSpec spec, JdbcTemplate jdbc) {
+        this.jobOperator = jobOperator;
+        this.jobRepository = jobRepository;
+        this.job = imagegenJob;
+        this.database = database;
+        this.guard = guard;
+        this.spec = spec;
+        this.jdbc = jdbc;
+    }
+
+    public static String newRunId() {
+        return LocalDateTime.now(ZoneId.systemDefault()).format(java.time.format.DateTimeFormatter
+                .ofPattern("yyyyMMdd-HHmmss"));
+    }
+
+    public RunOutcome run(String runId) throws Exception {
+        try (DatasetLock lock = DatasetLock.tryAcquire(database, spec.dataset())) {
+            if (lock == null) {
+                return new RunOutcome(RunOutcome.LOCKED, "another run of dataset '" + spec.dataset()
+                        + "' is in progress (it holds the dataset's lock in the database); wait for it to finish",
+                        null);
+            }
+            return runLocked(runId);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the database at " + database.describe() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private RunOutcome runLocked(String runId) throws Exception {
+        JobParameters params = new JobParametersBuilder()
+                .addString("dataset", spec.dataset())
+                .addString("run.id", runId)
+                .addString("job.file", spec.file().toString(), false)
+                .addString("job.fingerprint", fingerprint(spec), false)
+                .toJobParameters();
+        JobInstance instance = jobRepository.getJobInstance(JobConfiguration.JOB_NAME, params);
+        if (instance != null) {
+            JobExecution last = jobRepository.getLastJobExecution(instance);
+            if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
+                return new RunOutcome(RunOutcome.COMPLETED, "run " + runId + " of dataset '" + spec.dataset()
+                        + "' already completed (execution " + last.getId() + "); nothing to do", null);
+            }
+            if (last != null) {
+                String before = last.getJobParameters().getString("job.fingerprint");
+                if (before != null && !before.equals(fingerprint(spec))) {
+                    throw new JobFileException("run " + runId + " was started with a different job file (source, "
+                            + "model or prompt settings changed). Restore the job file to restart it, or start a "
+                            + "new run (a new --run-id) to generate with the new settings");
+                }
+                if (last.getStatus().isRunning() || hasRunningStep(last)) {
+                    // We hold the dataset lock, so no live process is running it: it died. Mark it failed.
+                    log.warn("run {} (execution {}) was left {} by a process that died; recovering it", runId,
+                            last.getId(), last.getStatus());
+                    jobOperator.recover(last);
+                }
+                log.info("restarting run {} of dataset {}", runId, spec.dataset());
+            }
+        }
+        JobExecution execution = jobOperator.start(job, params);
+        RunSummary summary = summarize(runId, execution);
+        return new RunOutcome(exitCode(execution.getStatus()), summary.reason(), summary);
+    }
+
+    private static boolean hasRunningStep(JobExecution execution) {
+        return execution.getStepExecutions().stream().anyMatch(s -> s.getStatus().isRunning());
+    }
+
+    static int exitCode(BatchStatus status) {
+        return switch (status) {
+            case COMPLETED -> RunOutcome.COMPLETED;
+            case STOPPED, STOPPING -> RunOutcome.STOPPED;
+            default -> RunOutcome.FAILED;
+        };
+    }
+
+    RunSummary summarize(String runId, JobExecution execution) {
+        long id = execution.getId();
+        long read = execution.getStepExecutions().stream().filter(s -> s.getStepName().equals("stage"))
+                .mapToLong(StepExecution::getReadCount).sum();
+        long rejected = count("SELECT count(*) FROM source_reject WHERE job_execution_id = ?", id);
+        Map<String, Object> images = jdbc.queryForMap("""
+                SELECT count(*) AS n, count(*) FILTER (WHERE adopted) AS adopted,
+                       coalesce(sum(cost_usd) FILTER (WHERE NOT adopted), 0) AS cost
+                  FROM generated_image WHERE job_execution_id = ?""", id);
+        double failedCost = jdbc.queryForObject(
+                "SELECT coalesce(sum(cost_usd), 0) FROM prompt_failure WHERE job_execution_id = ?", Double.class, id);
+        Map<String, Long> skipped = jdbc.query("""
+                SELECT kind, count(*) FROM prompt_failure WHERE job_execution_id = ? GROUP BY kind ORDER BY kind""",
+                rs -> {
+                    Map<String, Long> m = new LinkedHashMap<>();
+                    while (rs.next()) {
+                        m.put(rs.getString(1), rs.getLong(2));
+                    }
+                    return m;
+                }, id);
+        Duration wall = execution.getStartTime() == null || execution.getEndTime() == null ? Duration.ZERO
+                : Duration.between(execution.getStartTime(), execution.getEndTime());
+        return new RunSummary(spec.dataset(), runId, id, execution.getStatus(), reason(execution), read, rejected,
+                ((Number) images.get("n")).longValue(), ((Number) images.get("adopted")).longValue(), skipped,
+                guard.retries(), ((Number) images.get("cost")).doubleValue() + failedCost, wall,
+                spec.output().dir());
+    }
+
+    private String reason(JobExecution execution) {
+        if (guard.reason() != null) {
+            return guard.reason();
+        }
+        if (execution.getStatus() == BatchStatus.COMPLETED) {
+            return null;
+        }
+        return execution.getAllFailureExceptions().stream().map(RunLauncher::rootMessage).distinct()
+                .collect(Collectors.joining("; "));
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    private long count(String sql, long id) {
+        Long n = jdbc.queryForObject(sql, Long.class, id);
+        return n == null ? 0 : n;
+    }
+
+    /** A hash of the settings a restart must share with the first execution (no secrets, no tuning). */
+    static String fingerprint(JobSpec spec) {
+        var m = spec.model();
+        var s = spec.source();
+        String text = String.join("\n", spec.dataset(), String.valueOf(s.csv()), s.promptColumn(),
+                String.valueOf(s.idColumn()), String.valueOf(s.delimiter()), m.provider(), m.name(),
+                m.promptTemplate(), new java.util.TreeMap<>(m.imageConfig()).toString(), String.valueOf(m.seed()),
+                String.valueOf(m.imagesPerPrompt()), String.valueOf(spec.output().dir()));
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

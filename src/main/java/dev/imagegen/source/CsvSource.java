@@ -1,0 +1,134 @@
+package dev.imagegen.source;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.imagegen.spec.JobFileException;
+import dev.imagegen.spec.SourceSpec;
+import org.springframework.batch.infrastructure.item.file.FlatFileItemReader;
+import org.springframework.batch.infrastructure.item.file.LineMapper;
+import org.springframework.batch.infrastructure.item.file.builder.FlatFileItemReaderBuilder;
+import org.springframework.batch.infrastructure.item.file.separator.DefaultRecordSeparatorPolicy;
+import org.springframework.batch.infrastructure.item.file.separator.SimpleRecordSeparatorPolicy;
+import org.springframework.batch.infrastructure.item.file.transform.DelimitedLineTokenizer;
+import org.springframework.batch.infrastructure.item.file.transform.FieldSet;
+import org.springframework.core.io.FileSystemResource;
+
+/**
+ * A CSV/TSV file of prompts with a header row. Each record becomes a {@link SourceRow} keyed by header name; a record
+ * that cannot be tokenised, or has the wrong number of fields, becomes an invalid row with its line number instead
+ * of an exception, so staging records it and moves on.
+ */
+public final class CsvSource {
+
+    /** Quoting off: a character that cannot occur in text. */
+    private static final char NO_QUOTE = '\uFFFF';
+
+    private final SourceSpec spec;
+
+    public CsvSource(SourceSpec spec) {
+        this.spec = spec;
+    }
+
+    /** Reads the header and checks the job file's column names against it; a mismatch is a job-file error. */
+    public List<String> checkHeader(PromptTemplate template) {
+        List<String> header = readHeader();
+        if (!header.contains(spec.promptColumn())) {
+            throw new JobFileException("source.prompt-column: the file " + spec.csv().getFileName()
+                    + " has no column '" + spec.promptColumn() + "'; its columns are " + header
+                    + " (set source.prompt-column to one of them)");
+        }
+        if (spec.idColumn() != null && !header.contains(spec.idColumn())) {
+            throw new JobFileException("source.id-column: the file " + spec.csv().getFileName() + " has no column '"
+                    + spec.idColumn() + "'; its columns are " + header + " (or leave id-column out to derive ids "
+                    + "from each row's content)");
+        }
+        for (String column : template.columns()) {
+            if (!column.equals("prompt") && !header.contains(column)) {
+                throw new JobFileException("model.prompt-template: {" + column + "} is not a column of "
+                        + spec.csv().getFileName() + "; its columns are " + header);
+            }
+        }
+        return header;
+    }
+
+    List<String> readHeader() {
+        try (BufferedReader in = Files.newBufferedReader(spec.csv(), spec.encoding())) {
+            String line = in.readLine();
+            if (line == null) {
+                throw new JobFileException("source.csv: " + spec.csv() + " is empty; it needs a header row");
+            }
+            if (line.startsWith("\uFEFF")) {
+                line = line.substring(1);
+            }
+            List<String> names = new ArrayList<>();
+            for (String name : tokenizer().tokenize(line).getValues()) {
+                names.add(name.strip());
+            }
+            return names;
+        } catch (IOException e) {
+            throw new JobFileException("source.csv: cannot read " + spec.csv() + ": " + e.getMessage());
+        }
+    }
+
+    public FlatFileItemReader<SourceRow> reader() {
+        List<String> header = readHeader();
+        return new FlatFileItemReaderBuilder<SourceRow>()
+                .name("csvSource")
+                .resource(new FileSystemResource(spec.csv()))
+                .encoding(spec.encoding().name())
+                .linesToSkip(1)
+                .recordSeparatorPolicy(spec.quote() == null ? new SimpleRecordSeparatorPolicy()
+                        : new DefaultRecordSeparatorPolicy(String.valueOf(spec.quote())))
+                .lineMapper(new RowMapper(header))
+                .build();
+    }
+
+    private DelimitedLineTokenizer tokenizer() {
+        DelimitedLineTokenizer t = new DelimitedLineTokenizer(String.valueOf(spec.delimiter()));
+        t.setQuoteCharacter(spec.quote() == null ? NO_QUOTE : spec.quote());
+        t.setStrict(false);
+        return t;
+    }
+
+    private final class RowMapper implements LineMapper<SourceRow> {
+
+        private final List<String> header;
+        private final DelimitedLineTokenizer tokenizer = tokenizer();
+
+        RowMapper(List<String> header) {
+            this.header = header;
+        }
+
+        @Override
+        public SourceRow mapLine(String line, int lineNumber) {
+            if (line.isBlank()) {
+                return SourceRow.invalid(lineNumber, SourceRow.BLANK, line);
+            }
+            if (line.indexOf('\uFFFD') >= 0) {
+                return SourceRow.invalid(lineNumber, "not valid " + spec.encoding().name() + " text", line);
+            }
+            FieldSet fields;
+            try {
+                fields = tokenizer.tokenize(line);
+            } catch (RuntimeException e) {
+                return SourceRow.invalid(lineNumber, "cannot split the line: " + e.getMessage(), line);
+            }
+            String[] values = fields.getValues();
+            if (values.length != header.size()) {
+                return SourceRow.invalid(lineNumber, "has " + values.length + " fields, the header has "
+                        + header.size(), line);
+            }
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < values.length; i++) {
+                row.put(header.get(i), values[i]);
+            }
+            return new SourceRow(lineNumber, row, null, null);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.imagegen.source;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.imagegen.model.RequestHash;
+import dev.imagegen.spec.JobSpec;
+import org.springframework.batch.infrastructure.item.ItemProcessor;
+
+/**
+ * Validates a source row and turns it into a prompt: its id (from the id column, or derived from the row's content —
+ * never from its line number, so reordering or adding rows keeps ids stable), the rendered prompt, its request hash
+ * and its partition bucket. Bad rows become rejections, never exceptions.
+ */
+final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
+
+    static final int BUCKETS = 1 << 16;
+    private static final int MAX_ID_LENGTH = 512;
+
+    private final JobSpec spec;
+    private final PromptTemplate template;
+
+    PromptStager(JobSpec spec) {
+        this.spec = spec;
+        this.template = new PromptTemplate(spec.model().promptTemplate());
+    }
+
+    @Override
+    public StagedRow process(SourceRow row) {
+        if (row.error() != null) {
+            return SourceRow.BLANK.equals(row.error()) ? null
+                    : new StagedRow.Reject(row.line(), null, row.error(), row.raw());
+        }
+        String promptColumn = spec.source().promptColumn();
+        String idColumn = spec.source().idColumn();
+        String prompt = strip(row.fields().get(promptColumn));
+        Map<String, String> attributes = new LinkedHashMap<>(row.fields());
+        attributes.remove(promptColumn);
+        String id = null;
+        if (idColumn != null) {
+            id = strip(attributes.remove(idColumn));
+            if (id.isEmpty()) {
+                return reject(row, null, "empty id in column '" + idColumn + "'");
+            }
+            if (id.length() > MAX_ID_LENGTH) {
+                return reject(row, id.substring(0, 40) + "…", "id longer than " + MAX_ID_LENGTH + " characters");
+            }
+            if (hasControl(id)) {
+                return reject(row, null, "id contains control characters");
+            }
+        }
+        if (prompt.isEmpty()) {
+            return reject(row, id, "empty prompt in column '" + promptColumn + "'");
+        }
+        if (prompt.length() > spec.source().maxPromptLength()) {
+            return reject(row, id, "prompt of " + prompt.length() + " characters is longer than "
+                    + "source.max-prompt-length (" + spec.source().maxPromptLength() + ")");
+        }
+        if (hasControl(prompt)) {
+            return reject(row, id, "prompt contains control characters");
+        }
+        if (id == null) {
+            id = derivedId(prompt, attributes);
+        }
+        String rendered = template.render(prompt, attributes);
+        return new StagedRow.Prompt(row.line(), id, prompt, rendered, attributes,
+                RequestHash.of(spec.model(), rendered), bucket(id));
+    }
+
+    private static StagedRow.Reject reject(SourceRow row, String id, String reason) {
+        return new StagedRow.Reject(row.line(), id, reason, String.join("|", row.fields().values()));
+    }
+
+    static String derivedId(String prompt, Map<String, String> attributes) {
+        StringBuilder content = new StringBuilder(prompt);
+        attributes.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> content.append('\u0000').append(e.getKey()).append('=').append(e.getValue()));
+        return "p-" + sha256Hex(content.toString()).substring(0, 20);
+    }
+
+    static int bucket(String id) {
+        String hex = sha256Hex(id);
+        return Integer.parseInt(hex.substring(0, 4), 16) % BUCKETS;
+    }
+
+    private static boolean hasControl(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String strip(String s) {
+        return s == null ? "" : s.strip();
+    }
+
+    private static String sha256Hex(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,350 @@
+package dev.imagegen.spec;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.StringNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Reads a job file: YAML → {@code --set} overrides → {@code ${ENV}} expansion → binding → defaults and validation.
+ * Every problem is a {@link JobFileException} that names the field and the fix.
+ */
+public final class JobSpecLoader {
+
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern DATASET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final YAMLMapper yaml = YAMLMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+    private final UnaryOperator<String> env;
+
+    public JobSpecLoader() {
+        this(System::getenv);
+    }
+
+    public JobSpecLoader(UnaryOperator<String> env) {
+        this.env = env;
+    }
+
+    public JobSpec load(Path file, List<String> overrides) {
+        Path jobFile = file.toAbsolutePath().normalize();
+        JsonNode tree = readTree(jobFile);
+        if (!(tree instanceof ObjectNode root)) {
+            throw new JobFileException(file + ": a job file is a YAML mapping with keys dataset, source, model, run "
+                    + "and output");
+        }
+        for (String override : overrides) {
+            applyOverride(root, override);
+        }
+        expandEnvironment(root, "");
+        RawJobFile raw = bind(file, root);
+        return new SpecDefaults(jobFile).apply(raw);
+    }
+
+    private JsonNode readTree(Path file) {
+        try {
+            return yaml.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new JobFileException("job file " + file + " not found; give the path of a YAML job file, "
+                    + "e.g. jobs/demo.yml");
+        } catch (IOException e) {
+            throw new JobFileException("job file " + file + " cannot be read: " + e.getMessage());
+        } catch (JacksonException e) {
+            throw new JobFileException("job file " + file + " is not valid YAML: " + e.getOriginalMessage());
+        }
+    }
+
+    /** {@code --set model.seed=9}: creates intermediate mappings; the value is typed like a YAML scalar. */
+    private static void applyOverride(ObjectNode root, String override) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            throw new JobFileException("--set " + override + ": write KEY=VALUE, e.g. --set run.concurrency=16");
+        }
+        String[] path = override.substring(0, eq).strip().split("\\.");
+        String value = override.substring(eq + 1);
+        ObjectNode node = root;
+        for (int i = 0; i < path.length - 1; i++) {
+            JsonNode child = node.get(path[i]);
+            if (!(child instanceof ObjectNode)) {
+                child = node.putObject(path[i]);
+            }
+            node = (ObjectNode) child;
+        }
+        String leaf = path[path.length - 1];
+        if (value.matches("-?\\d{1,18}")) {
+            node.put(leaf, Long.parseLong(value));
+        } else if (value.matches("-?\\d+\\.\\d+")) {
+            node.put(leaf, Double.parseDouble(value));
+        } else if (value.equals("true") || value.equals("false")) {
+            node.put(leaf, Boolean.parseBoolean(value));
+        } else if (value.equals("null") || value.equals("~")) {
+            node.putNull(leaf);
+        } else {
+            node.put(leaf, value);
+        }
+    }
+
+    private void expandEnvironment(JsonNode node, String path) {
+        if (node instanceof ObjectNode object) {
+            for (Map.Entry<String, JsonNode> e : new ArrayList<>(object.properties())) {
+                String field = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                if (e.getValue() instanceof StringNode s) {
+                    object.put(e.getKey(), expand(field, s.stringValue()));
+                } else {
+                    expandEnvironment(e.getValue(), field);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                if (array.get(i) instanceof StringNode s) {
+                    array.set(i, StringNode.valueOf(expand(path + "[" + i + "]", s.stringValue())));
+                } else {
+                    expandEnvironment(array.get(i), path + "[" + i + "]");
+                }
+            }
+        }
+    }
+
+    private String expand(String field, String text) {
+        Matcher m = ENV_REF.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = env.apply(m.group(1));
+            if (value == null || value.isEmpty()) {
+                value = m.group(2);
+            }
+            if (value == null) {
+                // An unset key is reported where it matters (run without --dry-run); anything else is an error now.
+                if (!field.equals("model.api-key")) {
+                    throw new JobFileException(field + ": environment variable " + m.group(1) + " is not set; "
+                            + "export it or write ${" + m.group(1) + ":-default}");
+                }
+                value = "";
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private RawJobFile bind(Path file, ObjectNode root) {
+        try {
+            return yaml.treeToValue(root, RawJobFile.class);
+        } catch (UnrecognizedPropertyException e) {
+            String field = fieldOf(e);
+            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            throw new JobFileException(file + ": unknown key '" + field + "'" + (known.isEmpty() ? ""
+                    : "; the keys allowed there are: " + known));
+        } catch (JacksonException e) {
+            throw new JobFileException(file + ": " + fieldOf(e) + " has the wrong type: "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static String fieldOf(JacksonException e) {
+        StringBuilder field = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                field.append(field.isEmpty() ? "" : ".").append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                field.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return field.toString();
+    }
+
+    /** Defaults and checks, kept apart from parsing so each rule reads as one line. */
+    private static final class SpecDefaults {
+
+        private final Path jobFile;
+        private final Path baseDir;
+
+        SpecDefaults(Path jobFile) {
+            this.jobFile = jobFile;
+            this.baseDir = jobFile.getParent();
+        }
+
+        JobSpec apply(RawJobFile raw) {
+            String dataset = require("dataset", raw.dataset(), "name the dataset, e.g. dataset: products");
+            if (!DATASET_NAME.matcher(dataset).matches()) {
+                throw new JobFileException("dataset: '" + dataset + "' is not a valid name; use letters, digits, "
+                        + "'.', '_' or '-' (at most 64, starting with a letter or digit)");
+            }
+            return new JobSpec(jobFile, dataset, source(raw.source()), model(raw.model()), run(raw.run()),
+                    output(dataset, raw.output()));
+        }
+
+        private SourceSpec source(RawJobFile.Source s) {
+            if (s == null || s.csv() == null) {
+                throw new JobFileException("source.csv: missing; name the CSV or TSV file of prompts, relative to "
+                        + "the job file, e.g. source: { csv: prompts.csv }");
+            }
+            Path csv = baseDir.resolve(s.csv()).normalize();
+            if (!Files.isRegularFile(csv)) {
+                throw new JobFileException("source.csv: file " + csv + " not found; paths are relative to the job "
+                        + "file's directory (" + baseDir + ")");
+            }
+            boolean tsv = csv.getFileName().toString().toLowerCase().endsWith(".tsv");
+            char delimiter = delimiter(s.delimiter(), tsv);
+            Character quote = quote(s.quote(), tsv);
+            Charset encoding;
+            try {
+                encoding = Charset.forName(s.encoding() == null ? "UTF-8" : s.encoding());
+            } catch (RuntimeException e) {
+                throw new JobFileException("source.encoding: '" + s.encoding() + "' is not a known charset; "
+                        + "use e.g. UTF-8 or ISO-8859-1");
+            }
+            String promptColumn = s.promptColumn() == null ? "prompt" : s.promptColumn();
+            int maxLength = positive("source.max-prompt-length", s.maxPromptLength(), 32_000);
+            return new SourceSpec(csv, delimiter, quote, encoding, blankToNull(s.idColumn()), promptColumn,
+                    maxLength);
+        }
+
+        private static char delimiter(String text, boolean tsv) {
+            if (text == null) {
+                return tsv ? '\t' : ',';
+            }
+            String t = text.equals("\\t") || text.equalsIgnoreCase("tab") ? "\t" : text;
+            if (t.length() != 1) {
+                throw new JobFileException("source.delimiter: '" + text + "' must be one character, e.g. \",\", "
+                        + "\";\" or \"\\t\" (tab)");
+            }
+            return t.charAt(0);
+        }
+
+        private static Character quote(String text, boolean tsv) {
+            if (text == null) {
+                return tsv ? null : '"';
+            }
+            if (text.isEmpty() || text.equalsIgnoreCase("none")) {
+                return null;
+            }
+            if (text.length() != 1) {
+                throw new JobFileException("source.quote: '" + text + "' must be one character or none");
+            }
+            return text.charAt(0);
+        }
+
+        private ModelSpec model(RawJobFile.Model m) {
+            RawJobFile.Model model = m != null ? m : new RawJobFile.Model(null, null, null, null, null, null, null,
+                    null, null, null, null, null, null, null);
+            String provider = model.provider() == null ? ModelSpec.OPENROUTER : model.provider();
+            if (!List.of(ModelSpec.OPENROUTER, ModelSpec.PLACEHOLDER).contains(provider)) {
+                throw new JobFileException("model.provider: '" + provider + "' is not supported; use openrouter or "
+                        + "placeholder");
+            }
+            String name = model.name() == null ? "openai/gpt-5.4-image-2" : model.name();
+            URI baseUrl = baseUrl(model.baseUrl());
+            int images = positive("model.images-per-prompt", model.imagesPerPrompt(), 1);
+            if (images > 16) {
+                throw new JobFileException("model.images-per-prompt: " + images + " is too many; at most 16");
+            }
+            String template = model.promptTemplate() == null ? "{prompt}" : model.promptTemplate();
+            Map<String, Object> imageConfig = model.imageConfig() == null ? Map.of()
+                    : new LinkedHashMap<>(model.imageConfig());
+            int maxTokens = positive("model.max-tokens", model.maxTokens(), 4096);
+            Duration timeout = model.timeout() == null ? Duration.ofSeconds(180)
+                    : Durations.parse("model.timeout", model.timeout());
+            RawJobFile.Pricing p = model.pricing();
+            ModelSpec.Pricing pricing = p == null ? new ModelSpec.Pricing(8, 15)
+                    : new ModelSpec.Pricing(p.inputPerMillion() == null ? 0 : p.inputPerMillion(),
+                    p.outputPerMillion() == null ? 0 : p.outputPerMillion());
+            long maxResponse = model.maxResponseSize() == null ? 64L << 20
+                    : Durations.parseSize("model.max-response-size", model.maxResponseSize());
+            return new ModelSpec(provider, name, baseUrl, Secret.of(model.apiKey()), images, template, imageConfig,
+                    model.seed(), maxTokens, timeout, model.referer(), model.title() == null ? "imagegen-batch"
+                    : model.title(), pricing, maxResponse);
+        }
+
+        private static URI baseUrl(String text) {
+            String url = text == null ? "https://openrouter.ai/api/v1" : text.strip();
+            try {
+                URI uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                    throw new IllegalArgumentException();
+                }
+                return uri;
+            } catch (IllegalArgumentException e) {
+                throw new JobFileException("model.base-url: '" + url + "' is not an http(s) URL; e.g. "
+                        + "https://openrouter.ai/api/v1");
+            }
+        }
+
+        private static RunSpec run(RawJobFile.Run r) {
+            RawJobFile.Run run = r != null ? r : new RawJobFile.Run(null, null, null, null, null, null);
+            int concurrency = positive("run.concurrency", run.concurrency(), 4);
+            if (concurrency > 256) {
+                throw new JobFileException("run.concurrency: " + concurrency + " is too high; at most 256");
+            }
+            int chunkSize = positive("run.chunk-size", run.chunkSize(), 4);
+            int skipLimit = run.skipLimit() == null ? 100 : run.skipLimit();
+            if (skipLimit < 0) {
+                throw new JobFileException("run.skip-limit: must be 0 or more");
+            }
+            RawJobFile.Retry rr = run.retry();
+            RunSpec.Retry retry = new RunSpec.Retry(
+                    positive("run.retry.max-attempts", rr == null ? null : rr.maxAttempts(), 5),
+                    rr == null || rr.initialDelay() == null ? Duration.ofSeconds(1)
+                            : Durations.parse("run.retry.initial-delay", rr.initialDelay()),
+                    rr == null || rr.maxDelay() == null ? Duration.ofSeconds(60)
+                            : Durations.parse("run.retry.max-delay", rr.maxDelay()));
+            if (run.maxCostUsd() != null && run.maxCostUsd() <= 0) {
+                throw new JobFileException("run.max-cost-usd: must be more than 0 (or left out for no limit)");
+            }
+            if (run.maxImages() != null && run.maxImages() <= 0) {
+                throw new JobFileException("run.max-images: must be more than 0 (or left out for no limit)");
+            }
+            return new RunSpec(concurrency, chunkSize, skipLimit, retry, run.maxCostUsd(), run.maxImages());
+        }
+
+        private OutputSpec output(String dataset, RawJobFile.Output o) {
+            String dir = o == null || o.dir() == null ? "out/" + dataset : o.dir();
+            return new OutputSpec(baseDir.resolve(dir).normalize());
+        }
+
+        private static String require(String field, String value, String hint) {
+            if (value == null || value.isBlank()) {
+                throw new JobFileException(field + ": missing; " + hint);
+            }
+            return value.strip();
+        }
+
+        private static int positive(String field, Integer value, int fallback) {
+            if (value == null) {
+                return fallback;
+            }
+            if (value <= 0) {
+                throw new JobFileException(field + ": must be a whole number more than 0, not " + value);
+            }
+            return value;
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s;
+        }
+    }
+}

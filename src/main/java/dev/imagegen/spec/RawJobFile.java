@@ -1,0 +1,32 @@
+package dev.imagegen.spec;
+
+import java.util.Map;
+
+/**
+ * The job file as written, before defaults and validation. Every field is nullable; kebab-case keys in YAML map to
+ * these camelCase components, and any other key is an error.
+ */
+record RawJobFile(String dataset, Source source, Model model, Run run, Output output) {
+
+    record Source(String csv, String delimiter, String quote, String encoding, String idColumn, String promptColumn,
+                  Integer maxPromptLength) {
+    }
+
+    record Model(String provider, String name, String baseUrl, String apiKey, Integer imagesPerPrompt,
+                 String promptTemplate, Map<String, Object> imageConfig, Long seed, Integer maxTokens, String timeout,
+                 String referer, String title, Pricing pricing, String maxResponseSize) {
+    }
+
+    record Pricing(Double inputPerMillion, Double outputPerMillion) {
+    }
+
+    record Run(Integer concurrency, Integer chunkSize, Integer skipLimit, Retry retry, Double maxCostUsd,
+               Integer maxImages) {
+    }
+
+    record Retry(Integer maxAttempts, String initialDelay, String maxDelay) {
+    }
+
+    record Output(String dir) {
+    }
+}

@@ -1,0 +1,10 @@
+package dev.imagegen.store;
+
+/**
+ * What the provider said about a generated image, written next to it ({@code <image>.json}) before the image is
+ * renamed into place, so that a crash between the file and the database row loses neither the picture nor its cost.
+ */
+public record ImageSidecar(String promptId, int variant, String requestHash, String model, String provider,
+                           String generationId, Long seed, double costUsd, boolean costEstimated, long promptTokens,
+                           long completionTokens, long latencyMs, int attempts) {
+}

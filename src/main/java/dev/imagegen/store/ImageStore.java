@@ -1,0 +1,159 @@
+package dev.imagegen.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.imagegen.model.ImageData;
+import dev.imagegen.model.ImageProbe;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Image files under {@code output.dir}. A file's path is derived from (prompt id, variant, request hash), so a
+ * restart can find an image that reached the disk but not the database, and a changed request never overwrites an
+ * old picture. Every write is atomic: temp file in the same directory, fsync, rename, fsync of the directory.
+ */
+public final class ImageStore {
+
+    static final String[] EXTENSIONS = {"png", "jpg", "webp"};
+
+    private final Path root;
+    private final JsonMapper json;
+
+    public ImageStore(Path outputDir, JsonMapper json) {
+        this.root = outputDir.toAbsolutePath().normalize();
+        this.json = json;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** {@code images/ab/<stem>_v0_<hash12>} without extension, relative to the output directory. */
+    static String baseName(String promptId, int variant, String requestHash) {
+        return "images/" + SafeNames.shard(promptId) + "/" + SafeNames.stem(promptId) + "_v" + variant + "_"
+                + requestHash.substring(0, 12);
+    }
+
+    public StoredImage store(ImageData image, ImageSidecar sidecar) throws IOException {
+        String base = baseName(sidecar.promptId(), sidecar.variant(), sidecar.requestHash());
+        String relative = base + "." + image.extension();
+        Path target = resolveInside(relative);
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        // The sidecar lands first: an image on disk always has its metadata next to it.
+        writeAtomically(resolveInside(base + ".json"), json.writeValueAsBytes(sidecar), false);
+        String sha256 = writeAtomically(target, image.bytes(), true);
+        return new StoredImage(sidecar.promptId(), sidecar.variant(), relative, image.mediaType(), image.width(),
+                image.height(), image.bytes().length, sha256, sidecar, false);
+    }
+
+    /**
+     * An image for this key and hash that is already on disk (a crash came between the file and the database row):
+     * validated and hashed, so it can be recorded instead of paid for again. A file that is not a whole image is
+     * removed.
+     */
+    public Optional<StoredImage> adopt(String promptId, int variant, String requestHash) throws IOException {
+        String base = baseName(promptId, variant, requestHash);
+        for (String ext : EXTENSIONS) {
+            Path file = resolveInside(base + "." + ext);
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(file);
+            } catch (NoSuchFileException e) {
+                continue;
+            }
+            ImageData image;
+            try {
+                image = ImageProbe.inspect(bytes, null);
+            } catch (ImageProbe.InvalidImageException e) {
+                Files.deleteIfExists(file);
+                continue;
+            }
+            ImageSidecar sidecar = readSidecar(resolveInside(base + ".json"), promptId, variant, requestHash);
+            return Optional.of(new StoredImage(promptId, variant, base + "." + ext, image.mediaType(), image.width(),
+                    image.height(), bytes.length, sha256(bytes), sidecar, true));
+        }
+        return Optional.empty();
+    }
+
+    private ImageSidecar readSidecar(Path file, String promptId, int variant, String requestHash) {
+        try {
+            ImageSidecar s = json.readValue(file.toFile(), ImageSidecar.class);
+            if (s.promptId().equals(promptId) && s.variant() == variant && s.requestHash().equals(requestHash)) {
+                return s;
+            }
+        } catch (JacksonException e) {
+            // fall through: an image without readable metadata is still worth keeping
+        }
+        return new ImageSidecar(promptId, variant, requestHash, null, null, null, null, 0, true, 0, 0, 0, 0);
+    }
+
+    /** Resolves a relative path and refuses anything that would land outside the output directory. */
+    Path resolveInside(String relative) {
+        Path p = root.resolve(relative).normalize();
+        if (!p.startsWith(root) || relative.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("refusing to write outside output.dir: " + relative);
+        }
+        return p;
+    }
+
+    private static String writeAtomically(Path target, byte[] bytes, boolean syncDir) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        MessageDigest sha = sha256Digest();
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            sha.update(bytes);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        if (syncDir) {
+            fsyncDirectory(target.getParent());
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some filesystems cannot open a directory for sync; the rename itself is still atomic there.
+        }
+    }
+
+    public static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256Digest().digest(bytes));
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.imagegen.store;
+
+import dev.imagegen.spec.JobSpec;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
+
+@Configuration(proxyBeanMethods = false)
+class StoreConfiguration {
+
+    @Bean
+    ImageStore imageStore(JobSpec spec, JsonMapper json) {
+        return new ImageStore(spec.output().dir(), json);
+    }
+}
