@@ -8,13 +8,10 @@ final class Errors {
 
     static String describe(Throwable e) {
         Throwable root = e;
-        StringBuilder chain = new StringBuilder(String.valueOf(e.getMessage()));
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        if (root != e && root.getMessage() != null && !chain.toString().contains(root.getMessage())) {
-            chain.append(": ").append(root.getMessage());
-        }
-        return chain.toString();
+        String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        return message.length() > 2000 ? message.substring(0, 2000) + "…" : message;
     }
 }

@@ -40,8 +40,8 @@ class DatabaseConfiguration {
 
     /** Spring Batch's own tables, from the script shipped in its jar, as the first versioned migration. */
     @Bean
-    SpringBatchSchemaMigration springBatchSchemaMigration() {
-        return new SpringBatchSchemaMigration();
+    V1__SpringBatchSchema springBatchSchema() {
+        return new V1__SpringBatchSchema();
     }
 
 }

@@ -23,7 +23,7 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
  * same key and hash (a crash came before its row); after a call the bytes go to disk at once. No database
  * connection is used here, so none is held while the model works.
  */
-final class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOutcome> {
+class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOutcome> {
 
     private final RetryingImageModel model;
     private final ModelSpec modelSpec;

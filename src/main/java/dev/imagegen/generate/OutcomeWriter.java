@@ -15,7 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * upsert, so an adopted image after a crash simply lands), the {@code prompt_failure} rows of skipped calls, and the
  * resolution of earlier failures that now succeeded. The files are already on disk when this runs.
  */
-final class OutcomeWriter implements ItemWriter<PromptOutcome> {
+class OutcomeWriter implements ItemWriter<PromptOutcome> {
 
     private static final String UPSERT_IMAGE = """
             INSERT INTO generated_image (dataset, prompt_id, variant, file_path, media_type, width, height, bytes,

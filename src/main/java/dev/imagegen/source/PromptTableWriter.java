@@ -15,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
  * transaction (together with the reader's position, so staging is exactly-once across restarts). Within one run the
  * first row with an id wins; later rows with the same id are recorded as duplicates.
  */
-final class PromptTableWriter implements ItemWriter<StagedRow> {
+class PromptTableWriter implements ItemWriter<StagedRow> {
 
     private static final String UPSERT = """
             INSERT INTO prompt (dataset, prompt_id, prompt, rendered_prompt, attributes, request_hash, bucket,

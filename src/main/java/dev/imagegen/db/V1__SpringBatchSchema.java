@@ -12,7 +12,7 @@ import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
  * that the schema always matches the Batch version on the classpath. The job's own tables follow in
  * {@code sql/migration/V2__...}.
  */
-final class SpringBatchSchemaMigration extends BaseJavaMigration {
+final class V1__SpringBatchSchema extends BaseJavaMigration {
 
     @Override
     public MigrationVersion getVersion() {
