@@ -36,6 +36,10 @@ public final class FakeOpenRouter implements AutoCloseable {
                     body.getBytes(StandardCharsets.UTF_8), 0);
         }
 
+        public Reply withDelay(long ms) {
+            return new Reply(status, headers, body, ms);
+        }
+
         public Reply withHeader(String name, String value) {
             var h = new java.util.HashMap<>(headers);
             h.put(name, value);

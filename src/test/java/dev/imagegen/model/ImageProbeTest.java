@@ -1,0 +1,75 @@
+package dev.imagegen.model;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Random;
+
+import javax.imageio.ImageIO;
+
+import dev.imagegen.testing.TestPng;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ImageProbeTest {
+
+    @Test
+    void readsPngSize() throws Exception {
+        byte[] png = TestPng.build(40, 30, "x", new Random(1));
+        ImageData d = ImageProbe.inspect(png, "image/png");
+        assertThat(d.width()).isEqualTo(40);
+        assertThat(d.height()).isEqualTo(30);
+        assertThat(d.extension()).isEqualTo("png");
+    }
+
+    @Test
+    void rejectsTruncatedAndCorruptedPngs() {
+        byte[] png = TestPng.build(40, 30, "x", new Random(1));
+        assertThatThrownBy(() -> ImageProbe.inspect(Arrays.copyOf(png, png.length - 5), null))
+                .isInstanceOf(ImageProbe.InvalidImageException.class);
+        byte[] flipped = png.clone();
+        flipped[png.length / 2] ^= 0x55;
+        assertThatThrownBy(() -> ImageProbe.inspect(flipped, null))
+                .isInstanceOf(ImageProbe.InvalidImageException.class).hasMessageContaining("CRC");
+    }
+
+    @Test
+    void readsJpegSizeAndRejectsATruncatedJpeg() throws Exception {
+        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "jpeg", out);
+        byte[] jpg = out.toByteArray();
+        ImageData d = ImageProbe.inspect(jpg, "image/jpeg");
+        assertThat(d.width()).isEqualTo(64);
+        assertThat(d.height()).isEqualTo(48);
+        assertThatThrownBy(() -> ImageProbe.inspect(Arrays.copyOf(jpg, jpg.length / 2), "image/jpeg"))
+                .isInstanceOf(ImageProbe.InvalidImageException.class);
+    }
+
+    @Test
+    void readsLosslessWebpHeaderAndChecksTheRiffLength() throws Exception {
+        // RIFF <len> WEBP VP8L <chunk len> 0x2f <14 bits w-1><14 bits h-1>...
+        ByteBuffer b = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(32).put("WEBP".getBytes()).put("VP8L".getBytes()).putInt(20);
+        b.put((byte) 0x2f);
+        int bits = (100 - 1) | ((50 - 1) << 14);
+        b.putInt(bits);
+        byte[] webp = b.array();
+        ImageData d = ImageProbe.inspect(webp, "image/webp");
+        assertThat(d.width()).isEqualTo(100);
+        assertThat(d.height()).isEqualTo(50);
+        assertThatThrownBy(() -> ImageProbe.inspect(Arrays.copyOf(webp, 30), null))
+                .isInstanceOf(ImageProbe.InvalidImageException.class).hasMessageContaining("truncated");
+    }
+
+    @Test
+    void rejectsBytesThatAreNotTheDeclaredType() {
+        byte[] png = TestPng.build(4, 4, "x", new Random(1));
+        assertThatThrownBy(() -> ImageProbe.inspect(png, "image/jpeg")).hasMessageContaining("declared");
+        assertThatThrownBy(() -> ImageProbe.inspect("hello".getBytes(), null)).hasMessageContaining("not a PNG");
+    }
+}

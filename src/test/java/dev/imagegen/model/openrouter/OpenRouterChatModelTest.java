@@ -1,0 +1,148 @@
+package dev.imagegen.model.openrouter;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import dev.imagegen.model.FailureKind;
+import dev.imagegen.model.Generation;
+import dev.imagegen.model.ImageRequest;
+import dev.imagegen.model.ModelCallException;
+import dev.imagegen.spec.ModelSpec;
+import dev.imagegen.spec.Secret;
+import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.TestPng;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class OpenRouterChatModelTest {
+
+    private final FakeOpenRouter server = new FakeOpenRouter();
+
+    @AfterEach
+    void close() {
+        server.close();
+    }
+
+    private OpenRouterChatModel model(long maxResponse, Duration timeout) {
+        ModelSpec spec = new ModelSpec("openrouter", "openai/gpt-5.4-image-2", URI.create(server.baseUrl()),
+                Secret.of("sk-test-secret"), 1, "{prompt}", Map.of("aspect_ratio", "16:9"), 7L, 4096, timeout,
+                "https://example.org/app", "imagegen-test", new ModelSpec.Pricing(8, 15), maxResponse);
+        return new OpenRouterChatModel(spec, HttpClient.newHttpClient(), JsonMapper.builder().build(),
+                Clock.systemUTC());
+    }
+
+    private OpenRouterChatModel model() {
+        return model(64L << 20, Duration.ofSeconds(5));
+    }
+
+    @Test
+    void sendsTheDocumentedRequest() throws Exception {
+        model().generate(new ImageRequest("p1", 0, "a red fox", 9L));
+
+        FakeOpenRouter.Call call = server.received().get(0);
+        assertThat(call.authorization()).isEqualTo("Bearer sk-test-secret");
+        assertThat(call.body().path("model").asString()).isEqualTo("openai/gpt-5.4-image-2");
+        assertThat(call.body().path("modalities").toString()).isEqualTo("[\"image\",\"text\"]");
+        assertThat(call.body().path("messages").path(0).path("role").asString()).isEqualTo("user");
+        assertThat(call.body().path("image_config").path("aspect_ratio").asString()).isEqualTo("16:9");
+        assertThat(call.body().path("seed").asLong()).isEqualTo(9);
+        assertThat(call.body().path("max_tokens").asInt()).isEqualTo(4096);
+    }
+
+    @Test
+    void parsesImagesUsageAndIds() throws Exception {
+        Generation g = model().generate(new ImageRequest("p1", 0, "a red fox", 9L));
+
+        assertThat(g.images()).hasSize(1);
+        assertThat(g.images().get(0).mediaType()).isEqualTo("image/png");
+        assertThat(g.images().get(0).width()).isPositive();
+        assertThat(g.costUsd()).isEqualTo(0.04);
+        assertThat(g.costEstimated()).isFalse();
+        assertThat(g.promptTokens()).isEqualTo(12);
+        assertThat(g.completionTokens()).isEqualTo(1290);
+        assertThat(g.generationId()).startsWith("gen-");
+        assertThat(g.provider()).isEqualTo("FakeProvider");
+        assertThat(g.text()).isEqualTo("Here is your image.");
+    }
+
+    @Test
+    void acceptsImagesWithoutATypeAndEstimatesAMissingCost() throws Exception {
+        String png = Base64.getEncoder().encodeToString(TestPng.of(500, "x"));
+        server.behaviour(c -> FakeOpenRouter.Reply.json(200, """
+                {"id":"gen-1","model":"m","choices":[{"finish_reason":"stop","message":{"role":"assistant",\
+                "images":[{"image_url":{"url":"data:image/png;base64,%s"}}]}}],\
+                "usage":{"prompt_tokens":1000000,"completion_tokens":1000000,"total_tokens":2000000}}"""
+                .formatted(png)));
+
+        Generation g = model().generate(new ImageRequest("p1", 0, "x", null));
+
+        assertThat(g.costEstimated()).isTrue();
+        assertThat(g.costUsd()).isEqualTo(23.0); // $8/M in + $15/M out
+    }
+
+    @Test
+    void anErrorInsideA200IsClassifiedAndKeepsWhatWasBilled() {
+        server.behaviour(c -> FakeOpenRouter.Reply.json(200, """
+                {"id":"gen-1","error":{"code":503,"message":"upstream overloaded"},"choices":[],\
+                "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2,"cost":0.001}}"""));
+
+        ModelCallException e = catchThrowableOfType(ModelCallException.class,
+                () -> model().generate(new ImageRequest("p1", 0, "x", null)));
+        assertThat(e.kind()).isEqualTo(FailureKind.TRANSIENT);
+        assertThat(e.costUsd()).isEqualTo(0.001);
+    }
+
+    @Test
+    void retryAfterIsRead() {
+        server.behaviour(c -> FakeOpenRouter.Reply.json(429, "{\"error\":{\"code\":429,\"message\":\"slow\"}}")
+                .withHeader("Retry-After", "7"));
+
+        ModelCallException e = catchThrowableOfType(ModelCallException.class,
+                () -> model().generate(new ImageRequest("p1", 0, "x", null)));
+        assertThat(e.kind()).isEqualTo(FailureKind.RATE_LIMITED);
+        assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void aResponseOverTheCapIsRejectedWithoutReadingItWhole() {
+        server.imageBytes(200_000);
+        assertThatThrownBy(() -> model(50_000, Duration.ofSeconds(5)).generate(new ImageRequest("p", 0, "x", null)))
+                .isInstanceOfSatisfying(ModelCallException.class,
+                        e -> assertThat(e.getMessage()).contains("exceeds the cap"));
+    }
+
+    @Test
+    void aTimeoutIsTransient() {
+        server.behaviour(c -> server.success(c).withDelay(2_000));
+        ModelCallException e = catchThrowableOfType(ModelCallException.class,
+                () -> model(1 << 20, Duration.ofMillis(200)).generate(new ImageRequest("p", 0, "x", null)));
+        assertThat(e.kind()).isEqualTo(FailureKind.TRANSIENT);
+        assertThat(e.getMessage()).contains("model.timeout");
+    }
+
+    @Test
+    void aNonJson200IsTransient() {
+        server.behaviour(c -> FakeOpenRouter.Reply.json(200, "<html>gateway</html>"));
+        ModelCallException e = catchThrowableOfType(ModelCallException.class,
+                () -> model().generate(new ImageRequest("p", 0, "x", null)));
+        assertThat(e.kind()).isEqualTo(FailureKind.TRANSIENT);
+    }
+
+    @Test
+    void theKeyNeverAppearsInAFailureMessage() {
+        server.behaviour(FakeOpenRouter::unauthorized);
+        ModelCallException e = catchThrowableOfType(ModelCallException.class,
+                () -> model().generate(new ImageRequest("p", 0, "x", null)));
+        assertThat(e.kind()).isEqualTo(FailureKind.AUTH);
+        assertThat(e.getMessage()).doesNotContain("sk-test-secret");
+    }
+}
