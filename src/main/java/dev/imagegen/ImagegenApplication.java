@@ -16,7 +16,15 @@ import org.springframework.context.ConfigurableApplicationContext;
 @SpringBootApplication
 public class ImagegenApplication {
 
-    /** Starts a context for one job file; extra properties (e.g. {@code IMAGEGEN_DB_URL}) override the environment. */
+    /** false in contexts without a job file: see {@link JobScoped}. */
+    static final String JOB_PROPERTY = "imagegen.job";
+
+    /** A context with the database only, for commands that read it without a job file. */
+    public static ConfigurableApplicationContext startWithoutJob() {
+        return start(null, Map.of(JOB_PROPERTY, "false"));
+    }
+
+    /** Starts a context for one job file (null: none); extra properties (e.g. {@code IMAGEGEN_DB_URL}) override the environment. */
     public static ConfigurableApplicationContext start(JobSpec spec, Map<String, Object> properties) {
         SpringApplication app = new SpringApplication(ImagegenApplication.class);
         app.setWebApplicationType(WebApplicationType.NONE);
@@ -29,7 +37,9 @@ public class ImagegenApplication {
         defaults.put("spring.flyway.locations", "classpath:db/migration");
         defaults.putAll(properties);
         app.setDefaultProperties(defaults);
-        app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("jobSpec", spec));
+        if (spec != null) {
+            app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("jobSpec", spec));
+        }
         return app.run();
     }
 }

@@ -1,8 +1,12 @@
 package dev.imagegen.generate;
 
+import dev.imagegen.JobScoped;
+
 import java.sql.Array;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -12,6 +16,7 @@ import dev.imagegen.model.RetryingImageModel;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.store.ImageStore;
 import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
@@ -38,14 +43,22 @@ import org.springframework.transaction.support.TransactionTemplate;
  * safe because the reader re-queries what is still pending (it keeps no position), and the processor adopts files
  * already on disk: a chunk that is replayed after a crash costs nothing.
  */
+@JobScoped
 @Configuration(proxyBeanMethods = false)
 class GenerateStepConfiguration {
 
     static final String PARTITION_STEP = "generate-partition";
 
     @Bean
-    Step generateStep(JobRepository jobRepository, Step generatePartitionStep, JobSpec spec) {
+    Step generateStep(JobRepository jobRepository, Step generatePartitionStep, JobSpec spec, ImageStore store) {
         return new StepBuilder("generate", jobRepository)
+                .listener(new StepExecutionListener() {
+                    @Override
+                    public void beforeStep(StepExecution stepExecution) {
+                        // Left by a process killed mid-write; we hold the dataset lock, so nobody is writing now.
+                        store.removeStrayTempFiles();
+                    }
+                })
                 .partitioner(PARTITION_STEP, new PromptPartitioner())
                 .step(generatePartitionStep)
                 .gridSize(spec.run().concurrency())
@@ -81,35 +94,60 @@ class GenerateStepConfiguration {
     JdbcPagingItemReader<PendingPrompt> pendingPromptReader(DataSource dataSource, JobSpec spec,
             @Value("#{stepExecution}") StepExecution stepExecution,
             @Value("#{stepExecutionContext['" + PromptPartitioner.INDEX + "']}") Integer index,
-            @Value("#{stepExecutionContext['" + PromptPartitioner.COUNT + "']}") Integer count) throws Exception {
+            @Value("#{stepExecutionContext['" + PromptPartitioner.COUNT + "']}") Integer count,
+            @Value("#{jobParameters['" + RerunSelection.PARAMETER + "']}") String rerunKinds) throws Exception {
         long instanceId = stepExecution.getJobExecution().getJobInstance().getId();
+        Map<String, Object> params = new HashMap<>(Map.of("dataset", spec.dataset(), "instance", instanceId,
+                "count", count, "index", index, "variants", spec.model().imagesPerPrompt()));
         PostgresPagingQueryProvider query = new PostgresPagingQueryProvider();
         query.setSelectClause("prompt_id, rendered_prompt, request_hash, done");
-        query.setFromClause("""
-                (SELECT p.prompt_id, p.rendered_prompt, p.request_hash,
-                        ARRAY(SELECT g.variant FROM generated_image g
-                               WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
-                                 AND g.request_hash = p.request_hash) AS done
-                   FROM prompt p
-                  WHERE p.dataset = :dataset AND p.staged_instance_id = :instance
-                    AND mod(p.bucket, :count) = :index
-                    AND NOT EXISTS (SELECT 1 FROM prompt_failure f
-                                     WHERE f.dataset = p.dataset AND f.prompt_id = p.prompt_id
-                                       AND f.job_instance_id = :instance AND f.resolved_at IS NULL)) pending""");
+        query.setFromClause(PENDING_PROMPTS.replace("/*only-failed*/", onlyFailed(rerunKinds, params)));
         query.setWhereClause("cardinality(done) < :variants");
         query.setSortKeys(Map.of("prompt_id", Order.ASCENDING));
         return new JdbcPagingItemReaderBuilder<PendingPrompt>()
                 .name("pendingPrompts")
                 .dataSource(dataSource)
                 .queryProvider(query)
-                .parameterValues(Map.of("dataset", spec.dataset(), "instance", instanceId, "count", count,
-                        "index", index, "variants", spec.model().imagesPerPrompt()))
+                .parameterValues(params)
                 .pageSize(Math.max(spec.run().chunkSize(), 50))
                 // No saved position: the query itself knows what is left, so a restart can never skip a prompt.
                 .saveState(false)
                 .rowMapper((rs, n) -> new PendingPrompt(rs.getString("prompt_id"), rs.getString("rendered_prompt"),
                         rs.getString("request_hash"), variants(rs.getArray("done"))))
                 .build();
+    }
+
+    /**
+     * The prompts of this partition staged by this run that still lack a variant for their current request hash,
+     * minus those that failed for good earlier in this same run (a restart does not pay for a refusal twice;
+     * transient failures are tried again).
+     */
+    private static final String PENDING_PROMPTS = """
+            (SELECT p.prompt_id, p.rendered_prompt, p.request_hash,
+                    ARRAY(SELECT g.variant FROM generated_image g
+                           WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
+                             AND g.request_hash = p.request_hash) AS done
+               FROM prompt p
+              WHERE p.dataset = :dataset AND p.staged_instance_id = :instance
+                AND mod(p.bucket, :count) = :index
+                AND NOT EXISTS (SELECT 1 FROM prompt_failure f
+                                 WHERE f.dataset = p.dataset AND f.prompt_id = p.prompt_id
+                                   AND f.job_instance_id = :instance AND f.resolved_at IS NULL
+                                   AND f.kind NOT IN ('transient', 'rate_limited'))
+                /*only-failed*/) pending""";
+
+    /** rerun-failed: only prompts whose last attempt failed, optionally of some kinds. */
+    private static String onlyFailed(String rerunKinds, Map<String, Object> params) {
+        if (rerunKinds == null) {
+            return "";
+        }
+        String kinds = "";
+        if (!rerunKinds.equals(RerunSelection.ALL_KINDS)) {
+            params.put("kinds", List.of(rerunKinds.split(",")));
+            kinds = " AND r.kind IN (:kinds)";
+        }
+        return "AND EXISTS (SELECT 1 FROM prompt_failure r WHERE r.dataset = p.dataset"
+                + " AND r.prompt_id = p.prompt_id AND r.resolved_at IS NULL" + kinds + ")";
     }
 
     private static Set<Integer> variants(Array array) throws java.sql.SQLException {

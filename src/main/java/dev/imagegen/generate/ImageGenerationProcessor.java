@@ -25,6 +25,10 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
  */
 class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOutcome> {
 
+    /** Failures that say more about the provider than about the prompt: they feed the circuit breaker. */
+    private static final java.util.Set<FailureKind> PROVIDER_TROUBLE = java.util.EnumSet.of(FailureKind.TRANSIENT,
+            FailureKind.RATE_LIMITED, FailureKind.NO_IMAGE, FailureKind.INVALID_IMAGE);
+
     private final RetryingImageModel model;
     private final ModelSpec modelSpec;
     private final ImageStore store;
@@ -93,6 +97,7 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
                     g.completionTokens(), latencyMs, attempted.attempts());
             // Paid for: count the cost before anything else can go wrong.
             guard.recordCost(g.costUsd());
+            guard.recordCallOutcome(false);
             images.add(store.store(g.images().get(0), sidecar));
             guard.recordImage(0);
             return true;
@@ -106,6 +111,7 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
                 return false;
             }
             failures.add(failure(prompt, variant, e, e.attempts()));
+            guard.recordCallOutcome(PROVIDER_TROUBLE.contains(e.kind()));
             guard.recordSkip(e.kind().id());
             return true;
         } catch (ModelCallException e) {

@@ -29,6 +29,10 @@ public final class RunGuard {
     private final AtomicInteger skips = new AtomicInteger();
     private final AtomicLong calls = new AtomicLong();
     private final Map<String, AtomicInteger> skipsByKind = new ConcurrentHashMap<>();
+    private boolean[] recent = new boolean[0];
+    private int recentCount;
+    private int recentNext;
+    private int recentFailures;
 
     public synchronized void reset(RunSpec spec) {
         this.spec = spec;
@@ -40,6 +44,35 @@ public final class RunGuard {
         skips.set(0);
         calls.set(0);
         skipsByKind.clear();
+        recent = new boolean[spec.circuitBreaker().window()];
+        recentCount = 0;
+        recentNext = 0;
+        recentFailures = 0;
+    }
+
+    /**
+     * Feeds the circuit breaker with the outcome of one call: {@code providerTrouble} is true for failures that
+     * point at the provider rather than at the row. Trips (a restartable stop) when the recent window is full and
+     * its failure rate reaches the limit.
+     */
+    public synchronized void recordCallOutcome(boolean providerTrouble) {
+        if (recent.length == 0) {
+            return;
+        }
+        if (recentCount == recent.length && recent[recentNext]) {
+            recentFailures--;
+        }
+        recent[recentNext] = providerTrouble;
+        if (providerTrouble) {
+            recentFailures++;
+        }
+        recentNext = (recentNext + 1) % recent.length;
+        recentCount = Math.min(recentCount + 1, recent.length);
+        RunSpec.CircuitBreaker cb = spec.circuitBreaker();
+        if (recentCount == recent.length && recentFailures >= Math.ceil(cb.failureRate() * recent.length)) {
+            stop("the provider seems to be failing: " + recentFailures + " of the last " + recent.length
+                    + " calls failed (circuit breaker, run.circuit-breaker). Restart the run when it has recovered");
+        }
     }
 
     /** Checked before every model call: false once the run is ending, the budget is spent or max-images reached. */

@@ -1,5 +1,7 @@
 package dev.imagegen.model;
 
+import dev.imagegen.JobScoped;
+
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Picks the model client the job file names, wrapped in the shared retry policy. */
+@JobScoped
 @Configuration(proxyBeanMethods = false)
 class ModelConfiguration {
 

@@ -1,5 +1,7 @@
 package dev.imagegen.run;
 
+import dev.imagegen.JobScoped;
+
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.job.Job;
@@ -12,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** The job: {@code stage} (source → prompt table), then {@code generate} (partitioned model calls). */
+@JobScoped
 @Configuration(proxyBeanMethods = false)
 class JobConfiguration {
 

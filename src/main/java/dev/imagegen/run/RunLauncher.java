@@ -1,5 +1,7 @@
 package dev.imagegen.run;
 
+import dev.imagegen.JobScoped;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,7 +11,9 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import dev.imagegen.db.ImagegenDatabase;
@@ -34,6 +38,7 @@ import org.springframework.stereotype.Component;
  * Starts or restarts the run of a dataset under its lock. A run is a Spring Batch job instance identified by
  * (dataset, run id): the same run id after a crash or stop restarts it; a new run id is a new, incremental run.
  */
+@JobScoped
 @Component
 public class RunLauncher {
 
@@ -63,27 +68,52 @@ public class RunLauncher {
                 .ofPattern("yyyyMMdd-HHmmss"));
     }
 
-    public RunOutcome run(String runId) throws Exception {
+    /**
+     * Starts run {@code runId} of the dataset, or restarts it when it exists and did not complete.
+     *
+     * @param extra non-identifying job parameters (e.g. what rerun-failed selects)
+     */
+    public RunOutcome run(String runId, Map<String, String> extra) {
         try (DatasetLock lock = DatasetLock.tryAcquire(database, spec.dataset())) {
             if (lock == null) {
                 return new RunOutcome(RunOutcome.LOCKED, "another run of dataset '" + spec.dataset()
                         + "' is in progress (it holds the dataset's lock in the database); wait for it to finish",
                         null);
             }
-            return runLocked(runId);
+            return runLocked(runId, extra);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the database at " + database.describe() + ": "
                     + e.getMessage(), e);
+        } catch (JobFileException | IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
-    private RunOutcome runLocked(String runId) throws Exception {
-        JobParameters params = new JobParametersBuilder()
+    /** The run id of the dataset's most recent run if it did not complete (failed, stopped, or left running). */
+    public Optional<String> lastUnfinishedRunId() {
+        return jdbc.query("""
+                SELECT e.status, r.parameter_value AS run_id
+                  FROM batch_job_execution e
+                  JOIN batch_job_execution_params d ON d.job_execution_id = e.job_execution_id
+                       AND d.parameter_name = 'dataset'
+                  JOIN batch_job_execution_params r ON r.job_execution_id = e.job_execution_id
+                       AND r.parameter_name = 'run.id'
+                 WHERE d.parameter_value = ?
+                 ORDER BY e.job_execution_id DESC
+                 LIMIT 1""", rs -> rs.next() && !"COMPLETED".equals(rs.getString("status"))
+                ? Optional.of(rs.getString("run_id")) : Optional.<String>empty(), spec.dataset());
+    }
+
+    private RunOutcome runLocked(String runId, Map<String, String> extra) throws Exception {
+        JobParametersBuilder builder = new JobParametersBuilder()
                 .addString("dataset", spec.dataset())
                 .addString("run.id", runId)
                 .addString("job.file", spec.file().toString(), false)
-                .addString("job.fingerprint", fingerprint(spec), false)
-                .toJobParameters();
+                .addString("job.fingerprint", fingerprint(spec), false);
+        extra.forEach((k, v) -> builder.addString(k, v, false));
+        JobParameters params = builder.toJobParameters();
         JobInstance instance = jobRepository.getJobInstance(JobConfiguration.JOB_NAME, params);
         if (instance != null) {
             JobExecution last = jobRepository.getLastJobExecution(instance);

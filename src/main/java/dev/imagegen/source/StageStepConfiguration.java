@@ -1,5 +1,7 @@
 package dev.imagegen.source;
 
+import dev.imagegen.JobScoped;
+
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.repository.JobRepository;
@@ -18,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The {@code stage} step: source rows → {@code prompt} table. It runs in real database transactions (no model calls
  * here), so the rows and the reader's restart position commit together.
  */
+@JobScoped
 @Configuration(proxyBeanMethods = false)
 class StageStepConfiguration {
 

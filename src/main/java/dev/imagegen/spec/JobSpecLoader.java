@@ -295,7 +295,7 @@ public final class JobSpecLoader {
         }
 
         private static RunSpec run(RawJobFile.Run r) {
-            RawJobFile.Run run = r != null ? r : new RawJobFile.Run(null, null, null, null, null, null);
+            RawJobFile.Run run = r != null ? r : new RawJobFile.Run(null, null, null, null, null, null, null);
             int concurrency = positive("run.concurrency", run.concurrency(), 4);
             if (concurrency > 256) {
                 throw new JobFileException("run.concurrency: " + concurrency + " is too high; at most 256");
@@ -318,7 +318,15 @@ public final class JobSpecLoader {
             if (run.maxImages() != null && run.maxImages() <= 0) {
                 throw new JobFileException("run.max-images: must be more than 0 (or left out for no limit)");
             }
-            return new RunSpec(concurrency, chunkSize, skipLimit, retry, run.maxCostUsd(), run.maxImages());
+            RawJobFile.CircuitBreaker cb = run.circuitBreaker();
+            int window = positive("run.circuit-breaker.window", cb == null ? null : cb.window(), 20);
+            double rate = cb == null || cb.failureRate() == null ? 0.8 : cb.failureRate();
+            if (rate <= 0 || rate > 1) {
+                throw new JobFileException("run.circuit-breaker.failure-rate: " + rate + " must be more than 0 and "
+                        + "at most 1 (e.g. 0.8 = stop when 80% of the recent calls failed)");
+            }
+            return new RunSpec(concurrency, chunkSize, skipLimit, retry, run.maxCostUsd(), run.maxImages(),
+                    new RunSpec.CircuitBreaker(window, rate));
         }
 
         private OutputSpec output(String dataset, RawJobFile.Output o) {

@@ -21,7 +21,10 @@ record RawJobFile(String dataset, Source source, Model model, Run run, Output ou
     }
 
     record Run(Integer concurrency, Integer chunkSize, Integer skipLimit, Retry retry, Double maxCostUsd,
-               Integer maxImages) {
+               Integer maxImages, CircuitBreaker circuitBreaker) {
+    }
+
+    record CircuitBreaker(Integer window, Double failureRate) {
     }
 
     record Retry(Integer maxAttempts, String initialDelay, String maxDelay) {

@@ -101,6 +101,26 @@ public final class ImageStore {
         return new ImageSidecar(promptId, variant, requestHash, null, null, null, null, 0, true, 0, 0, 0, 0);
     }
 
+    /** Deletes the temp files ({@code .<name>.<uuid>.tmp}) a killed process left behind; returns how many. */
+    public int removeStrayTempFiles() {
+        Path images = root.resolve("images");
+        if (!Files.isDirectory(images)) {
+            return 0;
+        }
+        int removed = 0;
+        try (var files = Files.walk(images, 2)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp") && Files.deleteIfExists(p)) {
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            // whatever is left goes with the next run
+        }
+        return removed;
+    }
+
     /** Resolves a relative path and refuses anything that would land outside the output directory. */
     Path resolveInside(String relative) {
         Path p = root.resolve(relative).normalize();

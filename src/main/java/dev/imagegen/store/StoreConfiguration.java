@@ -1,10 +1,13 @@
 package dev.imagegen.store;
 
+import dev.imagegen.JobScoped;
+
 import dev.imagegen.spec.JobSpec;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
+@JobScoped
 @Configuration(proxyBeanMethods = false)
 class StoreConfiguration {
 

@@ -1,0 +1,50 @@
+package dev.imagegen.cli;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+import dev.imagegen.generate.RerunSelection;
+import dev.imagegen.model.FailureKind;
+import dev.imagegen.run.RunLauncher;
+import dev.imagegen.run.RunOutcome;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "rerun-failed", mixinStandardHelpOptions = true,
+        description = {"A new run over exactly the prompts whose last attempt failed (they have an unresolved "
+                + "prompt_failure row), optionally only some kinds. Each failure is marked resolved when its "
+                + "prompt succeeds.",
+                "Kinds: transient, rate_limited, bad_request, moderation, no_image, invalid_image."})
+final class RerunFailedCommand implements Callable<Integer> {
+
+    @Mixin
+    JobFileOptions job;
+
+    @Option(names = "--kind", paramLabel = "KIND", split = ",",
+            description = "only failures of these kinds, e.g. --kind transient,no_image")
+    List<String> kinds;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = "name of this run (default: rerun-<time>)")
+    String runId;
+
+    @Option(names = "--dry-run", description = "use the local placeholder model")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        String kindList;
+        try {
+            kindList = kinds == null || kinds.isEmpty() ? RerunSelection.ALL_KINDS
+                    : kinds.stream().map(k -> FailureKind.fromId(k).id()).collect(Collectors.joining(","));
+        } catch (IllegalArgumentException e) {
+            System.err.println("imagegen: --kind: " + e.getMessage());
+            return RunOutcome.USAGE;
+        }
+        String id = runId != null ? runId : "rerun-" + RunLauncher.newRunId();
+        return Launch.run(job, dryRun, launcher -> launcher.run(id,
+                Map.of(RerunSelection.PARAMETER, kindList)));
+    }
+}
