@@ -7,7 +7,6 @@ import java.util.stream.Collectors;
 
 import dev.imagegen.generate.RerunSelection;
 import dev.imagegen.model.FailureKind;
-import dev.imagegen.run.RunLauncher;
 import dev.imagegen.run.RunOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,8 +42,7 @@ final class RerunFailedCommand implements Callable<Integer> {
             System.err.println("imagegen: --kind: " + e.getMessage());
             return RunOutcome.USAGE;
         }
-        String id = runId != null ? runId : "rerun-" + RunLauncher.newRunId();
-        return Launch.run(job, dryRun, launcher -> launcher.run(id,
+        return Launch.run(job, dryRun, launcher -> launcher.run(runId != null ? runId : launcher.newRunId("rerun-"),
                 Map.of(RerunSelection.PARAMETER, kindList)));
     }
 }

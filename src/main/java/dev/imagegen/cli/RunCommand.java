@@ -3,7 +3,6 @@ package dev.imagegen.cli;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.imagegen.run.RunLauncher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +27,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Launch.run(job, dryRun, launcher -> launcher.run(runId != null ? runId : RunLauncher.newRunId(),
+        return Launch.run(job, dryRun, launcher -> launcher.run(runId != null ? runId : launcher.newRunId(""),
                 Map.of()));
     }
 }

@@ -63,9 +63,25 @@ public class RunLauncher {
         this.jdbc = jdbc;
     }
 
-    public static String newRunId() {
-        return LocalDateTime.now(ZoneId.systemDefault()).format(java.time.format.DateTimeFormatter
-                .ofPattern("yyyyMMdd-HHmmss"));
+    /** A run id from the current time ({@code prefix} first, if any), unused so far for this dataset. */
+    public String newRunId(String prefix) {
+        String base = prefix + LocalDateTime.now(ZoneId.systemDefault())
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String id = base;
+        for (int n = 2; runExists(id); n++) {
+            id = base + "-" + n;
+        }
+        return id;
+    }
+
+    private boolean runExists(String runId) {
+        Integer n = jdbc.queryForObject("""
+                SELECT count(*) FROM batch_job_execution_params d
+                  JOIN batch_job_execution_params r ON r.job_execution_id = d.job_execution_id
+                       AND r.parameter_name = 'run.id' AND r.parameter_value = ?
+                 WHERE d.parameter_name = 'dataset' AND d.parameter_value = ?""", Integer.class, runId,
+                spec.dataset());
+        return n != null && n > 0;
     }
 
     /**
@@ -128,11 +144,13 @@ public class RunLauncher {
                             + "model or prompt settings changed). Restore the job file to restart it, or start a "
                             + "new run (a new --run-id) to generate with the new settings");
                 }
-                if (last.getStatus().isRunning() || hasRunningStep(last)) {
-                    // We hold the dataset lock, so no live process is running it: it died. Mark it failed.
-                    log.warn("run {} (execution {}) was left {} by a process that died; recovering it", runId,
-                            last.getId(), last.getStatus());
-                    jobOperator.recover(last);
+                if (last.getStatus().isRunning() || last.getStatus() == BatchStatus.UNKNOWN
+                        || hasUnfinishedStep(last)) {
+                    // We hold the dataset lock, so no live process is running it: it died, or lost the database
+                    // mid-update (UNKNOWN). Either way the generate step is idempotent, so mark it failed.
+                    log.warn("run {} (execution {}) was left {} by a process that died or lost its database; "
+                            + "recovering it", runId, last.getId(), last.getStatus());
+                    markFailed(last.getId());
                 }
                 log.info("restarting run {} of dataset {}", runId, spec.dataset());
             }
@@ -142,8 +160,23 @@ public class RunLauncher {
         return new RunOutcome(exitCode(execution.getStatus()), summary.reason(), summary);
     }
 
-    private static boolean hasRunningStep(JobExecution execution) {
-        return execution.getStepExecutions().stream().anyMatch(s -> s.getStatus().isRunning());
+    private static boolean hasUnfinishedStep(JobExecution execution) {
+        return execution.getStepExecutions().stream()
+                .anyMatch(s -> s.getStatus().isRunning() || s.getStatus() == BatchStatus.UNKNOWN);
+    }
+
+    /**
+     * What {@code JobOperator.recover} does, extended to UNKNOWN, which Spring Batch refuses to restart from:
+     * safe here only because the caller holds the dataset lock (nobody else runs it) and generation is idempotent.
+     */
+    private void markFailed(long executionId) {
+        String unfinished = "('STARTING', 'STARTED', 'STOPPING', 'UNKNOWN')";
+        jdbc.update("UPDATE batch_step_execution SET status = 'FAILED', exit_code = 'FAILED', "
+                + "end_time = coalesce(end_time, now()), version = version + 1 "
+                + "WHERE job_execution_id = ? AND status IN " + unfinished, executionId);
+        jdbc.update("UPDATE batch_job_execution SET status = 'FAILED', exit_code = 'FAILED', "
+                + "end_time = coalesce(end_time, now()), version = version + 1 "
+                + "WHERE job_execution_id = ? AND status IN " + unfinished, executionId);
     }
 
     static int exitCode(BatchStatus status) {
