@@ -71,6 +71,13 @@ public final class FakeOpenRouter implements AutoCloseable {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final List<Call> received = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Behaviour behaviour;
+    private volatile Freeze freeze;
+
+    /** While set, responses wait instead of being sent; {@link #dropFrozen()} discards them unsent (unbilled). */
+    private static final class Freeze {
+        final java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+        volatile boolean drop;
+    }
     private volatile int imageBytes = 2048;
     private volatile double costPerImage = 0.04;
 
@@ -128,6 +135,28 @@ public final class FakeOpenRouter implements AutoCloseable {
         return prompt + "#" + seed;
     }
 
+    /** From now on, responses are held back (the calls stay in flight). */
+    public void freeze() {
+        if (freeze == null) {
+            freeze = new Freeze();
+        }
+    }
+
+    /** Discards the held-back responses without sending them, and lets new calls through again. */
+    public void dropFrozen() {
+        Freeze f = freeze;
+        freeze = null;
+        if (f != null) {
+            f.drop = true;
+            f.latch.countDown();
+        }
+    }
+
+    /** The number of billed generations so far. */
+    public int billedTotal() {
+        return billed.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
@@ -150,16 +179,22 @@ public final class FakeOpenRouter implements AutoCloseable {
             received.add(call);
             Reply reply = behaviour.apply(call);
             if (reply.delayMs() > 0) {
-                try {
-                    Thread.sleep(reply.delayMs());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                Thread.sleep(reply.delayMs());
+            }
+            Freeze f = freeze;
+            if (f != null) {
+                f.latch.await();
+                if (f.drop) {
+                    return; // the client is gone: never sent, never billed
                 }
             }
+            send(exchange, reply);
+            // Billed once the whole response went out: what a provider charges for.
             if (reply.status() == 200 && reply.body().length > 0 && isBilledImage(reply.body())) {
                 billed.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
             }
-            send(exchange, reply);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             inFlight.decrementAndGet();
         }
