@@ -35,8 +35,10 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The {@code generate} step: a partition manager that hands {@code run.concurrency} partitions to as many threads;
- * each partition is an ordinary chunk step (pending prompts → model → files + rows).
+ * The {@code generate} step: a partition manager that splits the pending prompts into {@code run.partitions} shares
+ * and runs them on {@code run.concurrency} threads; each partition is an ordinary chunk step (pending prompts → model
+ * → files + rows). Several small partitions per thread keep every thread busy until the work runs out: a thread whose
+ * share is done takes the next one instead of idling while a large share finishes.
  *
  * <p>The chunk "transaction" is deliberately resourceless: a chunk spends most of its time waiting on the model, and
  * no database connection may be held meanwhile. The writer commits its rows in its own short transaction. That is
@@ -61,7 +63,7 @@ class GenerateStepConfiguration {
                 })
                 .partitioner(PARTITION_STEP, new PromptPartitioner())
                 .step(generatePartitionStep)
-                .gridSize(spec.run().concurrency())
+                .gridSize(spec.run().partitions())
                 .taskExecutor(partitionExecutor(spec.run().concurrency()))
                 .build();
     }

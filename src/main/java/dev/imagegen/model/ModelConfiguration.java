@@ -26,8 +26,13 @@ class ModelConfiguration {
     }
 
     @Bean
-    RetryingImageModel imageModel(JobSpec spec, JsonMapper json, ProviderPause pause, RunGuard guard) {
-        return new RetryingImageModel(client(spec.model(), json), spec.run().retry(), pause,
+    CallGate callGate(JobSpec spec, ProviderPause pause) {
+        return new CallGate(pause, spec.run().requestsPerMinute(), spec.run().concurrency());
+    }
+
+    @Bean
+    RetryingImageModel imageModel(JobSpec spec, JsonMapper json, CallGate gate, RunGuard guard) {
+        return new RetryingImageModel(client(spec.model(), json), spec.run().retry(), gate,
                 RetryingImageModel.Sleeper.REAL, (e, attempt) -> guard.recordRetry());
     }
 

@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Retries the transient failures of a model call with exponential backoff and full jitter, never sooner than the
- * provider's {@code Retry-After}. A 429 also pauses every other worker through the shared {@link ProviderPause}, so a
- * rate limit slows the whole run instead of being hammered by each thread in turn.
+ * provider's {@code Retry-After}. Every attempt passes the shared {@link CallGate}: a 429 pauses every other worker
+ * and lowers the in-flight limit, so a rate limit slows the whole run instead of being hammered by each thread.
  *
  * <p>This sits inside the item processor rather than in Spring Batch's retry policy because the wait depends on the
  * response (Retry-After) and must be shared across partitions; the outcome — success, skip or stop — is what the
@@ -22,15 +22,15 @@ public final class RetryingImageModel implements ImageModel {
 
     private final ImageModel delegate;
     private final RunSpec.Retry policy;
-    private final ProviderPause pause;
+    private final CallGate gate;
     private final Sleeper sleeper;
     private final RetryListener listener;
 
-    public RetryingImageModel(ImageModel delegate, RunSpec.Retry policy, ProviderPause pause, Sleeper sleeper,
+    public RetryingImageModel(ImageModel delegate, RunSpec.Retry policy, CallGate gate, Sleeper sleeper,
                               RetryListener listener) {
         this.delegate = delegate;
         this.policy = policy;
-        this.pause = pause;
+        this.gate = gate;
         this.sleeper = sleeper;
         this.listener = listener;
     }
@@ -43,23 +43,31 @@ public final class RetryingImageModel implements ImageModel {
     /** The generation with the number of attempts it took. */
     public Attempted generateCounting(ImageRequest request) throws ModelCallException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
-            pause.awaitOpen();
+            ModelCallException failure;
+            gate.acquire();
             try {
-                return new Attempted(delegate.generate(request), attempt);
+                Generation g = delegate.generate(request);
+                gate.release(false);
+                return new Attempted(g, attempt);
             } catch (ModelCallException e) {
-                if (e.kind().action() != FailureKind.Action.RETRY || attempt >= policy.maxAttempts()) {
-                    throw new AttemptsExhausted(e, attempt);
-                }
-                Duration wait = backoff(attempt, e.retryAfter());
-                if (e.kind() == FailureKind.RATE_LIMITED) {
-                    pause.pauseFor(wait);
-                }
-                listener.onRetry(e, attempt);
-                log.debug("prompt {} v{}: {} (HTTP {}), attempt {} of {}, retrying in {} ms", request.promptId(),
-                        request.variant(), e.kind().id(), e.httpStatus(), attempt, policy.maxAttempts(),
-                        wait.toMillis());
-                sleeper.sleep(wait);
+                gate.release(e.kind() == FailureKind.RATE_LIMITED);
+                failure = e;
+            } catch (RuntimeException | InterruptedException e) {
+                gate.release(false);
+                throw e;
             }
+            if (failure.kind().action() != FailureKind.Action.RETRY || attempt >= policy.maxAttempts()) {
+                throw new AttemptsExhausted(failure, attempt);
+            }
+            Duration wait = backoff(attempt, failure.retryAfter());
+            if (failure.kind() == FailureKind.RATE_LIMITED) {
+                gate.pauseFor(wait);
+            }
+            listener.onRetry(failure, attempt);
+            log.debug("prompt {} v{}: {} (HTTP {}), attempt {} of {}, retrying in {} ms", request.promptId(),
+                    request.variant(), failure.kind().id(), failure.httpStatus(), attempt, policy.maxAttempts(),
+                    wait.toMillis());
+            sleeper.sleep(wait);
         }
     }
 

@@ -295,7 +295,7 @@ public final class JobSpecLoader {
         }
 
         private static RunSpec run(RawJobFile.Run r) {
-            RawJobFile.Run run = r != null ? r : new RawJobFile.Run(null, null, null, null, null, null, null);
+            RawJobFile.Run run = r != null ? r : new RawJobFile.Run(null, null, null, null, null, null, null, null, null);
             int concurrency = positive("run.concurrency", run.concurrency(), 4);
             if (concurrency > 256) {
                 throw new JobFileException("run.concurrency: " + concurrency + " is too high; at most 256");
@@ -325,8 +325,12 @@ public final class JobSpecLoader {
                 throw new JobFileException("run.circuit-breaker.failure-rate: " + rate + " must be more than 0 and "
                         + "at most 1 (e.g. 0.8 = stop when 80% of the recent calls failed)");
             }
-            return new RunSpec(concurrency, chunkSize, skipLimit, retry, run.maxCostUsd(), run.maxImages(),
-                    new RunSpec.CircuitBreaker(window, rate));
+            int partitions = positive("run.partitions", run.partitions(), Math.min(4096, concurrency * 8));
+            if (run.requestsPerMinute() != null && run.requestsPerMinute() <= 0) {
+                throw new JobFileException("run.requests-per-minute: must be more than 0 (or left out for no limit)");
+            }
+            return new RunSpec(concurrency, partitions, chunkSize, skipLimit, retry, run.maxCostUsd(),
+                    run.maxImages(), new RunSpec.CircuitBreaker(window, rate), run.requestsPerMinute());
         }
 
         private OutputSpec output(String dataset, RawJobFile.Output o) {

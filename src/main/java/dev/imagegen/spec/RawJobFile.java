@@ -20,8 +20,8 @@ record RawJobFile(String dataset, Source source, Model model, Run run, Output ou
     record Pricing(Double inputPerMillion, Double outputPerMillion) {
     }
 
-    record Run(Integer concurrency, Integer chunkSize, Integer skipLimit, Retry retry, Double maxCostUsd,
-               Integer maxImages, CircuitBreaker circuitBreaker) {
+    record Run(Integer concurrency, Integer partitions, Integer chunkSize, Integer skipLimit, Retry retry,
+               Double maxCostUsd, Integer maxImages, CircuitBreaker circuitBreaker, Integer requestsPerMinute) {
     }
 
     record CircuitBreaker(Integer window, Double failureRate) {

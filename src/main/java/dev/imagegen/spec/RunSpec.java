@@ -2,9 +2,14 @@ package dev.imagegen.spec;
 
 import java.time.Duration;
 
-/** How hard to push: parallelism, chunking, tolerance for failures, and the money limits of one run. */
-public record RunSpec(int concurrency, int chunkSize, int skipLimit, Retry retry, Double maxCostUsd,
-                      Integer maxImages, CircuitBreaker circuitBreaker) {
+/**
+ * How hard to push: parallelism, chunking, tolerance for failures, and the money limits of one run.
+ * {@code concurrency} is the number of calls in flight (threads); {@code partitions} the number of restartable
+ * shares the work is split into — several per thread, so that a thread whose share runs out takes another and all
+ * stay busy to the end.
+ */
+public record RunSpec(int concurrency, int partitions, int chunkSize, int skipLimit, Retry retry, Double maxCostUsd,
+                      Integer maxImages, CircuitBreaker circuitBreaker, Integer requestsPerMinute) {
 
     /**
      * Stops the run when, among the last {@code window} calls, at least {@code failureRate} failed in a way that

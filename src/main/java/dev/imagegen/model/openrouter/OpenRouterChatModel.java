@@ -10,7 +10,6 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -61,15 +60,19 @@ public final class OpenRouterChatModel implements ImageModel {
                     "connection broke while reading the response: " + describe(e));
         }
         Duration retryAfter = BoundedBody.retryAfter(response.headers(), clock.instant());
-        JsonNode root = parse(body, response.statusCode());
         if (response.statusCode() != 200) {
+            JsonNode root = parseError(body);
             throw OpenRouterErrors.classify(response.statusCode(), root == null ? null : root.get("error"),
                     retryAfter, null);
         }
-        if (root == null) {
-            throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not JSON");
+        ChatCompletionReader.ChatCompletion completion;
+        try {
+            completion = ChatCompletionReader.read(json, body);
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not a JSON completion ("
+                    + body.length + " bytes): " + e.getMessage());
         }
-        return parseSuccess(root, retryAfter);
+        return parseSuccess(completion, body, retryAfter);
     }
 
     private HttpResponse<InputStream> send(ImageRequest request) throws ModelCallException, InterruptedException {
@@ -110,23 +113,20 @@ public final class OpenRouterChatModel implements ImageModel {
         return body;
     }
 
-    private JsonNode parse(byte[] body, int status) throws ModelCallException {
+    private JsonNode parseError(byte[] body) {
         if (body.length == 0) {
             return null;
         }
         try {
             return json.readTree(body);
         } catch (JacksonException e) {
-            if (status == 200) {
-                throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not valid JSON ("
-                        + body.length + " bytes)");
-            }
-            return null;
+            return null; // e.g. an HTML error page from a proxy: classified by status alone
         }
     }
 
-    private Generation parseSuccess(JsonNode root, Duration retryAfter) throws ModelCallException {
-        JsonNode usage = root.path("usage");
+    private Generation parseSuccess(ChatCompletionReader.ChatCompletion c, byte[] body, Duration retryAfter)
+            throws ModelCallException {
+        JsonNode usage = c.usage() == null ? json.createObjectNode() : c.usage();
         long promptTokens = usage.path("prompt_tokens").asLong(0);
         long completionTokens = usage.path("completion_tokens").asLong(0);
         boolean estimated = !usage.path("cost").isNumber();
@@ -134,73 +134,38 @@ public final class OpenRouterChatModel implements ImageModel {
                 : usage.path("cost").asDouble();
         Double billed = cost > 0 ? cost : null;
 
-        if (root.get("error") != null && root.get("error").isObject()) {
-            throw OpenRouterErrors.classify(200, root.get("error"), retryAfter, billed);
+        if (c.error() != null && c.error().isObject()) {
+            throw OpenRouterErrors.classify(200, c.error(), retryAfter, billed);
         }
-        JsonNode choice = root.path("choices").path(0);
-        if (choice.get("error") != null && choice.get("error").isObject()) {
-            throw OpenRouterErrors.classify(200, choice.get("error"), retryAfter, billed);
+        if (c.choiceError() != null && c.choiceError().isObject()) {
+            throw OpenRouterErrors.classify(200, c.choiceError(), retryAfter, billed);
         }
-        String finish = choice.path("finish_reason").asString("");
-        String text = choice.path("message").path("content").isString()
-                ? choice.path("message").path("content").asString() : null;
+        String finish = c.finishReason() == null ? "" : c.finishReason();
+        String text = c.text();
+        String nativeReason = c.nativeFinishReason() == null ? "" : ", native " + c.nativeFinishReason();
         if (finish.equals("content_filter")) {
-            throw new ModelCallException(FailureKind.MODERATION, 200, "refused by the content filter"
-                    + nativeReason(choice) + (text == null || text.isBlank() ? "" : ": " + clip(text)), null, billed);
+            throw new ModelCallException(FailureKind.MODERATION, 200, "refused by the content filter" + nativeReason
+                    + (text == null || text.isBlank() ? "" : ": " + clip(text)), null, billed);
         }
         if (finish.equals("error")) {
             throw new ModelCallException(FailureKind.TRANSIENT, 200, "the provider ended the response with an error"
-                    + nativeReason(choice), retryAfter, billed);
+                    + nativeReason, retryAfter, billed);
         }
-        JsonNode images = choice.path("message").path("images");
-        if (!images.isArray() || images.isEmpty()) {
+        if (c.images().isEmpty()) {
             throw new ModelCallException(FailureKind.NO_IMAGE, 200, "the response has no image (finish_reason "
-                    + (finish.isEmpty() ? "none" : finish) + nativeReason(choice) + ")"
+                    + (finish.isEmpty() ? "none" : finish) + nativeReason + ")"
                     + (text == null || text.isBlank() ? "" : ": " + clip(text)), null, billed);
         }
-        List<ImageData> decoded = new ArrayList<>(images.size());
-        for (JsonNode image : images) {
-            decoded.add(decode(image.path("image_url").path("url").asString(""), billed));
+        List<ImageData> decoded = new ArrayList<>(c.images().size());
+        for (ChatCompletionReader.ImageRef ref : c.images()) {
+            decoded.add(ref.text() != null ? DataUrls.decode(ref.text(), billed)
+                    : DataUrls.decode(body, ref.start(), ref.end(), billed));
         }
-        return new Generation(decoded, textOrNull(root, "id"), textOrNull(root, "model"),
-                textOrNull(root, "provider"), promptTokens, completionTokens, cost, estimated, text);
+        return new Generation(decoded, c.id(), c.model(), c.provider(), promptTokens, completionTokens, cost,
+                estimated, text);
     }
 
-    private static ImageData decode(String url, Double billed) throws ModelCallException {
-        if (!url.startsWith("data:")) {
-            throw new ModelCallException(FailureKind.NO_IMAGE, 200, "the image is not a data URL ("
-                    + clip(url) + ")", null, billed);
-        }
-        int comma = url.indexOf(',');
-        String header = comma > 0 ? url.substring(5, comma) : "";
-        if (comma < 0 || !header.endsWith(";base64")) {
-            throw new ModelCallException(FailureKind.INVALID_IMAGE, 200, "the image data URL is not base64",
-                    null, billed);
-        }
-        String declared = header.substring(0, header.length() - ";base64".length());
-        byte[] bytes;
-        try {
-            bytes = Base64.getMimeDecoder().decode(url.substring(comma + 1));
-        } catch (IllegalArgumentException e) {
-            throw new ModelCallException(FailureKind.INVALID_IMAGE, 200, "the image's base64 is corrupt: "
-                    + e.getMessage(), null, billed);
-        }
-        try {
-            return ImageProbe.inspect(bytes, declared.isEmpty() ? null : declared);
-        } catch (ImageProbe.InvalidImageException e) {
-            throw new ModelCallException(FailureKind.INVALID_IMAGE, 200, e.getMessage(), null, billed);
-        }
-    }
 
-    private static String nativeReason(JsonNode choice) {
-        String reason = choice.path("native_finish_reason").asString("");
-        return reason.isEmpty() ? "" : ", native " + reason;
-    }
-
-    private static String textOrNull(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v != null && v.isString() ? v.asString() : null;
-    }
 
     private static String clip(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "…" : s;

@@ -1,0 +1,59 @@
+package dev.imagegen.model;
+
+import java.time.Duration;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+
+/**
+ * What every model call passes through, shared by all partitions: the provider's pause after a 429
+ * ({@link ProviderPause}), the requests-per-minute token bucket, and the adaptive in-flight limit
+ * ({@link AdaptiveLimit}). One gate per run.
+ */
+public final class CallGate {
+
+    private final ProviderPause pause;
+    private final Bucket bucket;
+    private final AdaptiveLimit limit;
+
+    /**
+     * @param requestsPerMinute null for no rate limit
+     * @param maxInFlight       the ceiling of calls in flight ({@code run.concurrency})
+     */
+    public CallGate(ProviderPause pause, Integer requestsPerMinute, int maxInFlight) {
+        this.pause = pause;
+        this.bucket = requestsPerMinute == null ? null : Bucket.builder()
+                // One token of burst: no 60-second window ever sees more than the configured rate.
+                .addLimit(Bandwidth.builder().capacity(1)
+                        .refillGreedy(1, Duration.ofNanos(60_000_000_000L / requestsPerMinute)).build())
+                .build();
+        this.limit = new AdaptiveLimit(maxInFlight);
+    }
+
+    /** Waits until a call may be sent; pair with {@link #release}. */
+    public void acquire() throws InterruptedException {
+        pause.awaitOpen();
+        limit.acquire();
+        if (bucket != null) {
+            try {
+                bucket.asBlocking().consume(1);
+            } catch (InterruptedException e) {
+                limit.release(false);
+                throw e;
+            }
+        }
+    }
+
+    /** @param throttled true when the provider answered 429 */
+    public void release(boolean throttled) {
+        limit.release(throttled);
+    }
+
+    public void pauseFor(Duration d) {
+        pause.pauseFor(d);
+    }
+
+    public int currentLimit() {
+        return limit.current();
+    }
+}
