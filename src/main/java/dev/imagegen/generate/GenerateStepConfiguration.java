@@ -32,6 +32,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.AbstractPlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -84,11 +85,21 @@ class GenerateStepConfiguration {
                                JobSpec spec) {
         return new StepBuilder(PARTITION_STEP, jobRepository)
                 .<PendingPrompt, PromptOutcome>chunk(spec.run().chunkSize())
-                .transactionManager(new ResourcelessTransactionManager())
+                .transactionManager(connectionFreeChunks())
                 .reader(pendingPromptReader)
                 .processor(imageGenerationProcessor)
                 .writer(outcomeWriter)
                 .build();
+    }
+
+    /**
+     * A chunk "transaction" that binds nothing to the thread. Without SYNCHRONIZATION_NEVER, Spring would bind the
+     * reader's JDBC connection to the chunk and hold it until the chunk ends, i.e. across every model call in it.
+     */
+    private static ResourcelessTransactionManager connectionFreeChunks() {
+        ResourcelessTransactionManager tm = new ResourcelessTransactionManager();
+        tm.setTransactionSynchronization(AbstractPlatformTransactionManager.SYNCHRONIZATION_NEVER);
+        return tm;
     }
 
     @Bean

@@ -229,6 +229,36 @@ class CorePipelineFunctionalTests {
         assertThat(server.calls()).isZero();
     }
 
+    @Test
+    void callsInFlightHoldNoDatabaseConnection() throws Exception {
+        // 24 calls must be in flight at once although the pool has only 10 connections.
+        int concurrency = 24;
+        java.util.concurrent.CountDownLatch allIn = new java.util.concurrent.CountDownLatch(concurrency);
+        server.behaviour(c -> {
+            allIn.countDown();
+            try {
+                allIn.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return server.success(c);
+        });
+        // Enough prompts that no hash partition is empty.
+        String[] rows = new String[concurrency * 40];
+        for (int i = 0; i < concurrency * 20; i++) {
+            rows[2 * i] = "c" + i;
+            rows[2 * i + 1] = "connection test " + i;
+        }
+        TestJob job = TestJob.openRouter(dir, db, server, "concurrency: " + concurrency + "\npartitions: "
+                + concurrency).prompts(rows);
+
+        TestJob.Result result = job.run("run");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(server.maxInFlight()).isEqualTo(concurrency);
+        assertThat(allIn.getCount()).isZero();
+    }
+
     private Map<String, String> imagesById() {
         return jdbc.query("SELECT prompt_id, file_path FROM generated_image", rs -> {
             Map<String, String> m = new java.util.HashMap<>();
