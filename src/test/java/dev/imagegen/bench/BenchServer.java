@@ -38,6 +38,11 @@ public final class BenchServer {
     private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong throttledAfterFirstMinute = new AtomicLong();
     private volatile long firstRequestNanos;
+    private volatile long lastResponseNanos;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** Sum of in-flight samples and sample count per second since the first request. */
+    private final long[] inFlightSum = new long[7200];
+    private final long[] inFlightSamples = new long[7200];
 
     BenchServer(long minMs, long maxMs, int imageKiB, int rpmLimit) {
         this.minMs = minMs;
@@ -67,6 +72,24 @@ public final class BenchServer {
         http.createContext("/", s::handle);
         http.start();
         System.out.println("http://127.0.0.1:" + http.getAddress().getPort() + "/api/v1");
+        Thread sampler = new Thread(() -> {
+            while (true) {
+                if (s.firstRequestNanos != 0) {
+                    int second = (int) ((System.nanoTime() - s.firstRequestNanos) / 1_000_000_000L);
+                    if (second < s.inFlightSum.length) {
+                        s.inFlightSum[second] += s.inFlight.get();
+                        s.inFlightSamples[second]++;
+                    }
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.setDaemon(true);
+        sampler.start();
         System.out.flush();
     }
 
@@ -75,7 +98,9 @@ public final class BenchServer {
             in.readAllBytes();
             if (ex.getRequestURI().getPath().endsWith("/stats")) {
                 send(ex, 200, ("{\"ok\":" + ok + ",\"throttled\":" + throttled + ",\"throttledAfterFirstMinute\":"
-                        + throttledAfterFirstMinute + "}").getBytes(StandardCharsets.UTF_8), null);
+                        + throttledAfterFirstMinute + ",\"activeSeconds\":" + String.format("%.1f",
+                        (lastResponseNanos - firstRequestNanos) / 1e9) + ",\"meanInFlightPerSecond\":"
+                        + inFlightProfile() + "}").getBytes(StandardCharsets.UTF_8), null);
                 return;
             }
             long now = System.nanoTime();
@@ -95,14 +120,29 @@ public final class BenchServer {
                 }
             }
             long latency = minMs >= maxMs ? minMs : ThreadLocalRandom.current().nextLong(minMs, maxMs + 1);
-            if (latency > 0) {
-                Thread.sleep(latency);
+            inFlight.incrementAndGet();
+            try {
+                if (latency > 0) {
+                    Thread.sleep(latency);
+                }
+                ok.incrementAndGet();
+                send(ex, 200, bodies[ThreadLocalRandom.current().nextInt(POOL)], null);
+            } finally {
+                inFlight.decrementAndGet();
+                lastResponseNanos = System.nanoTime();
             }
-            ok.incrementAndGet();
-            send(ex, 200, bodies[ThreadLocalRandom.current().nextInt(POOL)], null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private String inFlightProfile() {
+        StringBuilder b = new StringBuilder("[");
+        int last = (int) ((lastResponseNanos - firstRequestNanos) / 1_000_000_000L);
+        for (int i = 0; i <= Math.min(last, inFlightSum.length - 1); i++) {
+            b.append(i == 0 ? "" : ",").append(inFlightSamples[i] == 0 ? 0 : inFlightSum[i] / inFlightSamples[i]);
+        }
+        return b.append(']').toString();
     }
 
     /** Sliding 60 s window: null when admitted, else seconds until a slot frees. */

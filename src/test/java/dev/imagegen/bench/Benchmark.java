@@ -53,6 +53,7 @@ public final class Benchmark {
         int rpm = Integer.parseInt(a.getOrDefault("rpm", "0"));
         int serverRpm = Integer.parseInt(a.getOrDefault("server-rpm", "0"));
         int chunk = Integer.parseInt(a.getOrDefault("chunk-size", "4"));
+        String partitions = a.get("partitions");
 
         Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), BenchServer.class.getName(),
@@ -61,7 +62,7 @@ public final class Benchmark {
         try {
             String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(),
                     StandardCharsets.UTF_8)).readLine();
-            run(baseUrl, prompts, concurrency, minMs, maxMs, imageKiB, rpm, serverRpm, chunk);
+            run(baseUrl, prompts, concurrency, minMs, maxMs, imageKiB, rpm, serverRpm, chunk, partitions);
         } finally {
             server.destroyForcibly();
         }
@@ -69,7 +70,7 @@ public final class Benchmark {
     }
 
     private static void run(String baseUrl, int prompts, int concurrency, long minMs, long maxMs, int imageKiB,
-                            int rpm, int serverRpm, int chunk) throws Exception {
+                            int rpm, int serverRpm, int chunk, String partitions) throws Exception {
         Path dir = Files.createTempDirectory("imagegen-bench");
         StringBuilder csv = new StringBuilder("id,prompt\n");
         for (int i = 0; i < prompts; i++) {
@@ -85,9 +86,11 @@ public final class Benchmark {
                   chunk-size: %d
                   skip-limit: 1000000
                   %s
+                  %s
                   retry: { max-attempts: 10, initial-delay: 200ms, max-delay: 30s }
                 output: { dir: out }
-                """.formatted(baseUrl, concurrency, chunk, rpm > 0 ? "requests-per-minute: " + rpm : ""));
+                """.formatted(baseUrl, concurrency, chunk, rpm > 0 ? "requests-per-minute: " + rpm : "",
+                partitions != null ? "partitions: " + partitions : ""));
         JobSpec spec = new JobSpecLoader().load(dir.resolve("job.yml"), List.of());
         TestDatabase db = TestDatabase.fresh();
 
@@ -120,7 +123,8 @@ public final class Benchmark {
 
             Map<String, String> out = new LinkedHashMap<>();
             out.put("status", outcome.summary().status().toString());
-            out.put("prompts / concurrency / chunk", prompts + " / " + concurrency + " / " + chunk);
+            out.put("prompts / concurrency / partitions / chunk", prompts + " / " + concurrency + " / "
+                    + spec.run().partitions() + " / " + chunk);
             out.put("latency (ms) / image", minMs + "-" + maxMs + " / " + imageKiB + " KiB");
             out.put("images", String.valueOf(images));
             out.put("generate wall time", String.format("%.1f s", seconds));
