@@ -23,9 +23,11 @@ public final class CallGate {
     public CallGate(ProviderPause pause, Integer requestsPerMinute, int maxInFlight) {
         this.pause = pause;
         this.bucket = requestsPerMinute == null ? null : Bucket.builder()
-                // One token of burst: no 60-second window ever sees more than the configured rate.
+                // One token of burst, refilled at (rpm - 1) per minute: then no 60-second window, however it is
+                // placed, ever sees more than rpm calls, so a provider's sliding-window limit is never hit.
                 .addLimit(Bandwidth.builder().capacity(1)
-                        .refillGreedy(1, Duration.ofNanos(60_000_000_000L / requestsPerMinute)).build())
+                        .refillGreedy(1, Duration.ofNanos(60_000_000_000L / Math.max(1, requestsPerMinute - 1)))
+                        .build())
                 .build();
         this.limit = new AdaptiveLimit(maxInFlight);
     }

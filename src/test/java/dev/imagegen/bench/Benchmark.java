@@ -115,7 +115,7 @@ public final class Benchmark {
             double meanLatency = (minMs + maxMs) / 2000.0;
             double ideal = meanLatency <= 0 ? Double.NaN : concurrency / meanLatency;
             if (rpm > 0) {
-                ideal = Double.isNaN(ideal) ? rpm / 60.0 : Math.min(ideal, rpm / 60.0);
+                ideal = Double.isNaN(ideal) ? rpm / 60.0 : Math.min(ideal, rpm / 60.0); // the allowed rate
             }
             double rate = images / seconds;
             String stats = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/stats"))

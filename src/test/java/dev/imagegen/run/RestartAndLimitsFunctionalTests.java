@@ -141,6 +141,9 @@ class RestartAndLimitsFunctionalTests {
         server.behaviour(server::success);
         TestJob.Result healed = job.run("run", "--run-id", "o1");
         assertThat(healed.exitCode()).as(healed.toString()).isZero();
+        // The few prompts skipped before the breaker tripped are what rerun-failed is for.
+        TestJob.Result rerun = job.run("rerun-failed", "--kind", "transient");
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
         assertThat(images()).isEqualTo(40);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure WHERE resolved_at IS NULL",
                 Integer.class)).isZero();
