@@ -27,6 +27,14 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
         providerRouting = Map.copyOf(providerRouting);
     }
 
+    /** A model without fallbacks or routing preferences that makes one image per call. */
+    public ModelSpec(String provider, String name, URI baseUrl, Secret apiKey, int imagesPerPrompt,
+                     String promptTemplate, Map<String, Object> imageConfig, Long seed, int maxTokens,
+                     Duration timeout, String referer, String title, Pricing pricing, long maxResponseBytes) {
+        this(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed, maxTokens, timeout,
+                referer, title, pricing, maxResponseBytes, List.of(), Map.of(), 1);
+    }
+
     public boolean isPlaceholder() {
         return PLACEHOLDER.equals(provider);
     }
