@@ -24,11 +24,19 @@ final class OpenAiErrors {
     private OpenAiErrors() {
     }
 
-    static ModelCallException classify(int status, JsonNode error, Duration retryHint) {
+    /**
+     * @param retryHint from the response headers; kept only for failures that are retried
+     * @param key       masked wherever the provider's message quotes it back
+     */
+    static ModelCallException classify(int status, JsonNode error, Duration retryHint, String key) {
         String code = text(error, "code");
         String type = text(error, "type");
         FailureKind kind = kindOf(status, code, type);
-        return new ModelCallException(kind, status, messageOf(error, status),
+        String message = messageOf(error, status);
+        if (key != null && !key.isEmpty()) {
+            message = message.replace(key, "****");
+        }
+        return new ModelCallException(kind, status, message,
                 kind.action() == FailureKind.Action.RETRY ? retryHint : null, null);
     }
 

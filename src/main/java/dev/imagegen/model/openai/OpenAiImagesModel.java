@@ -62,7 +62,7 @@ public final class OpenAiImagesModel implements ImageModel {
         JsonNode root = ModelHttp.parse(json, response.body(), response.status());
         if (response.status() != 200) {
             throw OpenAiErrors.classify(response.status(), root == null ? null : root.get("error"),
-                    RateLimitHeaders.retryHint(response.headers(), clock.instant()));
+                    RateLimitHeaders.retryHint(response.headers(), clock.instant()), spec.apiKey().reveal());
         }
         if (root == null) {
             throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not JSON");
