@@ -2,6 +2,8 @@ package dev.imagegen.spec;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +26,8 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
 
     public ModelSpec {
         fallbackModels = List.copyOf(fallbackModels);
-        providerRouting = Map.copyOf(providerRouting);
+        // In the order written: the provider object is sent as the job file has it.
+        providerRouting = Collections.unmodifiableMap(new LinkedHashMap<>(providerRouting));
     }
 
     /** A model without fallbacks or routing preferences that makes one image per call. */

@@ -170,17 +170,19 @@ class ProvidersFunctionalTests {
         Map<String, String> expected = Map.of("mod", "moderation", "bad", "bad_request", "noimg", "no_image",
                 "corrupt", "invalid_image", "filter", "moderation", "down", "transient");
         for (Provider p : Provider.values()) {
+            // The provider in each prompt keeps the fake's attempt counts apart between the runs.
+            String on = " on " + p;
             TestJob job = job(p, p.model, null).prompts(
-                    "ok", "a calm sea",
-                    "mod", "[moderation] something",
-                    "bad", "[bad-request] something",
-                    "noimg", "[no-image] something",
-                    "corrupt", "[corrupt] something",
-                    "filter", "[content-filter] something",
-                    "down", "[down] something",
-                    "flaky", "[flaky] a",
-                    "limited", "[rate-limit] b",
-                    "err200", "[error-200] c");
+                    "ok", "a calm sea" + on,
+                    "mod", "[moderation] something" + on,
+                    "bad", "[bad-request] something" + on,
+                    "noimg", "[no-image] something" + on,
+                    "corrupt", "[corrupt] something" + on,
+                    "filter", "[content-filter] something" + on,
+                    "down", "[down] something" + on,
+                    "flaky", "[flaky] a" + on,
+                    "limited", "[rate-limit] b" + on,
+                    "err200", "[error-200] c" + on);
 
             TestJob.Result result = job.run("run");
 
