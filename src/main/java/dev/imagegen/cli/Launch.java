@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 import dev.imagegen.ImagegenApplication;
+import dev.imagegen.check.CapabilityCheck;
+import dev.imagegen.check.CheckReport;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.run.RunLauncher;
 import dev.imagegen.run.RunOutcome;
@@ -18,12 +20,27 @@ final class Launch {
     }
 
     static int run(JobFileOptions job, boolean dryRun, Function<RunLauncher, RunOutcome> action) {
+        return run(job, dryRun, new CheckOption(), action);
+    }
+
+    static int run(JobFileOptions job, boolean dryRun, CheckOption check, Function<RunLauncher, RunOutcome> action) {
         JobSpec spec;
         try {
             spec = job.loadForRun(dryRun);
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
             return RunOutcome.USAGE;
+        }
+        if (!check.skipCheck && !spec.model().isPlaceholder()) {
+            // Before any money is spent (and before the database is touched): key, model and options.
+            CheckReport report = CapabilityCheck.standard().check(spec);
+            report.printProblems(System.err);
+            if (report.blocksRun()) {
+                System.err.println("imagegen: not started; fix the above (details: imagegen check " + job.jobFile
+                        + "), or skip the check with --skip-check");
+                return report.exitCode();
+            }
+            spec = report.applyTo(spec);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of())) {
             Signals.install(ctx.getBean(RunGuard.class));

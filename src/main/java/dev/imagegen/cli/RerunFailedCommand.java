@@ -22,6 +22,9 @@ final class RerunFailedCommand implements Callable<Integer> {
     @Mixin
     JobFileOptions job;
 
+    @Mixin
+    CheckOption check;
+
     @Option(names = "--kind", paramLabel = "KIND", split = ",",
             description = "only failures of these kinds, e.g. --kind transient,no_image")
     List<String> kinds;
@@ -42,7 +45,7 @@ final class RerunFailedCommand implements Callable<Integer> {
             System.err.println("imagegen: --kind: " + e.getMessage());
             return RunOutcome.USAGE;
         }
-        return Launch.run(job, dryRun, launcher -> launcher.run(runId != null ? runId : launcher.newRunId("rerun-"),
-                Map.of(RerunSelection.PARAMETER, kindList)));
+        return Launch.run(job, dryRun, check, launcher -> launcher.run(
+                runId != null ? runId : launcher.newRunId("rerun-"), Map.of(RerunSelection.PARAMETER, kindList)));
     }
 }

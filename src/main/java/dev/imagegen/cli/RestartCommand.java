@@ -17,12 +17,15 @@ final class RestartCommand implements Callable<Integer> {
     @Mixin
     JobFileOptions job;
 
+    @Mixin
+    CheckOption check;
+
     @Option(names = "--dry-run", description = "restart a run that was started with --dry-run")
     boolean dryRun;
 
     @Override
     public Integer call() {
-        return Launch.run(job, dryRun, launcher -> launcher.lastUnfinishedRunId()
+        return Launch.run(job, dryRun, check, launcher -> launcher.lastUnfinishedRunId()
                 .map(id -> launcher.run(id, Map.of()))
                 .orElseGet(() -> new RunOutcome(RunOutcome.COMPLETED, "nothing to restart: the last run of the "
                         + "dataset completed (or there is none)", null)));

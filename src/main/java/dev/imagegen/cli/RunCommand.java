@@ -17,6 +17,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     JobFileOptions job;
 
+    @Mixin
+    CheckOption check;
+
     @Option(names = "--run-id", paramLabel = "ID",
             description = "name of this run; give an earlier one to restart it (default: a new id from the time)")
     String runId;
@@ -27,7 +30,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Launch.run(job, dryRun, launcher -> launcher.run(runId != null ? runId : launcher.newRunId(""),
-                Map.of()));
+        return Launch.run(job, dryRun, check,
+                launcher -> launcher.run(runId != null ? runId : launcher.newRunId(""), Map.of()));
     }
 }

@@ -13,6 +13,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import dev.imagegen.model.RetryingImageModel;
+import dev.imagegen.reference.ReferenceImage;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.store.ImageStore;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -34,6 +35,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.AbstractPlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@code generate} step: a partition manager that splits the pending prompts into {@code run.partitions} shares
@@ -104,7 +106,7 @@ class GenerateStepConfiguration {
 
     @Bean
     @StepScope
-    JdbcPagingItemReader<PendingPrompt> pendingPromptReader(DataSource dataSource, JobSpec spec,
+    JdbcPagingItemReader<PendingPrompt> pendingPromptReader(DataSource dataSource, JobSpec spec, JsonMapper json,
             @Value("#{stepExecution}") StepExecution stepExecution,
             @Value("#{stepExecutionContext['" + PromptPartitioner.INDEX + "']}") Integer index,
             @Value("#{stepExecutionContext['" + PromptPartitioner.COUNT + "']}") Integer count,
@@ -113,7 +115,7 @@ class GenerateStepConfiguration {
         Map<String, Object> params = new HashMap<>(Map.of("dataset", spec.dataset(), "instance", instanceId,
                 "count", count, "index", index, "variants", spec.model().imagesPerPrompt()));
         PostgresPagingQueryProvider query = new PostgresPagingQueryProvider();
-        query.setSelectClause("prompt_id, rendered_prompt, request_hash, done");
+        query.setSelectClause("prompt_id, rendered_prompt, request_hash, reference_images, done");
         query.setFromClause(PENDING_PROMPTS.replace("/*only-failed*/", onlyFailed(rerunKinds, params)));
         query.setWhereClause("cardinality(done) < :variants");
         query.setSortKeys(Map.of("prompt_id", Order.ASCENDING));
@@ -126,7 +128,8 @@ class GenerateStepConfiguration {
                 // No saved position: the query itself knows what is left, so a restart can never skip a prompt.
                 .saveState(false)
                 .rowMapper((rs, n) -> new PendingPrompt(rs.getString("prompt_id"), rs.getString("rendered_prompt"),
-                        rs.getString("request_hash"), variants(rs.getArray("done"))))
+                        rs.getString("request_hash"), variants(rs.getArray("done")),
+                        references(json, rs.getString("reference_images"))))
                 .build();
     }
 
@@ -136,7 +139,7 @@ class GenerateStepConfiguration {
      * transient failures are tried again).
      */
     private static final String PENDING_PROMPTS = """
-            (SELECT p.prompt_id, p.rendered_prompt, p.request_hash,
+            (SELECT p.prompt_id, p.rendered_prompt, p.request_hash, p.reference_images,
                     ARRAY(SELECT g.variant FROM generated_image g
                            WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
                              AND g.request_hash = p.request_hash) AS done
@@ -161,6 +164,11 @@ class GenerateStepConfiguration {
         }
         return "AND EXISTS (SELECT 1 FROM prompt_failure r WHERE r.dataset = p.dataset"
                 + " AND r.prompt_id = p.prompt_id AND r.resolved_at IS NULL" + kinds + ")";
+    }
+
+    private static List<ReferenceImage> references(JsonMapper json, String text) {
+        return text == null || text.equals("[]") ? List.of()
+                : List.of(json.readValue(text, ReferenceImage[].class));
     }
 
     private static Set<Integer> variants(Array array) throws java.sql.SQLException {

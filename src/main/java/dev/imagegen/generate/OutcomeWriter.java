@@ -20,8 +20,9 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
     private static final String UPSERT_IMAGE = """
             INSERT INTO generated_image (dataset, prompt_id, variant, file_path, media_type, width, height, bytes,
                 sha256, request_hash, model, provider, generation_id, seed, cost_usd, cost_estimated, prompt_tokens,
-                completion_tokens, latency_ms, attempts, adopted, job_execution_id, job_instance_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                completion_tokens, latency_ms, attempts, adopted, job_execution_id, job_instance_id, call_index,
+                call_images)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (dataset, prompt_id, variant) DO UPDATE SET
                 file_path = EXCLUDED.file_path, media_type = EXCLUDED.media_type, width = EXCLUDED.width,
                 height = EXCLUDED.height, bytes = EXCLUDED.bytes, sha256 = EXCLUDED.sha256,
@@ -31,7 +32,7 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
                 completion_tokens = EXCLUDED.completion_tokens, latency_ms = EXCLUDED.latency_ms,
                 attempts = EXCLUDED.attempts, adopted = EXCLUDED.adopted,
                 job_execution_id = EXCLUDED.job_execution_id, job_instance_id = EXCLUDED.job_instance_id,
-                created_at = now()
+                call_index = EXCLUDED.call_index, call_images = EXCLUDED.call_images, created_at = now()
             """;
     private static final String RESOLVE = """
             UPDATE prompt_failure SET resolved_at = now()
@@ -109,6 +110,8 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
             ps.setBoolean(21, i.adopted());
             ps.setLong(22, executionId);
             ps.setLong(23, instanceId);
+            ps.setInt(24, s.callIndex());
+            ps.setInt(25, Math.max(1, s.callImages()));
         });
         jdbc.batchUpdate(RESOLVE, images, images.size(), (ps, i) -> {
             ps.setString(1, dataset);

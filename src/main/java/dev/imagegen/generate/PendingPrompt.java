@@ -1,7 +1,15 @@
 package dev.imagegen.generate;
 
+import java.util.List;
 import java.util.Set;
 
+import dev.imagegen.reference.ReferenceImage;
+
 /** A prompt that still lacks some of its variants for the current request hash. */
-record PendingPrompt(String promptId, String renderedPrompt, String requestHash, Set<Integer> doneVariants) {
+record PendingPrompt(String promptId, String renderedPrompt, String requestHash, Set<Integer> doneVariants,
+                     List<ReferenceImage> references) {
+
+    PendingPrompt(String promptId, String renderedPrompt, String requestHash, Set<Integer> doneVariants) {
+        this(promptId, renderedPrompt, requestHash, doneVariants, List.of());
+    }
 }

@@ -20,6 +20,8 @@ public enum FailureKind {
     NO_IMAGE(Action.SKIP),
     /** Bytes that are not a whole image of the declared type. */
     INVALID_IMAGE(Action.SKIP),
+    /** A reference image of the row is missing, unreadable, not an image, or changed since it was staged. */
+    BAD_REFERENCE(Action.SKIP),
     /** 401: the key is wrong; every later call would fail the same way. */
     AUTH(Action.STOP),
     /** 402: out of credits. */

@@ -1,5 +1,29 @@
 package dev.imagegen.model;
 
-/** One picture to make: the rendered prompt and the seed of this variant. */
-public record ImageRequest(String promptId, int variant, String prompt, Long seed) {
+import java.util.List;
+
+/**
+ * What to ask the model for: the rendered prompt, the seed of the call, how many images ({@code count}, the
+ * variants {@code variant .. variant+count-1}; more than one only for clients whose
+ * {@link ImageModel#maxImagesPerCall()} allows it) and the reference images as URLs ready to send (http(s) URLs or
+ * {@code data:} URLs).
+ */
+public record ImageRequest(String promptId, int variant, String prompt, Long seed, int count,
+                           List<String> referenceUrls) {
+
+    public ImageRequest {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1, not " + count);
+        }
+        referenceUrls = List.copyOf(referenceUrls);
+    }
+
+    /** One image of one variant, without reference images. */
+    public ImageRequest(String promptId, int variant, String prompt, Long seed) {
+        this(promptId, variant, prompt, seed, 1, List.of());
+    }
+
+    public boolean hasReferences() {
+        return !referenceUrls.isEmpty();
+    }
 }

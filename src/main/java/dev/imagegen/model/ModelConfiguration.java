@@ -4,10 +4,11 @@ import dev.imagegen.JobScoped;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 
 import dev.imagegen.generate.RunGuard;
+import dev.imagegen.model.openai.OpenAiImagesModel;
 import dev.imagegen.model.openrouter.OpenRouterChatModel;
+import dev.imagegen.model.openrouter.OpenRouterImagesModel;
 import dev.imagegen.model.placeholder.PlaceholderImageModel;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.ModelSpec;
@@ -40,11 +41,11 @@ class ModelConfiguration {
         if (model.isPlaceholder()) {
             return new PlaceholderImageModel(model.imageConfig());
         }
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
-        return new OpenRouterChatModel(model, http, json, Clock.systemUTC());
+        HttpClient http = ModelHttp.newClient();
+        return switch (model.provider()) {
+            case ModelSpec.OPENROUTER_IMAGES -> new OpenRouterImagesModel(model, http, json, Clock.systemUTC());
+            case ModelSpec.OPENAI -> new OpenAiImagesModel(model, http, json, Clock.systemUTC());
+            default -> new OpenRouterChatModel(model, http, json, Clock.systemUTC());
+        };
     }
 }

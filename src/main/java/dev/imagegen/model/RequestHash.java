@@ -4,14 +4,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import dev.imagegen.spec.ModelSpec;
 
 /**
- * The hash over everything that shapes a picture: provider, model, rendered prompt, image options and seed. An image
- * stored with the current hash is never requested again; a change to any of these regenerates.
+ * The hash over everything that shapes a picture: provider, model, rendered prompt, image options, seed and the
+ * reference images' sha256 (in order). An image stored with the current hash is never requested again; a change to
+ * any of these regenerates. Fallback models and provider routing are left out on purpose: they choose who draws, and
+ * the row records who did; changing them must not pay for the whole dataset again.
  */
 public final class RequestHash {
 
@@ -19,12 +22,21 @@ public final class RequestHash {
     }
 
     public static String of(ModelSpec model, String renderedPrompt) {
+        return of(model, renderedPrompt, List.of());
+    }
+
+    /** @param referenceHashes the sha256 of each reference image, in the order they are sent */
+    public static String of(ModelSpec model, String renderedPrompt, List<String> referenceHashes) {
         StringBuilder canonical = new StringBuilder()
                 .append("provider=").append(model.provider()).append('\n')
                 .append("model=").append(model.name()).append('\n')
                 .append("seed=").append(model.seed()).append('\n')
-                .append("image_config=").append(canonicalMap(model.imageConfig())).append('\n')
-                .append("prompt=").append(renderedPrompt);
+                .append("image_config=").append(canonicalMap(model.imageConfig())).append('\n');
+        // Only present when used, so that the hashes of jobs without references stay what they were.
+        if (!referenceHashes.isEmpty()) {
+            canonical.append("references=").append(String.join(",", referenceHashes)).append('\n');
+        }
+        canonical.append("prompt=").append(renderedPrompt);
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));

@@ -40,6 +40,11 @@ public final class RetryingImageModel implements ImageModel {
         return generateCounting(request).generation();
     }
 
+    @Override
+    public int maxImagesPerCall() {
+        return delegate.maxImagesPerCall();
+    }
+
     /** The generation with the number of attempts it took. */
     public Attempted generateCounting(ImageRequest request) throws ModelCallException, InterruptedException {
         for (int attempt = 1; ; attempt++) {

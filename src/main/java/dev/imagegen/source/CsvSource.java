@@ -48,6 +48,10 @@ public final class CsvSource {
                     + spec.idColumn() + "'; its columns are " + header + " (or leave id-column out to derive ids "
                     + "from each row's content)");
         }
+        if (spec.referenceColumn() != null && !header.contains(spec.referenceColumn())) {
+            throw new JobFileException("source.reference-column: the file " + spec.csv().getFileName()
+                    + " has no column '" + spec.referenceColumn() + "'; its columns are " + header);
+        }
         for (String column : template.columns()) {
             if (!column.equals("prompt") && !header.contains(column)) {
                 throw new JobFileException("model.prompt-template: {" + column + "} is not a column of "

@@ -5,9 +5,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.imagegen.model.RequestHash;
+import dev.imagegen.reference.BadReferenceException;
+import dev.imagegen.reference.ReferenceImage;
+import dev.imagegen.reference.ReferenceResolver;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
@@ -20,9 +24,12 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
 
     static final int BUCKETS = 1 << 16;
     private static final int MAX_ID_LENGTH = 512;
+    /** The reason prefix of rows skipped for their reference images, like the failure kind of the same name. */
+    static final String BAD_REFERENCE = "bad_reference";
 
     private final JobSpec spec;
     private final PromptTemplate template;
+    private ReferenceResolver referenceResolver;
 
     PromptStager(JobSpec spec) {
         this.spec = spec;
@@ -67,8 +74,24 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
             id = derivedId(prompt, attributes);
         }
         String rendered = template.render(prompt, attributes);
+        List<ReferenceImage> references;
+        try {
+            references = spec.source().hasReferenceColumn()
+                    ? references().resolve(row.fields().get(spec.source().referenceColumn())) : List.of();
+        } catch (BadReferenceException e) {
+            return reject(row, id, BAD_REFERENCE + ": " + e.getMessage());
+        }
         return new StagedRow.Prompt(row.line(), id, prompt, rendered, attributes,
-                RequestHash.of(spec.model(), rendered), bucket(id));
+                RequestHash.of(spec.model(), rendered, references.stream().map(ReferenceImage::sha256).toList()),
+                bucket(id), references);
+    }
+
+    /** One resolver per staging pass, so its cache sees each reference file once. */
+    private ReferenceResolver references() {
+        if (referenceResolver == null) {
+            referenceResolver = new ReferenceResolver(spec.file().getParent(), spec.source().referenceSeparator());
+        }
+        return referenceResolver;
     }
 
     private static StagedRow.Reject reject(SourceRow row, String id, String reason) {

@@ -19,11 +19,12 @@ class PromptTableWriter implements ItemWriter<StagedRow> {
 
     private static final String UPSERT = """
             INSERT INTO prompt (dataset, prompt_id, prompt, rendered_prompt, attributes, request_hash, bucket,
-                                source_line, staged_instance_id)
-            VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)
+                                source_line, staged_instance_id, reference_images)
+            VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb)
             ON CONFLICT (dataset, prompt_id) DO UPDATE
                SET prompt = EXCLUDED.prompt, rendered_prompt = EXCLUDED.rendered_prompt,
                    attributes = EXCLUDED.attributes, request_hash = EXCLUDED.request_hash,
+                   reference_images = EXCLUDED.reference_images,
                    source_line = EXCLUDED.source_line, staged_instance_id = EXCLUDED.staged_instance_id,
                    updated_at = now()
              WHERE prompt.staged_instance_id <> EXCLUDED.staged_instance_id
@@ -71,6 +72,7 @@ class PromptTableWriter implements ItemWriter<StagedRow> {
                 ps.setInt(7, p.bucket());
                 ps.setLong(8, p.line());
                 ps.setLong(9, instanceId);
+                ps.setString(10, json.writeValueAsString(p.references()));
             })[0];
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] == 0) {

@@ -33,6 +33,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class JobSpecLoader {
 
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final List<String> PROVIDERS = List.of(ModelSpec.OPENROUTER, ModelSpec.OPENROUTER_IMAGES,
+            ModelSpec.OPENAI, ModelSpec.PLACEHOLDER);
     private static final Pattern DATASET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final YAMLMapper yaml = YAMLMapper.builder()
@@ -221,7 +223,18 @@ public final class JobSpecLoader {
             String promptColumn = s.promptColumn() == null ? "prompt" : s.promptColumn();
             int maxLength = positive("source.max-prompt-length", s.maxPromptLength(), 32_000);
             return new SourceSpec(csv, delimiter, quote, encoding, blankToNull(s.idColumn()), promptColumn,
-                    maxLength);
+                    maxLength, blankToNull(s.referenceColumn()), referenceSeparator(s.referenceSeparator()));
+        }
+
+        private static String referenceSeparator(String text) {
+            if (text == null) {
+                return "|";
+            }
+            if (text.isEmpty() || text.isBlank()) {
+                throw new JobFileException("source.reference-separator: must not be empty or blank; e.g. \"|\" or "
+                        + "\";\"");
+            }
+            return text;
         }
 
         private static char delimiter(String text, boolean tsv) {
@@ -251,14 +264,16 @@ public final class JobSpecLoader {
 
         private ModelSpec model(RawJobFile.Model m) {
             RawJobFile.Model model = m != null ? m : new RawJobFile.Model(null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null, null);
             String provider = model.provider() == null ? ModelSpec.OPENROUTER : model.provider();
-            if (!List.of(ModelSpec.OPENROUTER, ModelSpec.PLACEHOLDER).contains(provider)) {
-                throw new JobFileException("model.provider: '" + provider + "' is not supported; use openrouter or "
-                        + "placeholder");
+            if (!PROVIDERS.contains(provider)) {
+                throw new JobFileException("model.provider: '" + provider + "' is not supported; use one of "
+                        + String.join(", ", PROVIDERS));
             }
-            String name = model.name() == null ? "openai/gpt-5.4-image-2" : model.name();
-            URI baseUrl = baseUrl(model.baseUrl());
+            boolean openAi = provider.equals(ModelSpec.OPENAI);
+            String name = model.name() != null ? model.name() : openAi ? "gpt-image-2" : "openai/gpt-5.4-image-2";
+            URI baseUrl = baseUrl(model.baseUrl() != null ? model.baseUrl()
+                    : openAi ? "https://api.openai.com/v1" : "https://openrouter.ai/api/v1");
             int images = positive("model.images-per-prompt", model.imagesPerPrompt(), 1);
             if (images > 16) {
                 throw new JobFileException("model.images-per-prompt: " + images + " is too many; at most 16");
@@ -275,13 +290,61 @@ public final class JobSpecLoader {
                     p.outputPerMillion() == null ? 0 : p.outputPerMillion());
             long maxResponse = model.maxResponseSize() == null ? 64L << 20
                     : Durations.parseSize("model.max-response-size", model.maxResponseSize());
+            List<String> fallbacks = fallbackModels(provider, model.fallbackModels());
+            Map<String, Object> routing = providerRouting(provider, model.providerRouting());
+            int perCall = imagesPerCall(provider, model.imagesPerCall(), images);
             return new ModelSpec(provider, name, baseUrl, Secret.of(model.apiKey()), images, template, imageConfig,
                     model.seed(), maxTokens, timeout, model.referer(), model.title() == null ? "imagegen-batch"
-                    : model.title(), pricing, maxResponse);
+                    : model.title(), pricing, maxResponse, fallbacks, routing, perCall);
+        }
+
+        private static List<String> fallbackModels(String provider, List<String> models) {
+            if (models == null || models.isEmpty()) {
+                return List.of();
+            }
+            if (!provider.equals(ModelSpec.OPENROUTER)) {
+                throw new JobFileException("model.fallback-models: only the openrouter provider (chat completions) "
+                        + "takes fallback models; remove it for provider " + provider);
+            }
+            for (int i = 0; i < models.size(); i++) {
+                if (models.get(i) == null || models.get(i).isBlank()) {
+                    throw new JobFileException("model.fallback-models[" + i + "]: empty model name");
+                }
+            }
+            return models.stream().map(String::strip).toList();
+        }
+
+        private static Map<String, Object> providerRouting(String provider, Map<String, Object> routing) {
+            if (routing == null || routing.isEmpty()) {
+                return Map.of();
+            }
+            if (!provider.equals(ModelSpec.OPENROUTER) && !provider.equals(ModelSpec.OPENROUTER_IMAGES)) {
+                throw new JobFileException("model.provider-routing: only OpenRouter routes between providers; "
+                        + "remove it for provider " + provider);
+            }
+            return new LinkedHashMap<>(routing);
+        }
+
+        /** Chat completions make one image per call; the Images APIs take n up to 10. */
+        private static int imagesPerCall(String provider, Integer perCall, int imagesPerPrompt) {
+            boolean images = provider.equals(ModelSpec.OPENROUTER_IMAGES) || provider.equals(ModelSpec.OPENAI);
+            if (perCall == null) {
+                return images ? Math.min(imagesPerPrompt, ModelSpec.MAX_IMAGES_PER_CALL) : 1;
+            }
+            int n = positive("model.images-per-call", perCall, 1);
+            if (!images && n > 1) {
+                throw new JobFileException("model.images-per-call: chat completions make one image per call; use "
+                        + "provider openrouter-images or openai for several images per call, or leave it out");
+            }
+            if (n > ModelSpec.MAX_IMAGES_PER_CALL) {
+                throw new JobFileException("model.images-per-call: " + n + " is too many; the Images APIs take at "
+                        + "most " + ModelSpec.MAX_IMAGES_PER_CALL);
+            }
+            return Math.min(n, imagesPerPrompt);
         }
 
         private static URI baseUrl(String text) {
-            String url = text == null ? "https://openrouter.ai/api/v1" : text.strip();
+            String url = text.strip();
             try {
                 URI uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
                 if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {

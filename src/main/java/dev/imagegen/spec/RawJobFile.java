@@ -1,5 +1,6 @@
 package dev.imagegen.spec;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,12 +10,13 @@ import java.util.Map;
 record RawJobFile(String dataset, Source source, Model model, Run run, Output output) {
 
     record Source(String csv, String delimiter, String quote, String encoding, String idColumn, String promptColumn,
-                  Integer maxPromptLength) {
+                  Integer maxPromptLength, String referenceColumn, String referenceSeparator) {
     }
 
     record Model(String provider, String name, String baseUrl, String apiKey, Integer imagesPerPrompt,
                  String promptTemplate, Map<String, Object> imageConfig, Long seed, Integer maxTokens, String timeout,
-                 String referer, String title, Pricing pricing, String maxResponseSize) {
+                 String referer, String title, Pricing pricing, String maxResponseSize, List<String> fallbackModels,
+                 Map<String, Object> providerRouting, Integer imagesPerCall) {
     }
 
     record Pricing(Double inputPerMillion, Double outputPerMillion) {

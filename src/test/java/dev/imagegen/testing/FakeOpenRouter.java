@@ -47,9 +47,32 @@ public final class FakeOpenRouter implements AutoCloseable {
         }
     }
 
-    /** One request as the server saw it, and how many times this (prompt, seed) was asked before. */
-    public record Call(JsonNode body, String prompt, Long seed, int attempt, String authorization) {
+    /**
+     * One request as the server saw it, and how many times this (prompt, seed) was asked before. {@code endpoint} is
+     * {@link #CHAT} or {@link #IMAGES}; {@code n} the number of images asked for (1 for chat).
+     */
+    public record Call(JsonNode body, String prompt, Long seed, int attempt, String authorization, String endpoint,
+                       int n) {
+        public Call(JsonNode body, String prompt, Long seed, int attempt, String authorization) {
+            this(body, prompt, seed, attempt, authorization, CHAT, 1);
+        }
+
+        /** The reference image URLs the request carried (chat image_url parts, or the Image API's input_references). */
+        public List<String> referenceUrls() {
+            List<String> urls = new java.util.ArrayList<>();
+            JsonNode parts = IMAGES.equals(endpoint) ? body.path("input_references")
+                    : body.path("messages").path(0).path("content");
+            for (JsonNode part : parts) {
+                if (part.path("image_url").path("url").isString()) {
+                    urls.add(part.path("image_url").path("url").asString());
+                }
+            }
+            return urls;
+        }
     }
+
+    public static final String CHAT = "chat";
+    public static final String IMAGES = "images";
 
     /** Decides the reply to a call. */
     @FunctionalInterface
@@ -80,6 +103,10 @@ public final class FakeOpenRouter implements AutoCloseable {
     }
     private volatile int imageBytes = 2048;
     private volatile double costPerImage = 0.04;
+    private volatile String requiredKey;
+    private volatile Double keyLimitRemaining;
+    private volatile int maxImagesPerResponse = Integer.MAX_VALUE;
+    private final List<String> metadataRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FakeOpenRouter() {
         try {
@@ -110,6 +137,29 @@ public final class FakeOpenRouter implements AutoCloseable {
     public FakeOpenRouter costPerImage(double usd) {
         this.costPerImage = usd;
         return this;
+    }
+
+    /** Only this key is accepted (every endpoint answers 401 to another); by default any key is. */
+    public FakeOpenRouter requireKey(String key) {
+        this.requiredKey = key;
+        return this;
+    }
+
+    /** What {@code GET /key} reports as {@code limit_remaining} (null: no limit). */
+    public FakeOpenRouter keyLimitRemaining(Double usd) {
+        this.keyLimitRemaining = usd;
+        return this;
+    }
+
+    /** The Image API returns at most this many images, whatever n asked for (providers may return fewer). */
+    public FakeOpenRouter maxImagesPerResponse(int n) {
+        this.maxImagesPerResponse = n;
+        return this;
+    }
+
+    /** The GET requests (key, model catalogues) as "GET /path?query", in order. */
+    public List<String> metadataRequests() {
+        return metadataRequests;
     }
 
     public long calls() {
@@ -165,17 +215,32 @@ public final class FakeOpenRouter implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 requestBody = in.readAllBytes();
             }
-            if (!exchange.getRequestURI().getPath().endsWith("/chat/completions")) {
+            String path = exchange.getRequestURI().getPath();
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (requiredKey != null && !("Bearer " + requiredKey).equals(authorization)) {
+                send(exchange, unauthorized(null));
+                return;
+            }
+            boolean get = exchange.getRequestMethod().equals("GET");
+            if (get) {
+                String query = exchange.getRequestURI().getRawQuery();
+                metadataRequests.add("GET " + path + (query == null ? "" : "?" + query));
+                send(exchange, metadata(path, query));
+                return;
+            }
+            String endpoint = path.endsWith("/chat/completions") ? CHAT : path.endsWith("/images") ? IMAGES : null;
+            if (endpoint == null) {
                 send(exchange, Reply.json(404, "{\"error\":{\"code\":404,\"message\":\"Not Found\"}}"));
                 return;
             }
             calls.incrementAndGet();
             JsonNode body = JSON.readTree(requestBody);
-            String prompt = body.path("messages").path(0).path("content").asString("");
+            String prompt = endpoint.equals(CHAT) ? chatText(body) : body.path("prompt").asString("");
             Long seed = body.path("seed").isNumber() ? body.path("seed").asLong() : null;
             String key = key(prompt, seed);
             int attempt = attempts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-            Call call = new Call(body, prompt, seed, attempt, exchange.getRequestHeaders().getFirst("Authorization"));
+            Call call = new Call(body, prompt, seed, attempt, authorization, endpoint,
+                    body.path("n").isNumber() ? body.path("n").asInt() : 1);
             received.add(call);
             Reply reply = behaviour.apply(call);
             if (reply.delayMs() > 0) {
@@ -190,8 +255,9 @@ public final class FakeOpenRouter implements AutoCloseable {
             }
             send(exchange, reply);
             // Billed once the whole response went out: what a provider charges for.
-            if (reply.status() == 200 && reply.body().length > 0 && isBilledImage(reply.body())) {
-                billed.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            int images = reply.status() == 200 ? billedImages(reply.body()) : 0;
+            if (images > 0) {
+                billed.computeIfAbsent(key, k -> new AtomicInteger()).addAndGet(images);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -205,6 +271,36 @@ public final class FakeOpenRouter implements AutoCloseable {
         return s.contains("\"images\"") && !s.contains("\"error\"");
     }
 
+    /** How many images a 200 carried: one for a chat completion with images, data.length for the Image API. */
+    private static int billedImages(byte[] body) {
+        if (body.length == 0) {
+            return 0;
+        }
+        if (isBilledImage(body)) {
+            return 1;
+        }
+        try {
+            JsonNode root = JSON.readTree(body);
+            return root.has("error") ? 0 : root.path("data").size();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** The prompt of a chat request: the content string, or the text part when the content is an array. */
+    private static String chatText(JsonNode body) {
+        JsonNode content = body.path("messages").path(0).path("content");
+        if (content.isArray()) {
+            for (JsonNode part : content) {
+                if ("text".equals(part.path("type").asString(""))) {
+                    return part.path("text").asString("");
+                }
+            }
+            return "";
+        }
+        return content.asString("");
+    }
+
     private static void send(HttpExchange exchange, Reply reply) throws IOException {
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
         exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
@@ -215,10 +311,36 @@ public final class FakeOpenRouter implements AutoCloseable {
         }
     }
 
-    /** A successful chat completion carrying one PNG as a data URL, with usage and cost. */
+    /**
+     * A successful chat completion carrying one PNG as a data URL, with usage and cost; for the Image API, n PNGs
+     * (at most {@link #maxImagesPerResponse}) as raw base64.
+     */
     public Reply success(Call call) {
+        if (IMAGES.equals(call.endpoint())) {
+            return imagesSuccess(call, Math.min(call.n(), maxImagesPerResponse), false);
+        }
         byte[] png = TestPng.of(imageBytes, key(call.prompt(), call.seed()));
         return successWith(call, "data:image/png;base64," + Base64.getEncoder().encodeToString(png), costPerImage);
+    }
+
+    /** The Image API's 200: {@code data[].b64_json} with {@code media_type}, and {@code usage.cost}. */
+    public Reply imagesSuccess(Call call, int count, boolean corrupt) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("created", System.currentTimeMillis() / 1000);
+        var data = root.putArray("data");
+        for (int i = 0; i < count; i++) {
+            byte[] png = TestPng.of(imageBytes, key(call.prompt(), call.seed()) + "#" + i);
+            if (corrupt) {
+                png = java.util.Arrays.copyOf(png, png.length / 2);
+            }
+            data.addObject().put("b64_json", Base64.getEncoder().encodeToString(png)).put("media_type", "image/png");
+        }
+        ObjectNode usage = root.putObject("usage");
+        usage.put("prompt_tokens", 0);
+        usage.put("completion_tokens", 1290 * count);
+        usage.put("total_tokens", 1290 * count);
+        usage.put("cost", costPerImage * count);
+        return new Reply(200, Map.of("Content-Type", "application/json"), JSON.writeValueAsBytes(root), 0);
     }
 
     public Reply successWith(Call call, String dataUrl, double cost) {
@@ -260,6 +382,20 @@ public final class FakeOpenRouter implements AutoCloseable {
      */
     public Reply markers(Call call) {
         String p = call.prompt();
+        if (IMAGES.equals(call.endpoint())) {
+            Reply images = imageApiMarkers(call);
+            if (images != null) {
+                return images;
+            }
+        }
+        if (p.contains("[fallback]") && call.body().path("models").size() > 1) {
+            // The primary model is down: OpenRouter answers with the first fallback, from another provider.
+            Reply reply = success(call);
+            ObjectNode root = (ObjectNode) JSON.readTree(reply.body());
+            root.put("model", call.body().path("models").get(1).asString());
+            root.put("provider", "FallbackProvider");
+            return new Reply(200, reply.headers(), JSON.writeValueAsBytes(root), 0);
+        }
         if (p.contains("[moderation]")) {
             return Reply.json(403, """
                     {"error":{"code":403,"message":"Input was flagged by moderation","metadata":{"reasons":["violence"],\
@@ -304,6 +440,120 @@ public final class FakeOpenRouter implements AutoCloseable {
         }
         return success(call);
     }
+
+    /**
+     * The markers whose Image API answer differs from chat's: a 200 without images, a refusal (no finish_reason
+     * there: a 400 typed content_policy_violation), a truncated PNG, a 200 carrying an error; null for the rest.
+     */
+    private Reply imageApiMarkers(Call call) {
+        String p = call.prompt();
+        if (p.contains("[no-image]")) {
+            return Reply.json(200, "{\"created\":1,\"data\":[],\"usage\":{\"prompt_tokens\":0,"
+                    + "\"completion_tokens\":0,\"total_tokens\":0,\"cost\":0.0005}}");
+        }
+        if (p.contains("[content-filter]")) {
+            return Reply.json(400, """
+                    {"error":{"code":400,"message":"Output image was flagged by the provider's safety filter",\
+                    "metadata":{"error_type":"content_policy_violation","provider_name":"FakeProvider"}}}""");
+        }
+        if (p.contains("[corrupt]")) {
+            return imagesSuccess(call, Math.min(call.n(), maxImagesPerResponse), true);
+        }
+        if (p.contains("[error-200]") && call.attempt() == 1) {
+            return Reply.json(200, """
+                    {"created":1,"data":[],"error":{"code":502,"message":"Provider disconnected",\
+                    "metadata":{"error_type":"provider_unavailable"}}}""");
+        }
+        if (call.n() > 1 && !call.body().path("model").asString("").equals(IMAGE_API_MULTI_MODEL)) {
+            return Reply.json(400, "{\"error\":{\"code\":400,\"message\":\"This model generates one image per "
+                    + "request; n must be 1\",\"metadata\":{\"error_type\":\"invalid_request\"}}}");
+        }
+        return null;
+    }
+
+    /** The one Image API model of the catalogue that takes n > 1 (up to 4). */
+    public static final String IMAGE_API_MULTI_MODEL = "openai/gpt-5.4-image-2";
+
+    /** GET /key, /models and /images/models. */
+    private Reply metadata(String path, String query) {
+        if (path.endsWith("/key")) {
+            ObjectNode root = JSON.createObjectNode();
+            ObjectNode data = root.putObject("data");
+            data.put("label", "sk-or-v1-fak...e00");
+            if (keyLimitRemaining == null) {
+                data.putNull("limit");
+                data.putNull("limit_remaining");
+            } else {
+                data.put("limit", 100);
+                data.put("limit_remaining", keyLimitRemaining);
+            }
+            data.put("usage", 1.25);
+            data.put("is_free_tier", false);
+            return new Reply(200, Map.of("Content-Type", "application/json"), JSON.writeValueAsBytes(root), 0);
+        }
+        if (path.endsWith("/images/models")) {
+            return Reply.json(200, IMAGE_API_MODELS);
+        }
+        if (path.endsWith("/models")) {
+            String wanted = query != null && query.contains("output_modalities=") ? query.replaceAll(
+                    ".*output_modalities=([^&]*).*", "$1") : "text";
+            boolean images = wanted.contains("image") || wanted.equals("all");
+            boolean text = wanted.contains("text") || wanted.equals("all");
+            StringBuilder data = new StringBuilder();
+            if (images) {
+                data.append(CHAT_IMAGE_MODELS);
+            }
+            if (text) {
+                data.append(data.length() > 0 ? "," : "").append(CHAT_TEXT_MODELS);
+            }
+            return Reply.json(200, "{\"data\":[" + data + "]}");
+        }
+        return Reply.json(404, "{\"error\":{\"code\":404,\"message\":\"Not Found\"}}");
+    }
+
+    private static final String CHAT_IMAGE_MODELS = """
+            {"id":"openai/gpt-5.4-image-2","name":"OpenAI: GPT-5.4 Image 2","architecture":{"modality":\
+            "text+image->text+image","input_modalities":["text","image"],"output_modalities":["image","text"]},\
+            "pricing":{"prompt":"0.000008","completion":"0.000015"},"supported_parameters":["max_tokens","seed",\
+            "response_format","structured_outputs"]},
+            {"id":"google/gemini-2.5-flash-image","name":"Google: Gemini 2.5 Flash Image","architecture":\
+            {"modality":"text+image->text+image","input_modalities":["image","text"],"output_modalities":\
+            ["image","text"]},"pricing":{"prompt":"0.0000003","completion":"0.0000025"},"supported_parameters":\
+            ["max_tokens","temperature","top_p"]},
+            {"id":"google/gemini-3-pro-image-preview","name":"Google: Gemini 3 Pro Image","architecture":\
+            {"modality":"text+image->text+image","input_modalities":["image","text"],"output_modalities":\
+            ["image","text"]},"pricing":{"prompt":"0.000002","completion":"0.000012"},"supported_parameters":\
+            ["max_tokens","seed","temperature"]},
+            {"id":"black-forest-labs/flux.2-pro","name":"Black Forest Labs: FLUX.2 Pro","architecture":\
+            {"modality":"text->image","input_modalities":["text"],"output_modalities":["image"]},\
+            "pricing":{"prompt":"0","completion":"0"},"supported_parameters":["seed"]}""";
+
+    private static final String CHAT_TEXT_MODELS = """
+            {"id":"openai/gpt-4o","name":"OpenAI: GPT-4o","architecture":{"modality":"text+image->text",\
+            "input_modalities":["text","image"],"output_modalities":["text"]},"supported_parameters":["max_tokens",\
+            "seed","temperature"]}""";
+
+    private static final String IMAGE_API_MODELS = """
+            {"data":[
+            {"id":"openai/gpt-5.4-image-2","name":"GPT-5.4 Image 2","description":"","created":1776729600,\
+            "architecture":{"input_modalities":["text","image"],"output_modalities":["image"]},\
+            "supported_parameters":{"n":{"type":"range","min":1,"max":4},"aspect_ratio":{"type":"enum","values":\
+            ["1:1","2:3","3:2","3:4","4:3","9:16","16:9","auto"]},"resolution":{"type":"enum","values":\
+            ["1K","2K","4K"]},"quality":{"type":"enum","values":["auto","low","medium","high"]},"output_format":\
+            {"type":"enum","values":["png","jpeg","webp"]},"background":{"type":"enum","values":["auto",\
+            "transparent","opaque"]},"output_compression":{"type":"range","min":0,"max":100},"seed":\
+            {"type":"boolean"}},"supports_streaming":true,\
+            "endpoints":"/api/v1/images/models/openai/gpt-5.4-image-2/endpoints"},
+            {"id":"black-forest-labs/flux.2-pro","name":"FLUX.2 Pro","description":"","created":1760000000,\
+            "architecture":{"input_modalities":["text","image"],"output_modalities":["image"]},\
+            "supported_parameters":{"aspect_ratio":{"type":"enum","values":["1:1","3:2","2:3","16:9","9:16"]},\
+            "resolution":{"type":"enum","values":["1K","2K"]},"seed":{"type":"boolean"}},\
+            "supports_streaming":false,"endpoints":"/api/v1/images/models/black-forest-labs/flux.2-pro/endpoints"},
+            {"id":"bytedance-seed/seedream-4.5","name":"Seedream 4.5","description":"","created":1760000000,\
+            "architecture":{"input_modalities":["text"],"output_modalities":["image"]},\
+            "supported_parameters":{"resolution":{"type":"enum","values":["1K","2K","4K"]}},\
+            "supports_streaming":false,"endpoints":"/api/v1/images/models/bytedance-seed/seedream-4.5/endpoints"}
+            ]}""";
 
     /** Every call answered 401, as OpenRouter does for a wrong key. */
     public static Reply unauthorized(Call call) {

@@ -25,11 +25,14 @@ import dev.imagegen.spec.ModelSpec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * OpenRouter's chat completions with image output: {@code POST {base-url}/chat/completions} with
  * {@code modalities: ["image","text"]}; images come back as data URLs in {@code choices[0].message.images}.
+ * Reference images go as {@code image_url} content parts after the text; fallback models as {@code models}, routing
+ * preferences as {@code provider}. The response's {@code model} and {@code provider} say who actually drew.
  */
 public final class OpenRouterChatModel implements ImageModel {
 
@@ -99,16 +102,32 @@ public final class OpenRouterChatModel implements ImageModel {
     ObjectNode requestBody(ImageRequest request) {
         ObjectNode body = json.createObjectNode();
         body.put("model", spec.name());
+        if (!spec.fallbackModels().isEmpty()) {
+            ArrayNode models = body.putArray("models").add(spec.name());
+            spec.fallbackModels().forEach(models::add);
+        }
         body.putArray("modalities").add("image").add("text");
         ObjectNode message = body.putArray("messages").addObject();
         message.put("role", "user");
-        message.put("content", request.prompt());
+        if (request.hasReferences()) {
+            // The text first, then the images: what OpenRouter's docs recommend for image inputs.
+            ArrayNode parts = message.putArray("content");
+            parts.addObject().put("type", "text").put("text", request.prompt());
+            for (String url : request.referenceUrls()) {
+                parts.addObject().put("type", "image_url").putObject("image_url").put("url", url);
+            }
+        } else {
+            message.put("content", request.prompt());
+        }
         body.put("max_tokens", spec.maxTokens());
         if (!spec.imageConfig().isEmpty()) {
             body.set("image_config", json.valueToTree(spec.imageConfig()));
         }
         if (request.seed() != null) {
             body.put("seed", request.seed());
+        }
+        if (!spec.providerRouting().isEmpty()) {
+            body.set("provider", json.valueToTree(spec.providerRouting()));
         }
         return body;
     }

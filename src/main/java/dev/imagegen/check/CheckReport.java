@@ -1,0 +1,67 @@
+package dev.imagegen.check;
+
+import java.io.PrintStream;
+import java.util.List;
+
+import dev.imagegen.run.RunOutcome;
+import dev.imagegen.spec.JobSpec;
+
+/**
+ * What the capability check found, and what it learnt: {@code imagesPerCall} is how many images one call may ask
+ * for with this model (less than the job file's when the model takes no or a smaller {@code n}).
+ */
+public record CheckReport(String target, List<Finding> findings, int imagesPerCall) {
+
+    public CheckReport {
+        findings = List.copyOf(findings);
+    }
+
+    /** 2 for a job-file problem, 3 for a refused key or used-up credit, 1 when the provider could not be asked. */
+    public int exitCode() {
+        if (has(Finding.Severity.CONFIG)) {
+            return RunOutcome.USAGE;
+        }
+        if (has(Finding.Severity.KEY)) {
+            return RunOutcome.STOPPED;
+        }
+        return has(Finding.Severity.UNREACHABLE) ? RunOutcome.FAILED : RunOutcome.COMPLETED;
+    }
+
+    /** A run does not start on a job-file or key problem; an unreachable provider is left to the run's retries. */
+    public boolean blocksRun() {
+        return has(Finding.Severity.CONFIG) || has(Finding.Severity.KEY);
+    }
+
+    /** The job with what the check learnt applied (fewer images per call when the model takes fewer). */
+    public JobSpec applyTo(JobSpec spec) {
+        if (imagesPerCall >= spec.model().imagesPerCall()) {
+            return spec;
+        }
+        return new JobSpec(spec.file(), spec.dataset(), spec.source(), spec.model().withImagesPerCall(imagesPerCall),
+                spec.run(), spec.output());
+    }
+
+    public boolean has(Finding.Severity severity) {
+        return findings.stream().anyMatch(f -> f.severity() == severity);
+    }
+
+    /** Every finding, one per line, and the result. */
+    public void print(PrintStream out) {
+        out.println("check: " + target);
+        for (Finding f : findings) {
+            out.printf("  %-5s  %s: %s%n", f.severity().label(), f.subject(), f.message());
+        }
+        long problems = findings.stream().filter(f -> f.severity().compareTo(Finding.Severity.WARN) > 0).count();
+        out.println(problems == 0 ? "result: ready (exit 0)"
+                : "result: " + problems + (problems == 1 ? " problem" : " problems") + " (exit " + exitCode() + ")");
+    }
+
+    /** Only the warnings and problems, for the start of a run. */
+    public void printProblems(PrintStream out) {
+        for (Finding f : findings) {
+            if (f.severity() != Finding.Severity.OK) {
+                out.println("imagegen: check " + f.severity().label() + ": " + f.subject() + ": " + f.message());
+            }
+        }
+    }
+}

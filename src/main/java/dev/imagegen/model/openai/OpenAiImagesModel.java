@@ -1,0 +1,114 @@
+package dev.imagegen.model.openai;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.imagegen.model.FailureKind;
+import dev.imagegen.model.Generation;
+import dev.imagegen.model.ImageData;
+import dev.imagegen.model.ImageModel;
+import dev.imagegen.model.ImageRequest;
+import dev.imagegen.model.ModelCallException;
+import dev.imagegen.model.ModelHttp;
+import dev.imagegen.spec.ModelSpec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import static dev.imagegen.model.ModelHttp.textOrNull;
+
+/**
+ * OpenAI's Images API: {@code POST {base-url}/images/generations}, or {@code /images/edits} (its JSON form, with
+ * {@code images: [{image_url}]}) when the row has reference images. {@code image-config} entries are sent as the
+ * request's own fields ({@code size}, {@code quality}, {@code background}, {@code output_format}, ...). GPT image
+ * models always answer with {@code b64_json}; OpenAI has no seed and returns no cost, so the cost is estimated from
+ * {@code usage.input_tokens}/{@code output_tokens} with {@code model.pricing}.
+ */
+public final class OpenAiImagesModel implements ImageModel {
+
+    static final String PROVIDER = "OpenAI";
+
+    private final ModelSpec spec;
+    private final HttpClient http;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final URI generations;
+    private final URI edits;
+
+    public OpenAiImagesModel(ModelSpec spec, HttpClient http, JsonMapper json, Clock clock) {
+        this.spec = spec;
+        this.http = http;
+        this.json = json;
+        this.clock = clock;
+        this.generations = URI.create(spec.baseUrl() + "/images/generations");
+        this.edits = URI.create(spec.baseUrl() + "/images/edits");
+    }
+
+    @Override
+    public int maxImagesPerCall() {
+        return spec.imagesPerCall();
+    }
+
+    @Override
+    public Generation generate(ImageRequest request) throws ModelCallException, InterruptedException {
+        ModelHttp.Response response = ModelHttp.exchange(http, request.hasReferences() ? edits : generations,
+                Map.of("Authorization", "Bearer " + spec.apiKey().reveal()),
+                json.writeValueAsBytes(requestBody(request)), spec.timeout(), spec.maxResponseBytes());
+        JsonNode root = ModelHttp.parse(json, response.body(), response.status());
+        if (response.status() != 200) {
+            throw OpenAiErrors.classify(response.status(), root == null ? null : root.get("error"),
+                    RateLimitHeaders.retryHint(response.headers(), clock.instant()), spec.apiKey().reveal());
+        }
+        if (root == null) {
+            throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not JSON");
+        }
+        return parseSuccess(root, response.headers().firstValue("x-request-id").orElse(null));
+    }
+
+    ObjectNode requestBody(ImageRequest request) {
+        ObjectNode body = json.createObjectNode();
+        body.put("model", spec.name());
+        body.put("prompt", request.prompt());
+        if (request.count() > 1) {
+            body.put("n", request.count());
+        }
+        spec.imageConfig().forEach((name, value) -> body.set(name, json.valueToTree(value)));
+        if (request.hasReferences()) {
+            ArrayNode images = body.putArray("images");
+            request.referenceUrls().forEach(url -> images.addObject().put("image_url", url));
+        }
+        return body;
+    }
+
+    private Generation parseSuccess(JsonNode root, String requestId) throws ModelCallException {
+        JsonNode usage = root.path("usage");
+        long input = usage.path("input_tokens").asLong(0);
+        long output = usage.path("output_tokens").asLong(0);
+        double cost = spec.pricing().estimate(input, output);
+        Double billed = cost > 0 ? cost : null;
+        JsonNode data = root.path("data");
+        if (!data.isArray() || data.isEmpty()) {
+            throw new ModelCallException(FailureKind.NO_IMAGE, 200, "the response has no image (empty data)",
+                    null, billed);
+        }
+        String format = textOrNull(root, "output_format");
+        String declared = format == null ? null : "image/" + format;
+        List<ImageData> images = new ArrayList<>(data.size());
+        for (JsonNode item : data) {
+            String b64 = item.path("b64_json").asString("");
+            if (b64.isEmpty()) {
+                throw new ModelCallException(FailureKind.NO_IMAGE, 200, item.has("url")
+                        ? "the image came as a URL (a dall-e response); use a GPT image model, which returns b64_json"
+                        : "a data item without b64_json", null, billed);
+            }
+            images.add(ModelHttp.decodeBase64Image(b64, declared, billed));
+        }
+        String revised = textOrNull(data.get(0), "revised_prompt");
+        return new Generation(images, requestId, spec.name(), PROVIDER, input, output, cost, true, revised);
+    }
+}

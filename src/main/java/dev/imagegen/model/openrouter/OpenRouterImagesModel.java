@@ -1,0 +1,130 @@
+package dev.imagegen.model.openrouter;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.imagegen.model.BoundedBody;
+import dev.imagegen.model.FailureKind;
+import dev.imagegen.model.Generation;
+import dev.imagegen.model.ImageData;
+import dev.imagegen.model.ImageModel;
+import dev.imagegen.model.ImageRequest;
+import dev.imagegen.model.ModelCallException;
+import dev.imagegen.model.ModelHttp;
+import dev.imagegen.spec.ModelSpec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import static dev.imagegen.model.ModelHttp.textOrNull;
+
+/**
+ * OpenRouter's dedicated Image API: {@code POST {base-url}/images} with the image options as top-level fields
+ * ({@code size}, {@code resolution}, {@code aspect_ratio}, {@code quality}, ...), {@code n} for several images in one
+ * call and {@code input_references} for image-to-image; images come back as raw base64 in {@code data[].b64_json}.
+ * Errors use the same envelope as chat completions.
+ */
+public final class OpenRouterImagesModel implements ImageModel {
+
+    private final ModelSpec spec;
+    private final HttpClient http;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final URI endpoint;
+
+    public OpenRouterImagesModel(ModelSpec spec, HttpClient http, JsonMapper json, Clock clock) {
+        this.spec = spec;
+        this.http = http;
+        this.json = json;
+        this.clock = clock;
+        this.endpoint = URI.create(spec.baseUrl() + "/images");
+    }
+
+    @Override
+    public int maxImagesPerCall() {
+        return spec.imagesPerCall();
+    }
+
+    @Override
+    public Generation generate(ImageRequest request) throws ModelCallException, InterruptedException {
+        ModelHttp.Response response = ModelHttp.exchange(http, endpoint, OpenRouterHeaders.of(spec),
+                json.writeValueAsBytes(requestBody(request)), spec.timeout(), spec.maxResponseBytes());
+        Duration retryAfter = BoundedBody.retryAfter(response.headers(), clock.instant());
+        JsonNode root = ModelHttp.parse(json, response.body(), response.status());
+        if (response.status() != 200) {
+            throw OpenRouterErrors.classify(response.status(), root == null ? null : root.get("error"),
+                    retryAfter, null);
+        }
+        if (root == null) {
+            throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not JSON");
+        }
+        return parseSuccess(root, retryAfter);
+    }
+
+    /**
+     * The chat API's {@code image_size} is the Image API's {@code resolution}: renamed, so one job file's
+     * {@code image-config} works with both.
+     */
+    ObjectNode requestBody(ImageRequest request) {
+        ObjectNode body = json.createObjectNode();
+        body.put("model", spec.name());
+        body.put("prompt", request.prompt());
+        if (request.count() > 1) {
+            body.put("n", request.count());
+        }
+        for (Map.Entry<String, Object> option : spec.imageConfig().entrySet()) {
+            String name = option.getKey().equals("image_size") ? "resolution" : option.getKey();
+            body.set(name, json.valueToTree(option.getValue()));
+        }
+        if (request.seed() != null) {
+            body.put("seed", request.seed());
+        }
+        if (request.hasReferences()) {
+            ArrayNode refs = body.putArray("input_references");
+            for (String url : request.referenceUrls()) {
+                refs.addObject().put("type", "image_url").putObject("image_url").put("url", url);
+            }
+        }
+        if (!spec.providerRouting().isEmpty()) {
+            body.set("provider", json.valueToTree(spec.providerRouting()));
+        }
+        return body;
+    }
+
+    private Generation parseSuccess(JsonNode root, Duration retryAfter) throws ModelCallException {
+        JsonNode usage = root.path("usage");
+        long promptTokens = usage.path("prompt_tokens").asLong(0);
+        long completionTokens = usage.path("completion_tokens").asLong(0);
+        boolean estimated = !usage.path("cost").isNumber();
+        double cost = estimated ? spec.pricing().estimate(promptTokens, completionTokens)
+                : usage.path("cost").asDouble();
+        Double billed = cost > 0 ? cost : null;
+        if (root.get("error") != null && root.get("error").isObject()) {
+            throw OpenRouterErrors.classify(200, root.get("error"), retryAfter, billed);
+        }
+        JsonNode data = root.path("data");
+        if (!data.isArray() || data.isEmpty()) {
+            throw new ModelCallException(FailureKind.NO_IMAGE, 200, "the response has no image (empty data)",
+                    null, billed);
+        }
+        List<ImageData> images = new ArrayList<>(data.size());
+        for (JsonNode item : data) {
+            String b64 = item.path("b64_json").asString("");
+            if (b64.isEmpty()) {
+                throw new ModelCallException(FailureKind.NO_IMAGE, 200, "a data item without b64_json", null,
+                        billed);
+            }
+            images.add(ModelHttp.decodeBase64Image(b64, textOrNull(item, "media_type"), billed));
+        }
+        // The Image API's documented response names neither model nor provider; take them when present.
+        String model = textOrNull(root, "model");
+        return new Generation(images, textOrNull(root, "id"), model != null ? model : spec.name(),
+                textOrNull(root, "provider"), promptTokens, completionTokens, cost, estimated, null);
+    }
+}
