@@ -171,6 +171,33 @@ class CrashRecoveryFunctionalTests {
     }
 
     @Test
+    void aSecondSignalExitsAtOnceAndTheRunStillRestarts() throws Exception {
+        writeJob(40, 4, 2);
+        CountDownLatch reached = new CountDownLatch(4);
+        server.behaviour(c -> {
+            reached.countDown();
+            return server.success(c).withDelay(5_000); // long calls: only a second signal ends this quickly
+        });
+        Process p = child("--run-id", "twice");
+        assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        p.destroy();
+        // The second SIGTERM must not merge with the first: send it once the first has been handled.
+        await().atMost(PATIENCE).until(() -> Files.readString(dir.resolve("child.log")).contains("SIGTERM received"));
+        p.destroy();
+        assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(3);
+        // It did not wait for the 5-second calls in flight: the run is left as it was, for the restart to recover.
+        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution", String.class)).isEqualTo("STARTED");
+
+        server.behaviour(server::success);
+        Process again = child("--run-id", "twice");
+        assertThat(again.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(again.exitValue()).as(Files.readString(dir.resolve("child.log"))).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class)).isEqualTo(40);
+    }
+
+    @Test
     void killedWhileStagingTheRestartStagesEachRowOnce() throws Exception {
         writeJob(60_000, 2, 5);
         Process p = child("--run-id", "stage", "--set", "run.max-images=1");
