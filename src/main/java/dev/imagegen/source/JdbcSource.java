@@ -126,7 +126,7 @@ public final class JdbcSource {
     private SourceUnavailableException unavailable(SQLException e) {
         log.debug("source query failed", e);
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String message = oneLine(e.getMessage());
+        String message = oneLine(e.getMessage()).replaceAll("\\.+$", "");
         boolean connection = state.startsWith("08") || state.startsWith("28") || state.equals("3D000")
                 || state.isEmpty();
         return new SourceUnavailableException(connection

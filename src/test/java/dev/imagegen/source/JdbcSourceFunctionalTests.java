@@ -138,6 +138,10 @@ class JdbcSourceFunctionalTests {
                 .contains("postgresql://127.0.0.1:1/catalog?sslmode=disable as user postgres")
                 .doesNotContain(PASSWORD);
 
+        TestJob.Result check = unreachable.run("check");
+        assertThat(check.exitCode()).isEqualTo(1);
+        assertThat(check.stderr()).contains("cannot connect to the source database").doesNotContain(PASSWORD);
+
         TestJob wrongColumn = job("SELECT sku, description AS text, colour FROM product", "");
         TestJob.Result column = wrongColumn.run("run", "--run-date", "2025-06-01");
         assertThat(column.exitCode()).isEqualTo(2);
