@@ -35,11 +35,17 @@ public class ImagegenApplication {
         defaults.put("spring.batch.job.enabled", "false");
         defaults.put("spring.batch.jdbc.initialize-schema", "never");
         defaults.put("spring.flyway.locations", "classpath:db/migration");
-        defaults.putAll(properties);
         app.setDefaultProperties(defaults);
-        if (spec != null) {
-            app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("jobSpec", spec));
-        }
+        app.addInitializers(ctx -> {
+            if (spec != null) {
+                ctx.getBeanFactory().registerSingleton("jobSpec", spec);
+            }
+            if (!properties.isEmpty()) {
+                // First in line: these win over system properties and environment variables.
+                ctx.getEnvironment().getPropertySources().addFirst(
+                        new org.springframework.core.env.MapPropertySource("imagegen", properties));
+            }
+        });
         return app.run();
     }
 }

@@ -38,7 +38,7 @@ public record CheckReport(String target, List<Finding> findings, int imagesPerCa
             return spec;
         }
         return new JobSpec(spec.file(), spec.dataset(), spec.source(), spec.model().withImagesPerCall(imagesPerCall),
-                spec.run(), spec.output());
+                spec.run(), spec.output(), spec.schedule());
     }
 
     public boolean has(Finding.Severity severity) {

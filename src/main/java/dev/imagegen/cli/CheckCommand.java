@@ -5,8 +5,7 @@ import java.util.concurrent.Callable;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
 import dev.imagegen.run.RunOutcome;
-import dev.imagegen.source.CsvSource;
-import dev.imagegen.source.PromptTemplate;
+import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import picocli.CommandLine.Command;
@@ -36,10 +35,13 @@ final class CheckCommand implements Callable<Integer> {
                 throw new JobFileException("model.api-key: no API key; export it (e.g. OPENROUTER_API_KEY or "
                         + "OPENAI_API_KEY) so that the job file's api-key finds it");
             }
-            new CsvSource(spec.source()).checkHeader(new PromptTemplate(spec.model().promptTemplate()));
+            JobFileOptions.checkSource(spec);
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
             return RunOutcome.USAGE;
+        } catch (SourceUnavailableException e) {
+            System.err.println("imagegen: " + e.getMessage());
+            return RunOutcome.FAILED;
         }
         CheckReport report = CapabilityCheck.standard().check(spec);
         report.print(System.out);

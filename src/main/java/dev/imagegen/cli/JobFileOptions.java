@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.imagegen.source.CsvSource;
+import dev.imagegen.source.JdbcSource;
 import dev.imagegen.source.PromptTemplate;
+import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.JobSpecLoader;
@@ -30,6 +32,27 @@ final class JobFileOptions {
 
     /** The job file checked for a run: a key (unless dry run), the source's columns, a writable output dir. */
     JobSpec loadForRun(boolean dryRun) {
+        JobSpec spec = loadWithoutSource(dryRun);
+        checkSource(spec);
+        return spec;
+    }
+
+    /**
+     * The source's columns against the job file: a CSV header, or the columns a query returns.
+     *
+     * @throws SourceUnavailableException when the source database cannot be reached or the query is wrong (exit 1)
+     */
+    static void checkSource(JobSpec spec) {
+        PromptTemplate template = new PromptTemplate(spec.model().promptTemplate());
+        if (spec.source().isJdbc()) {
+            new JdbcSource(spec.source()).checkColumns(template);
+        } else {
+            new CsvSource(spec.source()).checkHeader(template);
+        }
+    }
+
+    /** As {@link #loadForRun} but without reaching the source (a scheduler checks it before every run). */
+    JobSpec loadWithoutSource(boolean dryRun) {
         JobSpec spec = load();
         if (dryRun) {
             spec = spec.asDryRun();
@@ -38,7 +61,6 @@ final class JobFileOptions {
                     + "OPENROUTER_API_KEY=sk-or-...) so that the job file's api-key: \"${OPENROUTER_API_KEY}\" finds "
                     + "it, or add --dry-run to try the whole pipeline with local placeholder images at zero cost");
         }
-        new CsvSource(spec.source()).checkHeader(new PromptTemplate(spec.model().promptTemplate()));
         Path out = spec.output().dir();
         try {
             Files.createDirectories(out);

@@ -9,6 +9,7 @@ import dev.imagegen.check.CheckReport;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.run.RunLauncher;
 import dev.imagegen.run.RunOutcome;
+import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -30,6 +31,9 @@ final class Launch {
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
             return RunOutcome.USAGE;
+        } catch (SourceUnavailableException e) {
+            System.err.println("imagegen: " + e.getMessage() + "; fix it and run the same command again");
+            return RunOutcome.FAILED;
         }
         if (!check.skipCheck && !spec.model().isPlaceholder()) {
             // Before any money is spent (and before the database is touched): key, model and options.

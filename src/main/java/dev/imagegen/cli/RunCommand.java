@@ -3,6 +3,9 @@ package dev.imagegen.cli;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.imagegen.run.RunIds;
+import dev.imagegen.run.RunOutcome;
+import dev.imagegen.spec.JobFileException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -11,7 +14,13 @@ import picocli.CommandLine.Option;
         description = {"Runs a job file: stages the source's prompts, generates the images that are missing for "
                 + "the current settings, and prints a summary.",
                 "The same --run-id after a crash or stop restarts that run; a new run id is a new incremental run "
-                        + "that only sends prompts without an image for the current request."})
+                        + "that only sends prompts without an image for the current request.",
+                "Nightly runs: --run-date 2025-06-01 names the run after that date (the run id is the date), so "
+                        + "invoking it again the same night restarts it and the next night is a new incremental run. "
+                        + "With a schedule: section in the job file, the run date defaults to today in schedule.zone."},
+        footer = {"", "Exit codes: 0 completed, 1 failed (restartable: run the same command again), 2 bad usage or "
+                + "job file, 3 stopped (budget, signal, provider refused the key or credits; restartable), 4 another "
+                + "run of the dataset is in progress (nothing was done)."})
 final class RunCommand implements Callable<Integer> {
 
     @Mixin
@@ -21,8 +30,14 @@ final class RunCommand implements Callable<Integer> {
     CheckOption check;
 
     @Option(names = "--run-id", paramLabel = "ID",
-            description = "name of this run; give an earlier one to restart it (default: a new id from the time)")
+            description = "name of this run; give an earlier one to restart it (default: the run date when "
+                    + "--run-date is given or the job file has a schedule: section, else a new id from the time)")
     String runId;
+
+    @Option(names = "--run-date", paramLabel = "YYYY-MM-DD",
+            description = "the night this run belongs to; the run id becomes this date (default: today in "
+                    + "schedule.zone when the job file has a schedule: section). Not together with --run-id.")
+    String runDate;
 
     @Option(names = "--dry-run",
             description = "use the local placeholder model: the whole pipeline at zero cost, no key needed")
@@ -30,7 +45,15 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Launch.run(job, dryRun, check,
-                launcher -> launcher.run(runId != null ? runId : launcher.newRunId(""), Map.of()));
+        try {
+            // Usage errors first, before anything is started.
+            RunIds.choose(runId, runDate, dev.imagegen.spec.ScheduleSpec.none(), java.time.Clock.systemUTC(),
+                    () -> "");
+        } catch (JobFileException e) {
+            System.err.println("imagegen: " + e.getMessage());
+            return RunOutcome.USAGE;
+        }
+        return Launch.run(job, dryRun, check, launcher -> launcher.run(RunIds.choose(runId, runDate,
+                launcher.spec().schedule(), java.time.Clock.systemUTC(), () -> launcher.newRunId("")), Map.of()));
     }
 }

@@ -18,6 +18,11 @@ final class Signals {
     }
 
     static void install(RunGuard guard) {
+        install(guard, () -> { });
+    }
+
+    /** As {@link #install(RunGuard)}, and the first signal also runs {@code alsoOnStop} (e.g. ends a scheduler). */
+    static void install(RunGuard guard, Runnable alsoOnStop) {
         for (String name : new String[] {"INT", "TERM"}) {
             try {
                 Signal.handle(new Signal(name), s -> {
@@ -25,6 +30,7 @@ final class Signals {
                         System.err.println("imagegen: SIG" + s.getName() + " received: finishing the calls in "
                                 + "flight, then stopping (send it again to exit at once)");
                         guard.stop("stopped by SIG" + s.getName());
+                        alsoOnStop.run();
                     } else {
                         System.err.println("imagegen: exiting now; restart the run to continue");
                         Runtime.getRuntime().halt(3);

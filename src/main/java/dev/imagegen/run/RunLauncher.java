@@ -63,6 +63,11 @@ public class RunLauncher {
         this.jdbc = jdbc;
     }
 
+    /** The job file this launcher runs. */
+    public JobSpec spec() {
+        return spec;
+    }
+
     /** A run id from the current time ({@code prefix} first, if any), unused so far for this dataset. */
     public String newRunId(String prefix) {
         String base = prefix + LocalDateTime.now(ZoneId.systemDefault())
@@ -243,7 +248,8 @@ public class RunLauncher {
     static String fingerprint(JobSpec spec) {
         var m = spec.model();
         var s = spec.source();
-        String text = String.join("\n", spec.dataset(), String.valueOf(s.csv()), s.promptColumn(),
+        String source = s.isJdbc() ? s.jdbc().target() + "\n" + s.jdbc().query() : String.valueOf(s.csv());
+        String text = String.join("\n", spec.dataset(), source, s.promptColumn(),
                 String.valueOf(s.idColumn()), String.valueOf(s.delimiter()), m.provider(), m.name(),
                 m.promptTemplate(), new java.util.TreeMap<>(m.imageConfig()).toString(), String.valueOf(m.seed()),
                 String.valueOf(m.imagesPerPrompt()), String.valueOf(spec.output().dir()));

@@ -2,6 +2,7 @@ package dev.imagegen.source;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,7 +13,7 @@ import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.SourceSpec;
 import org.springframework.batch.infrastructure.item.file.FlatFileItemReader;
 import org.springframework.batch.infrastructure.item.file.LineMapper;
-import org.springframework.batch.infrastructure.item.file.builder.FlatFileItemReaderBuilder;
+import org.springframework.batch.infrastructure.item.file.FlatFileParseException;
 import org.springframework.batch.infrastructure.item.file.separator.DefaultRecordSeparatorPolicy;
 import org.springframework.batch.infrastructure.item.file.separator.SimpleRecordSeparatorPolicy;
 import org.springframework.batch.infrastructure.item.file.transform.DelimitedLineTokenizer;
@@ -28,6 +29,8 @@ public final class CsvSource {
 
     /** Quoting off: a character that cannot occur in text. */
     private static final char NO_QUOTE = '\uFFFF';
+
+    static final int MAX_LINES_PER_RECORD = 100;
 
     private final SourceSpec spec;
 
@@ -62,7 +65,9 @@ public final class CsvSource {
     }
 
     List<String> readHeader() {
-        try (BufferedReader in = Files.newBufferedReader(spec.csv(), spec.encoding())) {
+        // Lenient decoding like the reader's: a bad byte further down is one rejected row, not an unreadable file.
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(spec.csv()),
+                spec.encoding()))) {
             String line = in.readLine();
             if (line == null) {
                 throw new JobFileException("source.csv: " + spec.csv() + " is empty; it needs a header row");
@@ -82,15 +87,46 @@ public final class CsvSource {
 
     public FlatFileItemReader<SourceRow> reader() {
         List<String> header = readHeader();
-        return new FlatFileItemReaderBuilder<SourceRow>()
-                .name("csvSource")
-                .resource(new FileSystemResource(spec.csv()))
-                .encoding(spec.encoding().name())
-                .linesToSkip(1)
-                .recordSeparatorPolicy(spec.quote() == null ? new SimpleRecordSeparatorPolicy()
-                        : new DefaultRecordSeparatorPolicy(String.valueOf(spec.quote())))
-                .lineMapper(new RowMapper(header))
-                .build();
+        FlatFileItemReader<SourceRow> reader = new UnclosedQuoteTolerantReader(new FileSystemResource(spec.csv()),
+                new RowMapper(header));
+        reader.setName("csvSource");
+        reader.setEncoding(spec.encoding().name());
+        reader.setLinesToSkip(1);
+        reader.setRecordSeparatorPolicy(spec.quote() == null ? new SimpleRecordSeparatorPolicy()
+                : new DefaultRecordSeparatorPolicy(String.valueOf(spec.quote())));
+        // An unclosed quote swallows the lines after it: give up on the record after this many (it is rejected).
+        reader.setMaxLinesPerRecord(MAX_LINES_PER_RECORD);
+        return reader;
+    }
+
+    /**
+     * A record the reader cannot complete (a quoted field still open at the end of the file, or after
+     * {@value #MAX_LINES_PER_RECORD} lines) becomes an invalid row, numbered by the line where it starts, instead of
+     * failing the step; reading goes on with the next line.
+     */
+    private static final class UnclosedQuoteTolerantReader extends FlatFileItemReader<SourceRow> {
+
+        UnclosedQuoteTolerantReader(FileSystemResource resource, LineMapper<SourceRow> mapper) {
+            super(resource, mapper);
+        }
+
+        @Override
+        protected SourceRow doRead() throws Exception {
+            try {
+                return super.doRead();
+            } catch (FlatFileParseException e) {
+                String input = e.getInput() == null ? "" : e.getInput();
+                if (e.getMessage() != null && e.getMessage().contains("end of file")) {
+                    // Each line of a record still inside quotes was read with its line break kept.
+                    long lines = Math.max(1, input.chars().filter(c -> c == '\n').count());
+                    return SourceRow.invalid(Math.max(2, e.getLineNumber() - lines + 1),
+                            "a quoted field is not closed before the end of the file", input);
+                }
+                long start = Math.max(2, e.getLineNumber() - MAX_LINES_PER_RECORD);
+                return SourceRow.invalid(start, "a quoted field is not closed within " + MAX_LINES_PER_RECORD
+                        + " lines; lines " + start + " to " + e.getLineNumber() + " are skipped", input);
+            }
+        }
     }
 
     private DelimitedLineTokenizer tokenizer() {

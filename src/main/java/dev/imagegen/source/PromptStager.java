@@ -7,6 +7,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import dev.imagegen.model.RequestHash;
 import dev.imagegen.reference.BadReferenceException;
@@ -61,7 +62,8 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
             }
         }
         if (prompt.isEmpty()) {
-            return reject(row, id, "empty prompt in column '" + promptColumn + "'");
+            return reject(row, id, (row.fields().get(promptColumn) == null ? "no prompt (NULL)" : "empty prompt")
+                    + " in column '" + promptColumn + "'");
         }
         if (prompt.length() > spec.source().maxPromptLength()) {
             return reject(row, id, "prompt of " + prompt.length() + " characters is longer than "
@@ -69,6 +71,12 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
         }
         if (hasControl(prompt)) {
             return reject(row, id, "prompt contains control characters");
+        }
+        for (Map.Entry<String, String> attribute : attributes.entrySet()) {
+            // PostgreSQL text and jsonb cannot hold NUL: such a row could never be stored.
+            if (attribute.getValue() != null && attribute.getValue().indexOf('\u0000') >= 0) {
+                return reject(row, id, "column '" + attribute.getKey() + "' contains a NUL character");
+            }
         }
         if (id == null) {
             id = derivedId(prompt, attributes);
@@ -95,7 +103,8 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
     }
 
     private static StagedRow.Reject reject(SourceRow row, String id, String reason) {
-        return new StagedRow.Reject(row.line(), id, reason, String.join("|", row.fields().values()));
+        String content = row.fields().values().stream().map(String::valueOf).collect(Collectors.joining("|"));
+        return new StagedRow.Reject(row.line(), id, reason, content);
     }
 
     static String derivedId(String prompt, Map<String, String> attributes) {

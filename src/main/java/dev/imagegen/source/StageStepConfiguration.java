@@ -8,7 +8,6 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
-import org.springframework.batch.infrastructure.item.file.FlatFileItemReader;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,15 +23,15 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class StageStepConfiguration {
 
-    static final int STAGE_CHUNK = 1000;
+    static final int STAGE_CHUNK = 2000;
 
     @Bean
     Step stageStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-                   FlatFileItemReader<SourceRow> csvSourceReader, PromptTableWriter promptTableWriter, JobSpec spec) {
+                   SourceReader sourceReader, PromptTableWriter promptTableWriter, JobSpec spec) {
         return new StepBuilder("stage", jobRepository)
                 .<SourceRow, StagedRow>chunk(STAGE_CHUNK)
                 .transactionManager(transactionManager)
-                .reader(csvSourceReader)
+                .reader(sourceReader)
                 .processor(new PromptStager(spec))
                 .writer(promptTableWriter)
                 .build();
@@ -40,8 +39,9 @@ class StageStepConfiguration {
 
     @Bean
     @StepScope
-    FlatFileItemReader<SourceRow> csvSourceReader(JobSpec spec) {
-        return new CsvSource(spec.source()).reader();
+    SourceReader sourceReader(JobSpec spec) {
+        return spec.source().isJdbc() ? new JdbcSource(spec.source()).reader()
+                : SourceReader.of(new CsvSource(spec.source()).reader());
     }
 
     @Bean

@@ -197,13 +197,31 @@ public final class JobSpecLoader {
                         + "'.', '_' or '-' (at most 64, starting with a letter or digit)");
             }
             return new JobSpec(jobFile, dataset, source(raw.source()), model(raw.model()), run(raw.run()),
-                    output(dataset, raw.output()));
+                    output(dataset, raw.output()), schedule(raw.schedule()));
         }
 
         private SourceSpec source(RawJobFile.Source s) {
-            if (s == null || s.csv() == null) {
-                throw new JobFileException("source.csv: missing; name the CSV or TSV file of prompts, relative to "
-                        + "the job file, e.g. source: { csv: prompts.csv }");
+            if (s == null || s.csv() == null && s.jdbc() == null) {
+                throw new JobFileException("source: missing; name the CSV or TSV file of prompts, relative to the "
+                        + "job file, e.g. source: { csv: prompts.csv }, or a database query with source.jdbc: "
+                        + "{ url, user, password, query }");
+            }
+            if (s.csv() != null && s.jdbc() != null) {
+                throw new JobFileException("source: give either source.csv or source.jdbc, not both");
+            }
+            String promptColumn = s.promptColumn() == null ? "prompt" : s.promptColumn();
+            int maxLength = positive("source.max-prompt-length", s.maxPromptLength(), 32_000);
+            if (s.jdbc() != null) {
+                for (String[] csvOnly : new String[][] {{"delimiter", s.delimiter()}, {"quote", s.quote()},
+                        {"encoding", s.encoding()}}) {
+                    if (csvOnly[1] != null) {
+                        throw new JobFileException("source." + csvOnly[0] + ": only applies to source.csv; remove "
+                                + "it when the prompts come from source.jdbc");
+                    }
+                }
+                return new SourceSpec(null, ',', null, java.nio.charset.StandardCharsets.UTF_8,
+                        blankToNull(s.idColumn()), promptColumn, maxLength, blankToNull(s.referenceColumn()),
+                        referenceSeparator(s.referenceSeparator()), jdbc(s.jdbc()));
             }
             Path csv = baseDir.resolve(s.csv()).normalize();
             if (!Files.isRegularFile(csv)) {
@@ -220,10 +238,8 @@ public final class JobSpecLoader {
                 throw new JobFileException("source.encoding: '" + s.encoding() + "' is not a known charset; "
                         + "use e.g. UTF-8 or ISO-8859-1");
             }
-            String promptColumn = s.promptColumn() == null ? "prompt" : s.promptColumn();
-            int maxLength = positive("source.max-prompt-length", s.maxPromptLength(), 32_000);
             return new SourceSpec(csv, delimiter, quote, encoding, blankToNull(s.idColumn()), promptColumn,
-                    maxLength, blankToNull(s.referenceColumn()), referenceSeparator(s.referenceSeparator()));
+                    maxLength, blankToNull(s.referenceColumn()), referenceSeparator(s.referenceSeparator()), null);
         }
 
         private static String referenceSeparator(String text) {
@@ -235,6 +251,51 @@ public final class JobSpecLoader {
                         + "\";\"");
             }
             return text;
+        }
+
+        private static JdbcSourceSpec jdbc(RawJobFile.Jdbc j) {
+            String url = require("source.jdbc.url", j.url(), "name the source database, e.g. "
+                    + "url: jdbc:postgresql://db.example.com:5432/catalog");
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new JobFileException("source.jdbc.url: '" + JdbcSourceSpec.withoutSecrets(url) + "' is not a "
+                        + "PostgreSQL JDBC URL; write jdbc:postgresql://HOST:PORT/DATABASE (PostgreSQL is the "
+                        + "database this job ships a driver for)");
+            }
+            String query = require("source.jdbc.query", j.query(), "write the SELECT that returns the prompts, "
+                    + "e.g. query: SELECT id, description AS prompt, category FROM product ORDER BY id");
+            query = query.strip();
+            while (query.endsWith(";")) {
+                query = query.substring(0, query.length() - 1).strip();
+            }
+            int fetchSize = positive("source.jdbc.fetch-size", j.fetchSize(), 1000);
+            return new JdbcSourceSpec(url, blankToNull(j.user()), Secret.of(j.password()), query, fetchSize);
+        }
+
+        private static ScheduleSpec schedule(RawJobFile.Schedule s) {
+            if (s == null) {
+                return ScheduleSpec.none();
+            }
+            java.time.ZoneId zone;
+            try {
+                zone = s.zone() == null ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(s.zone().strip());
+            } catch (java.time.DateTimeException e) {
+                throw new JobFileException("schedule.zone: '" + s.zone() + "' is not a time zone; use a region "
+                        + "such as Europe/Berlin, America/New_York or UTC");
+            }
+            if (s.cron() == null || s.cron().isBlank()) {
+                return new ScheduleSpec(true, null, null, zone);
+            }
+            String cron = s.cron().strip();
+            // Unix cron has 5 fields; Spring's CronExpression wants seconds first.
+            String sixFields = cron.startsWith("@") || cron.split("\\s+").length != 5 ? cron : "0 " + cron;
+            try {
+                return new ScheduleSpec(true, cron, org.springframework.scheduling.support.CronExpression.parse(sixFields),
+                        zone);
+            } catch (IllegalArgumentException e) {
+                throw new JobFileException("schedule.cron: '" + cron + "' is not a cron expression (" + e.getMessage()
+                        + "); write minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\" for 02:00 "
+                        + "every night");
+            }
         }
 
         private static char delimiter(String text, boolean tsv) {

@@ -7,10 +7,13 @@ import java.util.Map;
  * The job file as written, before defaults and validation. Every field is nullable; kebab-case keys in YAML map to
  * these camelCase components, and any other key is an error.
  */
-record RawJobFile(String dataset, Source source, Model model, Run run, Output output) {
+record RawJobFile(String dataset, Source source, Model model, Run run, Output output, Schedule schedule) {
 
     record Source(String csv, String delimiter, String quote, String encoding, String idColumn, String promptColumn,
-                  Integer maxPromptLength, String referenceColumn, String referenceSeparator) {
+                  Integer maxPromptLength, String referenceColumn, String referenceSeparator, Jdbc jdbc) {
+    }
+
+    record Jdbc(String url, String user, String password, String query, Integer fetchSize) {
     }
 
     record Model(String provider, String name, String baseUrl, String apiKey, Integer imagesPerPrompt,
@@ -33,5 +36,8 @@ record RawJobFile(String dataset, Source source, Model model, Run run, Output ou
     }
 
     record Output(String dir) {
+    }
+
+    record Schedule(String cron, String zone) {
     }
 }
