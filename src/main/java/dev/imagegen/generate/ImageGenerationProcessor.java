@@ -62,11 +62,16 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
             List<Integer> pending = adoptFromDisk(prompt, images);
             List<String> referenceUrls = pending.isEmpty() ? List.of() : referenceUrls(prompt, pending, failures);
             while (!pending.isEmpty() && !deferred) {
-                if (!guard.mayCall()) {
+                int count = Math.min(pending.size(), Math.max(1, model.maxImagesPerCall()));
+                if (!guard.mayCall(count)) {
                     deferred = true;
                     break;
                 }
-                deferred = !generate(prompt, pending, referenceUrls, images, failures);
+                try {
+                    deferred = !generate(prompt, pending, count, referenceUrls, images, failures);
+                } finally {
+                    guard.callFinished(count);
+                }
             }
         } catch (IOException e) {
             guard.stop("cannot write to output.dir " + store.root() + ": " + e.getMessage()
@@ -108,10 +113,9 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
      *
      * @return false when the run must stop (nothing recorded for these variants, so they stay pending)
      */
-    private boolean generate(PendingPrompt prompt, List<Integer> pending, List<String> referenceUrls,
+    private boolean generate(PendingPrompt prompt, List<Integer> pending, int count, List<String> referenceUrls,
                              List<StoredImage> images, List<PromptOutcome.CallFailure> failures)
             throws IOException, InterruptedException {
-        int count = Math.min(pending.size(), Math.max(1, model.maxImagesPerCall()));
         int first = pending.get(0);
         Long seed = RequestHash.seedFor(modelSpec, first);
         long start = System.nanoTime();

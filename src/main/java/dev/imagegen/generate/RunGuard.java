@@ -28,6 +28,7 @@ public final class RunGuard {
     private final LongAdder retries = new LongAdder();
     private final AtomicInteger skips = new AtomicInteger();
     private final AtomicLong calls = new AtomicLong();
+    private long reserved;
     private final Map<String, AtomicInteger> skipsByKind = new ConcurrentHashMap<>();
     private boolean[] recent = new boolean[0];
     private int recentCount;
@@ -43,6 +44,7 @@ public final class RunGuard {
         retries.reset();
         skips.set(0);
         calls.set(0);
+        reserved = 0;
         skipsByKind.clear();
         recent = new boolean[spec.circuitBreaker().window()];
         recentCount = 0;
@@ -75,8 +77,12 @@ public final class RunGuard {
         }
     }
 
-    /** Checked before every model call: false once the run is ending, the budget is spent or max-images reached. */
-    public boolean mayCall() {
+    /**
+     * Checked before every model call that may bring {@code images} images: false once the run is ending, the budget
+     * is spent, or max-images would be passed counting the calls already in flight (so it is never overshot).
+     * A true answer reserves the images until {@link #callFinished}.
+     */
+    public synchronized boolean mayCall(int images) {
         if (ending != Ending.NONE) {
             return false;
         }
@@ -85,12 +91,20 @@ public final class RunGuard {
             stop(String.format("budget reached: spent $%.4f of run.max-cost-usd $%.2f", cost.sum(), s.maxCostUsd()));
             return false;
         }
-        if (s.maxImages() != null && images.sum() >= s.maxImages()) {
+        if (s.maxImages() != null && this.images.sum() + reserved >= s.maxImages()) {
+            // Counting the calls in flight, so the limit is never overshot (if one of them fails, the run ends a
+            // little under it; the restart makes up the difference).
             stop("run.max-images reached (" + s.maxImages() + " images)");
             return false;
         }
+        reserved += images;
         calls.incrementAndGet();
         return true;
+    }
+
+    /** Releases what {@link #mayCall} reserved, once the call's images are counted (or the call failed). */
+    public synchronized void callFinished(int images) {
+        reserved -= images;
     }
 
     public void recordImage(double costUsd) {

@@ -124,6 +124,7 @@ public class RunLauncher {
                  WHERE d.parameter_value = ?
                  ORDER BY e.job_execution_id DESC
                  LIMIT 1""", rs -> rs.next() && !"COMPLETED".equals(rs.getString("status"))
+                        && !"ABANDONED".equals(rs.getString("status"))
                 ? Optional.of(rs.getString("run_id")) : Optional.<String>empty(), spec.dataset());
     }
 

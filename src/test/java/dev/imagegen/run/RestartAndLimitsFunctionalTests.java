@@ -112,7 +112,7 @@ class RestartAndLimitsFunctionalTests {
 
     @Test
     void maxImagesStopsTheRun() throws Exception {
-        TestJob job = TestJob.openRouter(dir, db, server, "max-images: 5\nconcurrency: 1")
+        TestJob job = TestJob.openRouter(dir, db, server, "max-images: 5\nconcurrency: 4")
                 .prompts(numbered(12, "limit"));
 
         TestJob.Result stopped = job.run("run", "--run-id", "m1");
