@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "imagegen", mixinStandardHelpOptions = true, version = "imagegen-batch 0.1.0",
         description = "Turns rows of prompts into an image dataset by calling an image model, restartably.",
         subcommands = {RunCommand.class, CheckCommand.class, RestartCommand.class, RerunFailedCommand.class,
-                StatusCommand.class, ScheduleCommand.class, CommandLine.HelpCommand.class},
+                StatusCommand.class, ScheduleCommand.class, ReportCommand.class, ExportCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 completed, 1 failed, 2 bad usage or job file, 3 stopped (budget, signal, "
                 + "provider refused the key or credits; restartable), 4 another run of the dataset is in progress.",
                 "Environment: OPENROUTER_API_KEY (or what the job file names), IMAGEGEN_DB_URL / IMAGEGEN_DB_USER / "

@@ -7,12 +7,16 @@ import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
 import dev.imagegen.generate.RunGuard;
+import dev.imagegen.progress.RunProgress;
+import dev.imagegen.report.RunReports;
 import dev.imagegen.run.RunLauncher;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /** Runs something against a job file's Spring context and turns its outcome into output and an exit code. */
 final class Launch {
@@ -25,9 +29,16 @@ final class Launch {
     }
 
     static int run(JobFileOptions job, boolean dryRun, CheckOption check, Function<RunLauncher, RunOutcome> action) {
+        return run(job, dryRun, check, new ProgressOptions(), action);
+    }
+
+    static int run(JobFileOptions job, boolean dryRun, CheckOption check, ProgressOptions progress,
+                   Function<RunLauncher, RunOutcome> action) {
         JobSpec spec;
+        ProgressOptions.Resolved shown;
         try {
             spec = job.loadForRun(dryRun);
+            shown = progress.resolve();
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
             return RunOutcome.USAGE;
@@ -47,10 +58,17 @@ final class Launch {
             spec = report.applyTo(spec);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of())) {
-            Signals.install(ctx.getBean(RunGuard.class));
-            RunOutcome outcome = action.apply(ctx.getBean(RunLauncher.class));
+            RunGuard guard = ctx.getBean(RunGuard.class);
+            Signals.install(guard);
+            RunOutcome outcome;
+            try (RunProgress bar = RunProgress.start(guard, shown.mode(), shown.interval())) {
+                outcome = action.apply(ctx.getBean(RunLauncher.class));
+            }
             if (outcome.summary() != null) {
                 System.out.print(outcome.summary().render());
+                if (shown.report()) {
+                    writeReport(ctx, outcome.summary().runId());
+                }
             } else if (outcome.message() != null) {
                 System.err.println("imagegen: " + outcome.message());
             }
@@ -67,6 +85,18 @@ final class Launch {
         } catch (RuntimeException e) {
             System.err.println("imagegen: failed: " + Errors.describe(e));
             return RunOutcome.FAILED;
+        }
+    }
+
+    /** The report is a by-product: failing to write it is reported but does not change the run's exit code. */
+    static void writeReport(ConfigurableApplicationContext ctx, String runId) {
+        try {
+            RunReports reports = new RunReports(ctx.getBean(JdbcTemplate.class),
+                    ctx.getBean(PlatformTransactionManager.class), ctx.getBean(JobSpec.class));
+            reports.find(runId).ifPresent(run -> System.out.print(ReportCommand.describe(reports.write(run))));
+        } catch (RuntimeException e) {
+            System.err.println("imagegen: the run's report could not be written: " + Errors.describe(e)
+                    + " (retry with: imagegen report JOBFILE --run-id " + runId + ")");
         }
     }
 }

@@ -29,6 +29,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     CheckOption check;
 
+    @Mixin
+    ProgressOptions progress;
+
     @Option(names = "--run-id", paramLabel = "ID",
             description = "name of this run; give an earlier one to restart it (default: the run date when "
                     + "--run-date is given or the job file has a schedule: section, else a new id from the time)")
@@ -53,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("imagegen: " + e.getMessage());
             return RunOutcome.USAGE;
         }
-        return Launch.run(job, dryRun, check, launcher -> launcher.run(RunIds.choose(runId, runDate,
+        return Launch.run(job, dryRun, check, progress, launcher -> launcher.run(RunIds.choose(runId, runDate,
                 launcher.spec().schedule(), java.time.Clock.systemUTC(), () -> launcher.newRunId("")), Map.of()));
     }
 }

@@ -7,6 +7,7 @@ import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
 import dev.imagegen.generate.RunGuard;
+import dev.imagegen.progress.RunProgress;
 import dev.imagegen.run.RunLauncher;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.schedule.Scheduler;
@@ -39,6 +40,9 @@ final class ScheduleCommand implements Callable<Integer> {
 
     @Mixin
     CheckOption check;
+
+    @Mixin
+    ProgressOptions progress;
 
     @Option(names = "--dry-run",
             description = "use the local placeholder model: the whole pipeline at zero cost, no key needed")
@@ -77,9 +81,18 @@ final class ScheduleCommand implements Callable<Integer> {
             Signals.install(ctx.getBean(RunGuard.class), clock::stop);
             RunLauncher launcher = ctx.getBean(RunLauncher.class);
             JobSpec checked = spec;
+            ProgressOptions.Resolved shown = progress.resolve();
+            RunGuard guard = ctx.getBean(RunGuard.class);
             Scheduler.Launch launch = runId -> {
                 JobFileOptions.checkSource(checked);
-                return launcher.run(runId, Map.of());
+                RunOutcome outcome;
+                try (RunProgress bar = RunProgress.start(guard, shown.mode(), shown.interval())) {
+                    outcome = launcher.run(runId, Map.of());
+                }
+                if (shown.report() && outcome.summary() != null) {
+                    Launch.writeReport(ctx, outcome.summary().runId());
+                }
+                return outcome;
             };
             new Scheduler(spec.schedule(), spec.dataset(), launcher::lastUnfinishedRunId, launch, clock,
                     new ConsoleReporter(job.jobFile.toString(), dryRun)).run();

@@ -55,7 +55,8 @@ class GenerateStepConfiguration {
     static final String PARTITION_STEP = "generate-partition";
 
     @Bean
-    Step generateStep(JobRepository jobRepository, Step generatePartitionStep, JobSpec spec, ImageStore store) {
+    Step generateStep(JobRepository jobRepository, Step generatePartitionStep, JobSpec spec, ImageStore store,
+                      JdbcTemplate jdbc, RunGuard guard) {
         return new StepBuilder("generate", jobRepository)
                 .listener(new StepExecutionListener() {
                     @Override
@@ -68,6 +69,7 @@ class GenerateStepConfiguration {
                 .step(generatePartitionStep)
                 .gridSize(spec.run().partitions())
                 .taskExecutor(partitionExecutor(spec.run().concurrency()))
+                .listener(new PendingWorkCounter(jdbc, spec, guard))
                 .build();
     }
 
@@ -138,7 +140,8 @@ class GenerateStepConfiguration {
      * minus those that failed for good earlier in this same run (a restart does not pay for a refusal twice;
      * transient failures are tried again).
      */
-    private static final String PENDING_PROMPTS = """
+    /** The prompts of a run that still miss variants for their current request hash; {@code done} lists the rest. */
+    static final String PENDING_PROMPTS = """
             (SELECT p.prompt_id, p.rendered_prompt, p.request_hash, p.reference_images,
                     ARRAY(SELECT g.variant FROM generated_image g
                            WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
@@ -153,7 +156,7 @@ class GenerateStepConfiguration {
                 /*only-failed*/) pending""";
 
     /** rerun-failed: only prompts whose last attempt failed, optionally of some kinds. */
-    private static String onlyFailed(String rerunKinds, Map<String, Object> params) {
+    static String onlyFailed(String rerunKinds, Map<String, Object> params) {
         if (rerunKinds == null) {
             return "";
         }

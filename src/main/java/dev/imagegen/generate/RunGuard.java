@@ -34,6 +34,8 @@ public final class RunGuard {
     private int recentCount;
     private int recentNext;
     private int recentFailures;
+    private volatile long expected = -1;
+    private volatile long expectedSince;
 
     public synchronized void reset(RunSpec spec) {
         this.spec = spec;
@@ -50,6 +52,7 @@ public final class RunGuard {
         recentCount = 0;
         recentNext = 0;
         recentFailures = 0;
+        expected = -1;
     }
 
     /**
@@ -75,6 +78,31 @@ public final class RunGuard {
             stop("the provider seems to be failing: " + recentFailures + " of the last " + recent.length
                     + " calls failed (circuit breaker, run.circuit-breaker). Restart the run when it has recovered");
         }
+    }
+
+    /** The work the generate step found pending when it started (images to make), for progress; -1 before. */
+    public void expect(long images) {
+        this.expectedSince = System.nanoTime();
+        this.expected = images;
+    }
+
+    /** {@link System#nanoTime()} when the generate step announced its work. */
+    public long expectedSince() {
+        return expectedSince;
+    }
+
+    public long expected() {
+        return expected;
+    }
+
+    /** Images stored by this execution so far, adopted ones included. */
+    public long images() {
+        return images.sum();
+    }
+
+    /** Calls skipped by this execution so far. */
+    public long skips() {
+        return skips.get();
     }
 
     /**

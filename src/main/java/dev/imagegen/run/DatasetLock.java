@@ -51,6 +51,13 @@ public final class DatasetLock implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
-        connection.close();
+        // Unlock explicitly: on close alone the server drops the lock only when the backend process has exited,
+        // a moment after the client returns, and a run started right after (a scheduler's next slot) found the
+        // dataset still locked.
+        try (java.sql.Statement s = connection.createStatement()) {
+            s.execute("SELECT pg_advisory_unlock_all()");
+        } finally {
+            connection.close();
+        }
     }
 }

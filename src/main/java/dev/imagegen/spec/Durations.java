@@ -5,14 +5,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses the job file's short durations: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
-final class Durations {
+public final class Durations {
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
     private Durations() {
     }
 
-    static Duration parse(String field, String text) {
+    public static Duration parse(String field, String text) {
         Matcher m = SHORT.matcher(text.strip());
         if (!m.matches()) {
             throw new JobFileException(field + ": '" + text + "' is not a duration; write a number with a unit, "
@@ -29,7 +29,7 @@ final class Durations {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
-    static long parseSize(String field, String text) {
+    public static long parseSize(String field, String text) {
         Matcher m = SIZE.matcher(text.strip());
         if (!m.matches()) {
             throw new JobFileException(field + ": '" + text + "' is not a size; write e.g. 64MiB or 1048576");

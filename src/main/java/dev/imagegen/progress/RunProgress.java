@@ -1,0 +1,93 @@
+package dev.imagegen.progress;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import dev.imagegen.generate.RunGuard;
+
+/**
+ * Watches a run from the side: reads the run-wide counters of {@link RunGuard} on a timer and hands the figures to
+ * a bar or the log. It starts counting once the generate step has said how much it is about to do, so staging time
+ * does not spoil the pace, and it never touches the database.
+ */
+public final class RunProgress implements AutoCloseable {
+
+    private final RunGuard guard;
+    private final ProgressSink sink;
+    private final LongSupplier nanoTime;
+    private final ScheduledExecutorService timer;
+
+    RunProgress(RunGuard guard, ProgressSink sink, LongSupplier nanoTime, ScheduledExecutorService timer) {
+        this.guard = guard;
+        this.sink = sink;
+        this.nanoTime = nanoTime;
+        this.timer = timer;
+    }
+
+    /**
+     * Starts watching. BAR redraws twice a second; LOG writes a line every {@code interval}; OFF shows nothing.
+     *
+     * @param requested AUTO picks BAR or LOG for this process (see {@link ProgressMode#resolve})
+     */
+    public static RunProgress start(RunGuard guard, ProgressMode requested, Duration interval) {
+        ProgressMode mode = requested.resolve(System::getenv);
+        if (mode == ProgressMode.OFF) {
+            return new RunProgress(guard, null, System::nanoTime, null);
+        }
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "imagegen-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        RunProgress progress = new RunProgress(guard, mode == ProgressMode.BAR ? new TerminalBarSink()
+                : new LogLineSink(), System::nanoTime, timer);
+        long period = mode == ProgressMode.BAR ? 500 : Math.max(1, interval.toMillis());
+        timer.scheduleAtFixedRate(progress::tickQuietly, period, period, TimeUnit.MILLISECONDS);
+        return progress;
+    }
+
+    /** One reading; null while the generate step has not started. */
+    ProgressFigures read() {
+        long total = guard.expected();
+        if (total < 0) {
+            return null;
+        }
+        long now = nanoTime.getAsLong();
+        return new ProgressFigures(total, guard.images(), guard.skips(), guard.cost(),
+                Duration.ofNanos(Math.max(0, now - guard.expectedSince())));
+    }
+
+    void tick() {
+        ProgressFigures figures = read();
+        if (figures != null && sink != null) {
+            sink.update(figures);
+        }
+    }
+
+    private void tickQuietly() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            // Progress is a courtesy: a drawing problem must never disturb the run.
+        }
+    }
+
+    @Override
+    public void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+            try {
+                timer.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ProgressFigures last = read();
+        if (last != null && sink != null) {
+            sink.finish(last);
+        }
+    }
+}

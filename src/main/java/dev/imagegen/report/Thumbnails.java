@@ -1,0 +1,155 @@
+package dev.imagegen.report;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Iterator;
+import java.util.UUID;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+
+import dev.imagegen.catalog.ImageRecord;
+
+/**
+ * Small JPEG previews of a run's images, stored next to its report ({@code thumbs/<shard>/<name>.jpg}) so the page
+ * works from the file system without loading full-size pictures. PNG and JPEG decode with the JDK, WebP with the
+ * TwelveMonkeys ImageIO plugin. A thumbnail's name carries the image's hash, so one that exists is reused as is.
+ */
+final class Thumbnails {
+
+    static final int SIZE = 256;
+
+    static {
+        // In the packaged jar the plugins (WebP) sit in nested jars that ImageIO's first scan may not have seen.
+        ImageIO.scanForPlugins();
+    }
+
+    private final Path outputDir;
+    private final Path reportDir;
+
+    Thumbnails(Path outputDir, Path reportDir) {
+        this.outputDir = outputDir.toAbsolutePath().normalize();
+        this.reportDir = reportDir;
+    }
+
+    /** The thumbnail's path relative to the report directory: {@code thumbs/ab/<stem>_<sha12>.jpg}. */
+    static String relativePath(ImageRecord image) {
+        String file = image.filePath();
+        String name = file.substring(file.lastIndexOf('/') + 1);
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String parent = file.contains("/") ? file.substring(0, file.lastIndexOf('/')) : "";
+        String shard = parent.substring(parent.lastIndexOf('/') + 1);
+        return "thumbs/" + (shard.isEmpty() ? "" : shard + "/") + stem + "_" + image.sha256().substring(0, 12)
+                + ".jpg";
+    }
+
+    /** What happened for one image. */
+    enum Result { MADE, REUSED, MISSING }
+
+    Result ensure(ImageRecord image) {
+        Path target = reportDir.resolve(relativePath(image)).normalize();
+        if (!target.startsWith(reportDir)) {
+            return Result.MISSING;
+        }
+        if (Files.isRegularFile(target)) {
+            return Result.REUSED;
+        }
+        Path source = outputDir.resolve(image.filePath()).normalize();
+        if (!source.startsWith(outputDir) || !Files.isRegularFile(source)) {
+            return Result.MISSING;
+        }
+        try {
+            BufferedImage picture = decode(source);
+            if (picture == null) {
+                return Result.MISSING;
+            }
+            write(scale(picture), target);
+            return Result.MADE;
+        } catch (IOException | RuntimeException e) {
+            return Result.MISSING;
+        }
+    }
+
+    /** Decodes with subsampling when the picture is much larger than the thumbnail: a fraction of the work. */
+    static BufferedImage decode(Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                return null;
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return null;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int longest = Math.max(reader.getWidth(0), reader.getHeight(0));
+                ImageReadParam param = reader.getDefaultReadParam();
+                int step = Math.max(1, longest / (2 * SIZE));
+                if (step > 1) {
+                    param.setSourceSubsampling(step, step, 0, 0);
+                }
+                return reader.read(0, param);
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    static BufferedImage scale(BufferedImage source) {
+        double factor = Math.min(1.0, (double) SIZE / Math.max(source.getWidth(), source.getHeight()));
+        int w = Math.max(1, (int) Math.round(source.getWidth() * factor));
+        int h = Math.max(1, (int) Math.round(source.getHeight() * factor));
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            g.setColor(Color.WHITE); // transparent pictures get a white background in the JPEG
+            g.fillRect(0, 0, w, h);
+            g.drawImage(source, 0, 0, w, h, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    private static void write(BufferedImage image, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (OutputStream os = Files.newOutputStream(tmp);
+             ImageOutputStream out = ImageIO.createImageOutputStream(os)) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(0.82f);
+            writer.write(null, new IIOImage(image, null, null), param);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        } finally {
+            writer.dispose();
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
