@@ -20,16 +20,11 @@ import java.util.stream.Stream;
 import dev.imagegen.model.ImageProbe;
 import dev.imagegen.store.ImageStore;
 import dev.imagegen.store.SafeNames;
-import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.TestDatabase;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,28 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sample has all its parts and its metadata equals the database row; the ImageFolder metadata resolves every
  * file_name; a repeated export is identical; filters by run, date and prompt currency hold.
  */
-class ExportFunctionalTests {
+class ExportFunctionalTests extends FunctionalTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter server;
-    private TestDatabase db;
-    private JdbcTemplate jdbc;
-
-    @BeforeEach
-    void start() {
-        server = new FakeOpenRouter();
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     /** 11 prompts with attribute columns, two variants each, one prompt answered with WebP, one refused. */
     private TestJob job() throws IOException {

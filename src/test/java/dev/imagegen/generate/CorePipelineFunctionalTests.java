@@ -1,6 +1,5 @@
 package dev.imagegen.generate;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,37 +10,14 @@ import java.util.stream.Stream;
 import dev.imagegen.model.ImageProbe;
 import dev.imagegen.store.ImageStore;
 import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.TestDatabase;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The whole job on a real PostgreSQL against the fake OpenRouter: files, rows and exit codes. */
-class CorePipelineFunctionalTests {
-
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter server;
-    private TestDatabase db;
-    private JdbcTemplate jdbc;
-
-    @BeforeEach
-    void start() {
-        server = new FakeOpenRouter();
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+class CorePipelineFunctionalTests extends FunctionalTest {
 
     @Test
     void twoHundredRealPromptsBecomeTwoHundredValidImagesWithMatchingRows() throws Exception {

@@ -18,14 +18,9 @@ import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
-import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.TestDatabase;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,30 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A real run against the fake OpenRouter, then its report: every figure of summary.json and report.html is checked
  * against the rows in PostgreSQL, every image has a thumbnail, and the gallery pages cover every image once.
  */
-class ReportFunctionalTests {
+class ReportFunctionalTests extends FunctionalTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern METRIC = Pattern.compile("data-metric=\"([^\"]+)\"(?: data-value=\"([^\"]+)\")?>"
             + "([^<]*)<");
-
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter server;
-    private TestDatabase db;
-    private JdbcTemplate jdbc;
-
-    @BeforeEach
-    void start() {
-        server = new FakeOpenRouter();
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     /** 200 PartiPrompts plus prompts that fail in each way the provider fails. */
     private TestJob partiWithFailures() throws IOException {

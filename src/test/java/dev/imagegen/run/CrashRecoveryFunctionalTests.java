@@ -12,13 +12,8 @@ import java.util.stream.Stream;
 
 import dev.imagegen.store.ImageStore;
 import dev.imagegen.testing.ChildImagegen;
-import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.TestDatabase;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.imagegen.testing.FunctionalTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,28 +23,9 @@ import static org.awaitility.Awaitility.await;
  * and checks the invariants: one image per prompt, each billed once, every row's file on disk with its hash, no
  * temp files left.
  */
-class CrashRecoveryFunctionalTests {
+class CrashRecoveryFunctionalTests extends FunctionalTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(90);
-
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter server;
-    private TestDatabase db;
-    private JdbcTemplate jdbc;
-
-    @BeforeEach
-    void start() {
-        server = new FakeOpenRouter();
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     private void writeJob(int prompts, int concurrency, int chunkSize) throws Exception {
         StringBuilder csv = new StringBuilder("id,prompt\n");

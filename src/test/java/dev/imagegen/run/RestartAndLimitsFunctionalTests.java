@@ -2,42 +2,18 @@ package dev.imagegen.run;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.TestDatabase;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Restarts, rerun-failed, money limits, the circuit breaker, the skip limit and disk/database faults. */
-class RestartAndLimitsFunctionalTests {
-
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter server;
-    private TestDatabase db;
-    private JdbcTemplate jdbc;
-
-    @BeforeEach
-    void start() {
-        server = new FakeOpenRouter();
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+class RestartAndLimitsFunctionalTests extends FunctionalTest {
 
     private static String[] numbered(int n, String prefix) {
         String[] rows = new String[n * 2];

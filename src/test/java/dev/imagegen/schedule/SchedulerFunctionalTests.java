@@ -22,44 +22,22 @@ import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.JobSpecLoader;
 import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.ImagegenProcess;
-import dev.imagegen.testing.TestDatabase;
 import dev.imagegen.testing.TestJob;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The scheduler against the real job and database, driven by a fake clock: slots pass at once, no real waiting.
  */
-class SchedulerFunctionalTests {
+class SchedulerFunctionalTests extends FunctionalTest {
 
     private static final ZonedDateTime BEFORE_TWO = ZonedDateTime.of(2025, 6, 1, 1, 59, 30, 0, ZoneOffset.UTC);
 
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter server;
-    private TestDatabase db;
-    private JdbcTemplate jdbc;
     private final List<String> outcomes = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        server = new FakeOpenRouter();
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     @Test
     void aPerMinuteCronRunsTwiceInTwoMinutesAndTheSecondRunOnlySendsTheNewPrompts() throws Exception {

@@ -3,41 +3,16 @@ package dev.imagegen.source;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
-import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.TestDatabase;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every kind of bad CSV row is recorded with its line number and reason; the good rows still become images. */
-class CsvRejectsFunctionalTests {
-
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter server;
-    private TestDatabase db;
-    private JdbcTemplate jdbc;
-
-    @BeforeEach
-    void start() {
-        server = new FakeOpenRouter();
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+class CsvRejectsFunctionalTests extends FunctionalTest {
 
     @Test
     void badRowsOfEveryKindAreRecordedAndTheRunCompletes() throws Exception {
