@@ -1,0 +1,13 @@
+package dev.imagegen.generate;
+
+/** Names of the generate step's partitions, as remote workers know them. */
+public final class GeneratePartitions {
+
+    /** The partitions' step: what a remote worker is asked to run ({@code generate-partition:p007} executions). */
+    public static final String STEP = "generate-partition";
+    /** true in a worker's per-run context, which holds only the partition step and what it needs. */
+    public static final String ONLY_PROPERTY = "imagegen.partitions-only";
+
+    private GeneratePartitions() {
+    }
+}
