@@ -258,6 +258,70 @@ class RemotePartitioningFunctionalTests {
     }
 
     @Test
+    void sigtermToTheManagerStopsTheWorkersAndARestartCompletes() throws Exception {
+        writeJob("term", 300, "");
+        AtomicInteger seen = new AtomicInteger();
+        CountDownLatch reached = new CountDownLatch(1);
+        server.behaviour(c -> {
+            if (seen.incrementAndGet() == 60) {
+                reached.countDown();
+            }
+            return server.success(c).withDelay(50);
+        });
+        Process manager = manager("run", "--run-id", "t1");
+        assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        manager.destroy(); // SIGTERM
+
+        assertThat(exitOf(manager)).as("%s", log()).isEqualTo(3);
+        long execution = executionOf("term", "t1");
+        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution WHERE job_execution_id = ?",
+                String.class, execution)).isEqualTo("STOPPED");
+        assertThat(partitions(execution, "STOPPED")).isNotEmpty();
+        // The workers finished their calls in flight and stored them: every billed image has its row.
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image WHERE dataset = 'term'",
+                Integer.class)).isEqualTo(server.billedTotal()).isLessThan(300);
+
+        assertThat(exitOf(manager("restart"))).as("%s", log()).isZero();
+        assertEveryImageOnDiskOnceAndBilledOnce("term", 300);
+    }
+
+    @Test
+    void aRestartAfterTheManagerDiedWaitsForItsWorkersSoNothingIsPaidTwice() throws Exception {
+        writeJob("orphan", 300, "");
+        AtomicInteger seen = new AtomicInteger();
+        CountDownLatch reached = new CountDownLatch(1);
+        server.behaviour(c -> {
+            if (seen.incrementAndGet() == 60) {
+                server.freeze(); // the workers are in the middle of calls when their manager dies
+                reached.countDown();
+            }
+            return server.success(c).withDelay(5);
+        });
+        Process manager = manager("run", "--run-id", "o1");
+        assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        manager.destroyForcibly().waitFor();
+        long execution = executionOf("orphan", "o1");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM partition_claim c JOIN batch_step_execution s "
+                + "ON s.step_execution_id = c.step_execution_id WHERE c.job_execution_id = ? "
+                + "AND s.status = 'STARTED'", Integer.class, execution)).as("orphaned partitions").isPositive();
+
+        Process restart = manager("restart");
+        // The restart asks the orphaned partitions to stop and waits for them before it sends any partition.
+        await().atMost(PATIENCE).until(() -> "STOPPING".equals(jdbc.queryForObject(
+                "SELECT status FROM batch_job_execution WHERE job_execution_id = ?", String.class, execution)));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution e JOIN batch_job_execution_params "
+                + "d ON d.job_execution_id = e.job_execution_id AND d.parameter_name = 'dataset' "
+                + "AND d.parameter_value = 'orphan'", Integer.class)).isEqualTo(1);
+        server.dropFrozen(); // the held calls fail unbilled; the workers retry them, store them, and stop
+
+        assertThat(exitOf(restart)).as("%s", log()).isZero();
+        assertEveryImageOnDiskOnceAndBilledOnce("orphan", 300);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_step_execution WHERE job_execution_id = ? "
+                + "AND status IN ('STARTING', 'STARTED', 'STOPPING')", Integer.class, execution)).isZero();
+    }
+
+    @Test
     void theBudgetIsTheRunsAcrossWorkers() throws Exception {
         // $0.04 an image and $2 to spend: 50 images. A budget per worker would let three workers spend $6.
         writeJob("budget", 300, "max-cost-usd: 2.0\nchunk-size: 1");
