@@ -105,14 +105,14 @@ public final class RunGuard {
         return expected;
     }
 
-    /** Images stored by this execution so far, adopted ones included. */
+    /** Images stored by this execution so far, adopted ones included (remote: by every worker). */
     public long images() {
-        return images.sum();
+        return images.sum() + elsewhere.images();
     }
 
-    /** Calls skipped by this execution so far. */
+    /** Calls skipped by this execution so far (remote: by every worker). */
     public long skips() {
-        return skips.get();
+        return skips.get() + elsewhere.skips();
     }
 
     /**
@@ -230,7 +230,7 @@ public final class RunGuard {
     }
 
     public double cost() {
-        return cost.sum();
+        return cost.sum() + elsewhere.costUsd();
     }
 
     String topKinds() {

@@ -62,12 +62,22 @@ final class RunTotals implements AutoCloseable {
         }
     }
 
+    /** The run's cost, images and skipped calls as every worker has committed them. */
+    static RunGuard.Totals read(JdbcTemplate jdbc, long id) {
+        Map<String, Object> row = jdbc.queryForMap(TOTALS, id, id, id, id, id);
+        return totals(row);
+    }
+
+    private static RunGuard.Totals totals(Map<String, Object> row) {
+        return new RunGuard.Totals(((Number) row.get("cost")).doubleValue(),
+                ((Number) row.get("images")).longValue(), ((Number) row.get("skips")).longValue());
+    }
+
     void refresh() {
         RunGuard.Totals before = guard.committed();
         long id = executionId;
         Map<String, Object> row = jdbc.queryForMap(TOTALS, id, id, id, id, id);
-        guard.shareRunTotals(new RunGuard.Totals(((Number) row.get("cost")).doubleValue(),
-                ((Number) row.get("images")).longValue(), ((Number) row.get("skips")).longValue()), before);
+        guard.shareRunTotals(totals(row), before);
         String status = (String) row.get("status");
         if ("STOPPING".equals(status)) {
             guard.stop("the run was asked to stop (its manager got a signal or reached a limit)");

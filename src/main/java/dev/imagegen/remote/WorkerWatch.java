@@ -90,6 +90,8 @@ final class WorkerWatch implements StepExecutionListener {
 
     private void check(JobExecution jobExecution) {
         long id = jobExecution.getId();
+        // The run's figures for the progress display and the summary's reason (the workers enforce the limits).
+        guard.shareRunTotals(RunTotals.read(jdbc, id), RunGuard.Totals.ZERO);
         for (Map<String, Object> lost : jdbc.queryForList(LOST, id)) {
             failLostPartition(lost);
         }

@@ -232,7 +232,8 @@ class RemotePartitioningFunctionalTests {
         assertThat(jdbc.queryForList("SELECT exit_message FROM batch_step_execution WHERE job_execution_id = ? "
                 + "AND status = 'FAILED' AND step_name LIKE 'generate-partition:%'", String.class, execution))
                 .allMatch(m -> m.contains("stopped renewing its lease"));
-        long rowsBefore = jdbc.queryForObject("SELECT count(*) FROM generated_image", Long.class);
+        long rowsBefore = jdbc.queryForObject("SELECT count(*) FROM generated_image WHERE dataset = 'killed'",
+                Long.class);
         long filesWithoutRow = imageFilesOnDisk() - rowsBefore;
         int billedBefore = server.billedTotal();
         assertThat(billedBefore).isLessThan(600);
