@@ -67,7 +67,7 @@ public final class Benchmark {
                 // Remote mode: --concurrency is each worker's threads.
                 RemoteBenchmark.run(baseUrl, java.util.Arrays.stream(a.get("workers").split(",")).map(String::strip)
                         .map(Integer::valueOf).toList(), prompts, concurrency, minMs, maxMs, imageKiB, chunk,
-                        partitions);
+                        partitions, rpm);
             } else {
                 run(baseUrl, prompts, concurrency, minMs, maxMs, imageKiB, rpm, serverRpm, chunk, partitions);
             }

@@ -34,36 +34,50 @@ final class RemoteBenchmark {
     }
 
     static void run(String baseUrl, List<Integer> workerCounts, int prompts, int threads, long minMs, long maxMs,
-                    int imageKiB, int chunk, String partitions) throws Exception {
+                    int imageKiB, int chunk, String partitions, int rpm) throws Exception {
         List<String> lines = new ArrayList<>();
         double oneWorker = 0;
         for (int n : workerCounts) {
-            Result r = once(baseUrl, n, prompts, threads, chunk, partitions);
+            long throttledBefore = throttled(baseUrl);
+            Result r = once(baseUrl, n, prompts, threads, chunk, partitions, rpm);
+            long throttled = throttled(baseUrl) - throttledBefore;
             double meanLatency = (minMs + maxMs) / 2000.0;
             double ideal = meanLatency <= 0 ? Double.NaN : n * threads / meanLatency;
+            if (rpm > 0) {
+                ideal = Double.isNaN(ideal) ? rpm / 60.0 : Math.min(ideal, rpm / 60.0); // the allowed rate
+            }
             if (n == workerCounts.get(0)) {
                 oneWorker = r.rate() / n; // per worker, if the first count is not 1
             }
-            lines.add(String.format("| %d | %d | %d | %s | %d | %.1f s | %.1f | %s | %s | %.2f× |", n, threads,
-                    n * threads, r.status(), r.images(), r.seconds(), r.rate(),
+            lines.add(String.format("| %d | %d | %d | %s | %d | %.1f s | %.1f | %s | %s | %.2f× | %d |", n,
+                    threads, n * threads, r.status(), r.images(), r.seconds(), r.rate(),
                     Double.isNaN(ideal) ? "n/a" : String.format("%.1f", ideal),
                     Double.isNaN(ideal) ? "n/a" : String.format("%.0f %%", 100 * r.rate() / ideal),
-                    r.rate() / oneWorker));
+                    r.rate() / oneWorker, throttled));
         }
         System.out.println();
-        System.out.printf("remote mode: %d prompts, latency %d-%d ms, %d KiB images, chunk %d%n", prompts, minMs, maxMs,
-                imageKiB, chunk);
+        System.out.printf("remote mode: %d prompts, latency %d-%d ms, %d KiB images, chunk %d%s%n", prompts, minMs,
+                maxMs, imageKiB, chunk, rpm > 0 ? ", run.requests-per-minute " + rpm : "");
         System.out.println("| workers | threads each | calls in flight | status | images | generate wall time "
-                + "| images/s | ideal images/s | ratio | speed-up over one worker |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                + "| images/s | ideal images/s | ratio | speed-up over one worker | 429s from the server |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         lines.forEach(System.out::println);
     }
 
     private record Result(String status, long images, double seconds, double rate) {
     }
 
-    private static Result once(String baseUrl, int workers, int prompts, int threads, int chunk, String partitions)
-            throws Exception {
+    /** The server's count of 429 answers so far (it enforces --server-rpm over a sliding minute). */
+    private static long throttled(String baseUrl) throws Exception {
+        String stats = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(baseUrl + "/stats")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"throttled\":(\\d+)").matcher(stats);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static Result once(String baseUrl, int workers, int prompts, int threads, int chunk, String partitions,
+                               int rpm) throws Exception {
         Path dir = Files.createTempDirectory("imagegen-bench-remote");
         StringBuilder csv = new StringBuilder("id,prompt\n");
         for (int i = 0; i < prompts; i++) {
@@ -81,10 +95,12 @@ final class RemoteBenchmark {
                   chunk-size: %d
                   skip-limit: 1000000
                   %s
+                  %s
                   retry: { max-attempts: 10, initial-delay: 200ms, max-delay: 30s }
                 output: { dir: out }
                 """.formatted(baseUrl, workers * threads, chunk,
-                partitions != null ? "partitions: " + partitions : ""));
+                partitions != null ? "partitions: " + partitions : "",
+                rpm > 0 ? "requests-per-minute: " + rpm : ""));
         JobSpec spec = new JobSpecLoader().load(dir.resolve("job.yml"), List.of());
         TestDatabase db = TestDatabase.fresh();
         JdbcTemplate jdbc = db.jdbc();

@@ -15,6 +15,7 @@ import dev.imagegen.store.ImageStore;
 import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.TestDatabase;
+import dev.imagegen.testing.TestJob;
 import io.github.bucket4j.Bucket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -192,6 +193,10 @@ class RemotePartitioningFunctionalTests {
         assertThat(((Number) claims.get("workers")).intValue()).isEqualTo(WORKERS);
         assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution WHERE job_execution_id = ?",
                 String.class, execution)).isEqualTo("COMPLETED");
+        // status lists the workers that are alive.
+        TestJob.Result status = new TestJob(dir, db, "").invoke("status", dir.resolve("job.yml").toString());
+        assertThat(status.exitCode()).isZero();
+        assertThat(status.stdout()).contains(WORKERS + " remote workers alive").contains("w1-");
         // What the workers needed to load the job file travelled, the key did not.
         assertThat(jdbc.queryForList("SELECT parameter_value FROM batch_job_execution_params "
                 + "WHERE job_execution_id = ?", String.class, execution)).noneMatch(v -> v.contains("api-key"));
