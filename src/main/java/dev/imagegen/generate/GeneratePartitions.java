@@ -7,6 +7,11 @@ public final class GeneratePartitions {
     public static final String STEP = "generate-partition";
     /** true in a worker's per-run context, which holds only the partition step and what it needs. */
     public static final String ONLY_PROPERTY = "imagegen.partitions-only";
+    /**
+     * Marks why a partition did not complete in its exit description (after Spring Batch's own text, e.g. a stack
+     * trace), where a remote run's manager finds it.
+     */
+    public static final String REASON = "imagegen: ";
 
     private GeneratePartitions() {
     }

@@ -103,14 +103,11 @@ class GenerateStepConfiguration {
                 .listener(new StepExecutionListener() {
                     @Override
                     public ExitStatus afterStep(StepExecution stepExecution) {
-                        // Why a partition stopped or failed, first, where a remote run's manager can read it.
+                        // Why a partition stopped or failed, where a remote run's manager can read it.
                         String why = runGuard.reason();
-                        ExitStatus exit = stepExecution.getExitStatus();
-                        if (why == null || stepExecution.getStatus() == BatchStatus.COMPLETED) {
-                            return null;
-                        }
-                        return new ExitStatus(exit.getExitCode(), stepExecution.getStatus() == BatchStatus.STOPPED
-                                ? why : why + "\n" + exit.getExitDescription());
+                        return why == null || stepExecution.getStatus() == BatchStatus.COMPLETED ? null
+                                : new ExitStatus(stepExecution.getExitStatus().getExitCode(),
+                                        GeneratePartitions.REASON + why);
                     }
                 })
                 .<PendingPrompt, PromptOutcome>chunk(spec.run().chunkSize())

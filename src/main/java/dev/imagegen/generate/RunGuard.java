@@ -121,9 +121,19 @@ public final class RunGuard {
      * A true answer reserves the images until {@link #callFinished}.
      */
     public synchronized boolean mayCall(int images) {
-        if (ending != Ending.NONE) {
+        if (ending != Ending.NONE || !withinLimits()) {
             return false;
         }
+        reserved += images;
+        calls.incrementAndGet();
+        return true;
+    }
+
+    /**
+     * Stops the run (and answers false) once the budget is spent or max-images would be passed counting the calls in
+     * flight. A remote run's manager asks it with the run's totals from the database, to name the reason.
+     */
+    public synchronized boolean withinLimits() {
         RunSpec s = spec;
         Totals other = elsewhere;
         double spent = cost.sum() + other.costUsd();
@@ -137,8 +147,6 @@ public final class RunGuard {
             stop("run.max-images reached (" + s.maxImages() + " images)");
             return false;
         }
-        reserved += images;
-        calls.incrementAndGet();
         return true;
     }
 

@@ -68,7 +68,7 @@ final class RunPartitionStep implements Step {
             partition.setStartTime(now);
         }
         partition.setStatus(BatchStatus.FAILED);
-        partition.setExitStatus(ExitStatus.FAILED.addExitDescription(why));
+        partition.setExitStatus(ExitStatus.FAILED.addExitDescription(GeneratePartitions.REASON + why));
         partition.setEndTime(now);
         jobRepository.update(partition);
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.imagegen.generate.GeneratePartitions;
 import dev.imagegen.generate.RunGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +84,11 @@ final class WorkerWatch implements StepExecutionListener {
     @Override
     public ExitStatus afterStep(StepExecution managerStep) {
         timer.shutdownNow();
+        if (managerStep.getStatus() != BatchStatus.COMPLETED) {
+            // Name the limit the workers stopped at (budget, max-images, skip limit) in the run's summary.
+            guard.shareRunTotals(RunTotals.read(jdbc, managerStep.getJobExecutionId()), RunGuard.Totals.ZERO);
+            guard.withinLimits();
+        }
         // The run's shared rate-limit bucket is not needed any more.
         jdbc.update("DELETE FROM rate_bucket WHERE id = ?", managerStep.getJobExecutionId());
         return null;
@@ -90,7 +96,7 @@ final class WorkerWatch implements StepExecutionListener {
 
     private void check(JobExecution jobExecution) {
         long id = jobExecution.getId();
-        // The run's figures for the progress display and the summary's reason (the workers enforce the limits).
+        // The run's figures, for the progress display (the workers enforce the limits).
         guard.shareRunTotals(RunTotals.read(jdbc, id), RunGuard.Totals.ZERO);
         for (Map<String, Object> lost : jdbc.queryForList(LOST, id)) {
             failLostPartition(lost);
@@ -121,7 +127,7 @@ final class WorkerWatch implements StepExecutionListener {
         String why = "worker " + lost.get("worker_id") + " (host " + lost.get("host") + ", pid " + lost.get("pid")
                 + ") stopped renewing its lease while running partitions; restart the run to redo them";
         partition.setStatus(BatchStatus.FAILED);
-        partition.setExitStatus(ExitStatus.FAILED.addExitDescription(why));
+        partition.setExitStatus(ExitStatus.FAILED.addExitDescription(GeneratePartitions.REASON + why));
         partition.setEndTime(LocalDateTime.now());
         try {
             jobRepository.update(partition);

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import dev.imagegen.db.ImagegenDatabase;
+import dev.imagegen.generate.GeneratePartitions;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.remote.LiveWorkers;
 import dev.imagegen.spec.JobFileException;
@@ -252,9 +253,10 @@ public class RunLauncher {
         if (spec.run().remote()) {
             // The partitions ran elsewhere: why they did not complete is in the job repository.
             List<String> why = jdbc.queryForList("""
-                    SELECT DISTINCT split_part(exit_message, E'\\n', 1) FROM batch_step_execution
+                    SELECT DISTINCT substring(exit_message FROM ?) FROM batch_step_execution
                      WHERE job_execution_id = ? AND status <> 'COMPLETED' AND step_name LIKE 'generate-partition:%'
-                       AND exit_message <> '' LIMIT 3""", String.class, execution.getId());
+                       AND strpos(exit_message, ?) > 0 LIMIT 3""", String.class,
+                    GeneratePartitions.REASON + "([^\\n]*)", execution.getId(), GeneratePartitions.REASON);
             if (!why.isEmpty()) {
                 return String.join("; ", why);
             }
