@@ -26,6 +26,7 @@ public final class ChildImagegen {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
+        command.add("-XX:TieredStopAtLevel=1"); // short-lived: starts in 2/3 of the time with half the CPU
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.imagegen.Imagegen");
