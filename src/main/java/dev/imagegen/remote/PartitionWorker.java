@@ -236,7 +236,14 @@ public final class PartitionWorker {
                 return queue.group();
             }
         });
-        subscriber.start();
+        try {
+            subscriber.start();
+        } catch (IllegalStateException e) {
+            // E.g. behind a transaction-mode pooler: polling alone still finds every request.
+            subscriber.stop();
+            log.warn("cannot LISTEN for partition requests ({}); looking for them every {}", e.getMessage(),
+                    settings.poll());
+        }
         return subscriber;
     }
 }
