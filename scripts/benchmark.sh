@@ -6,6 +6,7 @@
 #   BENCH_JAVA_OPTS=-Xmx512m scripts/benchmark.sh --prompts 10000 --concurrency 32 --latency 0 --image-kib 1024
 #   scripts/benchmark.sh --prompts 360 --concurrency 8 --latency 100-300 --image-kib 64 --rpm 120 --server-rpm 120
 #   scripts/benchmark.sh incremental --prompts 100000     # a nightly run when every prompt already has its image
+#   scripts/benchmark.sh --workers 1,2,3 --prompts 720 --concurrency 8 --latency 1000 --image-kib 64  # remote mode
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \

@@ -18,10 +18,17 @@ public class ImagegenApplication {
 
     /** false in contexts without a job file: see {@link JobScoped}. */
     static final String JOB_PROPERTY = "imagegen.job";
+    /** true in a remote run's manager and in workers: the partition queue in the database. */
+    public static final String REMOTE_PROPERTY = "imagegen.remote";
 
     /** A context with the database only, for commands that read it without a job file. */
     public static ConfigurableApplicationContext startWithoutJob() {
         return start(null, Map.of(JOB_PROPERTY, "false"));
+    }
+
+    /** The context of {@code imagegen worker}: the database, the job repository and the partition queue, no job file. */
+    public static ConfigurableApplicationContext startWorker() {
+        return start(null, Map.of(JOB_PROPERTY, "false", REMOTE_PROPERTY, "true"));
     }
 
     /** Starts a context for one job file (null: none); extra properties (e.g. {@code IMAGEGEN_DB_URL}) override the environment. */
@@ -35,6 +42,9 @@ public class ImagegenApplication {
         defaults.put("spring.batch.job.enabled", "false");
         defaults.put("spring.batch.jdbc.initialize-schema", "never");
         defaults.put("spring.flyway.locations", "classpath:db/migration");
+        if (spec != null && spec.run().remote()) {
+            defaults.put(REMOTE_PROPERTY, "true");
+        }
         app.setDefaultProperties(defaults);
         app.addInitializers(ctx -> {
             if (spec != null) {

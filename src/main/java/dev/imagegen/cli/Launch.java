@@ -9,6 +9,7 @@ import dev.imagegen.check.CheckReport;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.progress.RunProgress;
 import dev.imagegen.report.RunReports;
+import dev.imagegen.remote.RemoteJobFile;
 import dev.imagegen.run.RunLauncher;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.source.SourceUnavailableException;
@@ -60,9 +61,14 @@ final class Launch {
         try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of())) {
             RunGuard guard = ctx.getBean(RunGuard.class);
             Signals.install(guard);
+            RunLauncher launcher = ctx.getBean(RunLauncher.class);
+            if (spec.run().remote()) {
+                // What the workers need to load the same job file (never the API key: they have their own).
+                launcher.addParameters(RemoteJobFile.parameters(job.overrides, dryRun, spec));
+            }
             RunOutcome outcome;
             try (RunProgress bar = RunProgress.start(guard, shown.mode(), shown.interval())) {
-                outcome = action.apply(ctx.getBean(RunLauncher.class));
+                outcome = action.apply(launcher);
             }
             if (outcome.summary() != null) {
                 System.out.print(outcome.summary().render());
@@ -75,8 +81,9 @@ final class Launch {
             if (outcome.exitCode() == RunOutcome.STOPPED || outcome.exitCode() == RunOutcome.FAILED
                     && outcome.summary() != null) {
                 System.err.println("imagegen: restart with: imagegen run " + job.jobFile + " --run-id "
-                        + outcome.summary().runId() + (dryRun ? " --dry-run" : "") + "   (or: imagegen restart "
-                        + job.jobFile + ")");
+                        + outcome.summary().runId() + (dryRun ? " --dry-run" : "")
+                        + (spec.run().remote() ? " --workers remote" : "") + "   (or: imagegen restart "
+                        + job.jobFile + (spec.run().remote() ? " --workers remote" : "") + ")");
             }
             return outcome.exitCode();
         } catch (JobFileException e) {

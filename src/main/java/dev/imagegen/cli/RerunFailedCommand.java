@@ -25,6 +25,9 @@ final class RerunFailedCommand implements Callable<Integer> {
     @Mixin
     CheckOption check;
 
+    @Mixin
+    WorkersOption workers;
+
     @Option(names = "--kind", paramLabel = "KIND", split = ",",
             description = "only failures of these kinds, e.g. --kind transient,no_image")
     List<String> kinds;
@@ -37,6 +40,7 @@ final class RerunFailedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        workers.applyTo(job);
         String kindList;
         try {
             kindList = kinds == null || kinds.isEmpty() ? RerunSelection.ALL_KINDS

@@ -20,11 +20,15 @@ final class RestartCommand implements Callable<Integer> {
     @Mixin
     CheckOption check;
 
+    @Mixin
+    WorkersOption workers;
+
     @Option(names = "--dry-run", description = "restart a run that was started with --dry-run")
     boolean dryRun;
 
     @Override
     public Integer call() {
+        workers.applyTo(job);
         return Launch.run(job, dryRun, check, launcher -> launcher.lastUnfinishedRunId()
                 .map(id -> launcher.run(id, Map.of()))
                 .orElseGet(() -> new RunOutcome(RunOutcome.COMPLETED, "nothing to restart: the last run of the "

@@ -32,6 +32,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ProgressOptions progress;
 
+    @Mixin
+    WorkersOption workers;
+
     @Option(names = "--run-id", paramLabel = "ID",
             description = "name of this run; give an earlier one to restart it (default: the run date when "
                     + "--run-date is given or the job file has a schedule: section, else a new id from the time)")
@@ -48,6 +51,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        workers.applyTo(job);
         try {
             // Usage errors first, before anything is started.
             RunIds.choose(runId, runDate, dev.imagegen.spec.ScheduleSpec.none(), java.time.Clock.systemUTC(),

@@ -8,6 +8,7 @@ import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.progress.RunProgress;
+import dev.imagegen.remote.RemoteJobFile;
 import dev.imagegen.run.RunLauncher;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.schedule.Scheduler;
@@ -44,12 +45,16 @@ final class ScheduleCommand implements Callable<Integer> {
     @Mixin
     ProgressOptions progress;
 
+    @Mixin
+    WorkersOption workers;
+
     @Option(names = "--dry-run",
             description = "use the local placeholder model: the whole pipeline at zero cost, no key needed")
     boolean dryRun;
 
     @Override
     public Integer call() {
+        workers.applyTo(job);
         JobSpec spec;
         try {
             spec = job.loadWithoutSource(dryRun);
@@ -80,6 +85,9 @@ final class ScheduleCommand implements Callable<Integer> {
             SystemSlotClock clock = new SystemSlotClock();
             Signals.install(ctx.getBean(RunGuard.class), clock::stop);
             RunLauncher launcher = ctx.getBean(RunLauncher.class);
+            if (spec.run().remote()) {
+                launcher.addParameters(RemoteJobFile.parameters(job.overrides, dryRun, spec));
+            }
             JobSpec checked = spec;
             ProgressOptions.Resolved shown = progress.resolve();
             RunGuard guard = ctx.getBean(RunGuard.class);

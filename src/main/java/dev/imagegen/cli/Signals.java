@@ -23,14 +23,21 @@ final class Signals {
 
     /** As {@link #install(RunGuard)}, and the first signal also runs {@code alsoOnStop} (e.g. ends a scheduler). */
     static void install(RunGuard guard, Runnable alsoOnStop) {
+        install("finishing the calls in flight, then stopping", name -> {
+            guard.stop("stopped by SIG" + name);
+            alsoOnStop.run();
+        });
+    }
+
+    /** @param first what the first signal does (given the signal's name); the second exits at once */
+    static void install(String firstDoes, java.util.function.Consumer<String> first) {
         for (String name : new String[] {"INT", "TERM"}) {
             try {
                 Signal.handle(new Signal(name), s -> {
                     if (received.incrementAndGet() == 1) {
-                        System.err.println("imagegen: SIG" + s.getName() + " received: finishing the calls in "
-                                + "flight, then stopping (send it again to exit at once)");
-                        guard.stop("stopped by SIG" + s.getName());
-                        alsoOnStop.run();
+                        System.err.println("imagegen: SIG" + s.getName() + " received: " + firstDoes
+                                + " (send it again to exit at once)");
+                        first.accept(s.getName());
                     } else {
                         System.err.println("imagegen: exiting now; restart the run to continue");
                         Runtime.getRuntime().halt(3);

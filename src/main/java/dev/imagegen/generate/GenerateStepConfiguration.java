@@ -13,9 +13,13 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import dev.imagegen.model.RetryingImageModel;
+import dev.imagegen.remote.PartitionQueue;
+import dev.imagegen.remote.RemoteManagerStep;
 import dev.imagegen.reference.ReferenceImage;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.store.ImageStore;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
@@ -27,7 +31,9 @@ import org.springframework.batch.infrastructure.item.database.Order;
 import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
 import org.springframework.batch.infrastructure.item.database.support.PostgresPagingQueryProvider;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -52,19 +58,25 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class GenerateStepConfiguration {
 
-    static final String PARTITION_STEP = "generate-partition";
+    static final String PARTITION_STEP = GeneratePartitions.STEP;
 
     @Bean
+    @ConditionalOnProperty(name = GeneratePartitions.ONLY_PROPERTY, havingValue = "false", matchIfMissing = true)
     Step generateStep(JobRepository jobRepository, Step generatePartitionStep, JobSpec spec, ImageStore store,
-                      JdbcTemplate jdbc, RunGuard guard) {
+                      ObjectProvider<PartitionQueue> queue, JdbcTemplate jdbc, RunGuard guard) {
+        StepExecutionListener sweep = new StepExecutionListener() {
+            @Override
+            public void beforeStep(StepExecution stepExecution) {
+                // Left by a process killed mid-write; we hold the dataset lock, so nobody is writing now.
+                store.removeStrayTempFiles();
+            }
+        };
+        if (spec.run().remote()) {
+            return RemoteManagerStep.build("generate", PARTITION_STEP, new PromptPartitioner(), spec, jobRepository,
+                    queue.getObject(), jdbc, guard, sweep, new PendingWorkCounter(jdbc, spec, guard));
+        }
         return new StepBuilder("generate", jobRepository)
-                .listener(new StepExecutionListener() {
-                    @Override
-                    public void beforeStep(StepExecution stepExecution) {
-                        // Left by a process killed mid-write; we hold the dataset lock, so nobody is writing now.
-                        store.removeStrayTempFiles();
-                    }
-                })
+                .listener(sweep)
                 .partitioner(PARTITION_STEP, new PromptPartitioner())
                 .step(generatePartitionStep)
                 .gridSize(spec.run().partitions())
@@ -86,8 +98,18 @@ class GenerateStepConfiguration {
     @Bean
     Step generatePartitionStep(JobRepository jobRepository, JdbcPagingItemReader<PendingPrompt> pendingPromptReader,
                                ImageGenerationProcessor imageGenerationProcessor, OutcomeWriter outcomeWriter,
-                               JobSpec spec) {
+                               JobSpec spec, RunGuard runGuard) {
         return new StepBuilder(PARTITION_STEP, jobRepository)
+                .listener(new StepExecutionListener() {
+                    @Override
+                    public ExitStatus afterStep(StepExecution stepExecution) {
+                        // Why a partition stopped or failed, where a remote run's manager can read it.
+                        String why = runGuard.reason();
+                        return why == null || stepExecution.getStatus() == BatchStatus.COMPLETED ? null
+                                : new ExitStatus(stepExecution.getExitStatus().getExitCode(),
+                                        GeneratePartitions.REASON + why);
+                    }
+                })
                 .<PendingPrompt, PromptOutcome>chunk(spec.run().chunkSize())
                 .transactionManager(connectionFreeChunks())
                 .reader(pendingPromptReader)

@@ -74,11 +74,24 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
                 insertImages(images);
                 insertFailures(failures);
             });
+            guard.recordCommitted(committedCost(images, failures), images.size(), failures.size());
         }
         if (guard.ending() == RunGuard.Ending.FAIL) {
             // Written first, so nothing paid for is lost; then the partition fails and with it the run.
             throw new RunFailedException(guard.reason());
         }
+    }
+
+    /** The cost these rows add to the run's total in the database (adopted images were paid for before). */
+    private static double committedCost(List<StoredImage> images, List<PromptOutcome.CallFailure> failures) {
+        double cost = 0;
+        for (StoredImage i : images) {
+            cost += i.adopted() ? 0 : i.sidecar().costUsd();
+        }
+        for (PromptOutcome.CallFailure f : failures) {
+            cost += f.costUsd() == null ? 0 : f.costUsd();
+        }
+        return cost;
     }
 
     private void insertImages(List<StoredImage> images) {

@@ -30,6 +30,12 @@ public final class RunGuard {
     private final AtomicLong calls = new AtomicLong();
     private long reserved;
     private final Map<String, AtomicInteger> skipsByKind = new ConcurrentHashMap<>();
+    /** What this process has written to the database (remote mode compares it with the run's totals there). */
+    private final DoubleAdder committedCost = new DoubleAdder();
+    private final LongAdder committedImages = new LongAdder();
+    private final LongAdder committedSkips = new LongAdder();
+    /** The rest of the run: what other workers have written. Always zero in local mode. */
+    private volatile Totals elsewhere = Totals.ZERO;
     private boolean[] recent = new boolean[0];
     private int recentCount;
     private int recentNext;
@@ -48,6 +54,10 @@ public final class RunGuard {
         calls.set(0);
         reserved = 0;
         skipsByKind.clear();
+        committedCost.reset();
+        committedImages.reset();
+        committedSkips.reset();
+        elsewhere = Totals.ZERO;
         recent = new boolean[spec.circuitBreaker().window()];
         recentCount = 0;
         recentNext = 0;
@@ -95,14 +105,14 @@ public final class RunGuard {
         return expected;
     }
 
-    /** Images stored by this execution so far, adopted ones included. */
+    /** Images stored by this execution so far, adopted ones included (remote: by every worker). */
     public long images() {
-        return images.sum();
+        return images.sum() + elsewhere.images();
     }
 
-    /** Calls skipped by this execution so far. */
+    /** Calls skipped by this execution so far (remote: by every worker). */
     public long skips() {
-        return skips.get();
+        return skips.get() + elsewhere.skips();
     }
 
     /**
@@ -111,22 +121,32 @@ public final class RunGuard {
      * A true answer reserves the images until {@link #callFinished}.
      */
     public synchronized boolean mayCall(int images) {
-        if (ending != Ending.NONE) {
+        if (ending != Ending.NONE || !withinLimits()) {
             return false;
         }
+        reserved += images;
+        calls.incrementAndGet();
+        return true;
+    }
+
+    /**
+     * Stops the run (and answers false) once the budget is spent or max-images would be passed counting the calls in
+     * flight. A remote run's manager asks it with the run's totals from the database, to name the reason.
+     */
+    public synchronized boolean withinLimits() {
         RunSpec s = spec;
-        if (s.maxCostUsd() != null && cost.sum() >= s.maxCostUsd()) {
-            stop(String.format("budget reached: spent $%.4f of run.max-cost-usd $%.2f", cost.sum(), s.maxCostUsd()));
+        Totals other = elsewhere;
+        double spent = cost.sum() + other.costUsd();
+        if (s.maxCostUsd() != null && spent >= s.maxCostUsd()) {
+            stop(String.format("budget reached: spent $%.4f of run.max-cost-usd $%.2f", spent, s.maxCostUsd()));
             return false;
         }
-        if (s.maxImages() != null && this.images.sum() + reserved >= s.maxImages()) {
+        if (s.maxImages() != null && this.images.sum() + reserved + other.images() >= s.maxImages()) {
             // Counting the calls in flight, so the limit is never overshot (if one of them fails, the run ends a
             // little under it; the restart makes up the difference).
             stop("run.max-images reached (" + s.maxImages() + " images)");
             return false;
         }
-        reserved += images;
-        calls.incrementAndGet();
         return true;
     }
 
@@ -151,11 +171,44 @@ public final class RunGuard {
     /** Counts a skipped call; past {@code run.skip-limit} the run fails, naming the commonest kinds. */
     public void recordSkip(String kind) {
         skipsByKind.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
-        int n = skips.incrementAndGet();
+        long n = skips.incrementAndGet() + elsewhere.skips();
         if (n > spec.skipLimit()) {
             fail("more than run.skip-limit (" + spec.skipLimit() + ") prompts were skipped; most were "
                     + topKinds() + ". Look at the prompt_failure rows, fix the cause, then rerun-failed");
         }
+    }
+
+    /** Called by the writer once a chunk's rows are committed: their cost (not adopted), images and failures. */
+    public void recordCommitted(double costUsd, long imageRows, long failureRows) {
+        committedCost.add(costUsd);
+        committedImages.add(imageRows);
+        committedSkips.add(failureRows);
+    }
+
+    /** What this process has committed so far; read it just before reading the run's totals from the database. */
+    public Totals committed() {
+        return new Totals(committedCost.sum(), committedImages.sum(), committedSkips.sum());
+    }
+
+    /**
+     * Remote mode: the run's totals as the database has them (every worker's committed rows), with what this process
+     * had committed when they were read. The difference is the rest of the run, which {@link #mayCall()} and the skip
+     * limit add to this process's own counters (which include its calls not written yet).
+     */
+    public void shareRunTotals(Totals run, Totals committedBefore) {
+        elsewhere = new Totals(Math.max(0, run.costUsd() - committedBefore.costUsd()),
+                Math.max(0, run.images() - committedBefore.images()),
+                Math.max(0, run.skips() - committedBefore.skips()));
+        if (spec != null && run.skips() > spec.skipLimit()) {
+            fail("more than run.skip-limit (" + spec.skipLimit() + ") prompts were skipped across the workers"
+                    + (skipsByKind.isEmpty() ? "" : "; here most were " + topKinds())
+                    + ". Look at the prompt_failure rows, fix the cause, then rerun-failed");
+        }
+    }
+
+    /** Cost, images and skipped calls of a run, or of part of it. */
+    public record Totals(double costUsd, long images, long skips) {
+        public static final Totals ZERO = new Totals(0, 0, 0);
     }
 
     public synchronized void stop(String why) {
@@ -185,7 +238,7 @@ public final class RunGuard {
     }
 
     public double cost() {
-        return cost.sum();
+        return cost.sum() + elsewhere.costUsd();
     }
 
     String topKinds() {

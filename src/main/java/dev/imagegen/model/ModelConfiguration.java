@@ -12,6 +12,7 @@ import dev.imagegen.model.openrouter.OpenRouterImagesModel;
 import dev.imagegen.model.placeholder.PlaceholderImageModel;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.ModelSpec;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,8 +28,14 @@ class ModelConfiguration {
     }
 
     @Bean
-    CallGate callGate(JobSpec spec, ProviderPause pause) {
-        return new CallGate(pause, spec.run().requestsPerMinute(), spec.run().concurrency());
+    CallGate callGate(JobSpec spec, ProviderPause pause, ObjectProvider<SharedRateLimit> shared) {
+        Integer rpm = spec.run().requestsPerMinute();
+        SharedRateLimit across = shared.getIfAvailable();
+        if (rpm != null && across != null) {
+            // A worker of a remote run: the limit is the run's, so the bucket is shared with the other workers.
+            return CallGate.withBucket(pause, across.bucket(rpm), spec.run().concurrency());
+        }
+        return new CallGate(pause, rpm, spec.run().concurrency());
     }
 
     @Bean

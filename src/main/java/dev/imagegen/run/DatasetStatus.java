@@ -63,6 +63,27 @@ public final class DatasetStatus {
         for (String d : datasets) {
             out.append('\n').append(nextStep(d, runs));
         }
+        out.append(workers());
+        return out.toString();
+    }
+
+    /** The remote workers alive now (imagegen worker), if any, with the partitions they are running. */
+    private String workers() {
+        List<Map<String, Object>> alive = jdbc.queryForList("""
+                SELECT w.worker_id, w.concurrency,
+                       (SELECT count(*) FROM partition_claim c
+                          JOIN batch_step_execution s ON s.step_execution_id = c.step_execution_id
+                         WHERE c.worker_id = w.worker_id AND s.status IN ('STARTING', 'STARTED', 'STOPPING')) AS busy
+                  FROM remote_worker w WHERE w.lease_until > now() AND w.stopped_at IS NULL
+                 ORDER BY w.worker_id""");
+        if (alive.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("\n" + alive.size() + " remote workers alive:\n");
+        for (Map<String, Object> w : alive) {
+            out.append(String.format("  %-40s %s of %s partitions running%n", w.get("worker_id"), w.get("busy"),
+                    w.get("concurrency")));
+        }
         return out.toString();
     }
 

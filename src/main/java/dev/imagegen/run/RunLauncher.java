@@ -17,7 +17,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import dev.imagegen.db.ImagegenDatabase;
+import dev.imagegen.generate.GeneratePartitions;
 import dev.imagegen.generate.RunGuard;
+import dev.imagegen.remote.LiveWorkers;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import org.slf4j.Logger;
@@ -51,6 +53,8 @@ public class RunLauncher {
     private final RunGuard guard;
     private final JobSpec spec;
     private final JdbcTemplate jdbc;
+    /** Non-identifying job parameters of every run started here (a remote run's job file overrides). */
+    private final Map<String, String> parameters = new LinkedHashMap<>();
 
     RunLauncher(JobOperator jobOperator, JobRepository jobRepository, Job imagegenJob, ImagegenDatabase database,
                 RunGuard guard, JobSpec spec, JdbcTemplate jdbc) {
@@ -66,6 +70,11 @@ public class RunLauncher {
     /** The job file this launcher runs. */
     public JobSpec spec() {
         return spec;
+    }
+
+    /** Adds non-identifying job parameters to the runs this launcher starts (e.g. what remote workers need). */
+    public void addParameters(Map<String, String> more) {
+        parameters.putAll(more);
     }
 
     /** A run id from the current time ({@code prefix} first, if any), unused so far for this dataset. */
@@ -134,6 +143,7 @@ public class RunLauncher {
                 .addString("run.id", runId)
                 .addString("job.file", spec.file().toString(), false)
                 .addString("job.fingerprint", fingerprint(spec), false);
+        parameters.forEach((k, v) -> builder.addString(k, v, false));
         extra.forEach((k, v) -> builder.addString(k, v, false));
         JobParameters params = builder.toJobParameters();
         JobInstance instance = jobRepository.getJobInstance(JobConfiguration.JOB_NAME, params);
@@ -156,6 +166,8 @@ public class RunLauncher {
                     // mid-update (UNKNOWN). Either way the generate step is idempotent, so mark it failed.
                     log.warn("run {} (execution {}) was left {} by a process that died or lost its database; "
                             + "recovering it", runId, last.getId(), last.getStatus());
+                    // Remote workers may still be on its partitions (their manager died): let them finish first.
+                    LiveWorkers.stopAndAwait(jdbc, last.getId());
                     markFailed(last.getId());
                 }
                 log.info("restarting run {} of dataset {}", runId, spec.dataset());
@@ -217,8 +229,18 @@ public class RunLauncher {
                 : Duration.between(execution.getStartTime(), execution.getEndTime());
         return new RunSummary(spec.dataset(), runId, id, execution.getStatus(), reason(execution), read, rejected,
                 ((Number) images.get("n")).longValue(), ((Number) images.get("adopted")).longValue(), skipped,
-                guard.retries(), ((Number) images.get("cost")).doubleValue() + failedCost, wall,
+                spec.run().remote() ? remoteRetries(id) : guard.retries(),
+                ((Number) images.get("cost")).doubleValue() + failedCost, wall,
                 spec.output().dir());
+    }
+
+    /** The workers' retries, from the attempts their rows record. */
+    private long remoteRetries(long executionId) {
+        Long n = jdbc.queryForObject("""
+                SELECT (SELECT coalesce(sum(attempts - 1), 0) FROM generated_image WHERE job_execution_id = ?)
+                     + (SELECT coalesce(sum(attempts - 1), 0) FROM prompt_failure WHERE job_execution_id = ?)""",
+                Long.class, executionId, executionId);
+        return n == null ? 0 : n;
     }
 
     private String reason(JobExecution execution) {
@@ -227,6 +249,17 @@ public class RunLauncher {
         }
         if (execution.getStatus() == BatchStatus.COMPLETED) {
             return null;
+        }
+        if (spec.run().remote()) {
+            // The partitions ran elsewhere: why they did not complete is in the job repository.
+            List<String> why = jdbc.queryForList("""
+                    SELECT DISTINCT substring(exit_message FROM ?) FROM batch_step_execution
+                     WHERE job_execution_id = ? AND status <> 'COMPLETED' AND step_name LIKE 'generate-partition:%'
+                       AND strpos(exit_message, ?) > 0 LIMIT 3""", String.class,
+                    GeneratePartitions.REASON + "([^\\n]*)", execution.getId(), GeneratePartitions.REASON);
+            if (!why.isEmpty()) {
+                return String.join("; ", why);
+            }
         }
         return execution.getAllFailureExceptions().stream().map(RunLauncher::rootMessage).distinct()
                 .collect(Collectors.joining("; "));
@@ -246,7 +279,7 @@ public class RunLauncher {
     }
 
     /** A hash of the settings a restart must share with the first execution (no secrets, no tuning). */
-    static String fingerprint(JobSpec spec) {
+    public static String fingerprint(JobSpec spec) {
         var m = spec.model();
         var s = spec.source();
         String source = s.isJdbc() ? s.jdbc().target() + "\n" + s.jdbc().query() : String.valueOf(s.csv());

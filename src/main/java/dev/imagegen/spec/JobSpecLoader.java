@@ -419,7 +419,8 @@ public final class JobSpecLoader {
         }
 
         private static RunSpec run(RawJobFile.Run r) {
-            RawJobFile.Run run = r != null ? r : new RawJobFile.Run(null, null, null, null, null, null, null, null, null);
+            RawJobFile.Run run = r != null ? r : new RawJobFile.Run(null, null, null, null, null, null, null, null, null,
+                    null, null);
             int concurrency = positive("run.concurrency", run.concurrency(), 4);
             if (concurrency > 256) {
                 throw new JobFileException("run.concurrency: " + concurrency + " is too high; at most 256");
@@ -453,8 +454,18 @@ public final class JobSpecLoader {
             if (run.requestsPerMinute() != null && run.requestsPerMinute() <= 0) {
                 throw new JobFileException("run.requests-per-minute: must be more than 0 (or left out for no limit)");
             }
+            String workers = run.workers() == null ? RunSpec.LOCAL : run.workers().strip();
+            if (!workers.equals(RunSpec.LOCAL) && !workers.equals(RunSpec.REMOTE)) {
+                throw new JobFileException("run.workers: '" + workers + "' is not a mode; use local (partitions on "
+                        + "this machine's threads) or remote (partitions handed to 'imagegen worker' processes)");
+            }
+            Duration poll = run.pollInterval() == null ? Duration.ofSeconds(2)
+                    : Durations.parse("run.poll-interval", run.pollInterval());
+            if (poll.isZero()) {
+                throw new JobFileException("run.poll-interval: must be more than 0, e.g. 2s");
+            }
             return new RunSpec(concurrency, partitions, chunkSize, skipLimit, retry, run.maxCostUsd(),
-                    run.maxImages(), new RunSpec.CircuitBreaker(window, rate), run.requestsPerMinute());
+                    run.maxImages(), new RunSpec.CircuitBreaker(window, rate), run.requestsPerMinute(), workers, poll);
         }
 
         private OutputSpec output(String dataset, RawJobFile.Output o) {

@@ -26,7 +26,8 @@ record RawJobFile(String dataset, Source source, Model model, Run run, Output ou
     }
 
     record Run(Integer concurrency, Integer partitions, Integer chunkSize, Integer skipLimit, Retry retry,
-               Double maxCostUsd, Integer maxImages, CircuitBreaker circuitBreaker, Integer requestsPerMinute) {
+               Double maxCostUsd, Integer maxImages, CircuitBreaker circuitBreaker, Integer requestsPerMinute,
+               String workers, String pollInterval) {
     }
 
     record CircuitBreaker(Integer window, Double failureRate) {

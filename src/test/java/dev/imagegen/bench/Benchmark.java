@@ -39,6 +39,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * ms per image (this JVM), peak RSS and heap, and database connections used.
  *
  * <p>Run with {@code scripts/benchmark.sh --prompts 1000 --concurrency 32 --latency 200-2000 --image-kib 256}.
+ * With {@code --workers 1,2,3} it measures remote partitioning instead ({@link RemoteBenchmark}).
  */
 public final class Benchmark {
 
@@ -62,7 +63,14 @@ public final class Benchmark {
         try {
             String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(),
                     StandardCharsets.UTF_8)).readLine();
-            run(baseUrl, prompts, concurrency, minMs, maxMs, imageKiB, rpm, serverRpm, chunk, partitions);
+            if (a.containsKey("workers")) {
+                // Remote mode: --concurrency is each worker's threads.
+                RemoteBenchmark.run(baseUrl, java.util.Arrays.stream(a.get("workers").split(",")).map(String::strip)
+                        .map(Integer::valueOf).toList(), prompts, concurrency, minMs, maxMs, imageKiB, chunk,
+                        partitions, rpm);
+            } else {
+                run(baseUrl, prompts, concurrency, minMs, maxMs, imageKiB, rpm, serverRpm, chunk, partitions);
+            }
         } finally {
             server.destroyForcibly();
         }

@@ -51,6 +51,22 @@ class JobSpecLoaderTest {
     }
 
     @Test
+    void runsAreLocalUnlessTheWorkersAreRemote() throws Exception {
+        Path f = job("dataset: d\nsource: { csv: p.csv }\n");
+        RunSpec local = loader.load(f, List.of()).run();
+        assertThat(local.remote()).isFalse();
+        assertThat(local.workers()).isEqualTo("local");
+
+        RunSpec remote = loader.load(f, List.of("run.workers=remote", "run.poll-interval=500ms")).run();
+        assertThat(remote.remote()).isTrue();
+        assertThat(remote.pollInterval()).isEqualTo(Duration.ofMillis(500));
+
+        assertThatThrownBy(() -> loader.load(f, List.of("run.workers=cluster")))
+                .isInstanceOf(JobFileException.class).hasMessageContaining("run.workers")
+                .hasMessageContaining("local").hasMessageContaining("remote");
+    }
+
+    @Test
     void tsvFilesDefaultToTabsAndNoQuoting() throws Exception {
         JobSpec spec = loader.load(job("dataset: d\nsource: { csv: p.tsv }\n"), List.of());
         assertThat(spec.source().delimiter()).isEqualTo('\t');

@@ -1,0 +1,136 @@
+package dev.imagegen.remote;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import dev.imagegen.generate.GeneratePartitions;
+import dev.imagegen.generate.RunGuard;
+import dev.imagegen.spec.JobSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.scope.StepScope;
+import org.springframework.batch.core.step.Step;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * A worker's runs: for each job execution it has partitions of, a small child Spring context built from that run's
+ * job file (the partition step, its reader, processor and writer, the model client with its call gate, the image
+ * store and the run guard), on top of the worker's own context (database, job repository). Partitions of the same
+ * run share it, as they share one context in a local run; it is closed when the run has ended and none of its
+ * partitions is running here.
+ */
+final class PartitionContexts implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionContexts.class);
+    /** The packages whose configuration makes up a run's partition step (the job and staging stay out). */
+    private static final String[] PACKAGES = {"dev.imagegen.generate", "dev.imagegen.model", "dev.imagegen.store"};
+
+    private final ConfigurableApplicationContext parent;
+    private final JdbcTemplate jdbc;
+    private final DataSource dataSource;
+    private final int concurrency;
+    private final Map<Long, Run> runs = new HashMap<>();
+
+    PartitionContexts(ConfigurableApplicationContext parent, int concurrency) {
+        this.parent = parent;
+        this.jdbc = parent.getBean(JdbcTemplate.class);
+        this.dataSource = parent.getBean(DataSource.class);
+        this.concurrency = concurrency;
+    }
+
+    /** One run as this worker sees it. */
+    static final class Run {
+        private final long executionId;
+        private final AnnotationConfigApplicationContext context;
+        private final RunTotals totals;
+        private final Step step;
+        private int active;
+
+        private Run(long executionId, AnnotationConfigApplicationContext context, RunTotals totals) {
+            this.executionId = executionId;
+            this.context = context;
+            this.totals = totals;
+            this.step = context.getBean("generatePartitionStep", Step.class);
+        }
+
+        Step step() {
+            return step;
+        }
+
+        private void close() {
+            totals.close();
+            context.close();
+        }
+    }
+
+    /** The run of a partition, built on its first partition here; pair with {@link #release(Run)}. */
+    synchronized Run acquire(JobExecution execution) {
+        Run run = runs.get(execution.getId());
+        if (run == null) {
+            run = open(execution);
+            runs.put(execution.getId(), run);
+        }
+        run.active++;
+        return run;
+    }
+
+    synchronized void release(Run run) {
+        run.active--;
+        closeEnded();
+    }
+
+    /** Closes the contexts of runs that have ended and have no partition running here. */
+    synchronized void closeEnded() {
+        for (Iterator<Run> it = runs.values().iterator(); it.hasNext(); ) {
+            Run run = it.next();
+            if (run.active == 0 && !running(run.executionId)) {
+                it.remove();
+                run.close();
+                log.info("execution {} has ended; its context is closed", run.executionId);
+            }
+        }
+    }
+
+    private boolean running(long executionId) {
+        String status = jdbc.queryForObject("SELECT status FROM batch_job_execution WHERE job_execution_id = ?",
+                String.class, executionId);
+        return "STARTING".equals(status) || "STARTED".equals(status) || "STOPPING".equals(status);
+    }
+
+    private Run open(JobExecution execution) {
+        JobSpec spec = RemoteJobFile.load(execution.getJobParameters(), concurrency);
+        AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+        context.setParent(parent);
+        context.setDisplayName("imagegen run " + spec.dataset() + " (execution " + execution.getId() + ")");
+        context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("imagegen-partitions", Map.of(
+                "imagegen.job", "true", GeneratePartitions.ONLY_PROPERTY, "true")));
+        context.getBeanFactory().registerSingleton("jobSpec", spec);
+        context.getBeanFactory().registerSingleton("sharedRateLimit",
+                new DatabaseRateLimit(dataSource, execution.getId()));
+        context.registerBean("stepScope", StepScope.class, () -> {
+            StepScope scope = new StepScope();
+            scope.setAutoProxy(false); // the @StepScope beans carry their own proxies
+            return scope;
+        });
+        context.scan(PACKAGES);
+        context.refresh();
+        RunGuard guard = context.getBean(RunGuard.class);
+        guard.reset(spec.run());
+        log.info("execution {} of dataset {}: partitions run here with {}", execution.getId(), spec.dataset(),
+                spec.file());
+        return new Run(execution.getId(), context, new RunTotals(jdbc, execution.getId(), guard));
+    }
+
+    @Override
+    public synchronized void close() {
+        runs.values().forEach(Run::close);
+        runs.clear();
+    }
+}
