@@ -450,7 +450,7 @@ public final class JobSpecLoader {
                 throw new JobFileException("run.circuit-breaker.failure-rate: " + rate + " must be more than 0 and "
                         + "at most 1 (e.g. 0.8 = stop when 80% of the recent calls failed)");
             }
-            int partitions = positive("run.partitions", run.partitions(), Math.min(2048, concurrency * 16));
+            int partitions = positive("run.partitions", run.partitions(), Math.min(2048, concurrency * 32));
             if (run.requestsPerMinute() != null && run.requestsPerMinute() <= 0) {
                 throw new JobFileException("run.requests-per-minute: must be more than 0 (or left out for no limit)");
             }
