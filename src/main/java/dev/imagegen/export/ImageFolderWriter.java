@@ -1,8 +1,6 @@
 package dev.imagegen.export;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,18 +23,15 @@ final class ImageFolderWriter implements ExportWriter {
     private final Path split;
     private final SampleMetadata metadata;
     private final boolean link;
-    private final Path metadataTmp;
-    private final BufferedWriter lines;
+    private final MetadataLines lines;
     private long bytes;
-    private boolean finished;
 
     ImageFolderWriter(Path dir, SampleMetadata metadata, boolean link) throws IOException {
         this.split = dir.resolve(SPLIT);
         Files.createDirectories(split);
         this.metadata = metadata;
         this.link = link;
-        this.metadataTmp = ExportWriter.temp(split.resolve(METADATA));
-        this.lines = Files.newBufferedWriter(metadataTmp, StandardCharsets.UTF_8);
+        this.lines = new MetadataLines(split.resolve(METADATA), metadata);
     }
 
     static String fileName(ImageRecord r) {
@@ -50,8 +45,7 @@ final class ImageFolderWriter implements ExportWriter {
         bytes += record.bytes();
         ObjectNode line = metadata.json().createObjectNode();
         line.put("file_name", name);
-        lines.write(metadata.line(metadata.fill(line, record)));
-        lines.write('\n');
+        lines.write(metadata.fill(line, record));
     }
 
     private void place(Path source, Path target, FileTime stamp) throws IOException {
@@ -78,9 +72,7 @@ final class ImageFolderWriter implements ExportWriter {
 
     @Override
     public void finish() throws IOException {
-        lines.close();
-        ExportWriter.commit(metadataTmp, split.resolve(METADATA));
-        finished = true;
+        lines.commit();
     }
 
     @Override
@@ -95,9 +87,6 @@ final class ImageFolderWriter implements ExportWriter {
 
     @Override
     public void close() throws IOException {
-        if (!finished) {
-            lines.close();
-            Files.deleteIfExists(metadataTmp);
-        }
+        lines.close();
     }
 }

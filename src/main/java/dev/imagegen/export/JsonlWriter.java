@@ -1,8 +1,6 @@
 package dev.imagegen.export;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,23 +13,18 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class JsonlWriter implements ExportWriter {
 
-    private final Path target;
-    private final Path tmp;
     private final Path base;
     private final SampleMetadata metadata;
     private final boolean absolute;
-    private final BufferedWriter lines;
+    private final MetadataLines lines;
     private long bytes;
-    private boolean finished;
 
     JsonlWriter(Path dir, String dataset, SampleMetadata metadata, boolean absolute) throws IOException {
         Files.createDirectories(dir);
-        this.target = dir.resolve(dataset + ".jsonl");
-        this.tmp = ExportWriter.temp(target);
         this.base = dir.toAbsolutePath().normalize();
         this.metadata = metadata;
         this.absolute = absolute;
-        this.lines = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
+        this.lines = new MetadataLines(dir.resolve(dataset + ".jsonl"), metadata);
     }
 
     @Override
@@ -39,16 +32,13 @@ final class JsonlWriter implements ExportWriter {
         Path file = image.toAbsolutePath().normalize();
         ObjectNode line = metadata.json().createObjectNode();
         line.put("path", (absolute ? file : base.relativize(file)).toString().replace('\\', '/'));
-        lines.write(metadata.line(metadata.fill(line, record)));
-        lines.write('\n');
+        lines.write(metadata.fill(line, record));
         bytes += record.bytes();
     }
 
     @Override
     public void finish() throws IOException {
-        lines.close();
-        ExportWriter.commit(tmp, target);
-        finished = true;
+        lines.commit();
     }
 
     @Override
@@ -63,9 +53,6 @@ final class JsonlWriter implements ExportWriter {
 
     @Override
     public void close() throws IOException {
-        if (!finished) {
-            lines.close();
-            Files.deleteIfExists(tmp);
-        }
+        lines.close();
     }
 }
