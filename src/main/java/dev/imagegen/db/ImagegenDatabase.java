@@ -65,6 +65,7 @@ public final class ImagegenDatabase implements AutoCloseable {
     public static ImagegenDatabase embedded(Path home) {
         Path data = dataDirectory(home);
         try (HomeLock ignored = HomeLock.acquire(home)) {
+            RunningServer.removeIfStale(data);
             Integer running = RunningServer.port(data);
             if (running != null) {
                 String url = jdbcUrl(running);
@@ -79,6 +80,8 @@ public final class ImagegenDatabase implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", "on")
+                    // zonky turns it off for tests; a power cut would then lose the last commits (image rows).
+                    .setServerConfig("synchronous_commit", "on")
                     // The server may outlive this process (another one still uses it): it must not write to our
                     // pipes, and our exit must not stop it.
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(serverLog.toFile()))
@@ -212,8 +215,16 @@ public final class ImagegenDatabase implements AutoCloseable {
         }
     }
 
-    /** Reads {@code postmaster.pid} to find a live server on a data directory. */
+    /**
+     * Reads {@code postmaster.pid} to find a live server on a data directory. The file names the postmaster's PID;
+     * after a power cut (or a kill of the whole machine) it stays behind, and once the machine is up again that PID
+     * may belong to any other process. Such a file is stale: the process is not a PostgreSQL server, or it started at
+     * another time than the server the file describes.
+     */
     static final class RunningServer {
+
+        /** How far a process's start time may be from the one {@code postmaster.pid} records (whole seconds). */
+        private static final long START_TOLERANCE_SECONDS = 5;
 
         private RunningServer() {
         }
@@ -228,8 +239,37 @@ public final class ImagegenDatabase implements AutoCloseable {
             return lines == null ? null : Long.valueOf(lines.get(0).strip());
         }
 
-        private static List<String> pidFile(Path data) {
+        /**
+         * Removes {@code postmaster.pid} when its PID is alive but is not that server (PostgreSQL would refuse to
+         * start while a live process has the PID, and every start would fail until someone deleted the file). Call
+         * it under the {@link HomeLock}, so that no imagegen process is starting or stopping the server meanwhile.
+         */
+        static void removeIfStale(Path data) throws IOException {
             Path pidFile = data.resolve("postmaster.pid");
+            List<String> lines = readPidFile(pidFile);
+            if (lines == null) {
+                return;
+            }
+            String why = notTheServer(lines);
+            if (why != null) {
+                log.warn("{} is stale: {}; it was left by a crash or power cut. Removing it and starting the server",
+                        pidFile, why);
+                Files.deleteIfExists(pidFile);
+            }
+        }
+
+        /** The file's lines when it names a live process that is the server; null otherwise. */
+        private static List<String> pidFile(Path data) {
+            List<String> lines = readPidFile(data.resolve("postmaster.pid"));
+            if (lines == null) {
+                return null;
+            }
+            long pid = Long.parseLong(lines.get(0).strip());
+            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            return alive && notTheServer(lines) == null ? lines : null;
+        }
+
+        private static List<String> readPidFile(Path pidFile) {
             try {
                 if (!Files.exists(pidFile)) {
                     return null;
@@ -238,13 +278,38 @@ public final class ImagegenDatabase implements AutoCloseable {
                 if (lines.size() < 4) {
                     return null;
                 }
-                long pid = Long.parseLong(lines.get(0).strip());
+                Long.parseLong(lines.get(0).strip());
                 Integer.parseInt(lines.get(3).strip());
-                boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-                return alive ? lines : null;
+                return lines;
             } catch (IOException | RuntimeException e) {
                 return null;
             }
+        }
+
+        /** Why the live process the file names is not its server, or null when it may be (or is not alive). */
+        private static String notTheServer(List<String> lines) {
+            long pid = Long.parseLong(lines.get(0).strip());
+            Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            if (process.isEmpty()) {
+                return null; // a dead PID: PostgreSQL itself recognises the file as stale
+            }
+            ProcessHandle.Info info = process.get().info();
+            Optional<String> name = info.command().map(c -> Path.of(c).getFileName().toString());
+            if (name.isPresent() && !name.get().startsWith("postgres") && !name.get().equals("postmaster")) {
+                return "PID " + pid + " is now '" + name.get() + "', not PostgreSQL";
+            }
+            Optional<java.time.Instant> started = info.startInstant();
+            long recorded;
+            try {
+                recorded = Long.parseLong(lines.get(2).strip());
+            } catch (RuntimeException e) {
+                return null;
+            }
+            if (started.isPresent() && Math.abs(started.get().getEpochSecond() - recorded) > START_TOLERANCE_SECONDS) {
+                return "PID " + pid + " started at " + started.get() + ", not at "
+                        + java.time.Instant.ofEpochSecond(recorded) + " as the server it names did";
+            }
+            return null;
         }
     }
 }
