@@ -155,7 +155,7 @@ public class RunLauncher {
             }
             if (last != null) {
                 String before = last.getJobParameters().getString("job.fingerprint");
-                if (before != null && !before.equals(fingerprint(spec))) {
+                if (before != null && !matchesFingerprint(before, spec)) {
                     throw new JobFileException("run " + runId + " was started with a different job file (source, "
                             + "model or prompt settings changed). Restore the job file to restart it, or start a "
                             + "new run (a new --run-id) to generate with the new settings");
@@ -278,15 +278,41 @@ public class RunLauncher {
         return n == null ? 0 : n;
     }
 
-    /** A hash of the settings a restart must share with the first execution (no secrets, no tuning). */
+    /**
+     * A hash of the settings a restart must share with the first execution, and a remote worker with its manager:
+     * what shapes the pictures, and where requests go (provider, base URL, fallback models, provider routing, the
+     * source). No secrets, no tuning. Prefixed with its version, so that runs recorded before it are still matched.
+     */
     public static String fingerprint(JobSpec spec) {
+        var m = spec.model();
+        String destination = String.join("\n", withoutUserInfo(m.baseUrl()), String.valueOf(m.fallbackModels()),
+                new java.util.TreeMap<>(m.providerRouting()).toString());
+        return FINGERPRINT_VERSION + sha256(legacySettings(spec) + "\n" + destination);
+    }
+
+    /** Whether a fingerprint recorded with a run matches the settings of this job file. */
+    public static boolean matchesFingerprint(String recorded, JobSpec spec) {
+        return recorded.startsWith(FINGERPRINT_VERSION) ? recorded.equals(fingerprint(spec))
+                : recorded.equals(sha256(legacySettings(spec))); // a run started before where-requests-go was in it
+    }
+
+    private static final String FINGERPRINT_VERSION = "2:";
+
+    private static String legacySettings(JobSpec spec) {
         var m = spec.model();
         var s = spec.source();
         String source = s.isJdbc() ? s.jdbc().target() + "\n" + s.jdbc().query() : String.valueOf(s.csv());
-        String text = String.join("\n", spec.dataset(), source, s.promptColumn(),
+        return String.join("\n", spec.dataset(), source, s.promptColumn(),
                 String.valueOf(s.idColumn()), String.valueOf(s.delimiter()), m.provider(), m.name(),
                 m.promptTemplate(), new java.util.TreeMap<>(m.imageConfig()).toString(), String.valueOf(m.seed()),
                 String.valueOf(m.imagesPerPrompt()), String.valueOf(spec.output().dir()));
+    }
+
+    private static String withoutUserInfo(java.net.URI url) {
+        return url.getRawUserInfo() == null ? url.toString() : url.toString().replace(url.getRawUserInfo() + "@", "");
+    }
+
+    private static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 16);

@@ -11,9 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import dev.imagegen.run.RunLauncher;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.spec.JobSpecLoader;
 import dev.imagegen.store.ImageStore;
 import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.SecretScan;
 import dev.imagegen.testing.TestDatabase;
 import dev.imagegen.testing.TestJob;
 import io.github.bucket4j.Bucket;
@@ -138,7 +142,7 @@ class RemotePartitioningFunctionalTests {
         return log;
     }
 
-    private long executionOf(String dataset, String runId) {
+    private Long executionOf(String dataset, String runId) {
         return jdbc.queryForObject("""
                 SELECT max(e.job_execution_id) FROM batch_job_execution e
                   JOIN batch_job_execution_params d ON d.job_execution_id = e.job_execution_id
@@ -345,6 +349,63 @@ class RemotePartitioningFunctionalTests {
         assertThat(server.billedGenerations().values()).allMatch(n -> n == 1);
         assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution WHERE job_execution_id = ?",
                 String.class, executionOf("budget", "b1"))).isEqualTo("STOPPED");
+    }
+
+    @Test
+    void noSecretGivenToTheManagerReachesTheDatabaseInEitherMode() throws Exception {
+        TestDatabase source = TestDatabase.fresh();
+        source.jdbc().execute("CREATE TABLE product (sku text, description text); INSERT INTO product "
+                + "SELECT 'sku-' || n, 'a product number ' || n FROM generate_series(1, 40) n");
+        String password = "pw-" + java.util.UUID.randomUUID();
+        String key = "sk-or-" + java.util.UUID.randomUUID();
+        for (String mode : List.of("remote", "local")) {
+            Files.writeString(dir.resolve("job.yml"), """
+                    dataset: secrets-%s
+                    source:
+                      jdbc: { url: "%s", user: postgres, query: "SELECT sku AS id, description AS prompt FROM product" }
+                      id-column: id
+                    model: { base-url: %s, api-key: k, seed: 3, timeout: 5s }
+                    run: { workers: %s, poll-interval: 200ms, concurrency: 4, partitions: 8, chunk-size: 2 }
+                    output: { dir: out-%s }
+                    """.formatted(mode, source.url(), server.baseUrl(), mode, mode));
+            Process manager = manager("run", "--run-id", "s1", "--set", "source.jdbc.password=" + password,
+                    "--set", "model.api-key=" + key);
+            assertThat(exitOf(manager)).as("%s", log()).isZero();
+        }
+        assertThat(server.billedTotal()).isEqualTo(80);
+        assertThat(SecretScan.tablesContaining(jdbc, password)).isEmpty();
+        assertThat(SecretScan.tablesContaining(jdbc, key)).isEmpty();
+        // The workers used their own key (the job file's), the local run the one it was given.
+        assertThat(server.received()).filteredOn(c -> "Bearer k".equals(c.authorization())).hasSize(40);
+        assertThat(server.received()).filteredOn(c -> ("Bearer " + key).equals(c.authorization())).hasSize(40);
+    }
+
+    @Test
+    void aBaseUrlWrittenIntoTheJobRepositoryGetsNoRequestFromTheWorkers() throws Exception {
+        writeJob("redirect", 20_000, "max-images: 10");
+        try (FakeOpenRouter elsewhere = new FakeOpenRouter()) {
+            Process manager = manager("run", "--run-id", "x1");
+            // While the manager stages, someone who can write the job repository redirects the workers, and
+            // recomputes the fingerprint to match.
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
+                    .until(() -> executionOf("redirect", "x1") != null);
+            long execution = executionOf("redirect", "x1");
+            List<String> injected = List.of("model.base-url=" + elsewhere.baseUrl(), "model.images-per-call=1");
+            JobSpec redirected = new JobSpecLoader().load(dir.resolve("job.yml"), injected);
+            jdbc.update("UPDATE batch_job_execution_params SET parameter_value = ? WHERE job_execution_id = ? "
+                    + "AND parameter_name = 'job.overrides'", "[\"" + String.join("\",\"", injected) + "\"]",
+                    execution);
+            jdbc.update("UPDATE batch_job_execution_params SET parameter_value = ? WHERE job_execution_id = ? "
+                    + "AND parameter_name = 'job.fingerprint'", RunLauncher.fingerprint(redirected), execution);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_step_execution WHERE job_execution_id = ? "
+                    + "AND step_name LIKE 'generate-partition:%'", Integer.class, execution))
+                    .as("changed before any partition was sent").isZero();
+
+            assertThat(exitOf(manager)).as("%s", log()).isEqualTo(1);
+            assertThat(elsewhere.calls()).as("requests sent to the injected base-url").isZero();
+            assertThat(server.calls()).isZero();
+            assertThat(log()).contains("override of model.base-url");
+        }
     }
 
     @Test
