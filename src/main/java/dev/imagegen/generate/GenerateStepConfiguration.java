@@ -78,6 +78,7 @@ class GenerateStepConfiguration {
         return new StepBuilder("generate", jobRepository)
                 .listener(sweep)
                 .partitioner(PARTITION_STEP, new PromptPartitioner())
+                .splitter(GeneratePartitions.splitter(jobRepository, new PromptPartitioner()))
                 .step(generatePartitionStep)
                 .gridSize(spec.run().partitions())
                 .taskExecutor(partitionExecutor(spec.run().concurrency()))

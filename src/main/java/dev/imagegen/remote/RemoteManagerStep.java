@@ -1,5 +1,6 @@
 package dev.imagegen.remote;
 
+import dev.imagegen.generate.GeneratePartitions;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.listener.StepExecutionListener;
@@ -25,6 +26,7 @@ public final class RemoteManagerStep {
                              StepExecutionListener... listeners) {
         RemotePartitioningManagerStepBuilder builder = new RemotePartitioningManagerStepBuilder(name, jobRepository)
                 .partitioner(partitionStepName, partitioner)
+                .splitter(GeneratePartitions.splitter(jobRepository, partitioner))
                 .gridSize(spec.run().partitions())
                 .outputChannel(queue.channel())
                 .pollInterval(spec.run().pollInterval().toMillis());

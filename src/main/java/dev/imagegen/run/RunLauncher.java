@@ -149,6 +149,13 @@ public class RunLauncher {
         JobInstance instance = jobRepository.getJobInstance(JobConfiguration.JOB_NAME, params);
         if (instance != null) {
             JobExecution last = jobRepository.getLastJobExecution(instance);
+            if (last == null) {
+                // Killed between creating the run and its first execution (two transactions in Spring Batch): nothing
+                // ran, and Spring Batch would refuse the instance forever. We hold the lock: start it afresh.
+                log.warn("run {} of dataset {} was left without an execution by a process that died as it started; "
+                        + "starting it afresh", runId, spec.dataset());
+                jobRepository.deleteJobInstance(instance);
+            }
             if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
                 return new RunOutcome(RunOutcome.COMPLETED, "run " + runId + " of dataset '" + spec.dataset()
                         + "' already completed (execution " + last.getId() + "); nothing to do", null);
