@@ -212,9 +212,10 @@ class GenerateStepConfiguration {
     @Bean
     @StepScope
     OutcomeWriter outcomeWriter(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, RunGuard runGuard,
-                                JobSpec spec, @Value("#{stepExecution}") StepExecution stepExecution) {
+                                JobSpec spec, @Value("#{stepExecution}") StepExecution stepExecution,
+                                RunFence runFence) {
         return new OutcomeWriter(jdbc, new TransactionTemplate(transactionManager), runGuard, spec.dataset(),
-                stepExecution);
+                stepExecution, runFence);
     }
 
     @Bean

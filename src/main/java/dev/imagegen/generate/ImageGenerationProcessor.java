@@ -81,6 +81,9 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
             Thread.currentThread().interrupt();
             guard.stop("interrupted");
             deferred = true;
+        } catch (RunFence.Lost e) {
+            guard.stop(e.getMessage());
+            deferred = true;
         }
         if (deferred) {
             // Leave this partition STOPPED (restartable) at the end of the chunk; what is done so far is written.

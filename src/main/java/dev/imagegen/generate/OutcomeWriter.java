@@ -50,13 +50,17 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
     private final String dataset;
     private final long executionId;
     private final long instanceId;
+    private final RunFence fence;
+    private final StepExecution stepExecution;
 
     OutcomeWriter(JdbcTemplate jdbc, TransactionTemplate tx, RunGuard guard, String dataset,
-                  StepExecution stepExecution) {
+                  StepExecution stepExecution, RunFence fence) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.guard = guard;
         this.dataset = dataset;
+        this.fence = fence;
+        this.stepExecution = stepExecution;
         this.executionId = stepExecution.getJobExecution().getId();
         this.instanceId = stepExecution.getJobExecution().getJobInstance().getId();
     }
@@ -70,10 +74,18 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
             failures.addAll(outcome.failures());
         }
         if (!images.isEmpty() || !failures.isEmpty()) {
-            tx.executeWithoutResult(status -> {
-                insertImages(images);
-                insertFailures(failures);
-            });
+            try {
+                tx.executeWithoutResult(status -> {
+                    fence.beforeCommit(stepExecution);
+                    insertImages(images);
+                    insertFailures(failures);
+                });
+            } catch (RunFence.Lost e) {
+                // Not ours to commit: the files stay on disk for whoever runs these prompts; this partition stops.
+                guard.stop(e.getMessage());
+                stepExecution.setTerminateOnly();
+                return;
+            }
             guard.recordCommitted(committedCost(images, failures), images.size(), failures.size());
         }
         if (guard.ending() == RunGuard.Ending.FAIL) {

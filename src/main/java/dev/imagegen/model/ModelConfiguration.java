@@ -5,6 +5,7 @@ import dev.imagegen.JobScoped;
 import java.net.http.HttpClient;
 import java.time.Clock;
 
+import dev.imagegen.generate.RunFence;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.model.openai.OpenAiImagesModel;
 import dev.imagegen.model.openrouter.OpenRouterChatModel;
@@ -39,8 +40,8 @@ class ModelConfiguration {
     }
 
     @Bean
-    RetryingImageModel imageModel(JobSpec spec, JsonMapper json, CallGate gate, RunGuard guard) {
-        return new RetryingImageModel(client(spec.model(), json), spec.run().retry(), gate,
+    RetryingImageModel imageModel(JobSpec spec, JsonMapper json, CallGate gate, RunGuard guard, RunFence fence) {
+        return new RetryingImageModel(RunFence.guarding(client(spec.model(), json), fence), spec.run().retry(), gate,
                 RetryingImageModel.Sleeper.REAL, (e, attempt) -> guard.recordRetry());
     }
 

@@ -3,6 +3,7 @@ package dev.imagegen.remote;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -36,13 +37,16 @@ final class PartitionContexts implements AutoCloseable {
     private final JdbcTemplate jdbc;
     private final DataSource dataSource;
     private final int concurrency;
+    private final Supplier<WorkerLease> lease;
     private final Map<Long, Run> runs = new HashMap<>();
 
-    PartitionContexts(ConfigurableApplicationContext parent, int concurrency) {
+    /** @param lease the worker's lease of the moment: its partitions are fenced by it */
+    PartitionContexts(ConfigurableApplicationContext parent, int concurrency, Supplier<WorkerLease> lease) {
         this.parent = parent;
         this.jdbc = parent.getBean(JdbcTemplate.class);
         this.dataSource = parent.getBean(DataSource.class);
         this.concurrency = concurrency;
+        this.lease = lease;
     }
 
     /** One run as this worker sees it. */
@@ -114,6 +118,7 @@ final class PartitionContexts implements AutoCloseable {
         context.getBeanFactory().registerSingleton("jobSpec", spec);
         context.getBeanFactory().registerSingleton("sharedRateLimit",
                 new DatabaseRateLimit(dataSource, execution.getId()));
+        context.getBeanFactory().registerSingleton("runFence", new ClaimFence(jdbc, lease.get()));
         context.registerBean("stepScope", StepScope.class, () -> {
             StepScope scope = new StepScope();
             scope.setAutoProxy(false); // the @StepScope beans carry their own proxies

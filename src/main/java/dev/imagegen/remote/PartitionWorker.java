@@ -45,7 +45,7 @@ public final class PartitionWorker {
     private final PartitionQueue queue;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
-    private final WorkerLease lease;
+    private volatile WorkerLease lease;
     private final PartitionContexts runs;
     private final StepExecutionRequestHandler handler;
     private final Semaphore free;
@@ -63,8 +63,8 @@ public final class PartitionWorker {
         this.tx = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
         JobRepository jobRepository = context.getBean(JobRepository.class);
         this.lease = WorkerLease.start(jdbc, settings);
-        this.runs = new PartitionContexts(context, settings.concurrency());
-        RunPartitionStep step = new RunPartitionStep(runs, jobRepository, lease.id());
+        this.runs = new PartitionContexts(context, settings.concurrency(), () -> lease);
+        RunPartitionStep step = new RunPartitionStep(runs, jobRepository, this::id);
         this.handler = new StepExecutionRequestHandler();
         handler.setJobRepository(jobRepository);
         handler.setStepLocator(name -> GeneratePartitions.STEP.equals(name) ? step : null);
@@ -93,6 +93,10 @@ public final class PartitionWorker {
                 settings.lease(), settings.poll());
         try {
             while (!draining) {
+                if (lease.isLost()) {
+                    rejoin();
+                    continue;
+                }
                 if (!free.tryAcquire(settings.poll().toMillis(), TimeUnit.MILLISECONDS)) {
                     continue;
                 }
@@ -126,6 +130,32 @@ public final class PartitionWorker {
             runs.close();
             lease.close();
             log.info("worker {} stopped after {} partitions", id(), taken.get());
+        }
+    }
+
+    /**
+     * After the lease ran out (the process was stalled, or lost the database, for longer than the lease): the
+     * partitions in hand are fenced and end without calling or committing again; once they all have, the runs'
+     * contexts are dropped and the worker registers anew, under a new id, to take new partitions.
+     */
+    private void rejoin() throws InterruptedException {
+        log.warn("worker {} lost its lease; it takes new partitions once those it held have stopped", id());
+        free.acquire(settings.concurrency());
+        try {
+            runs.close();
+            lease.close();
+            while (!draining) {
+                try {
+                    lease = WorkerLease.start(jdbc, settings);
+                    log.info("worker registered again as {}", id());
+                    return;
+                } catch (RuntimeException e) {
+                    log.warn("cannot register the worker again: {}", e.getMessage());
+                    awaitWork();
+                }
+            }
+        } finally {
+            free.release(settings.concurrency());
         }
     }
 

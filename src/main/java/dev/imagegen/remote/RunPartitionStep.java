@@ -1,6 +1,7 @@
 package dev.imagegen.remote;
 
 import java.time.LocalDateTime;
+import java.util.function.Supplier;
 
 import dev.imagegen.generate.GeneratePartitions;
 import org.slf4j.Logger;
@@ -23,9 +24,9 @@ final class RunPartitionStep implements Step {
 
     private final PartitionContexts runs;
     private final JobRepository jobRepository;
-    private final String workerId;
+    private final Supplier<String> workerId;
 
-    RunPartitionStep(PartitionContexts runs, JobRepository jobRepository, String workerId) {
+    RunPartitionStep(PartitionContexts runs, JobRepository jobRepository, Supplier<String> workerId) {
         this.runs = runs;
         this.jobRepository = jobRepository;
         this.workerId = workerId;
@@ -61,7 +62,7 @@ final class RunPartitionStep implements Step {
     }
 
     private void fail(StepExecution partition, RuntimeException e) {
-        String why = "worker " + workerId + " cannot run " + partition.getStepName() + ": " + e.getMessage();
+        String why = "worker " + workerId.get() + " cannot run " + partition.getStepName() + ": " + e.getMessage();
         log.error(why);
         LocalDateTime now = LocalDateTime.now();
         if (partition.getStartTime() == null) {

@@ -53,11 +53,12 @@ public class RunLauncher {
     private final RunGuard guard;
     private final JobSpec spec;
     private final JdbcTemplate jdbc;
+    private final LockFence fence;
     /** Non-identifying job parameters of every run started here (a remote run's job file overrides). */
     private final Map<String, String> parameters = new LinkedHashMap<>();
 
     RunLauncher(JobOperator jobOperator, JobRepository jobRepository, Job imagegenJob, ImagegenDatabase database,
-                RunGuard guard, JobSpec spec, JdbcTemplate jdbc) {
+                RunGuard guard, JobSpec spec, JdbcTemplate jdbc, LockFence fence) {
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.job = imagegenJob;
@@ -65,6 +66,7 @@ public class RunLauncher {
         this.guard = guard;
         this.spec = spec;
         this.jdbc = jdbc;
+        this.fence = fence;
     }
 
     /** The job file this launcher runs. */
@@ -110,7 +112,12 @@ public class RunLauncher {
                         + "' is in progress (it holds the dataset's lock in the database); wait for it to finish",
                         null);
             }
-            return runLocked(runId, extra);
+            fence.hold(lock);
+            try {
+                return runLocked(runId, extra);
+            } finally {
+                fence.release();
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the database at " + database.describe() + ": "
                     + e.getMessage(), e);
