@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The real command line in a child JVM, so a test can kill it ({@code destroyForcibly}: SIGKILL) or signal it
@@ -23,6 +24,12 @@ public final class ChildImagegen {
     /** Like {@link #start}, with the output in {@code workDir/logName} (several children in one directory). */
     public static Process startLogging(TestDatabase db, Path workDir, String logName, String... args)
             throws IOException {
+        return startLogging(db, workDir, logName, Map.of(), args);
+    }
+
+    /** Like {@link #startLogging(TestDatabase, Path, String, String...)}, with variables added to the environment. */
+    public static Process startLogging(TestDatabase db, Path workDir, String logName, Map<String, String> env,
+                                       String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
@@ -37,6 +44,7 @@ public final class ChildImagegen {
         pb.environment().put("IMAGEGEN_DB_URL", db.url());
         pb.environment().put("IMAGEGEN_DB_USER", db.user());
         pb.environment().put("IMAGEGEN_DB_PASSWORD", db.password());
+        pb.environment().putAll(env);
         return pb.start();
     }
 }
