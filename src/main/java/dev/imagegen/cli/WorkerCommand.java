@@ -31,7 +31,9 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "30s",
             description = "how long the manager waits for a sign of life before it fails this worker's partitions "
-                    + "(renewed every third of it; default 30s)")
+                    + "(renewed every third of it; default 30s). Once it has run out (the process stalled, or lost "
+                    + "the database), the worker makes no more calls or commits for the partitions it held, and "
+                    + "registers again")
     String lease;
 
     @Option(names = "--poll", paramLabel = "DURATION", defaultValue = "5s",
