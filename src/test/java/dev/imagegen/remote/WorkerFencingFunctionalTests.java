@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.PromptFiles;
 import dev.imagegen.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,11 +104,7 @@ class WorkerFencingFunctionalTests {
 
     @Test
     void aWorkerThatResumesAfterItsLeaseRanOutNeitherCallsNorCommitsForItsOldPartition() throws Exception {
-        StringBuilder csv = new StringBuilder("id,prompt\n");
-        for (int i = 0; i < PROMPTS; i++) {
-            csv.append("id-").append(i).append(",fenced picture number ").append(i).append('\n');
-        }
-        Files.writeString(dir.resolve("prompts.csv"), csv);
+        PromptFiles.numbered(dir.resolve("prompts.csv"), PROMPTS, "fenced picture number");
         Files.writeString(dir.resolve("job.yml"), """
                 dataset: fenced
                 source: { csv: prompts.csv, id-column: id }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.PromptFiles;
 import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
@@ -31,11 +32,7 @@ class KillAtAnyMomentFunctionalTests extends FunctionalTest {
     private static final int PARTITIONS = 2_048;
 
     private void writeJob() throws Exception {
-        StringBuilder csv = new StringBuilder("id,prompt\n");
-        for (int i = 0; i < PROMPTS; i++) {
-            csv.append("id-").append(i).append(",a picture of thing number ").append(i).append('\n');
-        }
-        Files.writeString(dir.resolve("prompts.csv"), csv);
+        PromptFiles.numbered(dir.resolve("prompts.csv"), PROMPTS, "a picture of thing number");
         Files.writeString(dir.resolve("job.yml"), """
                 dataset: anytime
                 source: { csv: prompts.csv, id-column: id }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.PromptFiles;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,11 +25,7 @@ class LostLockFunctionalTests extends FunctionalTest {
 
     @Test
     void aRunWhoseLockConnectionIsCutStopsAndTheRunThatTakesOverPaysForNothingTwice() throws Exception {
-        StringBuilder csv = new StringBuilder("id,prompt\n");
-        for (int i = 0; i < PROMPTS; i++) {
-            csv.append("id-").append(i).append(",a picture of thing number ").append(i).append('\n');
-        }
-        Files.writeString(dir.resolve("prompts.csv"), csv);
+        PromptFiles.numbered(dir.resolve("prompts.csv"), PROMPTS, "a picture of thing number");
         // One partition per thread: the run that takes over starts on the very partitions the first one is in.
         Files.writeString(dir.resolve("job.yml"), """
                 dataset: locklost
