@@ -195,6 +195,7 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
                     + ". Set a valid key in the environment, then restart";
             case CREDITS -> "the account is out of credits" + status + ": " + e.getMessage()
                     + ". Add credits or raise the key's limit, then restart";
+            case CONFIGURATION -> e.getMessage() + "; then restart";
             default -> "model '" + modelSpec.name() + "' cannot be used" + status + ": " + e.getMessage()
                     + ". Fix model.name or its options";
         };

@@ -27,7 +27,12 @@ public enum FailureKind {
     /** 402: out of credits. */
     CREDITS(Action.STOP),
     /** The model does not exist or has no endpoint for these options: a job-file problem, not a row problem. */
-    MODEL_UNAVAILABLE(Action.STOP);
+    MODEL_UNAVAILABLE(Action.STOP),
+    /**
+     * The answer shows the job file points at the wrong place: a redirect (3xx), which is never followed because it
+     * would carry the key elsewhere. The message names {@code model.base-url}.
+     */
+    CONFIGURATION(Action.STOP);
 
     /** What the job does with a call that failed this way. */
     public enum Action { RETRY, SKIP, STOP }

@@ -2,7 +2,6 @@ package dev.imagegen.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -155,14 +154,9 @@ public final class FakeOpenAI implements AutoCloseable {
         }
     }
 
+    /** As FakeOpenRouter sends (a trickled body included). */
     private static void send(HttpExchange exchange, Reply reply) throws IOException {
-        reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-        exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
-        if (reply.body().length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(reply.body());
-            }
-        }
+        FakeOpenRouter.send(exchange, reply);
     }
 
     private Reply model(String path) {

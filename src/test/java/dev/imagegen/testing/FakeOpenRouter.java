@@ -29,21 +29,38 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class FakeOpenRouter implements AutoCloseable {
 
-    /** A response to send: status, headers, body. */
-    public record Reply(int status, Map<String, String> headers, byte[] body, long delayMs) {
+    /**
+     * A response to send: status, headers, body; {@code trickleMs} > 0 sends the headers at once and then the body
+     * one byte every {@code trickleMs} (a server that stalls mid-body).
+     */
+    public record Reply(int status, Map<String, String> headers, byte[] body, long delayMs, long trickleMs) {
+        public Reply(int status, Map<String, String> headers, byte[] body, long delayMs) {
+            this(status, headers, body, delayMs, 0);
+        }
+
         public static Reply json(int status, String body) {
             return new Reply(status, Map.of("Content-Type", "application/json"),
                     body.getBytes(StandardCharsets.UTF_8), 0);
         }
 
+        /** A redirect to {@code location} (with an empty body), as a misconfigured proxy or a hostile server sends. */
+        public static Reply redirect(int status, String location) {
+            return new Reply(status, Map.of("Location", location), new byte[0], 0);
+        }
+
         public Reply withDelay(long ms) {
-            return new Reply(status, headers, body, ms);
+            return new Reply(status, headers, body, ms, trickleMs);
+        }
+
+        /** The same reply with its body sent one byte every {@code ms} after the headers. */
+        public Reply trickled(long ms) {
+            return new Reply(status, headers, body, delayMs, ms);
         }
 
         public Reply withHeader(String name, String value) {
             var h = new java.util.HashMap<>(headers);
             h.put(name, value);
-            return new Reply(status, h, body, delayMs);
+            return new Reply(status, h, body, delayMs, trickleMs);
         }
     }
 
@@ -99,6 +116,7 @@ public final class FakeOpenRouter implements AutoCloseable {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final List<Call> received = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Behaviour behaviour;
+    private volatile java.util.function.UnaryOperator<Reply> metadataReplies = r -> r;
     private volatile Freeze freeze;
 
     /** While set, responses wait instead of being sent; {@link #dropFrozen()} discards them unsent (unbilled). */
@@ -141,6 +159,12 @@ public final class FakeOpenRouter implements AutoCloseable {
 
     public FakeOpenRouter costPerImage(double usd) {
         this.costPerImage = usd;
+        return this;
+    }
+
+    /** Changes what the GETs (key, model catalogues) answer, e.g. {@code r -> r.trickled(500)} or a redirect. */
+    public FakeOpenRouter metadataReplies(java.util.function.UnaryOperator<Reply> change) {
+        this.metadataReplies = change;
         return this;
     }
 
@@ -230,7 +254,7 @@ public final class FakeOpenRouter implements AutoCloseable {
             if (get) {
                 String query = exchange.getRequestURI().getRawQuery();
                 metadataRequests.add("GET " + path + (query == null ? "" : "?" + query));
-                send(exchange, metadata(path, query));
+                send(exchange, metadataReplies.apply(metadata(path, query)));
                 return;
             }
             String endpoint = path.endsWith("/chat/completions") ? CHAT : path.endsWith("/images") ? IMAGES : null;
@@ -306,13 +330,33 @@ public final class FakeOpenRouter implements AutoCloseable {
         return content.asString("");
     }
 
-    private static void send(HttpExchange exchange, Reply reply) throws IOException {
+    static void send(HttpExchange exchange, Reply reply) throws IOException {
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        if (reply.trickleMs() > 0 && reply.body().length > 0) {
+            trickle(exchange, reply);
+            return;
+        }
         exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
         if (reply.body().length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(reply.body());
             }
+        }
+    }
+
+    /** Headers at once (chunked), then one byte per {@code trickleMs}, until done or the client went away. */
+    private static void trickle(HttpExchange exchange, Reply reply) throws IOException {
+        exchange.sendResponseHeaders(reply.status(), 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.flush();
+            for (byte b : reply.body()) {
+                Thread.sleep(reply.trickleMs());
+                out.write(b);
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("server closed while trickling");
         }
     }
 
