@@ -116,7 +116,7 @@ public final class FakeOpenRouter implements AutoCloseable {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final List<Call> received = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Behaviour behaviour;
-    private volatile java.util.function.UnaryOperator<Reply> metadataReplies = r -> r;
+    private volatile java.util.function.BiFunction<String, Reply, Reply> metadataReplies = (path, r) -> r;
     private volatile Freeze freeze;
 
     /** While set, responses wait instead of being sent; {@link #dropFrozen()} discards them unsent (unbilled). */
@@ -162,8 +162,11 @@ public final class FakeOpenRouter implements AutoCloseable {
         return this;
     }
 
-    /** Changes what the GETs (key, model catalogues) answer, e.g. {@code r -> r.trickled(500)} or a redirect. */
-    public FakeOpenRouter metadataReplies(java.util.function.UnaryOperator<Reply> change) {
+    /**
+     * Changes what the GETs (key, model catalogues) answer, by path: e.g. {@code (path, r) -> r.trickled(500)} or a
+     * redirect.
+     */
+    public FakeOpenRouter metadataReplies(java.util.function.BiFunction<String, Reply, Reply> change) {
         this.metadataReplies = change;
         return this;
     }
@@ -254,7 +257,7 @@ public final class FakeOpenRouter implements AutoCloseable {
             if (get) {
                 String query = exchange.getRequestURI().getRawQuery();
                 metadataRequests.add("GET " + path + (query == null ? "" : "?" + query));
-                send(exchange, metadataReplies.apply(metadata(path, query)));
+                send(exchange, metadataReplies.apply(path, metadata(path, query)));
                 return;
             }
             String endpoint = path.endsWith("/chat/completions") ? CHAT : path.endsWith("/images") ? IMAGES : null;
