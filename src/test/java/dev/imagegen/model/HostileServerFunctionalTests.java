@@ -218,4 +218,24 @@ class HostileServerFunctionalTests {
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
         assertThat(result.stdout() + result.stderr()).contains("not complete within 2s (model.timeout)");
     }
+
+    @Test
+    void anImageDeclaring100000By100000PixelsIsAnInvalidImageAndNeverStored() throws Exception {
+        String huge = "data:image/png;base64," + java.util.Base64.getEncoder()
+                .encodeToString(dev.imagegen.testing.TestPng.declaring(100_000, 100_000));
+        openRouter.behaviour(call -> call.prompt().equals("a red fox") ? openRouter.successWith(call, huge, 0.04)
+                : openRouter.markers(call));
+        TestJob job = job(Provider.CHAT, "10s");
+
+        TestJob.Result result = job.run("run", "--run-id", "r1");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        Map<String, Object> failure = jdbc.queryForMap("SELECT prompt_id, kind, message, cost_usd FROM "
+                + "prompt_failure");
+        assertThat(failure).containsEntry("prompt_id", "a").containsEntry("kind", "invalid_image");
+        assertThat((String) failure.get("message")).contains("100000x100000").contains("16384");
+        // Paid for, so on the books, though not stored.
+        assertThat(((Number) failure.get("cost_usd")).doubleValue()).isEqualTo(0.04);
+        assertThat(jdbc.queryForList("SELECT prompt_id FROM generated_image", String.class)).containsExactly("b");
+    }
 }
