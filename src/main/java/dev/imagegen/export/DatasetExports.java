@@ -19,6 +19,7 @@ import dev.imagegen.spec.JobSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -71,8 +72,10 @@ public final class DatasetExports {
             Files.createDirectories(dir);
             try (ExportLock lock = ExportLock.take(dir)) {
                 if (!checkTarget(dir, wanted)) {
-                    Files.writeString(dir.resolve(MANIFEST),
-                            json.writerWithDefaultPrettyPrinter().writeValueAsString(wanted) + "\n");
+                    // Renamed into place: an export checking the directory before it has the lock sees all or none.
+                    Path tmp = ExportWriter.temp(dir.resolve(MANIFEST));
+                    Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(wanted) + "\n");
+                    ExportWriter.commit(tmp, dir.resolve(MANIFEST));
                 }
                 ExportLock.removeLeftovers(dir);
                 return write(o, dir, outputDir, filter, catalog, started);
@@ -138,7 +141,7 @@ public final class DatasetExports {
     private boolean checkTarget(Path dir, ObjectNode wanted) throws IOException {
         Path manifest = dir.resolve(MANIFEST);
         if (Files.isRegularFile(manifest)) {
-            ObjectNode found = (ObjectNode) json.readTree(Files.readString(manifest));
+            JsonNode found = json.readTree(Files.readString(manifest));
             if (!found.equals(wanted)) {
                 throw new ExportException("--to: " + dir + " holds another export (" + json.writeValueAsString(found)
                         + "); export to a new directory, or delete that one first");
@@ -147,7 +150,7 @@ public final class DatasetExports {
         }
         if (Files.isDirectory(dir)) {
             try (Stream<Path> entries = Files.list(dir)) {
-                if (entries.anyMatch(e -> !e.getFileName().toString().equals(ExportLock.FILE))) {
+                if (entries.anyMatch(e -> !ExportLock.isOwn(e.getFileName().toString()))) {
                     throw new ExportException("--to: " + dir + " is not empty and holds no imagegen export; choose "
                             + "a new or empty directory");
                 }

@@ -53,6 +53,11 @@ final class ExportLock implements AutoCloseable {
         return new ExportLock(channel, lock);
     }
 
+    /** The lock file, or a temporary file of an export (a directory holding only these holds no foreign files). */
+    static boolean isOwn(String fileName) {
+        return fileName.equals(FILE) || TEMP_NAME.matcher(fileName).matches();
+    }
+
     /** Removes the temporary files of exports that did not finish, in {@code dir} and its subdirectories. */
     static void removeLeftovers(Path dir) throws IOException {
         removeLeftovers(dir, 1);
@@ -65,7 +70,7 @@ final class ExportLock implements AutoCloseable {
                     if (depth > 0) {
                         removeLeftovers(entry, depth - 1);
                     }
-                } else if (TEMP_NAME.matcher(entry.getFileName().toString()).matches()) {
+                } else if (!entry.getFileName().toString().equals(FILE) && isOwn(entry.getFileName().toString())) {
                     Files.deleteIfExists(entry);
                 }
             }

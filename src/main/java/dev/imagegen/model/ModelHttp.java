@@ -3,6 +3,7 @@ package dev.imagegen.model;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,6 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ModelHttp {
 
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+
     private ModelHttp() {
     }
 
@@ -40,7 +43,7 @@ public final class ModelHttp {
     public static HttpClient newClient() {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(20))
+                .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
@@ -104,6 +107,10 @@ public final class ModelHttp {
         }
         if (cause instanceof BoundedBody.TooLarge tooLarge) {
             return new ModelCallException(FailureKind.INVALID_IMAGE, status, tooLarge.getMessage());
+        }
+        if (cause instanceof HttpConnectTimeoutException) {
+            return new ModelCallException(FailureKind.TRANSIENT, null, "could not connect to " + uri.getHost()
+                    + " within " + seconds(CONNECT_TIMEOUT));
         }
         if (cause instanceof HttpTimeoutException) {
             return timedOut(uri, timeout, status);

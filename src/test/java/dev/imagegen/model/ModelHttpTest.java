@@ -61,6 +61,12 @@ class ModelHttpTest {
         // The body would take minutes; the interrupt ends the call now (the bound only guards the test).
         assertThat(ended.await(30, TimeUnit.SECONDS)).as("the call ended on the interrupt").isTrue();
         assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+        // The connection was closed, not left to trickle on: the server's next writes fail and it lets go.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (server.inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // polling the server's state, with a deadline
+        }
+        assertThat(server.inFlight()).isZero();
     }
 
     @Test

@@ -202,6 +202,11 @@ public final class FakeOpenRouter implements AutoCloseable {
         return maxInFlight.get();
     }
 
+    /** Requests being answered right now (a trickled answer counts until its last byte or until the client left). */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
     public List<Call> received() {
         return received;
     }
