@@ -80,9 +80,13 @@ public final class BoundedBody {
                     result.completeExceptionally(new TooLarge(total, cap));
                     return;
                 }
-                byte[] chunk = new byte[b.remaining()];
-                b.get(chunk);
-                out.write(chunk, 0, chunk.length);
+                if (b.hasArray()) {
+                    out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+                } else {
+                    byte[] chunk = new byte[b.remaining()];
+                    b.get(chunk);
+                    out.write(chunk, 0, chunk.length);
+                }
             }
         }
 
