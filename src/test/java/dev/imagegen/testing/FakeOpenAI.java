@@ -63,6 +63,7 @@ public final class FakeOpenAI implements AutoCloseable {
     private volatile Behaviour behaviour;
     private volatile String requiredKey;
     private volatile int imageBytes = 2048;
+    private final Conformance conformance = new Conformance(OpenApiContract::openAi, "/v1");
 
     public FakeOpenAI() {
         try {
@@ -141,6 +142,7 @@ public final class FakeOpenAI implements AutoCloseable {
                 return;
             }
             calls.incrementAndGet();
+            conformance.request(exchange, body);
             String prompt = body.path("prompt").asString("");
             int n = body.path("n").isNumber() ? body.path("n").asInt() : 1;
             int attempt = attempts.computeIfAbsent(prompt, k -> new AtomicInteger()).incrementAndGet();
@@ -155,7 +157,8 @@ public final class FakeOpenAI implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, Reply reply) throws IOException {
+    private void send(HttpExchange exchange, Reply reply) throws IOException {
+        conformance.response(exchange, reply);
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
         exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
         if (reply.body().length > 0) {
@@ -211,12 +214,9 @@ public final class FakeOpenAI implements AutoCloseable {
                     "image_generation_user_error", null, "moderation_blocked");
         }
         if (p.contains("[content-filter]")) {
-            Reply r = error(400, "Your request was rejected by the safety system. safety_violations=[sexual].",
-                    "image_generation_user_error", null, "moderation_blocked");
-            ObjectNode root = (ObjectNode) JSON.readTree(r.body());
-            ((ObjectNode) root.get("error")).putObject("moderation_details").put("moderation_stage", "output")
-                    .putArray("categories").add("sexual");
-            return new Reply(400, r.headers(), JSON.writeValueAsBytes(root), 0);
+            // The output stage's refusal: the same envelope (OpenAI's document has no moderation details field).
+            return error(400, "Your generated image was rejected by the safety system. "
+                    + "safety_violations=[sexual].", "image_generation_user_error", null, "moderation_blocked");
         }
         if (p.contains("[bad-request]")) {
             return error(400, "Invalid value: '999x999'. Supported values are: '1024x1024', '1024x1536', "
@@ -224,7 +224,8 @@ public final class FakeOpenAI implements AutoCloseable {
         }
         if (p.contains("[no-image]")) {
             return Reply.json(200, "{\"created\":1,\"data\":[],\"usage\":{\"input_tokens\":50,"
-                    + "\"output_tokens\":0,\"total_tokens\":50}}");
+                    + "\"output_tokens\":0,\"total_tokens\":50,\"input_tokens_details\":{\"text_tokens\":50,"
+                    + "\"image_tokens\":0}}}");
         }
         if (p.contains("[corrupt]")) {
             return success(call, true);
@@ -280,9 +281,16 @@ public final class FakeOpenAI implements AutoCloseable {
                 "insufficient_quota", null, "insufficient_quota");
     }
 
+    /** What the requests received and the replies sent so far broke of OpenAI's OpenAPI document. */
+    public List<String> contractViolations() {
+        return conformance.violations();
+    }
+
+    /** @throws AssertionError when a request or a reply broke the OpenAPI document: the test that used it fails */
     @Override
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        conformance.assertNone();
     }
 }

@@ -78,7 +78,8 @@ class OpenRouterChatModelTest {
     void acceptsImagesWithoutATypeAndEstimatesAMissingCost() throws Exception {
         String png = Base64.getEncoder().encodeToString(TestPng.of(500, "x"));
         server.behaviour(c -> FakeOpenRouter.Reply.json(200, """
-                {"id":"gen-1","model":"m","choices":[{"finish_reason":"stop","message":{"role":"assistant",\
+                {"id":"gen-1","object":"chat.completion","created":1,"system_fingerprint":null,"model":"m",\
+                "choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant",\
                 "images":[{"image_url":{"url":"data:image/png;base64,%s"}}]}}],\
                 "usage":{"prompt_tokens":1000000,"completion_tokens":1000000,"total_tokens":2000000}}"""
                 .formatted(png)));
@@ -92,7 +93,8 @@ class OpenRouterChatModelTest {
     @Test
     void anErrorInsideA200IsClassifiedAndKeepsWhatWasBilled() {
         server.behaviour(c -> FakeOpenRouter.Reply.json(200, """
-                {"id":"gen-1","error":{"code":503,"message":"upstream overloaded"},"choices":[],\
+                {"id":"gen-1","object":"chat.completion","created":1,"system_fingerprint":null,"model":"m",\
+                "error":{"code":503,"message":"upstream overloaded"},"choices":[],\
                 "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2,"cost":0.001}}"""));
 
         ModelCallException e = catchThrowableOfType(ModelCallException.class,
