@@ -377,7 +377,9 @@ public final class FakeOpenRouter implements AutoCloseable {
         usage.put("completion_tokens", 1290 * count);
         usage.put("total_tokens", 1290 * count);
         usage.put("cost", costPerImage * count);
-        return new Reply(200, Map.of("Content-Type", "application/json"), JSON.writeValueAsBytes(root), 0);
+        // The Image API's body has no id: OpenRouter names the generation in this header on every endpoint.
+        return new Reply(200, Map.of("Content-Type", "application/json", "X-Generation-Id",
+                "gen-" + Long.toHexString(ThreadLocalRandom.current().nextLong())), JSON.writeValueAsBytes(root), 0);
     }
 
     public Reply successWith(Call call, String dataUrl, double cost) {
