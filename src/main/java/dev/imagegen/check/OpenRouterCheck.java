@@ -24,7 +24,7 @@ final class OpenRouterCheck {
     /** OpenRouter's documented routing preference keys; another one is reported, not refused. */
     private static final Set<String> ROUTING_KEYS = Set.of("allow_fallbacks", "data_collection",
             "enforce_distillable_text", "ignore", "max_price", "only", "order", "preferred_max_latency",
-            "preferred_min_throughput", "quantizations", "require_parameters", "sort", "zdr", "options");
+            "preferred_min_throughput", "quantizations", "require_parameters", "sort", "zdr");
 
     /** The routing fields OpenRouter's Image API takes (its ImageGenerationProviderPreferences); others are dropped. */
     static final Set<String> IMAGE_API_ROUTING_KEYS = OpenRouterImagesModel.ROUTING_KEYS;

@@ -169,7 +169,7 @@ final class FakeCatalogue {
         data.put("created", 1776729600);
         data.put("description", m.name());
         ObjectNode arch = data.putObject("architecture");
-        arch.putNull("tokenizer");
+        arch.put("tokenizer", "Other");
         arch.putNull("instruct_type");
         arch.put("modality", String.join("+", m.input()) + "->" + String.join("+", m.output()));
         strings(arch.putArray("input_modalities"), m.input());

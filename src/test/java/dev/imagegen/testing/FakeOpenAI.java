@@ -63,6 +63,11 @@ public final class FakeOpenAI implements AutoCloseable {
     private volatile Behaviour behaviour;
     private volatile String requiredKey;
     private volatile int imageBytes = 2048;
+    private final java.util.concurrent.atomic.DoubleAdder billedUsd = new java.util.concurrent.atomic.DoubleAdder();
+    /** OpenAI's list prices, USD per million: text input, image input, image output (its pricing page). */
+    private static final Map<String, double[]> PRICES = Map.of("gpt-image-2", new double[] {5, 8, 30},
+            "gpt-image-1.5", new double[] {5, 8, 32}, "gpt-image-1", new double[] {5, 10, 40},
+            "gpt-image-1-mini", new double[] {2, 2.5, 8});
     private final Conformance conformance = new Conformance(OpenApiContract::openAi, "/v1");
 
     public FakeOpenAI() {
@@ -102,6 +107,18 @@ public final class FakeOpenAI implements AutoCloseable {
 
     public List<String> metadataRequests() {
         return metadataRequests;
+    }
+
+    /** What OpenAI charges for the calls so far: each token type of each response's usage at its list price. */
+    public double billedUsd() {
+        return billedUsd.sum();
+    }
+
+    private static double bill(String model, JsonNode usage) {
+        double[] p = PRICES.getOrDefault(model, new double[] {0, 0, 0});
+        return (usage.path("input_tokens_details").path("text_tokens").asLong(0) * p[0]
+                + usage.path("input_tokens_details").path("image_tokens").asLong(0) * p[1]
+                + usage.path("output_tokens_details").path("image_tokens").asLong(0) * p[2]) / 1_000_000d;
     }
 
     /** How many images the server returned per prompt. */
@@ -150,8 +167,10 @@ public final class FakeOpenAI implements AutoCloseable {
             received.add(call);
             Reply reply = behaviour.apply(call);
             if (reply.status() == 200) {
-                int images = JSON.readTree(reply.body()).path("data").size();
+                JsonNode sent = JSON.readTree(reply.body());
+                int images = sent.path("data").size();
                 billed.computeIfAbsent(prompt, k -> new AtomicInteger()).addAndGet(images);
+                billedUsd.add(bill(body.path("model").asString(""), sent.path("usage")));
             }
             send(exchange, reply);
         }
