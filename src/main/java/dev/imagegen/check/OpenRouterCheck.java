@@ -250,9 +250,16 @@ final class OpenRouterCheck {
         }
         String served = all.stream().map(Endpoint::label).distinct().sorted().collect(Collectors.joining(", "));
         if (pinned.isEmpty()) {
-            findings.add(Finding.config("model.provider-routing." + key, "no provider in " + wanted + " serves '"
-                    + model.name() + "'; it is served by " + served));
-            return List.of();
+            // With only, or order without fallbacks, nothing could serve the model; order alone is a preference,
+            // and fallback models may still be served.
+            String message = "no provider in " + wanted + " serves '" + model.name() + "'; it is served by " + served;
+            if (model.fallbackModels().isEmpty() && (key.equals("only")
+                    || Boolean.FALSE.equals(model.providerRouting().get("allow_fallbacks")))) {
+                findings.add(Finding.config("model.provider-routing." + key, message));
+                return List.of();
+            }
+            findings.add(Finding.warn("model.provider-routing." + key, message));
+            return null;
         }
         if (!unknown.isEmpty()) {
             findings.add(Finding.warn("model.provider-routing." + key, unknown + " do not serve '" + model.name()
