@@ -22,6 +22,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /** The one HTTP exchange every client makes: bounded as a whole, interruptible, never redirected. */
 class ModelHttpTest {
 
+    /** A request as OpenRouter's document has it (the fake checks every request against it). */
+    private static final byte[] CHAT_REQUEST = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private final FakeOpenRouter server = new FakeOpenRouter();
 
     @AfterEach
@@ -45,7 +49,7 @@ class ModelHttpTest {
         Thread caller = new Thread(() -> {
             try {
                 ModelHttp.exchange(ModelHttp.newClient(), chat(), Map.of("Authorization", "Bearer k"),
-                        "{\"messages\":[{\"content\":\"x\"}]}".getBytes(), Duration.ofMinutes(10), 1 << 20);
+                        CHAT_REQUEST, Duration.ofMinutes(10), 1 << 20);
                 outcome.set(new AssertionError("the call completed"));
             } catch (Throwable t) {
                 outcome.set(t);
@@ -75,7 +79,7 @@ class ModelHttpTest {
             server.behaviour(call -> Reply.redirect(308, elsewhere.baseUrl() + "/chat/completions?token=abc"));
 
             ModelCallException e = catchThrowableOfType(ModelCallException.class, () -> ModelHttp.exchange(
-                    ModelHttp.newClient(), chat(), Map.of("Authorization", "Bearer k"), "{}".getBytes(),
+                    ModelHttp.newClient(), chat(), Map.of("Authorization", "Bearer k"), CHAT_REQUEST,
                     Duration.ofSeconds(10), 1 << 20));
 
             assertThat(e.kind()).isEqualTo(FailureKind.CONFIGURATION);
@@ -93,7 +97,7 @@ class ModelHttpTest {
         server.imageBytes(200_000);
 
         ModelCallException e = catchThrowableOfType(ModelCallException.class, () -> ModelHttp.exchange(
-                ModelHttp.newClient(), chat(), Map.of(), "{\"messages\":[{\"content\":\"x\"}]}".getBytes(),
+                ModelHttp.newClient(), chat(), Map.of(), CHAT_REQUEST,
                 Duration.ofSeconds(10), 100_000));
 
         assertThat(e.kind()).isEqualTo(FailureKind.INVALID_IMAGE);
