@@ -295,12 +295,13 @@ public class RunLauncher {
     /**
      * A hash of the settings a restart must share with the first execution, and a remote worker with its manager:
      * what shapes the pictures, and where requests go (provider, base URL, fallback models, provider routing, the
-     * source). No secrets, no tuning. Prefixed with its version, so that runs recorded before it are still matched.
+     * source, the directory references may be read from). No secrets, no tuning. Prefixed with its version, so that runs recorded before it are still matched.
      */
     public static String fingerprint(JobSpec spec) {
         var m = spec.model();
         String destination = String.join("\n", withoutUserInfo(m.baseUrl()), String.valueOf(m.fallbackModels()),
-                new java.util.TreeMap<>(m.providerRouting()).toString());
+                new java.util.TreeMap<>(m.providerRouting()).toString(),
+                String.valueOf(spec.source().referenceRoot()));
         return FINGERPRINT_VERSION + sha256(legacySettings(spec) + "\n" + destination);
     }
 

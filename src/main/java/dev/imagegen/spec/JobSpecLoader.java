@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.imagegen.model.openai.OpenAiPrices;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -35,6 +36,7 @@ public final class JobSpecLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final List<String> PROVIDERS = List.of(ModelSpec.OPENROUTER, ModelSpec.OPENROUTER_IMAGES,
             ModelSpec.OPENAI, ModelSpec.PLACEHOLDER);
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern DATASET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final YAMLMapper yaml = YAMLMapper.builder()
@@ -221,7 +223,7 @@ public final class JobSpecLoader {
                 }
                 return new SourceSpec(null, ',', null, java.nio.charset.StandardCharsets.UTF_8,
                         blankToNull(s.idColumn()), promptColumn, maxLength, blankToNull(s.referenceColumn()),
-                        referenceSeparator(s.referenceSeparator()), jdbc(s.jdbc()));
+                        referenceSeparator(s.referenceSeparator()), jdbc(s.jdbc()), referenceRoot(s.referenceRoot()));
             }
             Path csv = baseDir.resolve(s.csv()).normalize();
             if (!Files.isRegularFile(csv)) {
@@ -239,7 +241,22 @@ public final class JobSpecLoader {
                         + "use e.g. UTF-8 or ISO-8859-1");
             }
             return new SourceSpec(csv, delimiter, quote, encoding, blankToNull(s.idColumn()), promptColumn,
-                    maxLength, blankToNull(s.referenceColumn()), referenceSeparator(s.referenceSeparator()), null);
+                    maxLength, blankToNull(s.referenceColumn()), referenceSeparator(s.referenceSeparator()), null,
+                    referenceRoot(s.referenceRoot()));
+        }
+
+        /** Local reference images are read only from inside this directory (and never through a link out of it). */
+        private Path referenceRoot(String text) {
+            if (text == null) {
+                return baseDir;
+            }
+            Path root = baseDir.resolve(text.strip()).normalize();
+            if (text.isBlank() || !Files.isDirectory(root)) {
+                throw new JobFileException("source.reference-root: " + root + " is not a directory; name the "
+                        + "directory that holds the reference images (relative to the job file), or leave it out to "
+                        + "use the job file's directory");
+            }
+            return root;
         }
 
         private static String referenceSeparator(String text) {
@@ -325,7 +342,7 @@ public final class JobSpecLoader {
 
         private ModelSpec model(RawJobFile.Model m) {
             RawJobFile.Model model = m != null ? m : new RawJobFile.Model(null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null, null, null, null, null);
             String provider = model.provider() == null ? ModelSpec.OPENROUTER : model.provider();
             if (!PROVIDERS.contains(provider)) {
                 throw new JobFileException("model.provider: '" + provider + "' is not supported; use one of "
@@ -335,6 +352,9 @@ public final class JobSpecLoader {
             String name = model.name() != null ? model.name() : openAi ? "gpt-image-2" : "openai/gpt-5.4-image-2";
             URI baseUrl = baseUrl(model.baseUrl() != null ? model.baseUrl()
                     : openAi ? "https://api.openai.com/v1" : "https://openrouter.ai/api/v1");
+            if (!provider.equals(ModelSpec.PLACEHOLDER)) {
+                requireTls(baseUrl, Boolean.TRUE.equals(model.allowInsecureHttp()));
+            }
             int images = positive("model.images-per-prompt", model.imagesPerPrompt(), 1);
             if (images > 16) {
                 throw new JobFileException("model.images-per-prompt: " + images + " is too many; at most 16");
@@ -345,10 +365,7 @@ public final class JobSpecLoader {
             int maxTokens = positive("model.max-tokens", model.maxTokens(), 4096);
             Duration timeout = model.timeout() == null ? Duration.ofSeconds(180)
                     : Durations.parse("model.timeout", model.timeout());
-            RawJobFile.Pricing p = model.pricing();
-            ModelSpec.Pricing pricing = p == null ? new ModelSpec.Pricing(8, 15)
-                    : new ModelSpec.Pricing(p.inputPerMillion() == null ? 0 : p.inputPerMillion(),
-                    p.outputPerMillion() == null ? 0 : p.outputPerMillion());
+            ModelSpec.Pricing pricing = pricing(model.pricing(), openAi ? OpenAiPrices.of(name) : null);
             long maxResponse = model.maxResponseSize() == null ? 64L << 20
                     : Durations.parseSize("model.max-response-size", model.maxResponseSize());
             List<String> fallbacks = fallbackModels(provider, model.fallbackModels());
@@ -356,7 +373,83 @@ public final class JobSpecLoader {
             int perCall = imagesPerCall(provider, model.imagesPerCall(), images);
             return new ModelSpec(provider, name, baseUrl, Secret.of(model.apiKey()), images, template, imageConfig,
                     model.seed(), maxTokens, timeout, model.referer(), model.title() == null ? "imagegen-batch"
-                    : model.title(), pricing, maxResponse, fallbacks, routing, perCall);
+                    : model.title(), pricing, maxResponse, fallbacks, routing, perCall,
+                    modalities(provider, model.modalities()), tokenField(provider, model.maxTokensParameter()));
+        }
+
+        /**
+         * {@code model.pricing} over the built-in list prices (OpenAI's GPT image models), else over $8 / $15 per
+         * million; a price left out is the built-in one, or 0 when the model has none. The image prices default to
+         * the text ones.
+         */
+        private static ModelSpec.Pricing pricing(RawJobFile.Pricing p, ModelSpec.Pricing builtIn) {
+            if (p == null) {
+                return builtIn != null ? builtIn : new ModelSpec.Pricing(8, 15);
+            }
+            double in = price("model.pricing.input-per-million", p.inputPerMillion(),
+                    builtIn == null ? 0 : builtIn.inputPerMillion());
+            double out = price("model.pricing.output-per-million", p.outputPerMillion(),
+                    builtIn == null ? 0 : builtIn.outputPerMillion());
+            return new ModelSpec.Pricing(in, out,
+                    price("model.pricing.image-input-per-million", p.imageInputPerMillion(),
+                            builtIn == null || p.inputPerMillion() != null && p.imageInputPerMillion() == null
+                                    ? in : builtIn.imageInputPerMillion()),
+                    price("model.pricing.image-output-per-million", p.imageOutputPerMillion(),
+                            builtIn == null || p.outputPerMillion() != null && p.imageOutputPerMillion() == null
+                                    ? out : builtIn.imageOutputPerMillion()));
+        }
+
+        private static double price(String field, Double value, double fallback) {
+            if (value == null) {
+                return fallback;
+            }
+            if (value < 0 || value.isNaN() || value.isInfinite()) {
+                throw new JobFileException(field + ": " + value + " is not a price; write USD per million tokens, "
+                        + "e.g. 5");
+            }
+            return value;
+        }
+
+        /** Chat only: {@code image} or {@code image,text} (a list or a comma-separated string); empty: the check's. */
+        private static List<String> modalities(String provider, Object value) {
+            if (value == null) {
+                return List.of();
+            }
+            if (!provider.equals(ModelSpec.OPENROUTER)) {
+                throw new JobFileException("model.modalities: only the openrouter provider (chat completions) takes "
+                        + "output modalities; remove it for provider " + provider);
+            }
+            List<String> out = new ArrayList<>();
+            for (Object v : value instanceof List<?> list ? list : List.of(String.valueOf(value).split(","))) {
+                String m = String.valueOf(v).strip();
+                if (!m.equals("image") && !m.equals("text")) {
+                    throw new JobFileException("model.modalities: '" + m + "' is not an output modality; write "
+                            + "[image] for models that output images only, or [image, text]");
+                }
+                if (!out.contains(m)) {
+                    out.add(m);
+                }
+            }
+            if (!out.contains("image")) {
+                throw new JobFileException("model.modalities: " + out + " asks for no image; write [image] or "
+                        + "[image, text]");
+            }
+            return out;
+        }
+
+        private static String tokenField(String provider, String value) {
+            if (value == null) {
+                return null;
+            }
+            if (!provider.equals(ModelSpec.OPENROUTER)) {
+                throw new JobFileException("model.max-tokens-parameter: only the openrouter provider (chat "
+                        + "completions) sends a token bound; remove it for provider " + provider);
+            }
+            if (!value.equals(ModelSpec.MAX_TOKENS) && !value.equals(ModelSpec.MAX_COMPLETION_TOKENS)) {
+                throw new JobFileException("model.max-tokens-parameter: '" + value + "' is not one; write "
+                        + ModelSpec.MAX_COMPLETION_TOKENS + " or " + ModelSpec.MAX_TOKENS);
+            }
+            return value;
         }
 
         private static List<String> fallbackModels(String provider, List<String> models) {
@@ -416,6 +509,36 @@ public final class JobSpecLoader {
                 throw new JobFileException("model.base-url: '" + url + "' is not an http(s) URL; e.g. "
                         + "https://openrouter.ai/api/v1");
             }
+        }
+
+        /**
+         * The key travels in a header of every request: over plain http only to this machine (a local proxy or test
+         * server), unless the job file says the network path is trusted.
+         */
+        private static void requireTls(URI baseUrl, boolean allowInsecure) {
+            if ("http".equals(baseUrl.getScheme()) && !allowInsecure && !isLoopback(baseUrl.getHost())) {
+                throw new JobFileException("model.base-url: '" + baseUrl + "' would send the API key unencrypted "
+                        + "over the network; use https://, or set model.allow-insecure-http: true if the path to "
+                        + baseUrl.getHost() + " is trusted (plain http is always allowed to localhost)");
+            }
+        }
+
+        /** localhost, 127.0.0.0/8 or ::1, read from the text alone: no DNS lookup decides it. */
+        static boolean isLoopback(String host) {
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            if (h.equalsIgnoreCase("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) {
+                return true;
+            }
+            Matcher v4 = IPV4.matcher(h);
+            if (!v4.matches()) {
+                return false;
+            }
+            for (int i = 1; i <= 4; i++) {
+                if (Integer.parseInt(v4.group(i)) > 255) {
+                    return false;
+                }
+            }
+            return v4.group(1).equals("127");
         }
 
         private static RunSpec run(RawJobFile.Run r) {

@@ -10,7 +10,8 @@ import java.util.Map;
 record RawJobFile(String dataset, Source source, Model model, Run run, Output output, Schedule schedule) {
 
     record Source(String csv, String delimiter, String quote, String encoding, String idColumn, String promptColumn,
-                  Integer maxPromptLength, String referenceColumn, String referenceSeparator, Jdbc jdbc) {
+                  Integer maxPromptLength, String referenceColumn, String referenceSeparator, Jdbc jdbc,
+                  String referenceRoot) {
     }
 
     record Jdbc(String url, String user, String password, String query, Integer fetchSize) {
@@ -19,10 +20,12 @@ record RawJobFile(String dataset, Source source, Model model, Run run, Output ou
     record Model(String provider, String name, String baseUrl, String apiKey, Integer imagesPerPrompt,
                  String promptTemplate, Map<String, Object> imageConfig, Long seed, Integer maxTokens, String timeout,
                  String referer, String title, Pricing pricing, String maxResponseSize, List<String> fallbackModels,
-                 Map<String, Object> providerRouting, Integer imagesPerCall) {
+                 Map<String, Object> providerRouting, Integer imagesPerCall, Object modalities,
+                 String maxTokensParameter, Boolean allowInsecureHttp) {
     }
 
-    record Pricing(Double inputPerMillion, Double outputPerMillion) {
+    record Pricing(Double inputPerMillion, Double outputPerMillion, Double imageInputPerMillion,
+                   Double imageOutputPerMillion) {
     }
 
     record Run(Integer concurrency, Integer partitions, Integer chunkSize, Integer skipLimit, Retry retry,

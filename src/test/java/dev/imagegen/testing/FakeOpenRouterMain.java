@@ -14,7 +14,7 @@ public final class FakeOpenRouterMain {
     }
 
     public static void main(String[] args) throws Exception {
-        try (FakeOpenRouter server = new FakeOpenRouter()) {
+        try (FakeOpenRouter server = new FakeOpenRouter().conformance(false)) {
             server.imageBytes(48 * 1024).costPerImage(0.0375);
             Path urlFile = Path.of(args[0]);
             Path tmp = urlFile.resolveSibling(urlFile.getFileName() + ".tmp");
