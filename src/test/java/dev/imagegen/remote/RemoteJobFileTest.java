@@ -129,7 +129,7 @@ class RemoteJobFileTest {
     void aWorkerRefusesOverridesThatSomeoneWroteIntoTheJobRepository() throws Exception {
         Files.writeString(jobFile, Files.readString(jobFile).replace("${TEST_KEY_THAT_IS_NOT_SET:-}", "sk-worker"));
         JobSpec manager = new JobSpecLoader().load(jobFile, List.of());
-        for (String injected : List.of("model.base-url=http://evil.example/v1", "model.provider=openai",
+        for (String injected : List.of("model.base-url=https://evil.example/v1", "model.provider=openai",
                 "model.api-key=${SOME_OTHER_VARIABLE}", "model.title=${IMAGEGEN_DB_PASSWORD}")) {
             JobSpec changed = new JobSpecLoader(name -> "x").load(jobFile, List.of(injected));
             // An attacker who can write the job repository can also recompute the fingerprint.
