@@ -37,8 +37,7 @@ public record CheckReport(String target, List<Finding> findings, int imagesPerCa
         if (imagesPerCall >= spec.model().imagesPerCall()) {
             return spec;
         }
-        return new JobSpec(spec.file(), spec.dataset(), spec.source(), spec.model().withImagesPerCall(imagesPerCall),
-                spec.run(), spec.output(), spec.schedule());
+        return spec.withModel(spec.model().withImagesPerCall(imagesPerCall));
     }
 
     public boolean has(Finding.Severity severity) {
