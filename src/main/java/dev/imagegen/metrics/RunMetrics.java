@@ -88,6 +88,14 @@ final class RunMetrics implements JobExecutionListener {
         }
     }
 
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.toString();
+    }
+
     private void publish(JobExecution execution, boolean ended) {
         Figures f;
         try {
@@ -105,10 +113,10 @@ final class RunMetrics implements JobExecutionListener {
             } catch (IOException | RuntimeException e) {
                 boolean first = failing.put(sink, true) == null;
                 if (first || ended) {
-                    log.warn("metrics: cannot publish to {}: {}; the run goes on{}", sink.describe(), e.toString(),
+                    log.warn("metrics: cannot publish to {}: {}; the run goes on{}", sink.describe(), rootCause(e),
                             ended ? "" : " (trying again every " + spec.interval().toSeconds() + " s)");
                 } else {
-                    log.debug("metrics: still cannot publish to {}: {}", sink.describe(), e.toString());
+                    log.debug("metrics: still cannot publish to {}: {}", sink.describe(), rootCause(e));
                 }
             }
         }
