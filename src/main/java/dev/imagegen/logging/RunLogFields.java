@@ -37,6 +37,11 @@ public final class RunLogFields {
         current = of(execution);
     }
 
+    /** No run any more (tests). */
+    static void clear() {
+        current = Map.of();
+    }
+
     /** The fields of the process's current run, for threads without their own. */
     static Map<String, String> current() {
         return current;
