@@ -148,12 +148,13 @@ public final class RunFigures {
         return failures.isBlank() ? null : failures;
     }
 
-    private static String rootMessage(Throwable t) {
+    /** What went wrong at the bottom of {@code t}: its root cause's message, or the cause's type. */
+    static String rootMessage(Throwable t) {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return root.getMessage() == null ? root.getClass().getName() : root.getMessage();
     }
 
     private static long number(Object o) {

@@ -88,14 +88,6 @@ final class RunMetrics implements JobExecutionListener {
         }
     }
 
-    private static String rootCause(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.toString();
-    }
-
     private void publish(JobExecution execution, boolean ended) {
         Figures f;
         try {
@@ -113,10 +105,10 @@ final class RunMetrics implements JobExecutionListener {
             } catch (IOException | RuntimeException e) {
                 boolean first = failing.put(sink, true) == null;
                 if (first || ended) {
-                    log.warn("metrics: cannot publish to {}: {}; the run goes on{}", sink.describe(), rootCause(e),
+                    log.warn("metrics: cannot publish to {}: {}; the run goes on{}", sink.describe(), RunFigures.rootMessage(e),
                             ended ? "" : " (trying again every " + spec.interval().toSeconds() + " s)");
                 } else {
-                    log.debug("metrics: still cannot publish to {}: {}", sink.describe(), rootCause(e));
+                    log.debug("metrics: still cannot publish to {}: {}", sink.describe(), RunFigures.rootMessage(e));
                 }
             }
         }

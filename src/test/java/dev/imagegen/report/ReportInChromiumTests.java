@@ -2,9 +2,7 @@ package dev.imagegen.report;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +12,7 @@ import java.util.Map;
 import java.util.logging.Level;
 
 import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.PartiJob;
 import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -82,23 +81,8 @@ class ReportInChromiumTests extends FunctionalTest {
 
     /** 200 PartiPrompts, one with HTML in it, and prompts that fail in several ways (one with HTML). */
     private TestJob job() throws IOException {
-        StringBuilder tsv = new StringBuilder();
-        try (InputStream in = getClass().getResourceAsStream("/parti/PartiPrompts-200.tsv")) {
-            tsv.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
-        for (String p : List.of(HTML_PROMPT, HTML_FAILURE, "[moderation] another violent scene",
-                "[bad-request] a square circle", "[down] an unlucky prompt")) {
-            tsv.append(p).append("\tTest\tFailure\t\n");
-        }
-        Files.writeString(dir.resolve("parti.tsv"), tsv);
-        server.costPerImage(0.0375);
-        return new TestJob(dir, db, """
-                dataset: chromium
-                source: { csv: parti.tsv, prompt-column: Prompt }
-                model: { base-url: %s, api-key: k, seed: 1, timeout: 10s }
-                run: { concurrency: 4, chunk-size: 4, retry: { max-attempts: 2, initial-delay: 10ms, max-delay: 50ms } }
-                output: { dir: out }
-                """.formatted(server.baseUrl()));
+        return PartiJob.of(dir, db, server, "chromium", List.of(HTML_PROMPT, HTML_FAILURE,
+                "[moderation] another violent scene", "[bad-request] a square circle", "[down] an unlucky prompt"));
     }
 
     private Object js(String script, Object... args) {
