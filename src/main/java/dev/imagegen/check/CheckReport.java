@@ -5,15 +5,24 @@ import java.util.List;
 
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobSpec;
+import dev.imagegen.spec.ModelSpec;
 
 /**
  * What the capability check found, and what it learnt: {@code imagesPerCall} is how many images one call may ask
- * for with this model (less than the job file's when the model takes no or a smaller {@code n}).
+ * for with this model (less than the job file's when the model takes no or a smaller {@code n}); for chat,
+ * {@code modalities} (["image"] for a model that outputs no text) and {@code tokenField} (the token bound's field
+ * the model lists), null when nothing was learnt.
  */
-public record CheckReport(String target, List<Finding> findings, int imagesPerCall) {
+public record CheckReport(String target, List<Finding> findings, int imagesPerCall, List<String> modalities,
+                          String tokenField) {
 
     public CheckReport {
         findings = List.copyOf(findings);
+        modalities = modalities == null ? null : List.copyOf(modalities);
+    }
+
+    public CheckReport(String target, List<Finding> findings, int imagesPerCall) {
+        this(target, findings, imagesPerCall, null, null);
     }
 
     /** 2 for a job-file problem, 3 for a refused key or used-up credit, 1 when the provider could not be asked. */
@@ -32,12 +41,21 @@ public record CheckReport(String target, List<Finding> findings, int imagesPerCa
         return has(Finding.Severity.CONFIG) || has(Finding.Severity.KEY);
     }
 
-    /** The job with what the check learnt applied (fewer images per call when the model takes fewer). */
+    /**
+     * The job with what the check learnt applied: fewer images per call when the model takes fewer; the chat
+     * modalities and token field the catalogue calls for, where the job file left them out.
+     */
     public JobSpec applyTo(JobSpec spec) {
-        if (imagesPerCall >= spec.model().imagesPerCall()) {
-            return spec;
+        ModelSpec model = spec.model();
+        if (imagesPerCall < model.imagesPerCall()) {
+            model = model.withImagesPerCall(imagesPerCall);
         }
-        return spec.withModel(spec.model().withImagesPerCall(imagesPerCall));
+        if (modalities != null && model.modalities().isEmpty() || tokenField != null
+                && model.maxTokensParameter() == null) {
+            model = model.withChatFields(model.modalities().isEmpty() && modalities != null ? modalities
+                    : model.modalities(), model.maxTokensParameter() == null ? tokenField : model.maxTokensParameter());
+        }
+        return model == spec.model() ? spec : spec.withModel(model);
     }
 
     public boolean has(Finding.Severity severity) {

@@ -29,6 +29,9 @@ final class OpenAiCheck {
             "style", Set.of("vivid", "natural"),
             "user", Set.of());
 
+    /** The sizes every GPT image model takes, and the only ones OpenAI's JSON edits request lists. */
+    private static final List<String> GPT_SIZES = List.of("auto", "1024x1024", "1536x1024", "1024x1536");
+
     private final ProviderApi api;
     private final JobSpec spec;
     private final ModelSpec model;
@@ -51,6 +54,87 @@ final class OpenAiCheck {
         }
         checkOptions();
         return new CheckReport(target, findings, model.imagesPerCall());
+    }
+
+    /** The Images API's rules that depend on the model, the other options or the endpoint; null when fine. */
+    private String modelRule(String option, String value, Map<String, Object> config) {
+        String name = model.name();
+        boolean dalle = name.startsWith("dall-e");
+        boolean edits = spec.source().hasReferenceColumn();
+        String format = String.valueOf(config.getOrDefault("output_format", "png"));
+        switch (option) {
+            case "style" -> {
+                return name.startsWith("dall-e-3") ? null : "style is a dall-e-3 option; '" + name + "' does not "
+                        + "take it (and /images/edits never does)";
+            }
+            case "quality" -> {
+                return (value.equals("standard") || value.equals("hd")) && !dalle ? "'" + value + "' is a DALL·E "
+                        + "quality; GPT image models take low, medium, high or auto" : null;
+            }
+            case "input_fidelity" -> {
+                return edits ? null : "input_fidelity is a field of /images/edits only; without "
+                        + "source.reference-column every row goes to /images/generations, which rejects it";
+            }
+            case "background" -> {
+                return value.equals("transparent") && !format.equals("png") && !format.equals("webp")
+                        ? "a transparent background needs output_format png or webp, not " + format : null;
+            }
+            case "output_compression" -> {
+                int level;
+                try {
+                    level = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    return "'" + value + "' is not a whole number from 0 to 100";
+                }
+                if (level < 0 || level > 100) {
+                    return level + " is outside 0..100";
+                }
+                return format.equals("jpeg") || format.equals("webp") ? null : "output_compression applies to "
+                        + "output_format jpeg or webp only; the output is " + format;
+            }
+            case "size" -> {
+                return sizeRule(value, edits);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * gpt-image-2 takes any WIDTHxHEIGHT whose sides are multiples of 16, within 1:3..3:1 and at most 3840x2160;
+     * the other models a fixed list; the JSON edits endpoint (reference images) the GPT image list only.
+     */
+    private String sizeRule(String value, boolean edits) {
+        String name = model.name();
+        List<String> fixed = name.startsWith("dall-e-2") ? List.of("256x256", "512x512", "1024x1024")
+                : name.startsWith("dall-e-3") ? List.of("1024x1024", "1792x1024", "1024x1792")
+                : List.of("auto", "1024x1024", "1536x1024", "1024x1536");
+        if (edits && !GPT_SIZES.contains(value)) {
+            return "'" + value + "' is not a size of /images/edits (reference images); OpenAI's document lists "
+                    + GPT_SIZES;
+        }
+        if (!name.startsWith("gpt-image-2") || value.equals("auto")) {
+            return fixed.contains(value) ? null : "'" + value + "' is not a size of " + name + "; use one of "
+                    + fixed;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{2,5})x(\\d{2,5})").matcher(value);
+        if (!m.matches()) {
+            return "'" + value + "' is not a size; use auto or WIDTHxHEIGHT, e.g. 1536x864";
+        }
+        int w = Integer.parseInt(m.group(1));
+        int h = Integer.parseInt(m.group(2));
+        if (w % 16 != 0 || h % 16 != 0) {
+            return value + ": both sides must be multiples of 16 for " + name + " (e.g. "
+                    + (w / 16 * 16) + "x" + (h / 16 * 16) + ")";
+        }
+        if (Math.max(w, h) > 3 * Math.min(w, h)) {
+            return value + ": the aspect ratio must be within 1:3 and 3:1";
+        }
+        if (Math.max(w, h) > 3840 || (long) w * h > 3840L * 2160) {
+            return value + " is larger than " + name + "'s maximum of 3840x2160";
+        }
+        return null;
     }
 
     private void checkKeyAndModel() throws ProviderApi.Unreachable, InterruptedException {
@@ -77,7 +161,8 @@ final class OpenAiCheck {
     }
 
     private void checkOptions() {
-        for (Map.Entry<String, Object> option : model.imageConfig().entrySet()) {
+        Map<String, Object> config = model.imageConfig();
+        for (Map.Entry<String, Object> option : config.entrySet()) {
             String subject = "model.image-config." + option.getKey();
             Set<String> values = OPTIONS.get(option.getKey());
             if (values == null) {
@@ -87,10 +172,11 @@ final class OpenAiCheck {
             } else if (!values.isEmpty() && !values.contains(String.valueOf(option.getValue()))) {
                 findings.add(Finding.config(subject, "'" + option.getValue() + "' is not allowed; use one of "
                         + new TreeSet<>(values)));
-            } else if (option.getKey().equals("size")
-                    && !String.valueOf(option.getValue()).matches("auto|\\d{2,5}x\\d{2,5}")) {
-                findings.add(Finding.config(subject, "'" + option.getValue() + "' is not a size; use auto or "
-                        + "WIDTHxHEIGHT, e.g. 1024x1024"));
+            } else {
+                String problem = modelRule(option.getKey(), String.valueOf(option.getValue()), config);
+                if (problem != null) {
+                    findings.add(Finding.config(subject, problem));
+                }
             }
         }
         if (model.seed() != null) {

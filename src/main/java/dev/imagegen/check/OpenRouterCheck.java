@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import dev.imagegen.model.openrouter.OpenRouterImagesModel;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.ModelSpec;
 import tools.jackson.databind.JsonNode;
@@ -23,7 +24,10 @@ final class OpenRouterCheck {
     /** OpenRouter's documented routing preference keys; another one is reported, not refused. */
     private static final Set<String> ROUTING_KEYS = Set.of("allow_fallbacks", "data_collection",
             "enforce_distillable_text", "ignore", "max_price", "only", "order", "preferred_max_latency",
-            "preferred_min_throughput", "quantizations", "require_parameters", "sort", "zdr", "options");
+            "preferred_min_throughput", "quantizations", "require_parameters", "sort", "zdr");
+
+    /** The routing fields OpenRouter's Image API takes (its ImageGenerationProviderPreferences); others are dropped. */
+    static final Set<String> IMAGE_API_ROUTING_KEYS = OpenRouterImagesModel.ROUTING_KEYS;
 
     private final ProviderApi api;
     private final JobSpec spec;
@@ -31,6 +35,8 @@ final class OpenRouterCheck {
     private final boolean imagesApi;
     private final List<Finding> findings = new ArrayList<>();
     private int imagesPerCall;
+    private List<String> modalities;
+    private String tokenField;
 
     OpenRouterCheck(ProviderApi api, JobSpec spec) {
         this.api = api;
@@ -51,7 +57,7 @@ final class OpenRouterCheck {
             findings.add(Finding.unreachable("provider", "interrupted"));
         }
         checkRouting();
-        return new CheckReport(target, findings, imagesPerCall);
+        return new CheckReport(target, findings, imagesPerCall, modalities, tokenField);
     }
 
     private void checkKey() throws ProviderApi.Unreachable, InterruptedException {
@@ -101,6 +107,10 @@ final class OpenRouterCheck {
             } else if (spec.source().hasReferenceColumn() && !inputsImages(fallback)) {
                 findings.add(Finding.config("model.fallback-models[" + i + "]", "'" + name + "' takes no image "
                         + "input, but source.reference-column sends reference images"));
+            } else if (primary != null && !contains(fallback.path("architecture").path("output_modalities"), "text")
+                    && contains(primary.path("architecture").path("output_modalities"), "text")) {
+                findings.add(Finding.warn("model.fallback-models[" + i + "]", "'" + name + "' outputs images only; "
+                        + "with the primary's modalities [image, text] OpenRouter will not route to it"));
             } else {
                 findings.add(Finding.ok("model.fallback-models[" + i + "]", "'" + name + "' makes images"));
             }
@@ -117,7 +127,7 @@ final class OpenRouterCheck {
                 + String.join(", ", near));
     }
 
-    private void checkModel(JsonNode m) {
+    private void checkModel(JsonNode m) throws ProviderApi.Unreachable, InterruptedException {
         JsonNode outputs = m.path("architecture").path("output_modalities");
         if (!contains(outputs, "image")) {
             findings.add(Finding.config("model.name", "'" + model.name() + "' does not output images"));
@@ -128,40 +138,166 @@ final class OpenRouterCheck {
             findings.add(Finding.config("source.reference-column", "'" + model.name() + "' takes no image input, "
                     + "so it cannot use reference images"));
         }
+        checkOutputFormat();
+        List<Endpoint> pinned = pinnedEndpoints();
         if (imagesApi) {
-            checkImageOptions(m.path("supported_parameters"));
-        } else if (model.seed() != null && !contains(m.path("supported_parameters"), "seed")) {
-            findings.add(Finding.warn("model.seed", "'" + model.name() + "' does not list seed among its supported "
-                    + "parameters; OpenRouter drops it, so images are not reproducible"));
+            if (pinned == null) {
+                checkImageOptions(m.path("supported_parameters"), "'" + model.name() + "'");
+            } else {
+                // The providers routing pins: each must take the options, not just one of the model's endpoints.
+                for (Endpoint e : pinned) {
+                    checkImageOptions(e.parameters(), "'" + model.name() + "' at provider " + e.label());
+                }
+            }
+            return;
+        }
+        checkModalities(outputs);
+        List<JsonNode> parameterLists = pinned == null ? List.of(m.path("supported_parameters"))
+                : pinned.stream().map(Endpoint::parameters).toList();
+        boolean seed = parameterLists.stream().allMatch(p -> contains(p, "seed"));
+        if (model.seed() != null && !seed) {
+            findings.add(Finding.warn("model.seed", "'" + model.name() + "'" + (pinned == null ? "" : " at "
+                    + pinned.stream().filter(e -> !contains(e.parameters(), "seed")).map(Endpoint::label).toList())
+                    + " does not list seed among its supported parameters; OpenRouter drops it, so images are not "
+                    + "reproducible"));
+        }
+        if (model.maxTokensParameter() == null) {
+            boolean completion = parameterLists.stream().allMatch(p -> contains(p, ModelSpec.MAX_COMPLETION_TOKENS));
+            tokenField = completion ? ModelSpec.MAX_COMPLETION_TOKENS : ModelSpec.MAX_TOKENS;
+            findings.add(Finding.ok("model.max-tokens", "sent as " + tokenField + (completion ? "" : " ('"
+                    + model.name() + "' does not list max_completion_tokens, which replaces the deprecated "
+                    + "max_tokens)")));
         }
     }
 
+    /**
+     * Chat: {@code modalities} must be what the model outputs, or OpenRouter answers 404 (unbilled, but the run
+     * would stop): {@code ["image"]} for a model without text output (FLUX, Seedream, ...).
+     */
+    private void checkModalities(JsonNode outputs) {
+        boolean text = contains(outputs, "text");
+        List<String> send = text ? ModelSpec.IMAGE_AND_TEXT : ModelSpec.IMAGE_ONLY;
+        if (!model.modalities().isEmpty()) {
+            if (model.modalities().contains("text") && !text) {
+                findings.add(Finding.config("model.modalities", "'" + model.name() + "' outputs images only; "
+                        + model.modalities() + " would be answered 404. Write [image] or leave it out"));
+            } else {
+                findings.add(Finding.ok("model.modalities", "sends " + model.modalities()));
+            }
+            return;
+        }
+        modalities = send;
+        findings.add(Finding.ok("model.modalities", "sends modalities " + send + (text ? ""
+                : " ('" + model.name() + "' outputs images only, no text)")));
+    }
+
+    /** SVG is not an image imagegen can check and store: it would be paid for, then discarded as invalid. */
+    private void checkOutputFormat() {
+        Object format = model.imageConfig().get("output_format");
+        if (format != null && String.valueOf(format).equalsIgnoreCase("svg")) {
+            findings.add(Finding.config("model.image-config.output_format", "svg (image/svg+xml) is a vector format; "
+                    + "imagegen stores checked png, jpeg and webp images only, so every SVG would be paid for and "
+                    + "then discarded. Use png, jpeg or webp"));
+        }
+    }
+
+    /** One provider's endpoint of the model: what it is called, and the parameters it takes. */
+    private record Endpoint(String label, List<String> names, JsonNode parameters) {
+        boolean matches(String wanted) {
+            String w = wanted.toLowerCase(java.util.Locale.ROOT);
+            return names.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT))
+                    .anyMatch(n -> n.equals(w) || n.startsWith(w + "/"));
+        }
+    }
+
+    /**
+     * With {@code provider-routing} pinning providers ({@code only}, else {@code order}), the endpoints that will
+     * serve the model, from {@code GET /models/{id}/endpoints} (or the Image API's); null when nothing is pinned.
+     */
+    private List<Endpoint> pinnedEndpoints() throws ProviderApi.Unreachable, InterruptedException {
+        String key = model.providerRouting().containsKey("only") ? "only"
+                : model.providerRouting().containsKey("order") ? "order" : null;
+        if (key == null || !(model.providerRouting().get(key) instanceof List<?> wanted) || wanted.isEmpty()) {
+            return null;
+        }
+        String path = (imagesApi ? "/images/models/" : "/models/") + model.name() + "/endpoints";
+        ProviderApi.Answer a = api.get(path);
+        JsonNode list = imagesApi ? (a.body() == null ? null : a.body().get("endpoints"))
+                : (a.body() == null ? null : a.body().path("data").get("endpoints"));
+        if (a.status() != 200 || list == null || !list.isArray()) {
+            findings.add(Finding.unreachable("model.provider-routing", "GET " + path + " answered HTTP " + a.status()
+                    + (a.body() == null ? "" : ": " + a.errorMessage())));
+            return null;
+        }
+        List<Endpoint> all = new ArrayList<>();
+        for (JsonNode e : list) {
+            List<String> names = new ArrayList<>();
+            for (String field : List.of("tag", "provider_tag", "provider_slug", "provider_name")) {
+                if (e.path(field).isString()) {
+                    names.add(e.path(field).asString());
+                }
+            }
+            all.add(new Endpoint(names.isEmpty() ? "?" : names.get(0), names, e.path("supported_parameters")));
+        }
+        List<Endpoint> pinned = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        for (Object w : wanted) {
+            List<Endpoint> hits = all.stream().filter(e -> e.matches(String.valueOf(w))).toList();
+            if (hits.isEmpty()) {
+                unknown.add(String.valueOf(w));
+            }
+            hits.stream().filter(h -> !pinned.contains(h)).forEach(pinned::add);
+        }
+        String served = all.stream().map(Endpoint::label).distinct().sorted().collect(Collectors.joining(", "));
+        if (pinned.isEmpty()) {
+            // With only, or order without fallbacks, nothing could serve the model; order alone is a preference,
+            // and fallback models may still be served.
+            String message = "no provider in " + wanted + " serves '" + model.name() + "'; it is served by " + served;
+            if (model.fallbackModels().isEmpty() && (key.equals("only")
+                    || Boolean.FALSE.equals(model.providerRouting().get("allow_fallbacks")))) {
+                findings.add(Finding.config("model.provider-routing." + key, message));
+                return List.of();
+            }
+            findings.add(Finding.warn("model.provider-routing." + key, message));
+            return null;
+        }
+        if (!unknown.isEmpty()) {
+            findings.add(Finding.warn("model.provider-routing." + key, unknown + " do not serve '" + model.name()
+                    + "' (it is served by " + served + ")"));
+        }
+        findings.add(Finding.ok("model.provider-routing." + key, "options checked against the endpoints of "
+                + pinned.stream().map(Endpoint::label).toList()));
+        return pinned;
+    }
+
     /** The Image API lists each parameter with its allowed values; an absent one is unsupported. */
-    private void checkImageOptions(JsonNode supported) {
+    private void checkImageOptions(JsonNode supported, String who) {
         for (Map.Entry<String, Object> option : model.imageConfig().entrySet()) {
             String name = option.getKey().equals("image_size") ? "resolution" : option.getKey();
+            Object value = name.equals("resolution") ? OpenRouterImagesModel.resolution(option.getValue())
+                    : option.getValue();
             String subject = "model.image-config." + option.getKey();
             JsonNode descriptor = supported.get(name);
             if (descriptor == null) {
-                findings.add(Finding.config(subject, "'" + model.name() + "' does not take '" + name + "'; it takes "
+                findings.add(Finding.config(subject, who + " does not take '" + name + "'; it takes "
                         + names(supported)));
                 continue;
             }
-            String problem = violates(descriptor, option.getValue());
+            String problem = violates(descriptor, value);
             if (problem != null) {
-                findings.add(Finding.config(subject, problem));
+                findings.add(Finding.config(subject, problem + (who.contains(" at provider ") ? " at "
+                        + who.substring(who.indexOf(" at provider ") + 4) : "")));
             }
         }
         if (model.seed() != null && supported.get("seed") == null) {
-            findings.add(Finding.warn("model.seed", "'" + model.name() + "' takes no seed; images are not "
-                    + "reproducible"));
+            findings.add(Finding.warn("model.seed", who + " takes no seed; images are not reproducible"));
         }
         if (imagesPerCall > 1) {
             JsonNode n = supported.get("n");
             int max = n == null ? 1 : n.path("max").isNumber() ? n.path("max").asInt() : imagesPerCall;
             if (max < imagesPerCall) {
                 imagesPerCall = Math.max(1, max);
-                findings.add(Finding.ok("model.images-per-call", "'" + model.name() + "' makes at most "
+                findings.add(Finding.ok("model.images-per-call", who + " makes at most "
                         + imagesPerCall + " image" + (imagesPerCall == 1 ? "" : "s") + " per call; the run asks for "
                         + "that many at a time"));
             } else {
@@ -205,6 +341,15 @@ final class OpenRouterCheck {
     }
 
     private void checkRouting() {
+        if (imagesApi) {
+            Set<String> dropped = new TreeSet<>(model.providerRouting().keySet());
+            dropped.removeAll(IMAGE_API_ROUTING_KEYS);
+            if (!dropped.isEmpty()) {
+                findings.add(Finding.warn("model.provider-routing", "the Image API honours only "
+                        + new TreeSet<>(IMAGE_API_ROUTING_KEYS) + "; " + dropped + " are not sent"));
+            }
+            return;
+        }
         Set<String> unknown = new TreeSet<>(model.providerRouting().keySet());
         unknown.removeAll(ROUTING_KEYS);
         if (!unknown.isEmpty()) {

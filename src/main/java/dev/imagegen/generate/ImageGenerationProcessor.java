@@ -157,7 +157,8 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
             for (int i = 0; i < count; i++) {
                 // The cost of the failed call is carried by the first row only, so that sums stay right.
                 failures.add(new PromptOutcome.CallFailure(prompt.promptId(), pending.get(0), e.kind().id(),
-                        e.httpStatus(), e.getMessage(), e.attempts(), i == 0 ? e.costUsd() : null));
+                        e.httpStatus(), e.getMessage(), e.attempts(), i == 0 ? e.costUsd() : null, e.flaggedInput(),
+                        e.modelSlug()));
                 pending.remove(0);
                 guard.recordSkip(e.kind().id());
             }
@@ -195,6 +196,9 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
                     + ". Set a valid key in the environment, then restart";
             case CREDITS -> "the account is out of credits" + status + ": " + e.getMessage()
                     + ". Add credits or raise the key's limit, then restart";
+            case FORBIDDEN -> "the provider refused this key or model" + status + ": " + e.getMessage()
+                    + ". Check the key's permissions, guardrails and region (or model.provider-routing), then restart";
+            case MAX_TOKENS -> e.getMessage();
             default -> "model '" + modelSpec.name() + "' cannot be used" + status + ": " + e.getMessage()
                     + ". Fix model.name or its options";
         };

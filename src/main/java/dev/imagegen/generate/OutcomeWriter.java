@@ -40,8 +40,8 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
             """;
     private static final String INSERT_FAILURE = """
             INSERT INTO prompt_failure (dataset, prompt_id, variant, kind, http_status, message, attempts, cost_usd,
-                                        job_execution_id, job_instance_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        job_execution_id, job_instance_id, flagged_input, model_slug)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
 
     private final JdbcTemplate jdbc;
@@ -148,6 +148,8 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
             ps.setObject(8, f.costUsd());
             ps.setLong(9, executionId);
             ps.setLong(10, instanceId);
+            ps.setString(11, f.flaggedInput());
+            ps.setString(12, f.modelSlug());
         });
     }
 

@@ -10,7 +10,12 @@ import dev.imagegen.store.StoredImage;
  */
 record PromptOutcome(String promptId, List<StoredImage> images, List<CallFailure> failures, boolean deferred) {
 
+    /** {@code flaggedInput} and {@code modelSlug}: what a moderation refusal named, when it did. */
     record CallFailure(String promptId, int variant, String kind, Integer httpStatus, String message, int attempts,
-                       Double costUsd) {
+                       Double costUsd, String flaggedInput, String modelSlug) {
+        CallFailure(String promptId, int variant, String kind, Integer httpStatus, String message, int attempts,
+                    Double costUsd) {
+            this(promptId, variant, kind, httpStatus, message, attempts, costUsd, null, null);
+        }
     }
 }

@@ -27,7 +27,17 @@ public enum FailureKind {
     /** 402: out of credits. */
     CREDITS(Action.STOP),
     /** The model does not exist or has no endpoint for these options: a job-file problem, not a row problem. */
-    MODEL_UNAVAILABLE(Action.STOP);
+    MODEL_UNAVAILABLE(Action.STOP),
+    /**
+     * 403 without moderation metadata: the key lacks a permission, a guardrail blocked the request, or the model is
+     * not available in this region ({@code permission_denied}, {@code region_restricted}); every row would fail.
+     */
+    FORBIDDEN(Action.STOP),
+    /**
+     * The answer hit {@code model.max-tokens} before an image came ({@code max_tokens_exceeded}, or
+     * {@code finish_reason: length} without an image): every row would be paid for and fail the same way.
+     */
+    MAX_TOKENS(Action.STOP);
 
     /** What the job does with a call that failed this way. */
     public enum Action { RETRY, SKIP, STOP }

@@ -12,6 +12,8 @@ public class ModelCallException extends Exception {
     private final Integer httpStatus;
     private final Duration retryAfter;
     private final Double costUsd;
+    private String flaggedInput;
+    private String modelSlug;
 
     public ModelCallException(FailureKind kind, Integer httpStatus, String message, Duration retryAfter,
                               Double costUsd) {
@@ -41,5 +43,28 @@ public class ModelCallException extends Exception {
 
     public Double costUsd() {
         return costUsd;
+    }
+
+    /** What a moderation refusal says was flagged (OpenRouter's {@code metadata.flagged_input}); null if none. */
+    public String flaggedInput() {
+        return flaggedInput;
+    }
+
+    /** The model that refused ({@code metadata.model_slug}); null if none. */
+    public String modelSlug() {
+        return modelSlug;
+    }
+
+    /** Sets the provider's moderation details; returns this. */
+    public ModelCallException withModeration(String flagged, String slug) {
+        this.flaggedInput = flagged;
+        this.modelSlug = slug;
+        return this;
+    }
+
+    /** Carries another failure's moderation details (a wrapper of the last attempt keeps them). */
+    protected final void inheritDetails(ModelCallException from) {
+        this.flaggedInput = from.flaggedInput;
+        this.modelSlug = from.modelSlug;
     }
 }

@@ -97,6 +97,7 @@ public final class RetryingImageModel implements ImageModel {
                             + (last.kind().action() == FailureKind.Action.RETRY ? " (gave up after " + attempts
                             + " attempts)" : ""), last.retryAfter(), last.costUsd());
             this.attempts = attempts;
+            inheritDetails(last);
         }
 
         public int attempts() {

@@ -49,6 +49,12 @@ public final class RemoteJobFile {
         }
         // What the capability check learnt of the model, so that workers ask for as many images per call.
         travelling.add("model.images-per-call=" + spec.model().imagesPerCall());
+        if (!spec.model().modalities().isEmpty()) {
+            travelling.add("model.modalities=" + String.join(",", spec.model().modalities()));
+        }
+        if (spec.model().maxTokensParameter() != null) {
+            travelling.add("model.max-tokens-parameter=" + spec.model().maxTokensParameter());
+        }
         Map<String, String> params = new LinkedHashMap<>();
         params.put(OVERRIDES, JSON.writeValueAsString(travelling));
         if (dryRun) {

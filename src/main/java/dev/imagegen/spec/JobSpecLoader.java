@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.imagegen.model.openai.OpenAiPrices;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -408,7 +409,7 @@ public final class JobSpecLoader {
 
         private ModelSpec model(RawJobFile.Model m) {
             RawJobFile.Model model = m != null ? m : new RawJobFile.Model(null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null, null, null, null);
             String provider = model.provider() == null ? ModelSpec.OPENROUTER : model.provider();
             if (!PROVIDERS.contains(provider)) {
                 throw new JobFileException("model.provider: '" + provider + "' is not supported; use one of "
@@ -428,10 +429,7 @@ public final class JobSpecLoader {
             int maxTokens = positive("model.max-tokens", model.maxTokens(), 4096);
             Duration timeout = model.timeout() == null ? Duration.ofSeconds(180)
                     : Durations.parse("model.timeout", model.timeout());
-            RawJobFile.Pricing p = model.pricing();
-            ModelSpec.Pricing pricing = p == null ? new ModelSpec.Pricing(8, 15)
-                    : new ModelSpec.Pricing(p.inputPerMillion() == null ? 0 : p.inputPerMillion(),
-                    p.outputPerMillion() == null ? 0 : p.outputPerMillion());
+            ModelSpec.Pricing pricing = pricing(model.pricing(), openAi ? OpenAiPrices.of(name) : null);
             long maxResponse = model.maxResponseSize() == null ? 64L << 20
                     : Durations.parseSize("model.max-response-size", model.maxResponseSize());
             List<String> fallbacks = fallbackModels(provider, model.fallbackModels());
@@ -439,7 +437,83 @@ public final class JobSpecLoader {
             int perCall = imagesPerCall(provider, model.imagesPerCall(), images);
             return new ModelSpec(provider, name, baseUrl, Secret.of(model.apiKey()), images, template, imageConfig,
                     model.seed(), maxTokens, timeout, model.referer(), model.title() == null ? "imagegen-batch"
-                    : model.title(), pricing, maxResponse, fallbacks, routing, perCall);
+                    : model.title(), pricing, maxResponse, fallbacks, routing, perCall,
+                    modalities(provider, model.modalities()), tokenField(provider, model.maxTokensParameter()));
+        }
+
+        /**
+         * {@code model.pricing} over the built-in list prices (OpenAI's GPT image models), else over $8 / $15 per
+         * million; a price left out is the built-in one, or 0 when the model has none. The image prices default to
+         * the text ones.
+         */
+        private static ModelSpec.Pricing pricing(RawJobFile.Pricing p, ModelSpec.Pricing builtIn) {
+            if (p == null) {
+                return builtIn != null ? builtIn : new ModelSpec.Pricing(8, 15);
+            }
+            double in = price("model.pricing.input-per-million", p.inputPerMillion(),
+                    builtIn == null ? 0 : builtIn.inputPerMillion());
+            double out = price("model.pricing.output-per-million", p.outputPerMillion(),
+                    builtIn == null ? 0 : builtIn.outputPerMillion());
+            return new ModelSpec.Pricing(in, out,
+                    price("model.pricing.image-input-per-million", p.imageInputPerMillion(),
+                            builtIn == null || p.inputPerMillion() != null && p.imageInputPerMillion() == null
+                                    ? in : builtIn.imageInputPerMillion()),
+                    price("model.pricing.image-output-per-million", p.imageOutputPerMillion(),
+                            builtIn == null || p.outputPerMillion() != null && p.imageOutputPerMillion() == null
+                                    ? out : builtIn.imageOutputPerMillion()));
+        }
+
+        private static double price(String field, Double value, double fallback) {
+            if (value == null) {
+                return fallback;
+            }
+            if (value < 0 || value.isNaN() || value.isInfinite()) {
+                throw new JobFileException(field + ": " + value + " is not a price; write USD per million tokens, "
+                        + "e.g. 5");
+            }
+            return value;
+        }
+
+        /** Chat only: {@code image} or {@code image,text} (a list or a comma-separated string); empty: the check's. */
+        private static List<String> modalities(String provider, Object value) {
+            if (value == null) {
+                return List.of();
+            }
+            if (!provider.equals(ModelSpec.OPENROUTER)) {
+                throw new JobFileException("model.modalities: only the openrouter provider (chat completions) takes "
+                        + "output modalities; remove it for provider " + provider);
+            }
+            List<String> out = new ArrayList<>();
+            for (Object v : value instanceof List<?> list ? list : List.of(String.valueOf(value).split(","))) {
+                String m = String.valueOf(v).strip();
+                if (!m.equals("image") && !m.equals("text")) {
+                    throw new JobFileException("model.modalities: '" + m + "' is not an output modality; write "
+                            + "[image] for models that output images only, or [image, text]");
+                }
+                if (!out.contains(m)) {
+                    out.add(m);
+                }
+            }
+            if (!out.contains("image")) {
+                throw new JobFileException("model.modalities: " + out + " asks for no image; write [image] or "
+                        + "[image, text]");
+            }
+            return out;
+        }
+
+        private static String tokenField(String provider, String value) {
+            if (value == null) {
+                return null;
+            }
+            if (!provider.equals(ModelSpec.OPENROUTER)) {
+                throw new JobFileException("model.max-tokens-parameter: only the openrouter provider (chat "
+                        + "completions) sends a token bound; remove it for provider " + provider);
+            }
+            if (!value.equals(ModelSpec.MAX_TOKENS) && !value.equals(ModelSpec.MAX_COMPLETION_TOKENS)) {
+                throw new JobFileException("model.max-tokens-parameter: '" + value + "' is not one; write "
+                        + ModelSpec.MAX_COMPLETION_TOKENS + " or " + ModelSpec.MAX_TOKENS);
+            }
+            return value;
         }
 
         private static List<String> fallbackModels(String provider, List<String> models) {

@@ -15,7 +15,8 @@ import java.util.Map;
 public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey, int imagesPerPrompt,
                         String promptTemplate, Map<String, Object> imageConfig, Long seed, int maxTokens,
                         Duration timeout, String referer, String title, Pricing pricing, long maxResponseBytes,
-                        List<String> fallbackModels, Map<String, Object> providerRouting, int imagesPerCall) {
+                        List<String> fallbackModels, Map<String, Object> providerRouting, int imagesPerCall,
+                        List<String> modalities, String maxTokensParameter) {
 
     public static final String PLACEHOLDER = "placeholder";
     public static final String OPENROUTER = "openrouter";
@@ -23,11 +24,28 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
     public static final String OPENAI = "openai";
     /** The Images APIs take {@code n} from 1 to 10. */
     public static final int MAX_IMAGES_PER_CALL = 10;
+    /** Chat: the output modalities asked for unless the catalogue (or a 404) says the model outputs no text. */
+    public static final List<String> IMAGE_AND_TEXT = List.of("image", "text");
+    public static final List<String> IMAGE_ONLY = List.of("image");
+    /** Chat: the token bound's field; OpenRouter's document deprecates it for {@code max_completion_tokens}. */
+    public static final String MAX_TOKENS = "max_tokens";
+    public static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
 
     public ModelSpec {
         fallbackModels = List.copyOf(fallbackModels);
+        modalities = modalities == null ? List.of() : List.copyOf(modalities);
         // In the order written: the provider object is sent as the job file has it.
         providerRouting = Collections.unmodifiableMap(new LinkedHashMap<>(providerRouting));
+    }
+
+    /** With the modalities and the token field left to the capability check (or their defaults). */
+    public ModelSpec(String provider, String name, URI baseUrl, Secret apiKey, int imagesPerPrompt,
+                     String promptTemplate, Map<String, Object> imageConfig, Long seed, int maxTokens,
+                     Duration timeout, String referer, String title, Pricing pricing, long maxResponseBytes,
+                     List<String> fallbackModels, Map<String, Object> providerRouting, int imagesPerCall) {
+        this(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed, maxTokens, timeout,
+                referer, title, pricing, maxResponseBytes, fallbackModels, providerRouting, imagesPerCall, List.of(),
+                null);
     }
 
     /** A model without fallbacks or routing preferences that makes one image per call. */
@@ -50,22 +68,53 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
     ModelSpec asPlaceholder() {
         return new ModelSpec(PLACEHOLDER, "placeholder", baseUrl, Secret.NONE, imagesPerPrompt, promptTemplate,
                 imageConfig, seed, maxTokens, timeout, referer, title, Pricing.FREE, maxResponseBytes, List.of(),
-                Map.of(), 1);
+                Map.of(), 1, List.of(), null);
     }
 
     /** A copy that asks for at most {@code n} images per call (what the capability check learnt of the model). */
     public ModelSpec withImagesPerCall(int n) {
         return new ModelSpec(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed,
                 maxTokens, timeout, referer, title, pricing, maxResponseBytes, fallbackModels, providerRouting,
-                Math.max(1, n));
+                Math.max(1, n), modalities, maxTokensParameter);
     }
 
-    /** USD per million tokens, used only when a response carries no {@code usage.cost}. */
-    public record Pricing(double inputPerMillion, double outputPerMillion) {
+    /** A copy with the chat request's output modalities and token field (what the capability check learnt). */
+    public ModelSpec withChatFields(List<String> outputModalities, String tokenField) {
+        return new ModelSpec(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed,
+                maxTokens, timeout, referer, title, pricing, maxResponseBytes, fallbackModels, providerRouting,
+                imagesPerCall, outputModalities, tokenField);
+    }
+
+    /** The chat request's {@code modalities}: as set or learnt, else image and text. */
+    public List<String> chatModalities() {
+        return modalities.isEmpty() ? IMAGE_AND_TEXT : modalities;
+    }
+
+    /** The chat request's token bound field: as set or learnt, else {@code max_tokens}. */
+    public String tokenField() {
+        return maxTokensParameter == null ? MAX_TOKENS : maxTokensParameter;
+    }
+
+    /**
+     * USD per million tokens, used only when a response carries no {@code usage.cost}. The {@code image*} prices
+     * are OpenAI's per token type (image input, image output); with the two-price form they equal the text prices.
+     */
+    public record Pricing(double inputPerMillion, double outputPerMillion, double imageInputPerMillion,
+                          double imageOutputPerMillion) {
         public static final Pricing FREE = new Pricing(0, 0);
+
+        public Pricing(double inputPerMillion, double outputPerMillion) {
+            this(inputPerMillion, outputPerMillion, inputPerMillion, outputPerMillion);
+        }
 
         public double estimate(long promptTokens, long completionTokens) {
             return (promptTokens * inputPerMillion + completionTokens * outputPerMillion) / 1_000_000d;
+        }
+
+        /** Each token type at its own price (OpenAI's {@code input_tokens_details} / {@code output_tokens_details}). */
+        public double estimate(long textInput, long imageInput, long textOutput, long imageOutput) {
+            return (textInput * inputPerMillion + imageInput * imageInputPerMillion + textOutput * outputPerMillion
+                    + imageOutput * imageOutputPerMillion) / 1_000_000d;
         }
     }
 }

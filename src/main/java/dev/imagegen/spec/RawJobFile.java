@@ -22,10 +22,12 @@ record RawJobFile(String dataset, Source source, Model model, Run run, Output ou
     record Model(String provider, String name, String baseUrl, String apiKey, Integer imagesPerPrompt,
                  String promptTemplate, Map<String, Object> imageConfig, Long seed, Integer maxTokens, String timeout,
                  String referer, String title, Pricing pricing, String maxResponseSize, List<String> fallbackModels,
-                 Map<String, Object> providerRouting, Integer imagesPerCall) {
+                 Map<String, Object> providerRouting, Integer imagesPerCall, Object modalities,
+                 String maxTokensParameter) {
     }
 
-    record Pricing(Double inputPerMillion, Double outputPerMillion) {
+    record Pricing(Double inputPerMillion, Double outputPerMillion, Double imageInputPerMillion,
+                   Double imageOutputPerMillion) {
     }
 
     record Run(Integer concurrency, Integer partitions, Integer chunkSize, Integer skipLimit, Retry retry,

@@ -147,8 +147,9 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
                             .withHeader("Retry-After", "0");
                     case 2: return FakeOpenRouter.Reply.json(502, "{\"error\":{\"code\":502,\"message\":\"x\"}}");
                     case 3: return FakeOpenRouter.Reply.json(503, "{\"error\":{\"code\":503,\"message\":\"x\"}}");
-                    case 4: return FakeOpenRouter.Reply.json(200, "{\"error\":{\"code\":502,\"message\":\"mid\"},"
-                            + "\"choices\":[]}");
+                    case 4: return FakeOpenRouter.Reply.json(200, "{\"id\":\"gen-1\",\"object\":\"chat.completion\","
+                            + "\"created\":1,\"model\":\"m\",\"system_fingerprint\":null,"
+                            + "\"error\":{\"code\":502,\"message\":\"mid\"},\"choices\":[]}");
                     default: break;
                 }
             }

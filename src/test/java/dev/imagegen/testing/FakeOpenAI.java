@@ -63,6 +63,12 @@ public final class FakeOpenAI implements AutoCloseable {
     private volatile Behaviour behaviour;
     private volatile String requiredKey;
     private volatile int imageBytes = 2048;
+    private final java.util.concurrent.atomic.DoubleAdder billedUsd = new java.util.concurrent.atomic.DoubleAdder();
+    /** OpenAI's list prices, USD per million: text input, image input, image output (its pricing page). */
+    private static final Map<String, double[]> PRICES = Map.of("gpt-image-2", new double[] {5, 8, 30},
+            "gpt-image-1.5", new double[] {5, 8, 32}, "gpt-image-1", new double[] {5, 10, 40},
+            "gpt-image-1-mini", new double[] {2, 2.5, 8});
+    private final Conformance conformance = new Conformance(OpenApiContract::openAi, "/v1");
 
     public FakeOpenAI() {
         try {
@@ -103,6 +109,18 @@ public final class FakeOpenAI implements AutoCloseable {
         return metadataRequests;
     }
 
+    /** What OpenAI charges for the calls so far: each token type of each response's usage at its list price. */
+    public double billedUsd() {
+        return billedUsd.sum();
+    }
+
+    private static double bill(String model, JsonNode usage) {
+        double[] p = PRICES.getOrDefault(model, new double[] {0, 0, 0});
+        return (usage.path("input_tokens_details").path("text_tokens").asLong(0) * p[0]
+                + usage.path("input_tokens_details").path("image_tokens").asLong(0) * p[1]
+                + usage.path("output_tokens_details").path("image_tokens").asLong(0) * p[2]) / 1_000_000d;
+    }
+
     /** How many images the server returned per prompt. */
     public Map<String, Integer> billedImages() {
         Map<String, Integer> out = new java.util.TreeMap<>();
@@ -141,6 +159,7 @@ public final class FakeOpenAI implements AutoCloseable {
                 return;
             }
             calls.incrementAndGet();
+            conformance.request(exchange, body);
             String prompt = body.path("prompt").asString("");
             int n = body.path("n").isNumber() ? body.path("n").asInt() : 1;
             int attempt = attempts.computeIfAbsent(prompt, k -> new AtomicInteger()).incrementAndGet();
@@ -148,14 +167,17 @@ public final class FakeOpenAI implements AutoCloseable {
             received.add(call);
             Reply reply = behaviour.apply(call);
             if (reply.status() == 200) {
-                int images = JSON.readTree(reply.body()).path("data").size();
+                JsonNode sent = JSON.readTree(reply.body());
+                int images = sent.path("data").size();
                 billed.computeIfAbsent(prompt, k -> new AtomicInteger()).addAndGet(images);
+                billedUsd.add(bill(body.path("model").asString(""), sent.path("usage")));
             }
             send(exchange, reply);
         }
     }
 
-    private static void send(HttpExchange exchange, Reply reply) throws IOException {
+    private void send(HttpExchange exchange, Reply reply) throws IOException {
+        conformance.response(exchange, reply);
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
         exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
         if (reply.body().length > 0) {
@@ -211,12 +233,9 @@ public final class FakeOpenAI implements AutoCloseable {
                     "image_generation_user_error", null, "moderation_blocked");
         }
         if (p.contains("[content-filter]")) {
-            Reply r = error(400, "Your request was rejected by the safety system. safety_violations=[sexual].",
-                    "image_generation_user_error", null, "moderation_blocked");
-            ObjectNode root = (ObjectNode) JSON.readTree(r.body());
-            ((ObjectNode) root.get("error")).putObject("moderation_details").put("moderation_stage", "output")
-                    .putArray("categories").add("sexual");
-            return new Reply(400, r.headers(), JSON.writeValueAsBytes(root), 0);
+            // The output stage's refusal: the same envelope (OpenAI's document has no moderation details field).
+            return error(400, "Your generated image was rejected by the safety system. "
+                    + "safety_violations=[sexual].", "image_generation_user_error", null, "moderation_blocked");
         }
         if (p.contains("[bad-request]")) {
             return error(400, "Invalid value: '999x999'. Supported values are: '1024x1024', '1024x1536', "
@@ -224,7 +243,8 @@ public final class FakeOpenAI implements AutoCloseable {
         }
         if (p.contains("[no-image]")) {
             return Reply.json(200, "{\"created\":1,\"data\":[],\"usage\":{\"input_tokens\":50,"
-                    + "\"output_tokens\":0,\"total_tokens\":50}}");
+                    + "\"output_tokens\":0,\"total_tokens\":50,\"input_tokens_details\":{\"text_tokens\":50,"
+                    + "\"image_tokens\":0}}}");
         }
         if (p.contains("[corrupt]")) {
             return success(call, true);
@@ -280,9 +300,16 @@ public final class FakeOpenAI implements AutoCloseable {
                 "insufficient_quota", null, "insufficient_quota");
     }
 
+    /** What the requests received and the replies sent so far broke of OpenAI's OpenAPI document. */
+    public List<String> contractViolations() {
+        return conformance.violations();
+    }
+
+    /** @throws AssertionError when a request or a reply broke the OpenAPI document: the test that used it fails */
     @Override
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        conformance.assertNone();
     }
 }

@@ -29,21 +29,34 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class FakeOpenRouter implements AutoCloseable {
 
-    /** A response to send: status, headers, body. */
-    public record Reply(int status, Map<String, String> headers, byte[] body, long delayMs) {
+    /**
+     * A response to send: status, headers, body. {@code offContract} is null for a reply that must conform to the
+     * provider's OpenAPI document (every JSON reply is checked, see {@link OpenApiContract}), or says why this one
+     * deliberately does not (a broken provider, an old shape the client must still read).
+     */
+    public record Reply(int status, Map<String, String> headers, byte[] body, long delayMs, String offContract) {
+        public Reply(int status, Map<String, String> headers, byte[] body, long delayMs) {
+            this(status, headers, body, delayMs, null);
+        }
+
         public static Reply json(int status, String body) {
             return new Reply(status, Map.of("Content-Type", "application/json"),
                     body.getBytes(StandardCharsets.UTF_8), 0);
         }
 
         public Reply withDelay(long ms) {
-            return new Reply(status, headers, body, ms);
+            return new Reply(status, headers, body, ms, offContract);
         }
 
         public Reply withHeader(String name, String value) {
             var h = new java.util.HashMap<>(headers);
             h.put(name, value);
-            return new Reply(status, h, body, delayMs);
+            return new Reply(status, h, body, delayMs, offContract);
+        }
+
+        /** This reply breaks the published contract on purpose; {@code why} says how. */
+        public Reply offContract(String why) {
+            return new Reply(status, headers, body, delayMs, why);
         }
     }
 
@@ -112,6 +125,8 @@ public final class FakeOpenRouter implements AutoCloseable {
     private volatile Double keyLimitRemaining;
     private volatile int maxImagesPerResponse = Integer.MAX_VALUE;
     private final List<String> metadataRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<JsonNode> unroutable = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Conformance conformance = new Conformance(OpenApiContract::openRouter, "/api/v1");
 
     public FakeOpenRouter() {
         try {
@@ -165,6 +180,14 @@ public final class FakeOpenRouter implements AutoCloseable {
     /** The GET requests (key, model catalogues) as "GET /path?query", in order. */
     public List<String> metadataRequests() {
         return metadataRequests;
+    }
+
+    /**
+     * The chat requests answered 404 because the model lacks an output modality they asked for (e.g.
+     * {@code ["image","text"]} to an image-only model), as OpenRouter answers them: unbilled.
+     */
+    public List<JsonNode> unroutable() {
+        return unroutable;
     }
 
     public long calls() {
@@ -240,6 +263,14 @@ public final class FakeOpenRouter implements AutoCloseable {
             }
             calls.incrementAndGet();
             JsonNode body = JSON.readTree(requestBody);
+            conformance.request(exchange, body);
+            Reply unroutable = CHAT.equals(endpoint) ? FakeCatalogue.unroutable(body) : null;
+            if (unroutable != null) {
+                // Refused before any provider is asked: not billed, not an attempt of the prompt.
+                this.unroutable.add(body);
+                send(exchange, unroutable);
+                return;
+            }
             String prompt = endpoint.equals(CHAT) ? chatText(body) : body.path("prompt").asString("");
             Long seed = body.path("seed").isNumber() ? body.path("seed").asLong() : null;
             String key = key(prompt, seed);
@@ -306,7 +337,8 @@ public final class FakeOpenRouter implements AutoCloseable {
         return content.asString("");
     }
 
-    private static void send(HttpExchange exchange, Reply reply) throws IOException {
+    private void send(HttpExchange exchange, Reply reply) throws IOException {
+        conformance.response(exchange, reply);
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
         exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
         if (reply.body().length > 0) {
@@ -345,7 +377,9 @@ public final class FakeOpenRouter implements AutoCloseable {
         usage.put("completion_tokens", 1290 * count);
         usage.put("total_tokens", 1290 * count);
         usage.put("cost", costPerImage * count);
-        return new Reply(200, Map.of("Content-Type", "application/json"), JSON.writeValueAsBytes(root), 0);
+        // The Image API's body has no id: OpenRouter names the generation in this header on every endpoint.
+        return new Reply(200, Map.of("Content-Type", "application/json", "X-Generation-Id",
+                "gen-" + Long.toHexString(ThreadLocalRandom.current().nextLong())), JSON.writeValueAsBytes(root), 0);
     }
 
     public Reply successWith(Call call, String dataUrl, double cost) {
@@ -355,6 +389,7 @@ public final class FakeOpenRouter implements AutoCloseable {
         root.put("model", call.body().path("model").asString());
         root.put("object", "chat.completion");
         root.put("created", System.currentTimeMillis() / 1000);
+        root.putNull("system_fingerprint");
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         choice.put("finish_reason", "stop");
@@ -411,13 +446,15 @@ public final class FakeOpenRouter implements AutoCloseable {
         }
         if (p.contains("[no-image]")) {
             return Reply.json(200, """
-                    {"id":"gen-x","model":"openai/gpt-5.4-image-2","provider":"FakeProvider","choices":[{"index":0,\
+                    {"id":"gen-x","object":"chat.completion","created":1,"system_fingerprint":null,\
+                    "model":"openai/gpt-5.4-image-2","provider":"FakeProvider","choices":[{"index":0,\
                     "finish_reason":"stop","message":{"role":"assistant","content":"I can only describe it."}}],\
                     "usage":{"prompt_tokens":12,"completion_tokens":30,"total_tokens":42,"cost":0.0005}}""");
         }
         if (p.contains("[content-filter]")) {
             return Reply.json(200, """
-                    {"id":"gen-x","model":"openai/gpt-5.4-image-2","choices":[{"index":0,"finish_reason":\
+                    {"id":"gen-x","object":"chat.completion","created":1,"system_fingerprint":null,\
+                    "model":"openai/gpt-5.4-image-2","choices":[{"index":0,"finish_reason":\
                     "content_filter","native_finish_reason":"IMAGE_SAFETY","message":{"role":"assistant",\
                     "content":""}}],"usage":{"prompt_tokens":12,"completion_tokens":0,"total_tokens":12,"cost":0}}""");
         }
@@ -438,7 +475,8 @@ public final class FakeOpenRouter implements AutoCloseable {
         }
         if (p.contains("[error-200]") && call.attempt() == 1) {
             return Reply.json(200, """
-                    {"id":"gen-x","model":"openai/gpt-5.4-image-2","choices":[{"index":0,"finish_reason":"error",\
+                    {"id":"gen-x","object":"chat.completion","created":1,"system_fingerprint":null,\
+                    "model":"openai/gpt-5.4-image-2","choices":[{"index":0,"finish_reason":"error",\
                     "message":{"role":"assistant","content":""},"error":{"code":502,"message":"Provider disconnected",\
                     "metadata":{"error_type":"provider_unavailable"}}}],"usage":{"prompt_tokens":1,\
                     "completion_tokens":0,"total_tokens":1,"cost":0}}""");
@@ -467,7 +505,8 @@ public final class FakeOpenRouter implements AutoCloseable {
         if (p.contains("[error-200]") && call.attempt() == 1) {
             return Reply.json(200, """
                     {"created":1,"data":[],"error":{"code":502,"message":"Provider disconnected",\
-                    "metadata":{"error_type":"provider_unavailable"}}}""");
+                    "metadata":{"error_type":"provider_unavailable"}}}""")
+                    .offContract("the Image API's document has no error inside a 200; chat's has");
         }
         if (call.n() > 1 && !call.body().path("model").asString("").equals(IMAGE_API_MULTI_MODEL)) {
             return Reply.json(400, "{\"error\":{\"code\":400,\"message\":\"This model generates one image per "
@@ -479,86 +518,30 @@ public final class FakeOpenRouter implements AutoCloseable {
     /** The one Image API model of the catalogue that takes n > 1 (up to 4). */
     public static final String IMAGE_API_MULTI_MODEL = "openai/gpt-5.4-image-2";
 
-    /** GET /key, /models and /images/models. */
+    /**
+     * GET /key, /models, /models/{author}/{slug}/endpoints, /images/models and
+     * /images/models/{author}/{slug}/endpoints, from {@link FakeCatalogue}.
+     */
     private Reply metadata(String path, String query) {
-        if (path.endsWith("/key")) {
-            ObjectNode root = JSON.createObjectNode();
-            ObjectNode data = root.putObject("data");
-            data.put("label", "sk-or-v1-fak...e00");
-            if (keyLimitRemaining == null) {
-                data.putNull("limit");
-                data.putNull("limit_remaining");
-            } else {
-                data.put("limit", 100);
-                data.put("limit_remaining", keyLimitRemaining);
-            }
-            data.put("usage", 1.25);
-            data.put("is_free_tier", false);
-            return new Reply(200, Map.of("Content-Type", "application/json"), JSON.writeValueAsBytes(root), 0);
+        String p = path.startsWith("/api/v1") ? path.substring("/api/v1".length()) : path;
+        if (p.equals("/key")) {
+            return FakeCatalogue.key(keyLimitRemaining);
         }
-        if (path.endsWith("/images/models")) {
-            return Reply.json(200, IMAGE_API_MODELS);
+        if (p.equals("/images/models")) {
+            return FakeCatalogue.imageModels();
         }
-        if (path.endsWith("/models")) {
-            String wanted = query != null && query.contains("output_modalities=") ? query.replaceAll(
-                    ".*output_modalities=([^&]*).*", "$1") : "text";
-            boolean images = wanted.contains("image") || wanted.equals("all");
-            boolean text = wanted.contains("text") || wanted.equals("all");
-            StringBuilder data = new StringBuilder();
-            if (images) {
-                data.append(CHAT_IMAGE_MODELS);
-            }
-            if (text) {
-                data.append(data.length() > 0 ? "," : "").append(CHAT_TEXT_MODELS);
-            }
-            return Reply.json(200, "{\"data\":[" + data + "]}");
+        if (p.startsWith("/images/models/") && p.endsWith("/endpoints")) {
+            return FakeCatalogue.imageEndpoints(p.substring("/images/models/".length(),
+                    p.length() - "/endpoints".length()));
         }
-        return Reply.json(404, "{\"error\":{\"code\":404,\"message\":\"Not Found\"}}");
+        if (p.startsWith("/models/") && p.endsWith("/endpoints")) {
+            return FakeCatalogue.chatEndpoints(p.substring("/models/".length(), p.length() - "/endpoints".length()));
+        }
+        if (p.equals("/models")) {
+            return FakeCatalogue.models(query);
+        }
+        return FakeCatalogue.notFound();
     }
-
-    private static final String CHAT_IMAGE_MODELS = """
-            {"id":"openai/gpt-5.4-image-2","name":"OpenAI: GPT-5.4 Image 2","architecture":{"modality":\
-            "text+image->text+image","input_modalities":["text","image"],"output_modalities":["image","text"]},\
-            "pricing":{"prompt":"0.000008","completion":"0.000015"},"supported_parameters":["max_tokens","seed",\
-            "response_format","structured_outputs"]},
-            {"id":"google/gemini-2.5-flash-image","name":"Google: Gemini 2.5 Flash Image","architecture":\
-            {"modality":"text+image->text+image","input_modalities":["image","text"],"output_modalities":\
-            ["image","text"]},"pricing":{"prompt":"0.0000003","completion":"0.0000025"},"supported_parameters":\
-            ["max_tokens","temperature","top_p"]},
-            {"id":"google/gemini-3-pro-image-preview","name":"Google: Gemini 3 Pro Image","architecture":\
-            {"modality":"text+image->text+image","input_modalities":["image","text"],"output_modalities":\
-            ["image","text"]},"pricing":{"prompt":"0.000002","completion":"0.000012"},"supported_parameters":\
-            ["max_tokens","seed","temperature"]},
-            {"id":"black-forest-labs/flux.2-pro","name":"Black Forest Labs: FLUX.2 Pro","architecture":\
-            {"modality":"text->image","input_modalities":["text"],"output_modalities":["image"]},\
-            "pricing":{"prompt":"0","completion":"0"},"supported_parameters":["seed"]}""";
-
-    private static final String CHAT_TEXT_MODELS = """
-            {"id":"openai/gpt-4o","name":"OpenAI: GPT-4o","architecture":{"modality":"text+image->text",\
-            "input_modalities":["text","image"],"output_modalities":["text"]},"supported_parameters":["max_tokens",\
-            "seed","temperature"]}""";
-
-    private static final String IMAGE_API_MODELS = """
-            {"data":[
-            {"id":"openai/gpt-5.4-image-2","name":"GPT-5.4 Image 2","description":"","created":1776729600,\
-            "architecture":{"input_modalities":["text","image"],"output_modalities":["image"]},\
-            "supported_parameters":{"n":{"type":"range","min":1,"max":4},"aspect_ratio":{"type":"enum","values":\
-            ["1:1","2:3","3:2","3:4","4:3","9:16","16:9","auto"]},"resolution":{"type":"enum","values":\
-            ["1K","2K","4K"]},"quality":{"type":"enum","values":["auto","low","medium","high"]},"output_format":\
-            {"type":"enum","values":["png","jpeg","webp"]},"background":{"type":"enum","values":["auto",\
-            "transparent","opaque"]},"output_compression":{"type":"range","min":0,"max":100},"seed":\
-            {"type":"boolean"}},"supports_streaming":true,\
-            "endpoints":"/api/v1/images/models/openai/gpt-5.4-image-2/endpoints"},
-            {"id":"black-forest-labs/flux.2-pro","name":"FLUX.2 Pro","description":"","created":1760000000,\
-            "architecture":{"input_modalities":["text","image"],"output_modalities":["image"]},\
-            "supported_parameters":{"aspect_ratio":{"type":"enum","values":["1:1","3:2","2:3","16:9","9:16"]},\
-            "resolution":{"type":"enum","values":["1K","2K"]},"seed":{"type":"boolean"}},\
-            "supports_streaming":false,"endpoints":"/api/v1/images/models/black-forest-labs/flux.2-pro/endpoints"},
-            {"id":"bytedance-seed/seedream-4.5","name":"Seedream 4.5","description":"","created":1760000000,\
-            "architecture":{"input_modalities":["text"],"output_modalities":["image"]},\
-            "supported_parameters":{"resolution":{"type":"enum","values":["1K","2K","4K"]}},\
-            "supports_streaming":false,"endpoints":"/api/v1/images/models/bytedance-seed/seedream-4.5/endpoints"}
-            ]}""";
 
     /** Every call answered 401, as OpenRouter does for a wrong key. */
     public static Reply unauthorized(Call call) {
@@ -571,9 +554,22 @@ public final class FakeOpenRouter implements AutoCloseable {
                 + "https://openrouter.ai/credits\"}}");
     }
 
+    /** Off: requests and replies are not checked against the OpenAPI document (the benchmark's server). */
+    public FakeOpenRouter conformance(boolean on) {
+        conformance.enabled(on);
+        return this;
+    }
+
+    /** What the requests received and the replies sent so far broke of OpenRouter's OpenAPI document. */
+    public List<String> contractViolations() {
+        return conformance.violations();
+    }
+
+    /** @throws AssertionError when a request or a reply broke the OpenAPI document: the test that used it fails */
     @Override
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        conformance.assertNone();
     }
 }

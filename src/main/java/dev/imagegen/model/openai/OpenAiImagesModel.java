@@ -26,8 +26,8 @@ import static dev.imagegen.model.ModelHttp.textOrNull;
  * OpenAI's Images API: {@code POST {base-url}/images/generations}, or {@code /images/edits} (its JSON form, with
  * {@code images: [{image_url}]}) when the row has reference images. {@code image-config} entries are sent as the
  * request's own fields ({@code size}, {@code quality}, {@code background}, {@code output_format}, ...). GPT image
- * models always answer with {@code b64_json}; OpenAI has no seed and returns no cost, so the cost is estimated from
- * {@code usage.input_tokens}/{@code output_tokens} with {@code model.pricing}.
+ * models always answer with {@code b64_json}; OpenAI has no seed and returns no cost, so the cost is computed from
+ * the usage's token types and their prices ({@link OpenAiPrices}, or {@code model.pricing}).
  */
 public final class OpenAiImagesModel implements ImageModel {
 
@@ -77,7 +77,12 @@ public final class OpenAiImagesModel implements ImageModel {
         if (request.count() > 1) {
             body.put("n", request.count());
         }
-        spec.imageConfig().forEach((name, value) -> body.set(name, json.valueToTree(value)));
+        spec.imageConfig().forEach((name, value) -> {
+            // input_fidelity is a field of edits only: /images/generations does not take it.
+            if (request.hasReferences() || !name.equals("input_fidelity")) {
+                body.set(name, json.valueToTree(value));
+            }
+        });
         if (request.hasReferences()) {
             ArrayNode images = body.putArray("images");
             request.referenceUrls().forEach(url -> images.addObject().put("image_url", url));
@@ -85,11 +90,25 @@ public final class OpenAiImagesModel implements ImageModel {
         return body;
     }
 
+    /**
+     * Each token type at its price: text and image input from {@code input_tokens_details}, text and image output
+     * from {@code output_tokens_details}; without the details, input counts as text and output as image.
+     */
+    private double cost(JsonNode usage, long input, long output) {
+        JsonNode in = usage.path("input_tokens_details");
+        JsonNode out = usage.path("output_tokens_details");
+        long imageIn = in.path("image_tokens").asLong(0);
+        long textIn = in.path("text_tokens").isNumber() ? in.path("text_tokens").asLong() : input - imageIn;
+        long textOut = out.path("text_tokens").asLong(0);
+        long imageOut = out.path("image_tokens").isNumber() ? out.path("image_tokens").asLong() : output - textOut;
+        return spec.pricing().estimate(textIn, imageIn, textOut, imageOut);
+    }
+
     private Generation parseSuccess(JsonNode root, String requestId) throws ModelCallException {
         JsonNode usage = root.path("usage");
         long input = usage.path("input_tokens").asLong(0);
         long output = usage.path("output_tokens").asLong(0);
-        double cost = spec.pricing().estimate(input, output);
+        double cost = cost(usage, input, output);
         Double billed = cost > 0 ? cost : null;
         JsonNode data = root.path("data");
         if (!data.isArray() || data.isEmpty()) {
@@ -108,7 +127,7 @@ public final class OpenAiImagesModel implements ImageModel {
             }
             images.add(ModelHttp.decodeBase64Image(b64, declared, billed));
         }
-        String revised = textOrNull(data.get(0), "revised_prompt");
+        String revised = data.get(0) == null ? null : textOrNull(data.get(0), "revised_prompt");
         return new Generation(images, requestId, spec.name(), PROVIDER, input, output, cost, true, revised);
     }
 }

@@ -22,6 +22,8 @@ import dev.imagegen.model.ImageProbe;
 import dev.imagegen.model.ImageRequest;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.spec.ModelSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,17 +32,21 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * OpenRouter's chat completions with image output: {@code POST {base-url}/chat/completions} with
- * {@code modalities: ["image","text"]}; images come back as data URLs in {@code choices[0].message.images}.
+ * {@code modalities: ["image","text"]}, or {@code ["image"]} for a model that outputs no text; images come back as data URLs in {@code choices[0].message.images}.
  * Reference images go as {@code image_url} content parts after the text; fallback models as {@code models}, routing
  * preferences as {@code provider}. The response's {@code model} and {@code provider} say who actually drew.
  */
 public final class OpenRouterChatModel implements ImageModel {
+
+    private static final Logger log = LoggerFactory.getLogger(OpenRouterChatModel.class);
 
     private final ModelSpec spec;
     private final HttpClient http;
     private final JsonMapper json;
     private final Clock clock;
     private final URI endpoint;
+    /** What to ask for: from the job file or the capability check, or learnt from OpenRouter's 404 (see below). */
+    private volatile List<String> modalities;
 
     public OpenRouterChatModel(ModelSpec spec, HttpClient http, JsonMapper json, Clock clock) {
         this.spec = spec;
@@ -48,11 +54,46 @@ public final class OpenRouterChatModel implements ImageModel {
         this.json = json;
         this.clock = clock;
         this.endpoint = URI.create(spec.baseUrl() + "/chat/completions");
+        this.modalities = spec.chatModalities();
     }
 
+    /**
+     * One call. A model that outputs no text is refused with an unbilled 404 "No endpoints found that support the
+     * requested output modalities: image, text" when asked for text too (the check normally knows this from the
+     * catalogue; with {@code --skip-check} it does not): then every later call asks for {@code ["image"]}, and this
+     * one is sent again at once.
+     */
     @Override
     public Generation generate(ImageRequest request) throws ModelCallException, InterruptedException {
-        HttpResponse<InputStream> response = send(request);
+        List<String> asked = modalities;
+        try {
+            return generateOnce(request, asked);
+        } catch (ModelCallException e) {
+            if (!asked.contains("text") || !unsupportedModalities(e)) {
+                throw e;
+            }
+            modalities = ModelSpec.IMAGE_ONLY;
+            log.warn("model {} outputs no text: asking for modalities [image] from now on (set model.modalities: "
+                    + "[image] or let imagegen check find it)", spec.name());
+            return generateOnce(request, ModelSpec.IMAGE_ONLY);
+        }
+    }
+
+    /** {@link OpenRouterErrors#classify}, with a message naming model.max-tokens when the answer ran out of them. */
+    private ModelCallException classified(int status, JsonNode error, Duration retryAfter, Double billed) {
+        ModelCallException e = OpenRouterErrors.classify(status, error, retryAfter, billed);
+        return e.kind() == FailureKind.MAX_TOKENS ? OpenRouterErrors.tokensTooFew(spec.maxTokens(),
+                spec.tokenField(), e.httpStatus(), billed) : e;
+    }
+
+    private static boolean unsupportedModalities(ModelCallException e) {
+        return e.httpStatus() != null && e.httpStatus() == 404 && e.getMessage() != null
+                && e.getMessage().contains("support the requested output modalities");
+    }
+
+    private Generation generateOnce(ImageRequest request, List<String> asked)
+            throws ModelCallException, InterruptedException {
+        HttpResponse<InputStream> response = send(request, asked);
         byte[] body;
         try {
             body = BoundedBody.read(response.body(), response.headers(), spec.maxResponseBytes());
@@ -65,7 +106,7 @@ public final class OpenRouterChatModel implements ImageModel {
         Duration retryAfter = BoundedBody.retryAfter(response.headers(), clock.instant());
         if (response.statusCode() != 200) {
             JsonNode root = parseError(body);
-            throw OpenRouterErrors.classify(response.statusCode(), root == null ? null : root.get("error"),
+            throw classified(response.statusCode(), root == null ? null : root.get("error"),
                     retryAfter, null);
         }
         ChatCompletionReader.ChatCompletion completion;
@@ -75,17 +116,19 @@ public final class OpenRouterChatModel implements ImageModel {
             throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not a JSON completion ("
                     + body.length + " bytes): " + e.getMessage());
         }
-        return parseSuccess(completion, body, retryAfter);
+        return parseSuccess(completion, body, retryAfter,
+                response.headers().firstValue("X-Generation-Id").orElse(null));
     }
 
-    private HttpResponse<InputStream> send(ImageRequest request) throws ModelCallException, InterruptedException {
+    private HttpResponse<InputStream> send(ImageRequest request, List<String> asked)
+            throws ModelCallException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
                 .timeout(spec.timeout())
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + spec.apiKey().reveal())
                 .header("X-Title", spec.title())
                 .header("X-OpenRouter-Title", spec.title())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(requestBody(request))));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(requestBody(request, asked))));
         if (spec.referer() != null) {
             b.header("HTTP-Referer", spec.referer());
         }
@@ -100,13 +143,18 @@ public final class OpenRouterChatModel implements ImageModel {
     }
 
     ObjectNode requestBody(ImageRequest request) {
+        return requestBody(request, modalities);
+    }
+
+    private ObjectNode requestBody(ImageRequest request, List<String> asked) {
         ObjectNode body = json.createObjectNode();
         body.put("model", spec.name());
         if (!spec.fallbackModels().isEmpty()) {
             ArrayNode models = body.putArray("models").add(spec.name());
             spec.fallbackModels().forEach(models::add);
         }
-        body.putArray("modalities").add("image").add("text");
+        ArrayNode outputs = body.putArray("modalities");
+        asked.forEach(outputs::add);
         ObjectNode message = body.putArray("messages").addObject();
         message.put("role", "user");
         if (request.hasReferences()) {
@@ -119,7 +167,8 @@ public final class OpenRouterChatModel implements ImageModel {
         } else {
             message.put("content", request.prompt());
         }
-        body.put("max_tokens", spec.maxTokens());
+        // max_completion_tokens where the model lists it (the document deprecates max_tokens), else max_tokens.
+        body.put(spec.tokenField(), spec.maxTokens());
         if (!spec.imageConfig().isEmpty()) {
             body.set("image_config", json.valueToTree(spec.imageConfig()));
         }
@@ -143,8 +192,8 @@ public final class OpenRouterChatModel implements ImageModel {
         }
     }
 
-    private Generation parseSuccess(ChatCompletionReader.ChatCompletion c, byte[] body, Duration retryAfter)
-            throws ModelCallException {
+    private Generation parseSuccess(ChatCompletionReader.ChatCompletion c, byte[] body, Duration retryAfter,
+                                    String headerId) throws ModelCallException {
         JsonNode usage = c.usage() == null ? json.createObjectNode() : c.usage();
         long promptTokens = usage.path("prompt_tokens").asLong(0);
         long completionTokens = usage.path("completion_tokens").asLong(0);
@@ -154,10 +203,10 @@ public final class OpenRouterChatModel implements ImageModel {
         Double billed = cost > 0 ? cost : null;
 
         if (c.error() != null && c.error().isObject()) {
-            throw OpenRouterErrors.classify(200, c.error(), retryAfter, billed);
+            throw classified(200, c.error(), retryAfter, billed);
         }
         if (c.choiceError() != null && c.choiceError().isObject()) {
-            throw OpenRouterErrors.classify(200, c.choiceError(), retryAfter, billed);
+            throw classified(200, c.choiceError(), retryAfter, billed);
         }
         String finish = c.finishReason() == null ? "" : c.finishReason();
         String text = c.text();
@@ -170,6 +219,9 @@ public final class OpenRouterChatModel implements ImageModel {
             throw new ModelCallException(FailureKind.TRANSIENT, 200, "the provider ended the response with an error"
                     + nativeReason, retryAfter, billed);
         }
+        if (c.images().isEmpty() && finish.equals("length")) {
+            throw OpenRouterErrors.tokensTooFew(spec.maxTokens(), spec.tokenField(), 200, billed);
+        }
         if (c.images().isEmpty()) {
             throw new ModelCallException(FailureKind.NO_IMAGE, 200, "the response has no image (finish_reason "
                     + (finish.isEmpty() ? "none" : finish) + nativeReason + ")"
@@ -180,8 +232,8 @@ public final class OpenRouterChatModel implements ImageModel {
             decoded.add(ref.text() != null ? DataUrls.decode(ref.text(), billed)
                     : DataUrls.decode(body, ref.start(), ref.end(), billed));
         }
-        return new Generation(decoded, c.id(), c.model(), c.provider(), promptTokens, completionTokens, cost,
-                estimated, text);
+        return new Generation(decoded, c.id() != null ? c.id() : headerId, c.model(), c.provider(), promptTokens,
+                completionTokens, cost, estimated, text);
     }
 
 

@@ -5,6 +5,7 @@ import java.util.Set;
 
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ModelCallException;
+import dev.imagegen.model.ModelHttp;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -15,10 +16,18 @@ import tools.jackson.databind.JsonNode;
 final class OpenRouterErrors {
 
     private static final int MAX_MESSAGE = 600;
-    private static final Set<String> MODERATION_TYPES = Set.of("content_policy_violation", "refusal",
-            "permission_denied");
+    private static final Set<String> MODERATION_TYPES = Set.of("content_policy_violation", "refusal");
     private static final Set<String> TRANSIENT_TYPES = Set.of("provider_overloaded", "provider_unavailable", "server",
             "timeout", "unmapped");
+    /** Errors about an input image: the row's reference, not the request as a whole. */
+    private static final Set<String> IMAGE_TYPES = Set.of("invalid_image", "image_too_large", "image_too_small",
+            "unsupported_image_format", "image_not_found", "image_download_failed");
+    private static final Set<String> BAD_REQUEST_TYPES = Set.of("invalid_request", "invalid_prompt",
+            "context_length_exceeded", "string_too_long", "precondition_failed", "payload_too_large", "unprocessable");
+    /** Availability codes (errors-and-debugging.mdx) that no retry, no row and no other prompt can fix. */
+    private static final Set<String> UNAVAILABLE_CODES = Set.of("model_not_found", "wrong_endpoint", "no_endpoints",
+            "model_deprecated", "model_unavailable_upstream", "privacy_restricted", "constraint_filtered",
+            "free_variant_ended");
 
     private OpenRouterErrors() {
     }
@@ -39,16 +48,31 @@ final class OpenRouterErrors {
             retryAfter = Duration.ofMillis((long) (availability.get("retry_after").asDouble() * 1000));
         }
         FailureKind kind = kindOf(status, e, availability);
-        return new ModelCallException(kind, httpStatus == 200 ? Integer.valueOf(status) : Integer.valueOf(httpStatus),
-                message, retryAfter, cost);
+        JsonNode meta = e == null ? null : e.get("metadata");
+        ModelCallException failure = new ModelCallException(kind, httpStatus == 200 ? Integer.valueOf(status)
+                : Integer.valueOf(httpStatus), message, retryAfter, cost);
+        return failure.withModeration(ModelHttp.textOrNull(meta, "flagged_input"),
+                ModelHttp.textOrNull(meta, "model_slug"));
     }
 
+    /**
+     * The taxonomy of the spec: the availability code first, then the canonical {@code error_type}, then — for a
+     * 403 — whether the metadata names a moderation flag, and last the status.
+     */
     private static FailureKind kindOf(int status, JsonNode e, JsonNode availability) {
-        if (availability != null && availability.has("retryable")) {
-            if (availability.get("retryable").asBoolean()) {
-                return status == 429 ? FailureKind.RATE_LIMITED : FailureKind.TRANSIENT;
+        if (availability != null && availability.isObject()) {
+            String code = ModelHttp.textOrNull(availability, "code");
+            boolean retryable = availability.path("retryable").asBoolean(false);
+            if ("region_restricted".equals(code)) {
+                return FailureKind.FORBIDDEN;
             }
-            return FailureKind.MODEL_UNAVAILABLE;
+            if (retryable || "capacity_exhausted".equals(code) || "temporarily_unavailable".equals(code)) {
+                return status == 429 || "capacity_exhausted".equals(code) ? FailureKind.RATE_LIMITED
+                        : FailureKind.TRANSIENT;
+            }
+            if (code == null || UNAVAILABLE_CODES.contains(code) || availability.has("retryable")) {
+                return FailureKind.MODEL_UNAVAILABLE;
+            }
         }
         String type = errorType(e);
         if (type != null) {
@@ -58,22 +82,43 @@ final class OpenRouterErrors {
             if (TRANSIENT_TYPES.contains(type)) {
                 return FailureKind.TRANSIENT;
             }
+            if (IMAGE_TYPES.contains(type)) {
+                return FailureKind.BAD_REFERENCE;
+            }
+            if (BAD_REQUEST_TYPES.contains(type)) {
+                return FailureKind.BAD_REQUEST;
+            }
             switch (type) {
                 case "rate_limit_exceeded": return FailureKind.RATE_LIMITED;
                 case "authentication": return FailureKind.AUTH;
-                case "payment_required": return FailureKind.CREDITS;
+                case "payment_required", "token_limit_exceeded": return FailureKind.CREDITS;
+                case "permission_denied": return FailureKind.FORBIDDEN;
+                case "max_tokens_exceeded": return FailureKind.MAX_TOKENS;
                 case "not_found": return FailureKind.MODEL_UNAVAILABLE;
                 default: break;
             }
         }
+        if (status == 403) {
+            // A moderation flag names its reasons or the flagged input; any other 403 is the key's or a guardrail's.
+            JsonNode meta = e == null ? null : e.get("metadata");
+            boolean flagged = meta != null && (meta.has("reasons") || meta.has("flagged_input"));
+            return flagged ? FailureKind.MODERATION : FailureKind.FORBIDDEN;
+        }
         return byStatus(status);
+    }
+
+    /** {@code model.max-tokens} is too small for an image: a message that names the key and the fix. */
+    static ModelCallException tokensTooFew(int maxTokens, String field, Integer status, Double billed) {
+        return new ModelCallException(FailureKind.MAX_TOKENS, status, "the answer reached model.max-tokens ("
+                + maxTokens + ", sent as " + field + ") before any image came; raise model.max-tokens (an image "
+                + "takes about 1,300 to 5,000 tokens, more at 4K), then restart", null, billed);
     }
 
     static FailureKind byStatus(int status) {
         return switch (status) {
             case 401 -> FailureKind.AUTH;
             case 402 -> FailureKind.CREDITS;
-            case 403 -> FailureKind.MODERATION;
+            case 403 -> FailureKind.FORBIDDEN;
             case 404 -> FailureKind.MODEL_UNAVAILABLE;
             case 408, 409, 425 -> FailureKind.TRANSIENT;
             case 429 -> FailureKind.RATE_LIMITED;
@@ -118,6 +163,13 @@ final class OpenRouterErrors {
             return "HTTP " + httpStatus + " without an error body";
         }
         StringBuilder m = new StringBuilder(e.path("message").asString("no message"));
+        String type = errorType(e);
+        JsonNode availability = e.get("availability");
+        if (availability != null && ModelHttp.textOrNull(availability, "code") != null) {
+            m.append(" [availability: ").append(availability.get("code").asString()).append(']');
+        } else if (type != null) {
+            m.append(" [").append(type).append(']');
+        }
         JsonNode meta = e.get("metadata");
         if (meta != null && meta.isObject()) {
             JsonNode reasons = meta.get("reasons");

@@ -5,8 +5,10 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.imagegen.model.BoundedBody;
 import dev.imagegen.model.FailureKind;
@@ -32,6 +34,10 @@ import static dev.imagegen.model.ModelHttp.textOrNull;
  */
 public final class OpenRouterImagesModel implements ImageModel {
 
+    /** The routing fields the Image API takes (ImageGenerationProviderPreferences); the others are not sent. */
+    public static final Set<String> ROUTING_KEYS = Set.of("only", "order", "ignore", "sort", "allow_fallbacks",
+            "options");
+
     private final ModelSpec spec;
     private final HttpClient http;
     private final JsonMapper json;
@@ -53,6 +59,11 @@ public final class OpenRouterImagesModel implements ImageModel {
 
     @Override
     public Generation generate(ImageRequest request) throws ModelCallException, InterruptedException {
+        if ("svg".equalsIgnoreCase(String.valueOf(spec.imageConfig().get("output_format")))) {
+            // Never paid for and then discarded: an SVG is not an image this job can check and store.
+            throw new ModelCallException(FailureKind.MODEL_UNAVAILABLE, null, "model.image-config.output_format svg "
+                    + "asks for vector images, which imagegen cannot check or store; use png, jpeg or webp");
+        }
         ModelHttp.Response response = ModelHttp.exchange(http, endpoint, OpenRouterHeaders.of(spec),
                 json.writeValueAsBytes(requestBody(request)), spec.timeout(), spec.maxResponseBytes());
         Duration retryAfter = BoundedBody.retryAfter(response.headers(), clock.instant());
@@ -64,7 +75,12 @@ public final class OpenRouterImagesModel implements ImageModel {
         if (root == null) {
             throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not JSON");
         }
-        return parseSuccess(root, retryAfter);
+        return parseSuccess(root, retryAfter, response.headers().firstValue("X-Generation-Id").orElse(null));
+    }
+
+    /** The chat API's {@code image_size: 0.5K} is the Image API's {@code resolution: "512"}. */
+    public static Object resolution(Object value) {
+        return "0.5K".equalsIgnoreCase(String.valueOf(value)) ? "512" : value;
     }
 
     /**
@@ -80,7 +96,8 @@ public final class OpenRouterImagesModel implements ImageModel {
         }
         for (Map.Entry<String, Object> option : spec.imageConfig().entrySet()) {
             String name = option.getKey().equals("image_size") ? "resolution" : option.getKey();
-            body.set(name, json.valueToTree(option.getValue()));
+            body.set(name, json.valueToTree(name.equals("resolution") ? resolution(option.getValue())
+                    : option.getValue()));
         }
         if (request.seed() != null) {
             body.put("seed", request.seed());
@@ -91,13 +108,15 @@ public final class OpenRouterImagesModel implements ImageModel {
                 refs.addObject().put("type", "image_url").putObject("image_url").put("url", url);
             }
         }
-        if (!spec.providerRouting().isEmpty()) {
-            body.set("provider", json.valueToTree(spec.providerRouting()));
+        Map<String, Object> routing = new LinkedHashMap<>(spec.providerRouting());
+        routing.keySet().retainAll(ROUTING_KEYS);
+        if (!routing.isEmpty()) {
+            body.set("provider", json.valueToTree(routing));
         }
         return body;
     }
 
-    private Generation parseSuccess(JsonNode root, Duration retryAfter) throws ModelCallException {
+    private Generation parseSuccess(JsonNode root, Duration retryAfter, String headerId) throws ModelCallException {
         JsonNode usage = root.path("usage");
         long promptTokens = usage.path("prompt_tokens").asLong(0);
         long completionTokens = usage.path("completion_tokens").asLong(0);
@@ -124,7 +143,9 @@ public final class OpenRouterImagesModel implements ImageModel {
         }
         // The Image API's documented response names neither model nor provider; take them when present.
         String model = textOrNull(root, "model");
-        return new Generation(images, textOrNull(root, "id"), model != null ? model : spec.name(),
+        // The documented response has no id; OpenRouter sends the generation's as the X-Generation-Id header.
+        String id = textOrNull(root, "id");
+        return new Generation(images, id != null ? id : headerId, model != null ? model : spec.name(),
                 textOrNull(root, "provider"), promptTokens, completionTokens, cost, estimated, null);
     }
 }

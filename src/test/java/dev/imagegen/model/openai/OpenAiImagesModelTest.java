@@ -135,7 +135,8 @@ class OpenAiImagesModelTest {
         assertThat(url.kind()).isEqualTo(FailureKind.NO_IMAGE);
         assertThat(url.getMessage()).contains("GPT image model");
         assertThat(failureFor(Reply.json(200, "{\"created\":1,\"output_format\":\"png\",\"data\":"
-                + "[{\"b64_json\":\"bm90IGFuIGltYWdl\"}],\"usage\":{\"input_tokens\":10,\"output_tokens\":100}}"))
+                + "[{\"b64_json\":\"bm90IGFuIGltYWdl\"}],\"usage\":{\"input_tokens\":10,\"output_tokens\":100,"
+                + "\"total_tokens\":110,\"input_tokens_details\":{\"text_tokens\":10,\"image_tokens\":0}}}"))
                 .kind()).isEqualTo(FailureKind.INVALID_IMAGE);
         assertThat(failureFor(Reply.json(200, "{not json")).kind()).isEqualTo(FailureKind.TRANSIENT);
     }

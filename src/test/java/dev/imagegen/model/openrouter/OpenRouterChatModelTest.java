@@ -58,6 +58,64 @@ class OpenRouterChatModelTest {
         assertThat(call.body().path("max_tokens").asInt()).isEqualTo(4096);
     }
 
+    private OpenRouterChatModel model(String name, java.util.List<String> modalities, String tokenField) {
+        ModelSpec spec = new ModelSpec("openrouter", name, URI.create(server.baseUrl()), Secret.of("k"), 1,
+                "{prompt}", Map.of(), 7L, 4096, Duration.ofSeconds(5), null, "t", new ModelSpec.Pricing(8, 15),
+                64L << 20).withChatFields(modalities, tokenField);
+        return new OpenRouterChatModel(spec, HttpClient.newHttpClient(), JsonMapper.builder().build(),
+                Clock.systemUTC());
+    }
+
+    @Test
+    void anImageOnlyModelIsAskedForImagesOnlyAfterOneUnbilled404() throws Exception {
+        OpenRouterChatModel flux = model("black-forest-labs/flux.2-pro", java.util.List.of(), null);
+
+        flux.generate(new ImageRequest("p1", 0, "a red fox", 9L));
+        flux.generate(new ImageRequest("p2", 0, "a blue fox", 9L));
+
+        assertThat(server.unroutable()).singleElement()
+                .satisfies(b -> assertThat(b.path("modalities").toString()).isEqualTo("[\"image\",\"text\"]"));
+        assertThat(server.received()).hasSize(2).allSatisfy(c ->
+                assertThat(c.body().path("modalities").toString()).isEqualTo("[\"image\"]"));
+        assertThat(server.billedTotal()).isEqualTo(2);
+    }
+
+    @Test
+    void modalitiesAndTheTokenFieldTheCheckChoseAreSent() throws Exception {
+        model("black-forest-labs/flux.2-pro", ModelSpec.IMAGE_ONLY, ModelSpec.MAX_COMPLETION_TOKENS)
+                .generate(new ImageRequest("p1", 0, "a red fox", 9L));
+
+        assertThat(server.unroutable()).isEmpty();
+        var body = server.received().get(0).body();
+        assertThat(body.path("modalities").toString()).isEqualTo("[\"image\"]");
+        assertThat(body.path("max_completion_tokens").asInt()).isEqualTo(4096);
+        assertThat(body.has("max_tokens")).isFalse();
+    }
+
+    @Test
+    void runningOutOfTokensBeforeTheImageNamesModelMaxTokens() {
+        server.behaviour(c -> FakeOpenRouter.Reply.json(200, """
+                {"id":"gen-1","object":"chat.completion","created":1,"system_fingerprint":null,"model":"m",\
+                "choices":[{"index":0,"finish_reason":"length","native_finish_reason":"MAX_TOKENS","message":\
+                {"role":"assistant","content":"Let me think about the composition first..."}}],\
+                "usage":{"prompt_tokens":12,"completion_tokens":4096,"total_tokens":4108,"cost":0.06}}"""));
+
+        ModelCallException e = catchThrowableOfType(ModelCallException.class,
+                () -> model().generate(new ImageRequest("p1", 0, "x", null)));
+        assertThat(e.kind()).isEqualTo(FailureKind.MAX_TOKENS);
+        assertThat(e.kind().action()).isEqualTo(FailureKind.Action.STOP);
+        assertThat(e.getMessage()).contains("model.max-tokens (4096");
+        assertThat(e.costUsd()).isEqualTo(0.06);
+
+        server.behaviour(c -> FakeOpenRouter.Reply.json(400, """
+                {"error":{"code":400,"message":"max tokens reached","metadata":{"error_type":"max_tokens_exceeded"}}}\
+                """));
+        ModelCallException typed = catchThrowableOfType(ModelCallException.class,
+                () -> model().generate(new ImageRequest("p1", 0, "x", null)));
+        assertThat(typed.kind()).isEqualTo(FailureKind.MAX_TOKENS);
+        assertThat(typed.getMessage()).contains("raise model.max-tokens");
+    }
+
     @Test
     void parsesImagesUsageAndIds() throws Exception {
         Generation g = model().generate(new ImageRequest("p1", 0, "a red fox", 9L));
@@ -78,7 +136,8 @@ class OpenRouterChatModelTest {
     void acceptsImagesWithoutATypeAndEstimatesAMissingCost() throws Exception {
         String png = Base64.getEncoder().encodeToString(TestPng.of(500, "x"));
         server.behaviour(c -> FakeOpenRouter.Reply.json(200, """
-                {"id":"gen-1","model":"m","choices":[{"finish_reason":"stop","message":{"role":"assistant",\
+                {"id":"gen-1","object":"chat.completion","created":1,"system_fingerprint":null,"model":"m",\
+                "choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant",\
                 "images":[{"image_url":{"url":"data:image/png;base64,%s"}}]}}],\
                 "usage":{"prompt_tokens":1000000,"completion_tokens":1000000,"total_tokens":2000000}}"""
                 .formatted(png)));
@@ -92,7 +151,8 @@ class OpenRouterChatModelTest {
     @Test
     void anErrorInsideA200IsClassifiedAndKeepsWhatWasBilled() {
         server.behaviour(c -> FakeOpenRouter.Reply.json(200, """
-                {"id":"gen-1","error":{"code":503,"message":"upstream overloaded"},"choices":[],\
+                {"id":"gen-1","object":"chat.completion","created":1,"system_fingerprint":null,"model":"m",\
+                "error":{"code":503,"message":"upstream overloaded"},"choices":[],\
                 "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2,"cost":0.001}}"""));
 
         ModelCallException e = catchThrowableOfType(ModelCallException.class,

@@ -81,6 +81,39 @@ class OpenRouterImagesModelTest {
         assertThat(g.model()).isEqualTo("openai/gpt-5.4-image-2");
     }
 
+    private OpenRouterImagesModel model(Map<String, Object> config, Map<String, Object> routing) {
+        ModelSpec spec = new ModelSpec("openrouter-images", "bytedance-seed/seedream-4.5",
+                URI.create(server.baseUrl()), Secret.of("k"), 1, "{prompt}", config, null, 4096,
+                Duration.ofSeconds(5), null, "t", new ModelSpec.Pricing(8, 15), 64L << 20, List.of(), routing, 1);
+        return new OpenRouterImagesModel(spec, HttpClient.newHttpClient(), JsonMapper.builder().build(),
+                Clock.systemUTC());
+    }
+
+    @Test
+    void halfKIsResolution512AndOnlyTheRoutingFieldsTheImageApiTakesAreSent() throws Exception {
+        Map<String, Object> routing = new LinkedHashMap<>();
+        routing.put("order", List.of("byteplus"));
+        routing.put("data_collection", "deny");
+        routing.put("zdr", true);
+        Generation g = model(Map.of("image_size", "0.5K"), routing).generate(new ImageRequest("p", 0, "a fox", null));
+
+        FakeOpenRouter.Call call = server.received().get(0);
+        assertThat(call.body().path("resolution").asString()).isEqualTo("512");
+        assertThat(call.body().path("provider").toString()).isEqualTo("{\"order\":[\"byteplus\"]}");
+        assertThat(server.contractViolations()).isEmpty();
+        // The generation id comes as the X-Generation-Id header (the body has none).
+        assertThat(g.generationId()).startsWith("gen-");
+    }
+
+    @Test
+    void svgIsRefusedBeforeAnythingIsPaidFor() {
+        ModelCallException e = catchThrowableOfType(ModelCallException.class, () -> model(
+                Map.of("output_format", "svg"), Map.of()).generate(new ImageRequest("p", 0, "a fox", null)));
+        assertThat(e.kind().action()).isEqualTo(FailureKind.Action.STOP);
+        assertThat(e.getMessage()).contains("svg");
+        assertThat(server.calls()).isZero();
+    }
+
     @Test
     void classifiesErrorsLikeChatCompletions() {
         assertThat(failureFor(FakeOpenRouter.unauthorized(null)).kind()).isEqualTo(FailureKind.AUTH);
@@ -93,10 +126,12 @@ class OpenRouterImagesModelTest {
         assertThat(limited.kind()).isEqualTo(FailureKind.RATE_LIMITED);
         assertThat(limited.retryAfter()).isEqualTo(Duration.ofSeconds(3));
         assertThat(failureFor(FakeOpenRouter.Reply.json(200, """
-                {"created":1,"data":[],"error":{"code":502,"message":"Provider disconnected"}}""")).kind())
+                {"created":1,"data":[],"error":{"code":502,"message":"Provider disconnected"}}""")
+                .offContract("an error inside a 200, documented for chat only")).kind())
                 .isEqualTo(FailureKind.TRANSIENT);
         ModelCallException empty = failureFor(FakeOpenRouter.Reply.json(200,
-                "{\"created\":1,\"data\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":0,\"cost\":0.01}}"));
+                "{\"created\":1,\"data\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":0,"
+                        + "\"total_tokens\":1,\"cost\":0.01}}"));
         assertThat(empty.kind()).isEqualTo(FailureKind.NO_IMAGE);
         assertThat(empty.costUsd()).isEqualTo(0.01);
         assertThat(failureFor(FakeOpenRouter.Reply.json(200,
