@@ -58,10 +58,13 @@ class ReportInChromiumTests extends FunctionalTest {
         }
     }
 
-    private WebDriver browser() throws IOException {
+    private static void requireChromium() {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "Chromium not installed (" + CHROMIUM + ", " + CHROMEDRIVER + "): apt-get install chromium "
                         + "chromium-driver, as .ci/run does; skipping the report's browser check");
+    }
+
+    private WebDriver browser() throws IOException {
         ChromeOptions options = new ChromeOptions();
         // No download of a browser or driver (Selenium Manager is not asked when both paths are given).
         options.setBinary(CHROMIUM.toFile());
@@ -103,6 +106,7 @@ class ReportInChromiumTests extends FunctionalTest {
 
     @Test
     void whatAPersonSeesInTheReport() throws Exception {
+        requireChromium();
         TestJob job = job();
         TestJob.Result result = job.run("run", "--run-id", "chromium-1", "--progress", "off");
         assertThat(result.exitCode()).as(result.toString()).isZero();
