@@ -15,6 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The GETs of the capability check, with the provider's headers; the key never reaches a message. */
 final class ProviderApi {
 
+    /** At most this long per GET, or model.timeout when that is shorter; it bounds the body too. */
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** A full model catalogue is a few MB at most. */
     private static final long MAX_BYTES = 32L << 20;
@@ -48,14 +49,15 @@ final class ProviderApi {
         Map<String, String> headers = model.isOpenRouter() ? OpenRouterHeaders.of(model)
                 : Map.of("Authorization", "Bearer " + model.apiKey().reveal());
         try {
-            ModelHttp.Response r = ModelHttp.exchange(http, uri, headers, null, TIMEOUT, MAX_BYTES);
+            ModelHttp.Response r = ModelHttp.exchange(http, uri, headers, null,
+                    model.timeout().compareTo(TIMEOUT) < 0 ? model.timeout() : TIMEOUT, MAX_BYTES);
             return new Answer(r.status(), ModelHttp.parse(json, r.body(), 0));
         } catch (ModelCallException e) {
             throw new Unreachable("GET " + uri.getPath() + ": " + e.getMessage());
         }
     }
 
-    /** No answer from the provider: connection refused, timeout, a body too large. */
+    /** No answer from the provider: connection refused, timeout, a body too large, a redirect (never followed). */
     static final class Unreachable extends Exception {
         Unreachable(String message) {
             super(message, null, false, false);

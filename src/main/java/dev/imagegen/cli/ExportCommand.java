@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.export.DatasetExports;
+import dev.imagegen.export.ExportBusyException;
 import dev.imagegen.export.ExportException;
 import dev.imagegen.export.ExportFormat;
 import dev.imagegen.export.ExportOptions;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Option;
                 "Streams (constant memory) and is idempotent: exporting the same selection to the same DIR again "
                         + "gives the same result. Only images that match their prompt's current text and settings "
                         + "are exported. Needs no API key."},
-        footer = {"", "Exit codes: 0 exported, 1 failed, 2 bad usage (unknown run, DIR holds something else).",
+        footer = {"", "Exit codes: 0 exported, 1 failed, 2 bad usage (unknown run, DIR holds something else), 4 another "
+                + "export into DIR is in progress.",
                 "Examples:",
                 "  imagegen export jobs/demo.yml --format imagefolder --to exports/demo-hf",
                 "  imagegen export jobs/demo.yml --format webdataset --to exports/demo-wds --shard-samples 500",
@@ -111,6 +113,9 @@ final class ExportCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "  took            %.1f s%n", r.took().toMillis() / 1000.0);
             return RunOutcome.COMPLETED;
+        } catch (ExportBusyException e) {
+            System.err.println("imagegen: " + e.getMessage());
+            return RunOutcome.LOCKED;
         } catch (ExportException | JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
             return RunOutcome.USAGE;

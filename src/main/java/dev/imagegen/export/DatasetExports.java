@@ -19,6 +19,7 @@ import dev.imagegen.spec.JobSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -29,7 +30,8 @@ import tools.jackson.databind.node.ObjectNode;
  * be wrong.
  *
  * <p>A directory is reused only for the same export: {@code .imagegen-export.json} records the format and the
- * selection, and a directory that holds something else is refused rather than overwritten.
+ * selection, and a directory that holds something else is refused rather than overwritten. One export at a time
+ * writes into a directory ({@link ExportLock}); temporary names are unique to each writer.
  */
 public final class DatasetExports {
 
@@ -65,27 +67,43 @@ public final class DatasetExports {
         ImageFilter filter = new ImageFilter(spec.dataset(), instance, o.since(), o.until(), true);
         ImageCatalog catalog = new ImageCatalog(jdbc, 500);
         try {
-            claim(dir, o);
-            SampleMetadata metadata = new SampleMetadata(json);
-            long[] counts = new long[2];
-            try (ExportWriter writer = writer(o, dir, metadata)) {
-                catalog.forEach(filter, record -> {
-                    Path image = outputDir.resolve(record.filePath()).normalize();
-                    if (!image.startsWith(outputDir) || !Files.isRegularFile(image)) {
-                        counts[1]++;
-                        log.warn("image file {} of prompt {} v{} is missing; left out of the export",
-                                record.filePath(), record.promptId(), record.variant());
-                        return;
-                    }
-                    add(writer, record, image);
-                    counts[0]++;
-                });
-                writer.finish();
-                return new ExportResult(dir, o.format(), counts[0], catalog.countStale(filter), counts[1],
-                        writer.files(), writer.bytes(), Duration.between(started, clock.instant()));
+            ObjectNode wanted = selection(o);
+            checkTarget(dir, wanted); // before the lock file is made: never leave one in a foreign directory
+            Files.createDirectories(dir);
+            try (ExportLock lock = ExportLock.take(dir)) {
+                if (!checkTarget(dir, wanted)) {
+                    // Renamed into place: an export checking the directory before it has the lock sees all or none.
+                    Path tmp = ExportWriter.temp(dir.resolve(MANIFEST));
+                    Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(wanted) + "\n");
+                    ExportWriter.commit(tmp, dir.resolve(MANIFEST));
+                }
+                ExportLock.removeLeftovers(dir);
+                return write(o, dir, outputDir, filter, catalog, started);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("export to " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private ExportResult write(ExportOptions o, Path dir, Path outputDir, ImageFilter filter, ImageCatalog catalog,
+                               Instant started) throws IOException {
+        SampleMetadata metadata = new SampleMetadata(json);
+        long[] counts = new long[2];
+        try (ExportWriter writer = writer(o, dir, metadata)) {
+            catalog.forEach(filter, record -> {
+                Path image = outputDir.resolve(record.filePath()).normalize();
+                if (!image.startsWith(outputDir) || !Files.isRegularFile(image)) {
+                    counts[1]++;
+                    log.warn("image file {} of prompt {} v{} is missing; left out of the export",
+                            record.filePath(), record.promptId(), record.variant());
+                    return;
+                }
+                add(writer, record, image);
+                counts[0]++;
+            });
+            writer.finish();
+            return new ExportResult(dir, o.format(), counts[0], catalog.countStale(filter), counts[1],
+                    writer.files(), writer.bytes(), Duration.between(started, clock.instant()));
         }
     }
 
@@ -105,32 +123,39 @@ public final class DatasetExports {
         };
     }
 
-    /** Takes the directory for this export, or refuses one that holds anything else. */
-    private void claim(Path dir, ExportOptions o) throws IOException {
+    private ObjectNode selection(ExportOptions o) {
         ObjectNode wanted = json.createObjectNode();
         wanted.put("format", o.format().id());
         wanted.put("dataset", spec.dataset());
         wanted.put("run_id", o.runId());
         wanted.put("since", Objects.toString(o.since(), null));
         wanted.put("until", Objects.toString(o.until(), null));
+        return wanted;
+    }
+
+    /**
+     * Refuses a directory that holds another export or anything that is not an export.
+     *
+     * @return whether it already holds this export (its manifest)
+     */
+    private boolean checkTarget(Path dir, ObjectNode wanted) throws IOException {
         Path manifest = dir.resolve(MANIFEST);
         if (Files.isRegularFile(manifest)) {
-            ObjectNode found = (ObjectNode) json.readTree(Files.readString(manifest));
+            JsonNode found = json.readTree(Files.readString(manifest));
             if (!found.equals(wanted)) {
                 throw new ExportException("--to: " + dir + " holds another export (" + json.writeValueAsString(found)
                         + "); export to a new directory, or delete that one first");
             }
-            return;
+            return true;
         }
         if (Files.isDirectory(dir)) {
             try (Stream<Path> entries = Files.list(dir)) {
-                if (entries.findAny().isPresent()) {
+                if (entries.anyMatch(e -> !ExportLock.isOwn(e.getFileName().toString()))) {
                     throw new ExportException("--to: " + dir + " is not empty and holds no imagegen export; choose "
                             + "a new or empty directory");
                 }
             }
         }
-        Files.createDirectories(dir);
-        Files.writeString(manifest, json.writerWithDefaultPrettyPrinter().writeValueAsString(wanted) + "\n");
+        return false;
     }
 }

@@ -1,7 +1,7 @@
 package dev.imagegen.export;
 
 /** An export that cannot start as asked (unknown run, a directory holding something else): a usage error. */
-public final class ExportException extends RuntimeException {
+public class ExportException extends RuntimeException {
     public ExportException(String message) {
         super(message);
     }

@@ -5,6 +5,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.UUID;
 
 import dev.imagegen.catalog.ImageRecord;
 
@@ -30,8 +31,9 @@ interface ExportWriter extends AutoCloseable {
     @Override
     void close() throws IOException;
 
+    /** A temporary name of this export's own ({@code .<name>.<uuid>.tmp}): no other writer ever shares it. */
     static Path temp(Path target) {
-        return target.resolveSibling("." + target.getFileName() + ".tmp");
+        return target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     }
 
     static void commit(Path tmp, Path target) throws IOException {

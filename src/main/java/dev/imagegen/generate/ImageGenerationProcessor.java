@@ -196,6 +196,7 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
                     + ". Set a valid key in the environment, then restart";
             case CREDITS -> "the account is out of credits" + status + ": " + e.getMessage()
                     + ". Add credits or raise the key's limit, then restart";
+            case CONFIGURATION -> e.getMessage() + "; then restart";
             case FORBIDDEN -> "the provider refused this key or model" + status + ": " + e.getMessage()
                     + ". Check the key's permissions, guardrails and region (or model.provider-routing), then restart";
             case MAX_TOKENS -> e.getMessage();

@@ -1,14 +1,18 @@
 package dev.imagegen.model;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /** Reading an HTTP body without trusting its size, and the header hints that come with it. */
 public final class BoundedBody {
@@ -17,26 +21,85 @@ public final class BoundedBody {
     }
 
     /**
-     * Reads at most {@code cap} bytes; a body that announces or turns out to be larger is rejected before it is read
-     * whole, so one oversized response cannot exhaust the heap.
+     * A body handler that collects the body into memory as it arrives, up to {@code cap} bytes: a body that announces
+     * or turns out to be larger fails with {@link TooLarge} and the exchange is cancelled, so nothing more is read. The
+     * body of a redirect (3xx) is discarded unread. Being asynchronous, the whole exchange (headers and body) is one
+     * future that a caller can bound with a deadline and cancel.
      */
-    public static byte[] read(InputStream in, HttpHeaders headers, long cap) throws IOException, TooLarge {
-        try (in) {
-            long declared = headers.firstValueAsLong("content-length").orElse(-1);
+    public static HttpResponse.BodyHandler<byte[]> handler(long cap) {
+        return info -> {
+            if (info.statusCode() >= 300 && info.statusCode() < 400) {
+                return HttpResponse.BodySubscribers.replacing(new byte[0]);
+            }
+            long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
+            return new Capped(cap, declared);
+        };
+    }
+
+    /** Collects the body's buffers; cancels the subscription as soon as the cap is passed. */
+    private static final class Capped implements HttpResponse.BodySubscriber<byte[]> {
+        private final long cap;
+        private final long declared;
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private ByteArrayOutputStream out;
+        private Flow.Subscription subscription;
+        private long total;
+
+        Capped(long cap, long declared) {
+            this.cap = cap;
+            this.declared = declared;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
             if (declared > cap) {
-                throw new TooLarge(declared, cap);
+                s.cancel();
+                result.completeExceptionally(new TooLarge(declared, cap));
+                return;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 64 * 1024);
-            byte[] buf = new byte[64 * 1024];
-            long total = 0;
-            for (int n; (n = in.read(buf)) > 0; ) {
-                total += n;
+            out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 64 * 1024);
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (result.isDone()) {
+                return;
+            }
+            for (ByteBuffer b : buffers) {
+                total += b.remaining();
                 if (total > cap) {
-                    throw new TooLarge(total, cap);
+                    subscription.cancel();
+                    out = null;
+                    result.completeExceptionally(new TooLarge(total, cap));
+                    return;
                 }
-                out.write(buf, 0, n);
+                if (b.hasArray()) {
+                    out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+                } else {
+                    byte[] chunk = new byte[b.remaining()];
+                    b.get(chunk);
+                    out.write(chunk, 0, chunk.length);
+                }
             }
-            return out.toByteArray();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            if (!result.isDone()) {
+                result.complete(out.toByteArray());
+            }
         }
     }
 

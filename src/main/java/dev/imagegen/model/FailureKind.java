@@ -37,7 +37,12 @@ public enum FailureKind {
      * The answer hit {@code model.max-tokens} before an image came ({@code max_tokens_exceeded}, or
      * {@code finish_reason: length} without an image): every row would be paid for and fail the same way.
      */
-    MAX_TOKENS(Action.STOP);
+    MAX_TOKENS(Action.STOP),
+    /**
+     * The answer shows the job file points at the wrong place: a redirect (3xx), which is never followed because it
+     * would carry the key elsewhere. The message names {@code model.base-url}.
+     */
+    CONFIGURATION(Action.STOP);
 
     /** What the job does with a call that failed this way. */
     public enum Action { RETRY, SKIP, STOP }

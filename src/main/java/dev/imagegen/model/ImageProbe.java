@@ -5,9 +5,16 @@ import java.util.zip.CRC32;
 /**
  * Checks that bytes are a whole PNG, JPEG or WebP image and reads its size, without decoding pixels: the PNG chunk
  * chain with its CRCs up to IEND, JPEG markers from SOI to EOI, the WebP RIFF length. That catches the truncated and
- * corrupt bodies providers do send, at a fraction of the cost of a full decode.
+ * corrupt bodies providers do send, at a fraction of the cost of a full decode. A picture larger than
+ * {@link #MAX_SIDE} a side or {@link #MAX_PIXELS} in all is refused from its header: a few bytes can declare
+ * 100000 x 100000 pixels, which no one should try to decode.
  */
 public final class ImageProbe {
+
+    /** The most pixels a side of an accepted picture has (image models make at most 4096 today). */
+    public static final int MAX_SIDE = 16_384;
+    /** The most pixels an accepted picture has: 100 megapixels, 400 MB as RGBA once decoded. */
+    public static final long MAX_PIXELS = 100_000_000L;
 
     private ImageProbe() {
     }
@@ -24,15 +31,34 @@ public final class ImageProbe {
         if (declaredType != null && !declaredType.isBlank() && !normalise(declaredType).equals(actual)) {
             throw new InvalidImageException("declared as " + declaredType + " but the bytes are " + actual);
         }
-        int[] size = switch (actual) {
+        long[] size = switch (actual) {
             case "image/png" -> png(b);
             case "image/jpeg" -> jpeg(b);
             default -> webp(b);
         };
-        if (size[0] <= 0 || size[1] <= 0) {
-            throw new InvalidImageException(actual + " with no size (" + size[0] + "x" + size[1] + ")");
+        checkSize(actual, size[0], size[1]);
+        return new ImageData(b, actual, (int) size[0], (int) size[1]);
+    }
+
+    /**
+     * Refuses a size that is empty or over the limits, as read from a header (nothing decoded).
+     *
+     * @throws InvalidImageException naming the size and the limit
+     */
+    public static void checkSize(String mediaType, long width, long height) throws InvalidImageException {
+        if (width <= 0 || height <= 0) {
+            throw new InvalidImageException(mediaType + " with no size (" + width + "x" + height + ")");
         }
-        return new ImageData(b, actual, size[0], size[1]);
+        if (width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS) {
+            throw new InvalidImageException(mediaType + " declares " + width + "x" + height + " pixels, more than "
+                    + "the limit of " + MAX_SIDE + " a side and " + MAX_PIXELS / 1_000_000 + " megapixels; it is "
+                    + "not decoded");
+        }
+    }
+
+    /** Whether a picture of this size may be decoded (see {@link #checkSize}). */
+    public static boolean withinLimits(long width, long height) {
+        return width > 0 && height > 0 && width <= MAX_SIDE && height <= MAX_SIDE && width * height <= MAX_PIXELS;
     }
 
     static String normalise(String mediaType) {
@@ -56,10 +82,10 @@ public final class ImageProbe {
         return null;
     }
 
-    private static int[] png(byte[] b) throws InvalidImageException {
+    private static long[] png(byte[] b) throws InvalidImageException {
         int pos = 8;
-        int width = -1;
-        int height = -1;
+        long width = -1;
+        long height = -1;
         boolean first = true;
         CRC32 crc = new CRC32();
         while (true) {
@@ -76,8 +102,8 @@ public final class ImageProbe {
                 if (!type.equals("IHDR") || len != 13) {
                     throw new InvalidImageException("PNG does not start with an IHDR chunk");
                 }
-                width = (int) u32be(b, pos + 8);
-                height = (int) u32be(b, pos + 12);
+                width = u32be(b, pos + 8);
+                height = u32be(b, pos + 12);
                 first = false;
             }
             crc.reset();
@@ -87,12 +113,12 @@ public final class ImageProbe {
             }
             pos += len + 12;
             if (type.equals("IEND")) {
-                return new int[] {width, height};
+                return new long[] {width, height};
             }
         }
     }
 
-    private static int[] jpeg(byte[] b) throws InvalidImageException {
+    private static long[] jpeg(byte[] b) throws InvalidImageException {
         if (!endsWithEoi(b)) {
             throw new InvalidImageException("JPEG truncated: no end-of-image marker");
         }
@@ -114,7 +140,7 @@ public final class ImageProbe {
                 }
                 int height = ((b[pos + 5] & 0xff) << 8) | (b[pos + 6] & 0xff);
                 int width = ((b[pos + 7] & 0xff) << 8) | (b[pos + 8] & 0xff);
-                return new int[] {width, height};
+                return new long[] {width, height};
             }
             if (marker == 0xDA || len < 2) {
                 break;
@@ -134,7 +160,7 @@ public final class ImageProbe {
         return false;
     }
 
-    private static int[] webp(byte[] b) throws InvalidImageException {
+    private static long[] webp(byte[] b) throws InvalidImageException {
         long riff = u32le(b, 4);
         if (riff + 8 > b.length) {
             throw new InvalidImageException("WebP truncated: RIFF says " + (riff + 8) + " bytes, got " + b.length);
@@ -145,12 +171,12 @@ public final class ImageProbe {
         String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
         int d = 20;
         return switch (chunk) {
-            case "VP8 " -> new int[] {u16le(b, d + 6) & 0x3fff, u16le(b, d + 8) & 0x3fff};
+            case "VP8 " -> new long[] {u16le(b, d + 6) & 0x3fff, u16le(b, d + 8) & 0x3fff};
             case "VP8L" -> {
                 long bits = u32le(b, d + 1);
-                yield new int[] {(int) (bits & 0x3fff) + 1, (int) ((bits >> 14) & 0x3fff) + 1};
+                yield new long[] {(bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1};
             }
-            case "VP8X" -> new int[] {u24le(b, d + 4) + 1, u24le(b, d + 7) + 1};
+            case "VP8X" -> new long[] {u24le(b, d + 4) + 1, u24le(b, d + 7) + 1};
             default -> throw new InvalidImageException("WebP with unknown chunk '" + chunk + "'");
         };
     }

@@ -1,9 +1,9 @@
 package dev.imagegen.model;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,6 +11,11 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -22,6 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ModelHttp {
 
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+
     private ModelHttp() {
     }
 
@@ -29,16 +36,24 @@ public final class ModelHttp {
     public record Response(int status, HttpHeaders headers, byte[] body) {
     }
 
+    /**
+     * The client of every model call and check: HTTP/1.1, and redirects never followed — a redirect would send the
+     * {@code Authorization} header (the key) and the request to an address nobody configured.
+     */
     public static HttpClient newClient() {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 
     /**
-     * Sends one request and reads its body. Header values (so the key) never reach an exception message.
+     * Sends one request and reads its body. {@code timeout} bounds the whole call — connecting, the headers and the
+     * last byte of the body — so a server that trickles its answer cannot hold a thread; past it the call is a
+     * {@link FailureKind#TRANSIENT} failure like any timeout. An interrupt aborts the call at once. A redirect (3xx)
+     * is a {@link FailureKind#CONFIGURATION} error: it is never followed. Header values (so the key) never reach an
+     * exception message.
      *
      * @param body null for a GET
      */
@@ -51,25 +66,76 @@ public final class ModelHttp {
         } else {
             b.GET();
         }
-        HttpResponse<InputStream> response;
+        // The status once the headers are in (0 before): says whether a failure came before or during the body.
+        AtomicInteger headersStatus = new AtomicInteger();
+        HttpResponse.BodyHandler<byte[]> bounded = BoundedBody.handler(maxBytes);
+        CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(b.build(), info -> {
+            headersStatus.set(info.statusCode());
+            return bounded.apply(info);
+        });
+        HttpResponse<byte[]> response;
         try {
-            response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
-            throw new ModelCallException(FailureKind.TRANSIENT, null, "no response from " + uri.getHost()
-                    + " within " + timeout.toSeconds() + "s (model.timeout)");
-        } catch (IOException e) {
-            throw new ModelCallException(FailureKind.TRANSIENT, null, "connection to " + uri.getHost()
-                    + " failed: " + describe(e));
+            response = call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            throw timedOut(uri, timeout, statusOrNull(headersStatus));
+        } catch (InterruptedException e) {
+            call.cancel(true); // closes the connection: a stop is not held by a hanging body
+            throw e;
+        } catch (ExecutionException e) {
+            throw failed(uri, timeout, statusOrNull(headersStatus), e.getCause());
         }
-        try {
-            return new Response(response.statusCode(), response.headers(),
-                    BoundedBody.read(response.body(), response.headers(), maxBytes));
-        } catch (BoundedBody.TooLarge e) {
-            throw new ModelCallException(FailureKind.INVALID_IMAGE, response.statusCode(), e.getMessage());
-        } catch (IOException e) {
-            throw new ModelCallException(FailureKind.TRANSIENT, response.statusCode(),
-                    "connection broke while reading the response: " + describe(e));
+        if (response.statusCode() >= 300 && response.statusCode() < 400) {
+            throw redirected(uri, response);
         }
+        return new Response(response.statusCode(), response.headers(), response.body());
+    }
+
+    private static Integer statusOrNull(AtomicInteger status) {
+        return status.get() == 0 ? null : status.get();
+    }
+
+    private static ModelCallException timedOut(URI uri, Duration timeout, Integer status) {
+        return new ModelCallException(FailureKind.TRANSIENT, status, (status == null ? "no response from "
+                : "the response from ") + uri.getHost() + " was not complete within " + seconds(timeout)
+                + " (model.timeout)");
+    }
+
+    private static ModelCallException failed(URI uri, Duration timeout, Integer status, Throwable cause) {
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof BoundedBody.TooLarge tooLarge) {
+            return new ModelCallException(FailureKind.INVALID_IMAGE, status, tooLarge.getMessage());
+        }
+        if (cause instanceof HttpConnectTimeoutException) {
+            return new ModelCallException(FailureKind.TRANSIENT, null, "could not connect to " + uri.getHost()
+                    + " within " + seconds(CONNECT_TIMEOUT));
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return timedOut(uri, timeout, status);
+        }
+        String why = cause instanceof IOException io ? describe(io) : String.valueOf(cause);
+        return new ModelCallException(FailureKind.TRANSIENT, status, status == null ? "connection to "
+                + uri.getHost() + " failed: " + why : "connection broke while reading the response: " + why);
+    }
+
+    /**
+     * A redirect is never followed (the key would go with it): the base URL is wrong or the server is not the
+     * provider. Only the target's origin is named, never its path or query.
+     */
+    private static ModelCallException redirected(URI uri, HttpResponse<?> response) {
+        String target = response.headers().firstValue("location").map(l -> {
+            try {
+                return " to " + origin(uri.resolve(l.strip()));
+            } catch (IllegalArgumentException e) {
+                return "";
+            }
+        }).orElse("");
+        return new ModelCallException(FailureKind.CONFIGURATION, response.statusCode(), origin(uri)
+                + " answered HTTP " + response.statusCode() + ", a redirect" + target
+                + ". Redirects are never followed, since they would send the API key elsewhere: set model.base-url "
+                + "to the provider's API address itself");
     }
 
     /**
@@ -111,6 +177,15 @@ public final class ModelHttp {
         } catch (ImageProbe.InvalidImageException e) {
             throw new ModelCallException(FailureKind.INVALID_IMAGE, 200, e.getMessage(), null, billed);
         }
+    }
+
+    /** Scheme, host and port: never a user name, password, path or query that might carry a secret. */
+    private static String origin(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     public static String textOrNull(JsonNode node, String field) {

@@ -3,6 +3,7 @@ package dev.imagegen.reference;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +38,8 @@ public final class ReferenceLoader {
     }
 
     static byte[] readBounded(String ref, Path file) throws BadReferenceException {
-        try (InputStream in = Files.newInputStream(file)) {
+        // The path is a real path inside the reference root: a link put in its place later is not followed out.
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             byte[] bytes = in.readNBytes((int) ReferenceResolver.MAX_BYTES + 1);
             if (bytes.length > ReferenceResolver.MAX_BYTES) {
                 throw new BadReferenceException("reference '" + ref + "' is larger than "

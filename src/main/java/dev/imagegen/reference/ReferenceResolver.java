@@ -3,6 +3,7 @@ package dev.imagegen.reference;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -20,7 +21,7 @@ import dev.imagegen.model.ImageProbe;
 
 /**
  * Turns a source row's reference cell ({@code a.png|b.jpg|https://...}) into {@link ReferenceImage}s. A local file
- * is read, checked to be a whole image and hashed once per (path, modification time, size): a dataset whose rows
+ * must lie inside the reference root (after resolving {@code ..} and symbolic links); it is read, checked to be a whole image and hashed once per (path, modification time, size): a dataset whose rows
  * share a few reference files stages at the speed of a {@code stat}. A URL is hashed as a string and never fetched.
  */
 public final class ReferenceResolver {
@@ -30,16 +31,24 @@ public final class ReferenceResolver {
     /** A data URL of this many bytes stays under the 20 MiB limit of OpenAI's {@code image_url}. */
     public static final long MAX_BYTES = 15_000_000;
 
-    private final Path baseDir;
+    private final Path root;
     private final Pattern separator;
     private final Map<Path, Cached> cache = new ConcurrentHashMap<>();
 
     /**
-     * @param baseDir   relative paths are resolved against it (the job file's directory)
+     * @param root      relative paths are resolved against it, and no local reference may lie outside it
+     *                  ({@code source.reference-root}, by default the job file's directory)
      * @param separator what separates several references in one cell
      */
-    public ReferenceResolver(Path baseDir, String separator) {
-        this.baseDir = baseDir;
+    public ReferenceResolver(Path root, String separator) {
+        Path absolute = root.toAbsolutePath().normalize();
+        Path real;
+        try {
+            real = absolute.toRealPath();
+        } catch (IOException e) {
+            real = absolute; // checked to exist when the job file was read; nothing inside it will resolve either
+        }
+        this.root = real;
         this.separator = Pattern.compile(Pattern.quote(separator));
     }
 
@@ -69,23 +78,15 @@ public final class ReferenceResolver {
         if (ref.indexOf('\0') >= 0) {
             throw new BadReferenceException("reference '" + ref.replace('\0', '?') + "' contains a NUL character");
         }
-        Path file;
-        try {
-            file = baseDir.resolve(ref).normalize();
-        } catch (RuntimeException e) {
-            throw new BadReferenceException("reference '" + ref + "' is not a valid path: " + e.getMessage());
-        }
+        Path file = inside(ref);
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            throw new BadReferenceException("reference '" + ref + "' not found (looked for " + file
-                    + "; paths are relative to the job file)");
         } catch (IOException e) {
-            throw new BadReferenceException("reference '" + ref + "' cannot be read: " + e.getMessage());
+            throw new BadReferenceException("reference '" + ref + "' cannot be read: " + e.getClass().getSimpleName());
         }
         if (!attrs.isRegularFile()) {
-            throw new BadReferenceException("reference '" + ref + "' is not a file (" + file + ")");
+            throw new BadReferenceException("reference '" + ref + "' is not a file");
         }
         Cached cached = cache.get(file);
         if (cached != null && cached.modified().equals(attrs.lastModifiedTime()) && cached.size() == attrs.size()) {
@@ -96,19 +97,81 @@ public final class ReferenceResolver {
         return image;
     }
 
+    /**
+     * The real path of a local reference, known to lie inside the root. What is outside the root — by {@code ..},
+     * an absolute path or a symbolic link — gets one reason whatever is there, so a reject never tells whether a
+     * file outside exists, nor anything else about it.
+     */
+    private Path inside(String ref) throws BadReferenceException {
+        Path lexical;
+        try {
+            lexical = root.resolve(ref).normalize();
+        } catch (RuntimeException e) {
+            throw new BadReferenceException("reference '" + ref + "' is not a valid path");
+        }
+        if (!lexical.startsWith(root)) {
+            throw outside(ref);
+        }
+        Path real;
+        try {
+            real = lexical.toRealPath();
+        } catch (NoSuchFileException e) {
+            if (escapes(lexical)) {
+                throw outside(ref);
+            }
+            throw new BadReferenceException("reference '" + ref + "' not found (looked for " + lexical + "; "
+                    + "relative paths start at " + root + ")");
+        } catch (IOException e) {
+            if (escapes(lexical)) {
+                throw outside(ref);
+            }
+            throw new BadReferenceException("reference '" + ref + "' cannot be read: " + e.getClass().getSimpleName());
+        }
+        if (!real.startsWith(root)) {
+            throw outside(ref);
+        }
+        return real;
+    }
+
+    /** Whether the part of a missing path that does exist leads out of the root (a link out, or a dangling link). */
+    private boolean escapes(Path lexical) {
+        for (Path p = lexical; p != null && p.startsWith(root) && !p.equals(root); p = p.getParent()) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    return !p.toRealPath().startsWith(root);
+                } catch (IOException e) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private BadReferenceException outside(String ref) {
+        return new BadReferenceException("reference '" + ref + "' is outside the reference directory " + root
+                + "; local reference images must lie inside it (set source.reference-root to the directory that "
+                + "holds them)");
+    }
+
     private static ReferenceImage read(String ref, Path file) throws BadReferenceException {
         byte[] bytes = ReferenceLoader.readBounded(ref, file);
         String mediaType = mediaTypeOf(ref, bytes);
         return new ReferenceImage(ref, file.toString(), false, sha256(bytes), mediaType, bytes.length);
     }
 
-    /** PNG, JPEG and WebP are checked to be whole images; GIF is recognised by its signature. */
+    /**
+     * PNG, JPEG and WebP are checked to be whole images; GIF is recognised by its signature. All of them are held to
+     * {@link ImageProbe}'s size limits, read from the header.
+     */
     static String mediaTypeOf(String ref, byte[] bytes) throws BadReferenceException {
-        if (bytes.length >= 6 && (new String(bytes, 0, 6, java.nio.charset.StandardCharsets.US_ASCII)
-                .matches("GIF8[79]a"))) {
-            return "image/gif";
-        }
         try {
+            if (bytes.length >= 10 && (new String(bytes, 0, 6, java.nio.charset.StandardCharsets.US_ASCII)
+                    .matches("GIF8[79]a"))) {
+                // The logical screen: width and height, 16-bit little-endian, after the signature.
+                ImageProbe.checkSize("image/gif", (bytes[6] & 0xff) | (bytes[7] & 0xff) << 8,
+                        (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8);
+                return "image/gif";
+            }
             return ImageProbe.inspect(bytes, null).mediaType();
         } catch (ImageProbe.InvalidImageException e) {
             throw new BadReferenceException("reference '" + ref + "' is not a usable image: " + e.getMessage());

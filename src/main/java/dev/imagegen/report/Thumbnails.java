@@ -23,6 +23,7 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 
 import dev.imagegen.catalog.ImageRecord;
+import dev.imagegen.model.ImageProbe;
 
 /**
  * Small JPEG previews of a run's images, stored next to its report ({@code thumbs/<shard>/<name>.jpg}) so the page
@@ -85,7 +86,11 @@ final class Thumbnails {
         }
     }
 
-    /** Decodes with subsampling when the picture is much larger than the thumbnail: a fraction of the work. */
+    /**
+     * Decodes with subsampling when the picture is much larger than the thumbnail: a fraction of the work. A picture
+     * whose header declares more than {@link ImageProbe}'s limits is not decoded at all (null): a small file can
+     * declare 100000 x 100000 pixels.
+     */
     static BufferedImage decode(Path file) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) {
@@ -98,6 +103,9 @@ final class Thumbnails {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
+                if (!ImageProbe.withinLimits(reader.getWidth(0), reader.getHeight(0))) {
+                    return null;
+                }
                 int longest = Math.max(reader.getWidth(0), reader.getHeight(0));
                 ImageReadParam param = reader.getDefaultReadParam();
                 int step = Math.max(1, longest / (2 * SIZE));

@@ -81,7 +81,12 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
         if (id == null) {
             id = derivedId(prompt, attributes);
         }
-        String rendered = template.render(prompt, attributes);
+        String rendered = template.render(prompt, promptColumn, withId(attributes, idColumn, id));
+        if (rendered.isBlank()) {
+            // Nothing to send: a call would pay for a picture of nothing (and every such row for the same one).
+            return reject(row, id, "the rendered prompt is empty: model.prompt-template '"
+                    + spec.model().promptTemplate() + "' gives nothing for this row");
+        }
         List<ReferenceImage> references;
         try {
             references = spec.source().hasReferenceColumn()
@@ -94,10 +99,21 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
                 bucket(id), references);
     }
 
+    /** The row's columns for the template, the id column included (it is not an attribute of the prompt). */
+    private static Map<String, String> withId(Map<String, String> attributes, String idColumn, String id) {
+        if (idColumn == null || attributes.containsKey(idColumn)) {
+            return attributes;
+        }
+        Map<String, String> columns = new LinkedHashMap<>(attributes);
+        columns.put(idColumn, id);
+        return columns;
+    }
+
     /** One resolver per staging pass, so its cache sees each reference file once. */
     private ReferenceResolver references() {
         if (referenceResolver == null) {
-            referenceResolver = new ReferenceResolver(spec.file().getParent(), spec.source().referenceSeparator());
+            referenceResolver = new ReferenceResolver(spec.source().referenceRoot(),
+                    spec.source().referenceSeparator());
         }
         return referenceResolver;
     }

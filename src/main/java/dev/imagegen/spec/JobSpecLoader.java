@@ -36,6 +36,7 @@ public final class JobSpecLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final List<String> PROVIDERS = List.of(ModelSpec.OPENROUTER, ModelSpec.OPENROUTER_IMAGES,
             ModelSpec.OPENAI, ModelSpec.PLACEHOLDER);
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern DATASET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final YAMLMapper yaml = YAMLMapper.builder()
@@ -305,7 +306,7 @@ public final class JobSpecLoader {
                 }
                 return new SourceSpec(null, ',', null, java.nio.charset.StandardCharsets.UTF_8,
                         blankToNull(s.idColumn()), promptColumn, maxLength, blankToNull(s.referenceColumn()),
-                        referenceSeparator(s.referenceSeparator()), jdbc(s.jdbc()));
+                        referenceSeparator(s.referenceSeparator()), jdbc(s.jdbc()), referenceRoot(s.referenceRoot()));
             }
             Path csv = baseDir.resolve(s.csv()).normalize();
             if (!Files.isRegularFile(csv)) {
@@ -323,7 +324,22 @@ public final class JobSpecLoader {
                         + "use e.g. UTF-8 or ISO-8859-1");
             }
             return new SourceSpec(csv, delimiter, quote, encoding, blankToNull(s.idColumn()), promptColumn,
-                    maxLength, blankToNull(s.referenceColumn()), referenceSeparator(s.referenceSeparator()), null);
+                    maxLength, blankToNull(s.referenceColumn()), referenceSeparator(s.referenceSeparator()), null,
+                    referenceRoot(s.referenceRoot()));
+        }
+
+        /** Local reference images are read only from inside this directory (and never through a link out of it). */
+        private Path referenceRoot(String text) {
+            if (text == null) {
+                return baseDir;
+            }
+            Path root = baseDir.resolve(text.strip()).normalize();
+            if (text.isBlank() || !Files.isDirectory(root)) {
+                throw new JobFileException("source.reference-root: " + root + " is not a directory; name the "
+                        + "directory that holds the reference images (relative to the job file), or leave it out to "
+                        + "use the job file's directory");
+            }
+            return root;
         }
 
         private static String referenceSeparator(String text) {
@@ -409,7 +425,7 @@ public final class JobSpecLoader {
 
         private ModelSpec model(RawJobFile.Model m) {
             RawJobFile.Model model = m != null ? m : new RawJobFile.Model(null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null, null, null, null, null);
             String provider = model.provider() == null ? ModelSpec.OPENROUTER : model.provider();
             if (!PROVIDERS.contains(provider)) {
                 throw new JobFileException("model.provider: '" + provider + "' is not supported; use one of "
@@ -419,6 +435,9 @@ public final class JobSpecLoader {
             String name = model.name() != null ? model.name() : openAi ? "gpt-image-2" : "openai/gpt-5.4-image-2";
             URI baseUrl = baseUrl(model.baseUrl() != null ? model.baseUrl()
                     : openAi ? "https://api.openai.com/v1" : "https://openrouter.ai/api/v1");
+            if (!provider.equals(ModelSpec.PLACEHOLDER)) {
+                requireTls(baseUrl, Boolean.TRUE.equals(model.allowInsecureHttp()));
+            }
             int images = positive("model.images-per-prompt", model.imagesPerPrompt(), 1);
             if (images > 16) {
                 throw new JobFileException("model.images-per-prompt: " + images + " is too many; at most 16");
@@ -573,6 +592,36 @@ public final class JobSpecLoader {
                 throw new JobFileException("model.base-url: '" + url + "' is not an http(s) URL; e.g. "
                         + "https://openrouter.ai/api/v1");
             }
+        }
+
+        /**
+         * The key travels in a header of every request: over plain http only to this machine (a local proxy or test
+         * server), unless the job file says the network path is trusted.
+         */
+        private static void requireTls(URI baseUrl, boolean allowInsecure) {
+            if ("http".equals(baseUrl.getScheme()) && !allowInsecure && !isLoopback(baseUrl.getHost())) {
+                throw new JobFileException("model.base-url: '" + baseUrl + "' would send the API key unencrypted "
+                        + "over the network; use https://, or set model.allow-insecure-http: true if the path to "
+                        + baseUrl.getHost() + " is trusted (plain http is always allowed to localhost)");
+            }
+        }
+
+        /** localhost, 127.0.0.0/8 or ::1, read from the text alone: no DNS lookup decides it. */
+        static boolean isLoopback(String host) {
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            if (h.equalsIgnoreCase("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) {
+                return true;
+            }
+            Matcher v4 = IPV4.matcher(h);
+            if (!v4.matches()) {
+                return false;
+            }
+            for (int i = 1; i <= 4; i++) {
+                if (Integer.parseInt(v4.group(i)) > 255) {
+                    return false;
+                }
+            }
+            return v4.group(1).equals("127");
         }
 
         private static RunSpec run(RawJobFile.Run r) {

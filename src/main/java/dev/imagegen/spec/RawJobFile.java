@@ -13,7 +13,8 @@ record RawJobFile(String dataset, Source source, Model model, Run run, Output ou
                   Metrics metrics, @JsonProperty("notify") Notify notice) {
 
     record Source(String csv, String delimiter, String quote, String encoding, String idColumn, String promptColumn,
-                  Integer maxPromptLength, String referenceColumn, String referenceSeparator, Jdbc jdbc) {
+                  Integer maxPromptLength, String referenceColumn, String referenceSeparator, Jdbc jdbc,
+                  String referenceRoot) {
     }
 
     record Jdbc(String url, String user, String password, String query, Integer fetchSize) {
@@ -23,7 +24,7 @@ record RawJobFile(String dataset, Source source, Model model, Run run, Output ou
                  String promptTemplate, Map<String, Object> imageConfig, Long seed, Integer maxTokens, String timeout,
                  String referer, String title, Pricing pricing, String maxResponseSize, List<String> fallbackModels,
                  Map<String, Object> providerRouting, Integer imagesPerCall, Object modalities,
-                 String maxTokensParameter) {
+                 String maxTokensParameter, Boolean allowInsecureHttp) {
     }
 
     record Pricing(Double inputPerMillion, Double outputPerMillion, Double imageInputPerMillion,

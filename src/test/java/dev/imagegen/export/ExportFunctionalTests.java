@@ -268,6 +268,107 @@ class ExportFunctionalTests extends FunctionalTest {
         return samples;
     }
 
+    /** Another process (here one that only holds the lock) is exporting into DIR: a second export is refused. */
+    @Test
+    void aSecondExportIntoADirectoryInUseIsRefusedAndChangesNothing() throws Exception {
+        TestJob job = job();
+        assertThat(job.run("run", "--run-id", "r1", "--no-report").exitCode()).isZero();
+        Path out = dir.resolve("hf");
+        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString()).exitCode()).isZero();
+        Map<String, Long> before = modificationTimes(out);
+        byte[] metadata = Files.readAllBytes(out.resolve("train/metadata.jsonl"));
+
+        Process holder = dev.imagegen.testing.HoldFileLock.start(out.resolve(".imagegen-export.lock"));
+        TestJob.Result refused;
+        try {
+            refused = job.run("export", "--format", "imagefolder", "--to", out.toString());
+        } finally {
+            holder.getOutputStream().close();
+            holder.waitFor();
+        }
+
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(4);
+        assertThat(refused.stderr()).contains("another export into " + out + " is in progress");
+        assertThat(modificationTimes(out)).isEqualTo(before);
+        assertThat(Files.readAllBytes(out.resolve("train/metadata.jsonl"))).isEqualTo(metadata);
+        // Once the other one is done, the directory is free again.
+        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString()).exitCode()).isZero();
+    }
+
+    /**
+     * Two exports of one selection into one directory at once (in this JVM): one may be refused, neither breaks the
+     * other, and what is left is one whole export with no temporary file.
+     */
+    @Test
+    void twoExportsAtOnceLeaveOneWholeExport() throws Exception {
+        TestJob job = job();
+        assertThat(job.run("run", "--run-id", "r1", "--no-report").exitCode()).isZero();
+        dev.imagegen.spec.JobSpec spec = new dev.imagegen.spec.JobSpecLoader()
+                .load(dir.resolve("job.yml"), List.of()).asDryRun();
+        for (ExportFormat format : List.of(ExportFormat.IMAGEFOLDER, ExportFormat.WEBDATASET)) {
+            Path out = dir.resolve("both-" + format.id());
+            ExportOptions options = new ExportOptions(format, out, null, null, null, 5, 1L << 30, true, false);
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            List<java.util.concurrent.Future<String>> outcomes = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                outcomes.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        new DatasetExports(jdbc, spec).export(options);
+                        return "exported";
+                    } catch (ExportBusyException e) {
+                        return "refused";
+                    }
+                }));
+            }
+            List<String> results = new ArrayList<>();
+            for (var f : outcomes) {
+                results.add(f.get(2, TimeUnit.MINUTES));
+            }
+            pool.shutdown();
+
+            assertThat(results).as(format.id()).contains("exported");
+            try (Stream<Path> files = Files.walk(out)) {
+                assertThat(files.map(p -> p.getFileName().toString())).as(format.id())
+                        .noneMatch(n -> n.endsWith(".tmp"));
+            }
+            if (format == ExportFormat.IMAGEFOLDER) {
+                List<String> lines = Files.readAllLines(out.resolve("train/metadata.jsonl"));
+                assertThat(lines).hasSize(22);
+                for (String line : lines) {
+                    assertThat(out.resolve("train").resolve(JSON.readTree(line).path("file_name").asString()))
+                            .isRegularFile();
+                }
+            } else {
+                assertThat(files(out, ".tar")).hasSize(5);
+                long samples = 0;
+                for (Path shard : files(out, ".tar")) {
+                    try (TarArchiveInputStream tar = new TarArchiveInputStream(Files.newInputStream(shard))) {
+                        for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                            samples += e.getName().endsWith(".json") ? 1 : 0;
+                        }
+                    }
+                }
+                assertThat(samples).isEqualTo(22);
+            }
+        }
+    }
+
+    @Test
+    void temporaryFilesOfAnInterruptedExportAreRemovedByTheNext() throws Exception {
+        TestJob job = job();
+        assertThat(job.run("run", "--run-id", "r1", "--no-report").exitCode()).isZero();
+        Path out = dir.resolve("hf");
+        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString()).exitCode()).isZero();
+        Path leftover = out.resolve("train/.metadata.jsonl.0b6d3c1e-4f0a-4e8e-9d3c-2a1b5c6d7e8f.tmp");
+        Files.writeString(leftover, "half a file");
+
+        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString()).exitCode()).isZero();
+
+        assertThat(leftover).doesNotExist();
+    }
+
     private static void assertMembersOfASampleAreAdjacent(List<String> names) {
         List<String> keys = new ArrayList<>();
         for (String n : names) {

@@ -72,4 +72,36 @@ class ImageProbeTest {
         assertThatThrownBy(() -> ImageProbe.inspect(png, "image/jpeg")).hasMessageContaining("declared");
         assertThatThrownBy(() -> ImageProbe.inspect("hello".getBytes(), null)).hasMessageContaining("not a PNG");
     }
+
+    @Test
+    void aPictureOverTheSizeLimitsIsRefusedFromItsHeader() throws Exception {
+        // PNG: 100000 x 100000 declared in 60 bytes.
+        assertThatThrownBy(() -> ImageProbe.inspect(TestPng.declaring(100_000, 100_000), "image/png"))
+                .isInstanceOf(ImageProbe.InvalidImageException.class)
+                .hasMessageContaining("100000x100000").hasMessageContaining("not decoded");
+        // A side over 16384, or more than 100 megapixels in all.
+        assertThatThrownBy(() -> ImageProbe.inspect(TestPng.declaring(16_385, 1), null))
+                .hasMessageContaining("16385x1");
+        assertThatThrownBy(() -> ImageProbe.inspect(TestPng.declaring(10_001, 10_000), null))
+                .hasMessageContaining("100 megapixels");
+        assertThatThrownBy(() -> ImageProbe.inspect(TestPng.declaring(0x8000_0000L, 1), null))
+                .isInstanceOf(ImageProbe.InvalidImageException.class);
+        // Right at the limits: accepted (nothing is decoded to say so).
+        assertThat(ImageProbe.inspect(TestPng.declaring(16_384, 6_103), null).width()).isEqualTo(16_384);
+        assertThat(ImageProbe.inspect(TestPng.declaring(10_000, 10_000), null).height()).isEqualTo(10_000);
+
+        // JPEG: a frame header of 65535 x 65535.
+        byte[] jpeg = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC0, 0, 11, 8, (byte) 0xFF, (byte) 0xFF,
+                (byte) 0xFF, (byte) 0xFF, 1, 1, 0x11, 0, (byte) 0xFF, (byte) 0xD9};
+        assertThatThrownBy(() -> ImageProbe.inspect(jpeg, "image/jpeg")).hasMessageContaining("65535x65535");
+
+        // WebP: an extended (VP8X) canvas of 100000 x 100000.
+        ByteBuffer b = ByteBuffer.allocate(30).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(22).put("WEBP".getBytes()).put("VP8X".getBytes()).putInt(10).putInt(0);
+        int side = 100_000 - 1;
+        b.put((byte) side).put((byte) (side >> 8)).put((byte) (side >> 16));
+        b.put((byte) side).put((byte) (side >> 8)).put((byte) (side >> 16));
+        assertThatThrownBy(() -> ImageProbe.inspect(b.array(), "image/webp"))
+                .hasMessageContaining("100000x100000");
+    }
 }

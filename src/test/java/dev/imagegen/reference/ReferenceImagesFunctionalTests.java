@@ -169,6 +169,62 @@ class ReferenceImagesFunctionalTests {
         assertThat(edit.referenceUrls()).containsExactly("https://example.com/style.png");
     }
 
+    /**
+     * A cell may name any path; only files inside the job file's directory are read. The rest is rejected at staging
+     * with one reason, whether the file exists or not, and never sent.
+     */
+    @Test
+    void referencesOutsideTheJobFilesDirectoryAreRejectedAndNeverSent() throws Exception {
+        Path jobDir = Files.createDirectories(dir.resolve("jobs/refs-job"));
+        Files.write(jobDir.resolve("cat.png"), cat);
+        // dir/refs/cat.png exists, outside the job's directory; dir/refs/nothing.png does not.
+        Files.writeString(jobDir.resolve("prompts.csv"), """
+                id,prompt,refs
+                inside,a cat from inside,cat.png
+                up,a private cat,../../refs/cat.png
+                upmissing,a missing cat,../../refs/nothing.png
+                absolute,an absolute cat,%s
+                etc,a system file,/etc/passwd
+                """.formatted(dir.resolve("refs/cat.png")));
+        TestJob job = new TestJob(jobDir, db, job("openrouter", "openai/gpt-5.4-image-2", openRouter.baseUrl())
+                .yaml());
+
+        TestJob.Result result = job.run("run", "--run-id", "r1");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(jdbc.queryForList("SELECT prompt_id FROM generated_image", String.class))
+                .containsExactly("inside");
+        assertThat(openRouter.received()).extracting(FakeOpenRouter.Call::prompt)
+                .containsExactly("a cat from inside");
+        assertThat(urlsSentFor("a cat from inside")).containsExactly(dataUrl(cat));
+        List<Map<String, Object>> rejects = jdbc.queryForList("SELECT line, prompt_id, reason FROM source_reject "
+                + "ORDER BY line");
+        assertThat(rejects).extracting(r -> r.get("line")).containsExactly(3L, 4L, 5L, 6L);
+        // One reason for all four, whether the file is there or not: nothing learnt about what lies outside.
+        assertThat(rejects).extracting(r -> ((String) r.get("reason")).replaceAll("'[^']*'", "'CELL'"))
+                .containsOnly("bad_reference: reference 'CELL' is outside the reference directory "
+                        + jobDir.toRealPath() + "; local reference images must lie inside it (set "
+                        + "source.reference-root to the directory that holds them)");
+    }
+
+    @Test
+    void aReferenceRootElsewhereIsWherePathsStart() throws Exception {
+        Path jobDir = Files.createDirectories(dir.resolve("jobs/shared"));
+        Files.writeString(jobDir.resolve("prompts.csv"), """
+                id,prompt,refs
+                one,a watercolor of this cat,cat.png
+                two,these two as friends,cat.png|dog.png
+                """);
+        TestJob job = new TestJob(jobDir, db, job("openrouter", "openai/gpt-5.4-image-2", openRouter.baseUrl())
+                .yaml().replace("reference-column: refs", "reference-column: refs, reference-root: ../../refs"));
+
+        TestJob.Result result = job.run("run", "--run-id", "r1");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(urlsSentFor("these two as friends")).containsExactly(dataUrl(cat), dataUrl(dog));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM source_reject", Long.class)).isZero();
+    }
+
     private List<String> urlsSentFor(String prompt) {
         List<FakeOpenRouter.Call> calls = openRouter.received().stream().filter(c -> c.prompt().equals(prompt))
                 .toList();

@@ -96,4 +96,62 @@ class ReferenceResolverTest {
         Files.delete(dir.resolve("a.png"));
         assertThatThrownBy(() -> ReferenceLoader.urls(refs)).hasMessageContaining("not found");
     }
+
+    /**
+     * Whatever lies outside the root — a file, nothing, a directory, reached by {@code ..}, an absolute path or a
+     * link — gets the same reason (apart from the cell's own text): a reject says nothing about what is there.
+     */
+    @Test
+    void everythingOutsideTheRootGetsOneReasonThatRevealsNothingAboutIt() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("job"));
+        Path outside = Files.createDirectories(dir.resolve("private"));
+        Path secret = outside.resolve("secret.png");
+        Files.write(secret, TestPng.build(8, 8, "secret", new Random(1)));
+        Files.writeString(outside.resolve("notes.txt"), "not an image");
+        Files.createSymbolicLink(root.resolve("escape"), outside);
+        Files.createSymbolicLink(root.resolve("linked.png"), secret);
+        Files.createSymbolicLink(root.resolve("dangling.png"), outside.resolve("nothing.png"));
+        ReferenceResolver r = new ReferenceResolver(root, "|");
+
+        List<String> cells = List.of("../private/secret.png", "../private/nothing.png", "../private/notes.txt",
+                "../private", secret.toString(), outside.resolve("nothing.png").toString(), "/etc/passwd",
+                "/no/such/dir/x.png", "escape/secret.png", "escape/nothing.png", "linked.png", "dangling.png",
+                "../../../../../../../../etc/hostname");
+        java.util.Set<String> reasons = new java.util.HashSet<>();
+        for (String cell : cells) {
+            BadReferenceException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    BadReferenceException.class, () -> r.resolve(cell));
+            assertThat(e).as(cell).isNotNull();
+            reasons.add(e.getMessage().replace("'" + cell + "'", "'CELL'"));
+        }
+        assertThat(reasons).hasSize(1);
+        assertThat(reasons.iterator().next()).contains("outside the reference directory")
+                .contains("source.reference-root").doesNotContain("private").doesNotContain("not found");
+    }
+
+    @Test
+    void relativePathsStartAtTheReferenceRootAndMayUseLinksInsideIt() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("refs"));
+        byte[] png = TestPng.build(8, 8, "a", new Random(1));
+        Files.createDirectories(root.resolve("cats"));
+        Files.write(root.resolve("cats/a.png"), png);
+        Files.createSymbolicLink(root.resolve("latest.png"), root.resolve("cats/a.png"));
+        ReferenceResolver r = new ReferenceResolver(root, "|");
+
+        assertThat(r.resolve("cats/a.png").get(0).location()).isEqualTo(root.resolve("cats/a.png").toString());
+        assertThat(r.resolve("cats/../latest.png").get(0).sha256()).isEqualTo(ImageStore.sha256(png));
+        assertThat(r.resolve(root.resolve("cats/a.png").toString())).hasSize(1);
+        assertThatThrownBy(() -> r.resolve("cats/b.png")).hasMessageContaining("not found");
+    }
+
+    @Test
+    void aGifOverTheSizeLimitIsRefusedFromItsHeader() throws Exception {
+        // 65535 x 65535: 4.3 gigapixels declared in ten bytes.
+        Files.write(dir.resolve("huge.gif"), new byte[] {'G', 'I', 'F', '8', '9', 'a', (byte) 0xff, (byte) 0xff,
+                (byte) 0xff, (byte) 0xff, 0, 0, 0});
+
+        assertThatThrownBy(() -> new ReferenceResolver(dir, "|").resolve("huge.gif"))
+                .isInstanceOf(BadReferenceException.class).hasMessageContaining("65535x65535")
+                .hasMessageContaining("not decoded");
+    }
 }

@@ -205,6 +205,41 @@ class ReportFunctionalTests extends FunctionalTest {
         assertThat(gallery.path("thumbnails").asLong()).isEqualTo(2);
     }
 
+    /**
+     * A file under output.dir whose header declares more pixels than the limits (replaced after the run, or made
+     * by an older version) is listed without a thumbnail: the report never decodes it.
+     */
+    @Test
+    void picturesOverTheSizeLimitsGetNoThumbnailAndAreNotDecoded() throws Exception {
+        TestJob job = TestJob.openRouter(dir, db, server, null).prompts("ok", "a png", "big", "a picture made big",
+                "huge", "a picture made huge");
+        assertThat(job.run("run", "--run-id", "r1", "--no-report").exitCode()).isZero();
+        // 20000 x 20000 decodes (in a few seconds, with subsampling); 100000 x 100000 could not.
+        Files.write(job.output().resolve(filePath("big")), dev.imagegen.testing.TestPng.bilevel(20_000, 20_000));
+        Files.write(job.output().resolve(filePath("huge")),
+                dev.imagegen.testing.TestPng.declaring(100_000, 100_000));
+
+        TestJob.Result result = job.run("report", "--run-id", "r1");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        Path reportDir = job.output().resolve("reports/r1");
+        Map<String, JsonNode> items = new HashMap<>();
+        galleryItems(reportDir).forEach(i -> items.put(i.path("id").asString(), i));
+        assertThat(items.get("ok").path("thumb").isString()).isTrue();
+        assertThat(items.get("big").path("thumb").isNull()).isTrue();
+        assertThat(items.get("huge").path("thumb").isNull()).isTrue();
+        assertThat(JSON.readTree(reportDir.resolve("summary.json").toFile()).path("gallery").path("thumbnailsMade")
+                .asLong()).isEqualTo(1);
+        try (Stream<Path> thumbs = Files.walk(reportDir.resolve("thumbs"))) {
+            assertThat(thumbs.filter(Files::isRegularFile).count()).isEqualTo(1);
+        }
+    }
+
+    private String filePath(String promptId) {
+        return jdbc.queryForObject("SELECT file_path FROM generated_image WHERE prompt_id = ?", String.class,
+                promptId);
+    }
+
     private static JsonNode kind(JsonNode summary, String kind) {
         for (JsonNode k : summary.path("failures")) {
             if (k.path("kind").asString().equals(kind)) {

@@ -2,7 +2,6 @@ package dev.imagegen.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -176,15 +175,10 @@ public final class FakeOpenAI implements AutoCloseable {
         }
     }
 
+    /** Checked against OpenAI's document, then sent as FakeOpenRouter sends (a trickled body included). */
     private void send(HttpExchange exchange, Reply reply) throws IOException {
         conformance.response(exchange, reply);
-        reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-        exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
-        if (reply.body().length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(reply.body());
-            }
-        }
+        FakeOpenRouter.write(exchange, reply);
     }
 
     private Reply model(String path) {

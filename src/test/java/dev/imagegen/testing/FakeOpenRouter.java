@@ -30,13 +30,15 @@ import tools.jackson.databind.node.ObjectNode;
 public final class FakeOpenRouter implements AutoCloseable {
 
     /**
-     * A response to send: status, headers, body. {@code offContract} is null for a reply that must conform to the
-     * provider's OpenAPI document (every JSON reply is checked, see {@link OpenApiContract}), or says why this one
-     * deliberately does not (a broken provider, an old shape the client must still read).
+     * A response to send: status, headers, body. {@code trickleMs} > 0 sends the headers at once and then the body
+     * one byte every {@code trickleMs} (a server that stalls mid-body). {@code offContract} is null for a reply that
+     * must conform to the provider's OpenAPI document (every JSON reply is checked, see {@link OpenApiContract}), or
+     * says why this one deliberately does not (a broken provider, an old shape the client must still read).
      */
-    public record Reply(int status, Map<String, String> headers, byte[] body, long delayMs, String offContract) {
+    public record Reply(int status, Map<String, String> headers, byte[] body, long delayMs, long trickleMs,
+                        String offContract) {
         public Reply(int status, Map<String, String> headers, byte[] body, long delayMs) {
-            this(status, headers, body, delayMs, null);
+            this(status, headers, body, delayMs, 0, null);
         }
 
         public static Reply json(int status, String body) {
@@ -44,19 +46,29 @@ public final class FakeOpenRouter implements AutoCloseable {
                     body.getBytes(StandardCharsets.UTF_8), 0);
         }
 
+        /** A redirect to {@code location} (with an empty body), as a misconfigured proxy or a hostile server sends. */
+        public static Reply redirect(int status, String location) {
+            return new Reply(status, Map.of("Location", location), new byte[0], 0);
+        }
+
         public Reply withDelay(long ms) {
-            return new Reply(status, headers, body, ms, offContract);
+            return new Reply(status, headers, body, ms, trickleMs, offContract);
+        }
+
+        /** The same reply with its body sent one byte every {@code ms} after the headers. */
+        public Reply trickled(long ms) {
+            return new Reply(status, headers, body, delayMs, ms, offContract);
         }
 
         public Reply withHeader(String name, String value) {
             var h = new java.util.HashMap<>(headers);
             h.put(name, value);
-            return new Reply(status, h, body, delayMs, offContract);
+            return new Reply(status, h, body, delayMs, trickleMs, offContract);
         }
 
         /** This reply breaks the published contract on purpose; {@code why} says how. */
         public Reply offContract(String why) {
-            return new Reply(status, headers, body, delayMs, why);
+            return new Reply(status, headers, body, delayMs, trickleMs, why);
         }
     }
 
@@ -112,6 +124,7 @@ public final class FakeOpenRouter implements AutoCloseable {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final List<Call> received = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Behaviour behaviour;
+    private volatile java.util.function.BiFunction<String, Reply, Reply> metadataReplies = (path, r) -> r;
     private volatile Freeze freeze;
 
     /** While set, responses wait instead of being sent; {@link #dropFrozen()} discards them unsent (unbilled). */
@@ -159,6 +172,15 @@ public final class FakeOpenRouter implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Changes what the GETs (key, model catalogues) answer, by path: e.g. {@code (path, r) -> r.trickled(500)} or a
+     * redirect.
+     */
+    public FakeOpenRouter metadataReplies(java.util.function.BiFunction<String, Reply, Reply> change) {
+        this.metadataReplies = change;
+        return this;
+    }
+
     /** Only this key is accepted (every endpoint answers 401 to another); by default any key is. */
     public FakeOpenRouter requireKey(String key) {
         this.requiredKey = key;
@@ -196,6 +218,11 @@ public final class FakeOpenRouter implements AutoCloseable {
 
     public int maxInFlight() {
         return maxInFlight.get();
+    }
+
+    /** Requests being answered right now (a trickled answer counts until its last byte or until the client left). */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     public List<Call> received() {
@@ -253,7 +280,7 @@ public final class FakeOpenRouter implements AutoCloseable {
             if (get) {
                 String query = exchange.getRequestURI().getRawQuery();
                 metadataRequests.add("GET " + path + (query == null ? "" : "?" + query));
-                send(exchange, metadata(path, query));
+                send(exchange, metadataReplies.apply(path, metadata(path, query)));
                 return;
             }
             String endpoint = path.endsWith("/chat/completions") ? CHAT : path.endsWith("/images") ? IMAGES : null;
@@ -339,12 +366,37 @@ public final class FakeOpenRouter implements AutoCloseable {
 
     private void send(HttpExchange exchange, Reply reply) throws IOException {
         conformance.response(exchange, reply);
+        write(exchange, reply);
+    }
+
+    /** Sends a reply as it is (a trickled body included), unchecked: the caller checked it against its document. */
+    static void write(HttpExchange exchange, Reply reply) throws IOException {
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        if (reply.trickleMs() > 0 && reply.body().length > 0) {
+            trickle(exchange, reply);
+            return;
+        }
         exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
         if (reply.body().length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(reply.body());
             }
+        }
+    }
+
+    /** Headers at once (chunked), then one byte per {@code trickleMs}, until done or the client went away. */
+    private static void trickle(HttpExchange exchange, Reply reply) throws IOException {
+        exchange.sendResponseHeaders(reply.status(), 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.flush();
+            for (byte b : reply.body()) {
+                Thread.sleep(reply.trickleMs());
+                out.write(b);
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("server closed while trickling");
         }
     }
 

@@ -1,12 +1,7 @@
 package dev.imagegen.model.openrouter;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,9 +13,9 @@ import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
 import dev.imagegen.model.ImageData;
 import dev.imagegen.model.ImageModel;
-import dev.imagegen.model.ImageProbe;
 import dev.imagegen.model.ImageRequest;
 import dev.imagegen.model.ModelCallException;
+import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.ModelSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,20 +88,12 @@ public final class OpenRouterChatModel implements ImageModel {
 
     private Generation generateOnce(ImageRequest request, List<String> asked)
             throws ModelCallException, InterruptedException {
-        HttpResponse<InputStream> response = send(request, asked);
-        byte[] body;
-        try {
-            body = BoundedBody.read(response.body(), response.headers(), spec.maxResponseBytes());
-        } catch (BoundedBody.TooLarge e) {
-            throw new ModelCallException(FailureKind.INVALID_IMAGE, response.statusCode(), e.getMessage());
-        } catch (IOException e) {
-            throw new ModelCallException(FailureKind.TRANSIENT, response.statusCode(),
-                    "connection broke while reading the response: " + describe(e));
-        }
+        ModelHttp.Response response = send(request, asked);
+        byte[] body = response.body();
         Duration retryAfter = BoundedBody.retryAfter(response.headers(), clock.instant());
-        if (response.statusCode() != 200) {
+        if (response.status() != 200) {
             JsonNode root = parseError(body);
-            throw classified(response.statusCode(), root == null ? null : root.get("error"),
+            throw classified(response.status(), root == null ? null : root.get("error"),
                     retryAfter, null);
         }
         ChatCompletionReader.ChatCompletion completion;
@@ -120,26 +107,11 @@ public final class OpenRouterChatModel implements ImageModel {
                 response.headers().firstValue("X-Generation-Id").orElse(null));
     }
 
-    private HttpResponse<InputStream> send(ImageRequest request, List<String> asked)
+    /** One POST, bounded as a whole by {@code model.timeout}, redirects refused (see {@link ModelHttp#exchange}). */
+    private ModelHttp.Response send(ImageRequest request, List<String> asked)
             throws ModelCallException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
-                .timeout(spec.timeout())
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + spec.apiKey().reveal())
-                .header("X-Title", spec.title())
-                .header("X-OpenRouter-Title", spec.title())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(requestBody(request, asked))));
-        if (spec.referer() != null) {
-            b.header("HTTP-Referer", spec.referer());
-        }
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
-            throw new ModelCallException(FailureKind.TRANSIENT, null, "no response within " + spec.timeout()
-                    .toSeconds() + "s (model.timeout)");
-        } catch (IOException e) {
-            throw new ModelCallException(FailureKind.TRANSIENT, null, "connection failed: " + describe(e));
-        }
+        return ModelHttp.exchange(http, endpoint, OpenRouterHeaders.of(spec),
+                json.writeValueAsBytes(requestBody(request, asked)), spec.timeout(), spec.maxResponseBytes());
     }
 
     ObjectNode requestBody(ImageRequest request) {
@@ -240,11 +212,6 @@ public final class OpenRouterChatModel implements ImageModel {
 
     private static String clip(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "…" : s;
-    }
-
-    /** The exception's class and message; request headers (so the key) are never part of either. */
-    private static String describe(IOException e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     /** For tests and the capability check: the exact JSON this client sends. */
