@@ -55,8 +55,7 @@ public record CheckReport(String target, List<Finding> findings, int imagesPerCa
             model = model.withChatFields(model.modalities().isEmpty() && modalities != null ? modalities
                     : model.modalities(), model.maxTokensParameter() == null ? tokenField : model.maxTokensParameter());
         }
-        return model == spec.model() ? spec : new JobSpec(spec.file(), spec.dataset(), spec.source(), model,
-                spec.run(), spec.output(), spec.schedule());
+        return model == spec.model() ? spec : spec.withModel(model);
     }
 
     public boolean has(Finding.Severity severity) {

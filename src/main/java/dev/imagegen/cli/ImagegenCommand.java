@@ -1,5 +1,6 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.logging.LogFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,11 +15,25 @@ import picocli.CommandLine.Command;
                 + "provider refused the key or credits; restartable), 4 another run of the dataset is in progress.",
                 "Environment: OPENROUTER_API_KEY (or what the job file names), IMAGEGEN_DB_URL / IMAGEGEN_DB_USER / "
                         + "IMAGEGEN_DB_PASSWORD for an external PostgreSQL, IMAGEGEN_HOME for the embedded one's "
-                        + "data (default .imagegen)."})
+                        + "data (default .imagegen), IMAGEGEN_LOG_FORMAT (text or json), IMAGEGEN_PUSHGATEWAY "
+                        + "(metrics.pushgateway)."})
 public final class ImagegenCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Taken by every command (before or after its name); switches the log format as soon as it is parsed. */
+    @CommandLine.Option(names = "--log-format", paramLabel = "text|json", scope = CommandLine.ScopeType.INHERIT,
+            defaultValue = "${env:" + LogFormat.ENVIRONMENT + ":-text}",
+            description = "log lines on standard error as text (default) or json: one JSON object per line with "
+                    + "dataset, run_id and execution_id (default: $" + LogFormat.ENVIRONMENT + ")")
+    void logFormat(String format) {
+        try {
+            LogFormat.parse(format).apply();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--log-format: " + e.getMessage());
+        }
+    }
 
     @Override
     public void run() {

@@ -12,6 +12,7 @@ import java.util.Set;
 
 import javax.sql.DataSource;
 
+import dev.imagegen.logging.RunLogFields;
 import dev.imagegen.model.RetryingImageModel;
 import dev.imagegen.remote.PartitionQueue;
 import dev.imagegen.remote.RemoteManagerStep;
@@ -111,6 +112,8 @@ class GenerateStepConfiguration {
                                         GeneratePartitions.REASON + why);
                     }
                 })
+                // the run's dataset, run id and execution id on the log lines of this partition's thread
+                .listener(RunLogFields.partitionListener())
                 .<PendingPrompt, PromptOutcome>chunk(spec.run().chunkSize())
                 .transactionManager(connectionFreeChunks())
                 .reader(pendingPromptReader)

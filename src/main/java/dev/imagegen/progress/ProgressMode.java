@@ -6,9 +6,11 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 
+import dev.imagegen.logging.LogFormat;
+
 /**
  * How a run shows its progress: a live bar on a terminal, a log line every few seconds elsewhere (cron, CI, a pipe),
- * or nothing. {@code AUTO} picks BAR when standard error is a terminal and LOG otherwise.
+ * or nothing. {@code AUTO} picks BAR when standard error is a terminal and LOG otherwise (always LOG with JSON logs).
  */
 public enum ProgressMode {
     AUTO, BAR, LOG, OFF;
@@ -25,6 +27,9 @@ public enum ProgressMode {
     public ProgressMode resolve(UnaryOperator<String> env) {
         if (this != AUTO) {
             return this;
+        }
+        if (LogFormat.active() == LogFormat.JSON) {
+            return LOG; // log collectors read standard error: a bar redrawn in place would be noise there
         }
         String term = env.apply("TERM");
         boolean dumb = term == null || term.isBlank() || term.equals("dumb");

@@ -10,6 +10,7 @@ import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -21,14 +22,18 @@ class JobConfiguration {
     static final String JOB_NAME = "imagegen";
 
     @Bean
-    Job imagegenJob(JobRepository jobRepository, Step stageStep, Step generateStep, RunGuard guard, JobSpec spec) {
-        return new JobBuilder(JOB_NAME, jobRepository)
+    Job imagegenJob(JobRepository jobRepository, Step stageStep, Step generateStep, RunGuard guard, JobSpec spec,
+                    ObjectProvider<JobExecutionListener> observers) {
+        JobBuilder job = new JobBuilder(JOB_NAME, jobRepository)
                 .listener(new JobExecutionListener() {
                     @Override
                     public void beforeJob(JobExecution jobExecution) {
                         guard.reset(spec.run());
                     }
-                })
+                });
+        // Whoever watches a run (log fields, metrics, failure notice): every JobExecutionListener bean, in order.
+        observers.orderedStream().forEach(job::listener);
+        return job
                 .start(stageStep)
                 .next(generateStep)
                 .build();

@@ -211,7 +211,8 @@ public class RunLauncher {
                 + "WHERE job_execution_id = ? AND status IN " + unfinished, executionId);
     }
 
-    static int exitCode(BatchStatus status) {
+    /** The command's exit code for an execution that ended with {@code status}. */
+    public static int exitCode(BatchStatus status) {
         return switch (status) {
             case COMPLETED -> RunOutcome.COMPLETED;
             case STOPPED, STOPPING -> RunOutcome.STOPPED;

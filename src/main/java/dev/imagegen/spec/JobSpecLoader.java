@@ -65,7 +65,7 @@ public final class JobSpecLoader {
         }
         expandEnvironment(root, "");
         RawJobFile raw = bind(file, root);
-        return new SpecDefaults(jobFile).apply(raw);
+        return new SpecDefaults(jobFile, env).apply(raw);
     }
 
     private JsonNode readTree(Path file) {
@@ -186,10 +186,12 @@ public final class JobSpecLoader {
 
         private final Path jobFile;
         private final Path baseDir;
+        private final UnaryOperator<String> env;
 
-        SpecDefaults(Path jobFile) {
+        SpecDefaults(Path jobFile, UnaryOperator<String> env) {
             this.jobFile = jobFile;
             this.baseDir = jobFile.getParent();
+            this.env = env;
         }
 
         JobSpec apply(RawJobFile raw) {
@@ -199,7 +201,88 @@ public final class JobSpecLoader {
                         + "'.', '_' or '-' (at most 64, starting with a letter or digit)");
             }
             return new JobSpec(jobFile, dataset, source(raw.source()), model(raw.model()), run(raw.run()),
-                    output(dataset, raw.output()), schedule(raw.schedule()));
+                    output(dataset, raw.output()), schedule(raw.schedule()), metrics(raw.metrics()),
+                    notifications(raw.notice()));
+        }
+
+        /** {@code metrics:}; without {@code metrics.pushgateway}, {@code IMAGEGEN_PUSHGATEWAY} names the gateway. */
+        private MetricsSpec metrics(RawJobFile.Metrics m) {
+            RawJobFile.Metrics metrics = m != null ? m : new RawJobFile.Metrics(null, null, null, null, null);
+            String gateway = blankToNull(metrics.pushgateway());
+            String field = "metrics.pushgateway";
+            if (gateway == null) {
+                gateway = blankToNull(env.apply("IMAGEGEN_PUSHGATEWAY"));
+                field = "IMAGEGEN_PUSHGATEWAY";
+            }
+            URI pushgateway = gateway == null ? null : httpUrl(field, gateway, "http://pushgateway.example.org:9091");
+            String job = metrics.job() == null ? MetricsSpec.DEFAULT_JOB : metrics.job().strip();
+            if (!job.matches("[A-Za-z_][A-Za-z0-9_.-]{0,63}")) {
+                throw new JobFileException("metrics.job: '" + job + "' is not a job name; use letters, digits, "
+                        + "'_', '.' or '-', e.g. imagegen");
+            }
+            Duration interval = metrics.interval() == null ? MetricsSpec.DEFAULT_INTERVAL
+                    : Durations.parse("metrics.interval", metrics.interval());
+            if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new JobFileException("metrics.interval: " + metrics.interval() + " is too short; at least 1s, "
+                        + "e.g. 30s");
+            }
+            Duration timeout = positiveDuration("metrics.timeout", metrics.timeout(), MetricsSpec.DEFAULT_TIMEOUT);
+            Path textfile = metrics.textfile() == null || metrics.textfile().isBlank() ? null
+                    : baseDir.resolve(metrics.textfile().strip()).normalize();
+            if (textfile != null && Files.exists(textfile) && !Files.isDirectory(textfile)) {
+                throw new JobFileException("metrics.textfile: " + textfile + " is a file; name the directory "
+                        + "node_exporter's --collector.textfile.directory reads, e.g. /var/lib/node_exporter/textfile");
+            }
+            return new MetricsSpec(pushgateway, job, interval, textfile, timeout);
+        }
+
+        private static NotifySpec notifications(RawJobFile.Notify n) {
+            if (n == null || n.webhook() == null || n.webhook().isBlank()) {
+                if (n != null && n.timeout() != null) {
+                    positiveDuration("notify.timeout", n.timeout(), NotifySpec.DEFAULT_TIMEOUT);
+                }
+                return NotifySpec.none();
+            }
+            // Checked without ever printing it: the URL of a Slack webhook is its secret.
+            URI webhook;
+            try {
+                webhook = URI.create(n.webhook().strip());
+            } catch (IllegalArgumentException e) {
+                webhook = null;
+            }
+            if (webhook == null || !"http".equals(webhook.getScheme()) && !"https".equals(webhook.getScheme())
+                    || webhook.getHost() == null) {
+                throw new JobFileException("notify.webhook: not an http(s) URL; e.g. "
+                        + "https://hooks.slack.com/services/... (from the environment: webhook: \"${SLACK_WEBHOOK}\")");
+            }
+            return new NotifySpec(Secret.of(n.webhook()),
+                    positiveDuration("notify.timeout", n.timeout(), NotifySpec.DEFAULT_TIMEOUT));
+        }
+
+        private static Duration positiveDuration(String field, String text, Duration fallback) {
+            if (text == null) {
+                return fallback;
+            }
+            Duration d = Durations.parse(field, text);
+            if (d.isZero()) {
+                throw new JobFileException(field + ": must be more than 0, e.g. 5s");
+            }
+            return d;
+        }
+
+        private static URI httpUrl(String field, String text, String example) {
+            String url = text.strip();
+            try {
+                URI uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                    return uri;
+                }
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+            // user:password@ in the URL is for basic auth: never printed
+            throw new JobFileException(field + ": '" + url.replaceFirst("//[^/@]*@", "//****@")
+                    + "' is not an http(s) URL; e.g. " + example);
         }
 
         private SourceSpec source(RawJobFile.Source s) {

@@ -3,11 +3,14 @@ package dev.imagegen.spec;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * The job file as written, before defaults and validation. Every field is nullable; kebab-case keys in YAML map to
  * these camelCase components, and any other key is an error.
  */
-record RawJobFile(String dataset, Source source, Model model, Run run, Output output, Schedule schedule) {
+record RawJobFile(String dataset, Source source, Model model, Run run, Output output, Schedule schedule,
+                  Metrics metrics, @JsonProperty("notify") Notify notice) {
 
     record Source(String csv, String delimiter, String quote, String encoding, String idColumn, String promptColumn,
                   Integer maxPromptLength, String referenceColumn, String referenceSeparator, Jdbc jdbc,
@@ -43,5 +46,11 @@ record RawJobFile(String dataset, Source source, Model model, Run run, Output ou
     }
 
     record Schedule(String cron, String zone) {
+    }
+
+    record Metrics(String pushgateway, String job, String interval, String textfile, String timeout) {
+    }
+
+    record Notify(String webhook, String timeout) {
     }
 }

@@ -4,7 +4,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.PartiJob;
 import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -38,24 +38,9 @@ class ReportFunctionalTests extends FunctionalTest {
 
     /** 200 PartiPrompts plus prompts that fail in each way the provider fails. */
     private TestJob partiWithFailures() throws IOException {
-        StringBuilder tsv = new StringBuilder();
-        try (InputStream in = getClass().getResourceAsStream("/parti/PartiPrompts-200.tsv")) {
-            tsv.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
-        for (String p : List.of("[moderation] a violent scene", "[moderation] another violent scene",
-                "[bad-request] a square circle", "[no-image] a description only", "[down] an unlucky prompt",
-                "[flaky] a lighthouse at dawn", "[rate-limit] a crowded market")) {
-            tsv.append(p).append("\tTest\tFailure\t\n");
-        }
-        Files.writeString(dir.resolve("parti.tsv"), tsv);
-        server.costPerImage(0.0375);
-        return new TestJob(dir, db, """
-                dataset: parti
-                source: { csv: parti.tsv, prompt-column: Prompt }
-                model: { base-url: %s, api-key: k, seed: 1, timeout: 10s }
-                run: { concurrency: 4, chunk-size: 4, retry: { max-attempts: 3, initial-delay: 10ms, max-delay: 50ms } }
-                output: { dir: out }
-                """.formatted(server.baseUrl()));
+        return PartiJob.of(dir, db, server, "parti", List.of("[moderation] a violent scene",
+                "[moderation] another violent scene", "[bad-request] a square circle", "[no-image] a description only",
+                "[down] an unlucky prompt", "[flaky] a lighthouse at dawn", "[rate-limit] a crowded market"));
     }
 
     @Test
