@@ -131,7 +131,7 @@ class RemoteJobFileTest {
         JobSpec manager = new JobSpecLoader().load(jobFile, List.of());
         for (String injected : List.of("model.base-url=https://evil.example/v1", "model.provider=openai",
                 "model.api-key=${SOME_OTHER_VARIABLE}", "model.title=${IMAGEGEN_DB_PASSWORD}")) {
-            JobSpec changed = new JobSpecLoader(name -> "x").load(jobFile, List.of(injected));
+            JobSpec changed = new JobSpecLoader(variablesSetTo("x")).load(jobFile, List.of(injected));
             // An attacker who can write the job repository can also recompute the fingerprint.
             JobParameters params = new JobParametersBuilder()
                     .addString("job.file", jobFile.toString(), false)
@@ -176,13 +176,21 @@ class RemoteJobFileTest {
     void aWorkerWithoutItsKeyNamesTheVariable() throws Exception {
         Files.writeString(jobFile, Files.readString(jobFile).replace("${TEST_KEY_THAT_IS_NOT_SET:-}",
                 "${WORKER_KEY_VARIABLE}"));
-        JobSpec manager = new JobSpecLoader(name -> "sk-manager").load(jobFile, List.of());
+        JobSpec manager = new JobSpecLoader(variablesSetTo("sk-manager")).load(jobFile, List.of());
         JobParameters params = managerParameters(manager, RemoteJobFile.parameters(List.of(), false, manager));
 
         assertThatThrownBy(() -> RemoteJobFile.load(params, 3, name -> null)).isInstanceOf(JobFileException.class)
                 .hasMessageContaining("model.api-key").hasMessageContaining("WORKER_KEY_VARIABLE")
                 .message().doesNotContain("sk-manager");
-        assertThat(RemoteJobFile.load(params, 3, name -> "sk-worker").model().apiKey().reveal())
+        assertThat(RemoteJobFile.load(params, 3, variablesSetTo("sk-worker")).model().apiKey().reveal())
                 .isEqualTo("sk-worker");
+    }
+
+    /**
+     * An environment where every variable the job file names is set to {@code value}; the loader's own settings
+     * (e.g. IMAGEGEN_PUSHGATEWAY) stay unset, as on a machine that does not use them.
+     */
+    private static java.util.function.UnaryOperator<String> variablesSetTo(String value) {
+        return name -> name.equals("IMAGEGEN_PUSHGATEWAY") ? null : value;
     }
 }
