@@ -151,6 +151,10 @@ public final class DatasetExports {
         if (Files.isDirectory(dir)) {
             try (Stream<Path> entries = Files.list(dir)) {
                 if (entries.anyMatch(e -> !ExportLock.isOwn(e.getFileName().toString()))) {
+                    if (Files.isRegularFile(manifest)) {
+                        // Another export renamed its manifest into place after we looked, then wrote files.
+                        return checkTarget(dir, wanted);
+                    }
                     throw new ExportException("--to: " + dir + " is not empty and holds no imagegen export; choose "
                             + "a new or empty directory");
                 }
