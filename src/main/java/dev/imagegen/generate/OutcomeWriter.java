@@ -15,7 +15,18 @@ import org.springframework.transaction.support.TransactionTemplate;
  * upsert, so an adopted image after a crash simply lands), the {@code prompt_failure} rows of skipped calls, and the
  * resolution of earlier failures that now succeeded. The files are already on disk when this runs.
  */
-class OutcomeWriter implements ItemWriter<PromptOutcome> {
+public class OutcomeWriter implements ItemWriter<PromptOutcome> {
+
+    /**
+     * More rows that must commit with a chunk's outcomes (the batch provider marks the results it has collected, so
+     * that a resumed collect skips exactly them). Runs inside the chunk's transaction, after its rows.
+     */
+    @FunctionalInterface
+    public interface AlsoInCommit {
+        void write(JdbcTemplate jdbc, List<? extends PromptOutcome> outcomes);
+
+        AlsoInCommit NOTHING = (jdbc, outcomes) -> { };
+    }
 
     private static final String UPSERT_IMAGE = """
             INSERT INTO generated_image (dataset, prompt_id, variant, file_path, media_type, width, height, bytes,
@@ -52,9 +63,16 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
     private final long instanceId;
     private final RunFence fence;
     private final StepExecution stepExecution;
+    private final AlsoInCommit alsoInCommit;
 
     OutcomeWriter(JdbcTemplate jdbc, TransactionTemplate tx, RunGuard guard, String dataset,
                   StepExecution stepExecution, RunFence fence) {
+        this(jdbc, tx, guard, dataset, stepExecution, fence, AlsoInCommit.NOTHING);
+    }
+
+    public OutcomeWriter(JdbcTemplate jdbc, TransactionTemplate tx, RunGuard guard, String dataset,
+                         StepExecution stepExecution, RunFence fence, AlsoInCommit alsoInCommit) {
+        this.alsoInCommit = alsoInCommit;
         this.jdbc = jdbc;
         this.tx = tx;
         this.guard = guard;
@@ -79,6 +97,7 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
                     fence.beforeCommit(stepExecution);
                     insertImages(images);
                     insertFailures(failures);
+                    alsoInCommit.write(jdbc, chunk.getItems());
                 });
             } catch (RunFence.Lost e) {
                 // Not ours to commit: the files stay on disk for whoever runs these prompts; this partition stops.
