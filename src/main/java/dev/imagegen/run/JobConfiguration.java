@@ -2,11 +2,13 @@ package dev.imagegen.run;
 
 import dev.imagegen.JobScoped;
 
+import dev.imagegen.batch.BatchSteps;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.builder.SimpleJobBuilder;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -14,7 +16,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The job: {@code stage} (source → prompt table), then {@code generate} (partitioned model calls). */
+/**
+ * The job: {@code stage} (source → prompt table), then {@code generate} (partitioned model calls) — or, for a batch
+ * provider, {@code submit}, {@code wait} and {@code collect} ({@code dev.imagegen.batch}).
+ */
 @JobScoped
 @Configuration(proxyBeanMethods = false)
 class JobConfiguration {
@@ -23,7 +28,7 @@ class JobConfiguration {
 
     @Bean
     Job imagegenJob(JobRepository jobRepository, Step stageStep, Step generateStep, RunGuard guard, JobSpec spec,
-                    ObjectProvider<JobExecutionListener> observers) {
+                    ObjectProvider<JobExecutionListener> observers, ObjectProvider<BatchSteps> batchSteps) {
         JobBuilder job = new JobBuilder(JOB_NAME, jobRepository)
                 .listener(new JobExecutionListener() {
                     @Override
@@ -33,9 +38,13 @@ class JobConfiguration {
                 });
         // Whoever watches a run (log fields, metrics, failure notice): every JobExecutionListener bean, in order.
         observers.orderedStream().forEach(job::listener);
-        return job
-                .start(stageStep)
-                .next(generateStep)
-                .build();
+        SimpleJobBuilder steps = job.start(stageStep);
+        if (spec.model().isBatch()) {
+            for (Step step : batchSteps.getObject().steps()) {
+                steps = steps.next(step);
+            }
+            return steps.build();
+        }
+        return steps.next(generateStep).build();
     }
 }

@@ -1,0 +1,114 @@
+package dev.imagegen.batch;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.imagegen.generate.PromptOutcome;
+import dev.imagegen.generate.RunGuard;
+import dev.imagegen.model.FailureKind;
+import dev.imagegen.model.ImageData;
+import dev.imagegen.model.ImageProbe;
+import dev.imagegen.model.ModelCallException;
+import dev.imagegen.model.openai.OpenAiErrors;
+import dev.imagegen.spec.ModelSpec;
+import dev.imagegen.store.ImageSidecar;
+import dev.imagegen.store.ImageStore;
+import dev.imagegen.store.StoredImage;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ItemProcessor;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One result line into what every provider produces: an image stored by {@link ImageStore} (atomic file and sidecar)
+ * or a failure of the usual kinds, as a {@link PromptOutcome} for the generate step's writer. A request that never ran
+ * ({@code batch_expired}, {@code batch_cancelled}) produces nothing: it stays pending for the next submit.
+ */
+class CollectProcessor implements ItemProcessor<BatchLine, PromptOutcome> {
+
+    static final String PROVIDER = "OpenAI Batch";
+
+    private final ModelSpec spec;
+    private final ImageStore store;
+    private final RunGuard guard;
+    private final StepExecution step;
+    /** The line each outcome came from, for the writer (identity: outcomes of one chunk may be equal). */
+    private final Map<PromptOutcome, Origin> origins = new IdentityHashMap<>();
+
+    /** Which request of which batch an outcome answers ({@code customId} null: the end of the batch). */
+    record Origin(long batch, String customId) {
+    }
+
+    CollectProcessor(ModelSpec spec, ImageStore store, RunGuard guard, StepExecution step) {
+        this.spec = spec;
+        this.store = store;
+        this.guard = guard;
+        this.step = step;
+    }
+
+    /** The line an outcome came from (and forgets it). */
+    synchronized Origin originOf(PromptOutcome outcome) {
+        return origins.remove(outcome);
+    }
+
+    @Override
+    public PromptOutcome process(BatchLine line) throws IOException {
+        PromptOutcome outcome = line.isEnd() ? new PromptOutcome(null, List.of(), List.of(), false) : outcome(line);
+        synchronized (this) {
+            origins.put(outcome, new Origin(line.batch(), line.customId()));
+        }
+        return outcome;
+    }
+
+    private PromptOutcome outcome(BatchLine line) throws IOException {
+        Batches.RequestKey key = line.key();
+        List<StoredImage> images = new ArrayList<>();
+        List<PromptOutcome.CallFailure> failures = new ArrayList<>();
+        if (line.error() != null) {
+            String code = line.error().path("code").asString("");
+            if (!code.equals("batch_expired") && !code.equals("batch_cancelled")) {
+                failures.add(failure(key, FailureKind.TRANSIENT, null, code + ": "
+                        + line.error().path("message").asString("no message"), null));
+            }
+        } else if (line.statusCode() != null && line.statusCode() == 200) {
+            double cost = BatchCost.billed(spec, line.usage());
+            guard.recordCost(cost);
+            if (line.images().isEmpty()) {
+                failures.add(failure(key, FailureKind.NO_IMAGE, 200, "the response has no image (empty data)", cost));
+            } else {
+                String declared = line.outputFormat() == null ? null : "image/" + line.outputFormat();
+                try {
+                    ImageData image = ImageProbe.inspect(line.images().get(0), declared);
+                    JsonNode usage = line.usage();
+                    ImageSidecar sidecar = new ImageSidecar(key.promptId(), key.variant(), key.requestHash(),
+                            spec.name(), PROVIDER, line.requestId(), null, cost, true,
+                            usage == null ? 0 : usage.path("input_tokens").asLong(0),
+                            usage == null ? 0 : usage.path("output_tokens").asLong(0), 0, 1);
+                    images.add(store.store(image, sidecar));
+                    guard.recordImage(0);
+                } catch (ImageProbe.InvalidImageException e) {
+                    failures.add(failure(key, FailureKind.INVALID_IMAGE, 200, e.getMessage(), cost));
+                }
+            }
+        } else {
+            int status = line.statusCode() == null ? 0 : line.statusCode();
+            ModelCallException e = OpenAiErrors.classify(status, line.responseError(), null,
+                    spec.apiKey().reveal());
+            if (e.kind().action() == FailureKind.Action.STOP) {
+                // As for a synchronous call: not the row's fault; it stays pending and the run stops.
+                guard.stop("OpenAI refused a batch request (" + e.kind().id() + ", HTTP " + status + "): "
+                        + e.getMessage() + "; fix it, then run again (the request is submitted again)");
+            } else {
+                failures.add(failure(key, e.kind(), status, e.getMessage(), null));
+            }
+        }
+        return new PromptOutcome(key.promptId(), images, failures, false);
+    }
+
+    private static PromptOutcome.CallFailure failure(Batches.RequestKey key, FailureKind kind, Integer status,
+                                                     String message, Double cost) {
+        return new PromptOutcome.CallFailure(key.promptId(), key.variant(), kind.id(), status, message, 1, cost);
+    }
+}
