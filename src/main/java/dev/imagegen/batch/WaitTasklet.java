@@ -29,7 +29,7 @@ final class WaitTasklet implements Tasklet {
 
     private static final Logger log = LoggerFactory.getLogger(WaitTasklet.class);
     /** Job parameter of {@code run --no-wait}. */
-    static final String NO_WAIT = "batch.no-wait";
+    static final String NO_WAIT = BatchSteps.NO_WAIT;
     private static final long SLICE_MILLIS = 50;
 
     private final JobSpec spec;
