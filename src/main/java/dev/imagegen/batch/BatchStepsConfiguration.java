@@ -27,6 +27,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
+ * (The tasklets' resourceless transactions keep synchronization on, which Spring Batch's tasklet step needs;
+ * {@link Batches} runs every access in a transaction of its own, so no connection is bound to them either.)
+ *
  * The steps that replace {@code generate} for {@code model.provider: openai-batch}: {@code submit}, {@code wait},
  * {@code collect}. Each is restartable from the tables alone (V8): a step repeated after a crash finds what was done.
  * Like the generate partitions, no step holds a database connection while it talks to OpenAI: their Spring Batch
@@ -74,10 +77,10 @@ class BatchStepsConfiguration {
                 step -> new OutcomeWriter(jdbc, new TransactionTemplate(tm), guard, spec.dataset(), step, fence,
                         OutcomeWriter.AlsoInCommit.NOTHING));
         Step submitStep = new StepBuilder("submit", jobRepository)
-                .tasklet(submit, connectionFree())
+                .tasklet(submit, new ResourcelessTransactionManager())
                 .build();
         Step waitStep = new StepBuilder("wait", jobRepository)
-                .tasklet(new WaitTasklet(spec, api, batches, guard), connectionFree())
+                .tasklet(new WaitTasklet(spec, api, batches, guard), new ResourcelessTransactionManager())
                 .build();
         Step collectStep = new StepBuilder("collect", jobRepository)
                 .<BatchLine, dev.imagegen.generate.PromptOutcome>chunk(COLLECT_CHUNK)

@@ -125,7 +125,8 @@ final class SubmitTasklet implements Tasklet {
         long instance = step.getJobExecution().getJobInstance().getId();
         Set<Batches.RequestKey> inFlight = batches.inFlight(spec.dataset());
         Double max = spec.run().maxCostUsd();
-        double committed = max == null ? 0 : RunSpend.of(jdbc, instance) + batches.reserved(spec.dataset());
+        double committed = max == null ? 0 : batches.db(() -> RunSpend.of(jdbc, instance))
+                + batches.reserved(spec.dataset());
         // Generations and edits go to separate batches (a batch has one endpoint); generations first.
         Map<String, Part> parts = new LinkedHashMap<>();
         Map<String, Object> params = new HashMap<>(Map.of("dataset", spec.dataset(), "instance", instance,
@@ -141,8 +142,9 @@ final class SubmitTasklet implements Tasklet {
         pages:
         while (true) {
             params.put("after", after);
-            List<Pending> page = named.query(sql, params, (rs, n) -> new Pending(rs.getString(1), rs.getString(2),
-                    rs.getString(3), rs.getString(4), Arrays.asList((Integer[]) rs.getArray(5).getArray())));
+            List<Pending> page = batches.db(() -> named.query(sql, params, (rs, n) -> new Pending(rs.getString(1),
+                    rs.getString(2), rs.getString(3), rs.getString(4),
+                    Arrays.asList((Integer[]) rs.getArray(5).getArray()))));
             if (page.isEmpty()) {
                 break;
             }
