@@ -1,5 +1,6 @@
 package dev.imagegen.batch;
 
+import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.spec.ModelSpec;
 
 /**
@@ -18,7 +19,18 @@ final class BatchCost {
     private BatchCost() {
     }
 
-    /** The estimate of one request: its prompt's text tokens, its references, one image out. */
+    /**
+     * What a request reserves against the budget: the ledger's estimate of the call ({@link CallCostEstimate}, the
+     * one estimator shared with {@code imagegen plan}) at batch prices, but never less than {@link #estimate}: the
+     * ledger assumes a medium-quality image until the dataset has history, and a reservation below the bill could
+     * let submitting pass {@code run.max-cost-usd}.
+     */
+    static double reserve(CallCostEstimate ledger, ModelSpec spec, String prompt, int references) {
+        double fromLedger = ledger.perCall(1).usd() * BATCH_DISCOUNT;
+        return Math.max(fromLedger, estimate(spec, prompt, references));
+    }
+
+    /** An upper bound of one request: its prompt's text tokens, its references, the largest image of its quality. */
     static double estimate(ModelSpec spec, String prompt, int references) {
         long textIn = prompt.length() / 3 + 16;
         long imageIn = references * REFERENCE_TOKENS;

@@ -8,6 +8,9 @@ import java.util.Map;
 
 import dev.imagegen.generate.PromptOutcome;
 import dev.imagegen.generate.RunGuard;
+import dev.imagegen.ledger.CallAttempt;
+import dev.imagegen.ledger.CostBasis;
+import dev.imagegen.ledger.Ledger;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ImageData;
 import dev.imagegen.model.ImageProbe;
@@ -55,7 +58,8 @@ class CollectProcessor implements ItemProcessor<BatchLine, PromptOutcome> {
 
     @Override
     public PromptOutcome process(BatchLine line) throws IOException {
-        PromptOutcome outcome = line.isEnd() ? new PromptOutcome(null, List.of(), List.of(), false) : outcome(line);
+        PromptOutcome outcome = line.isEnd() ? new PromptOutcome(null, List.of(), List.of(), List.of(), false)
+                : outcome(line);
         synchronized (this) {
             origins.put(outcome, new Origin(line.batch(), line.customId()));
         }
@@ -66,17 +70,22 @@ class CollectProcessor implements ItemProcessor<BatchLine, PromptOutcome> {
         Batches.RequestKey key = line.key();
         List<StoredImage> images = new ArrayList<>();
         List<PromptOutcome.CallFailure> failures = new ArrayList<>();
+        List<Ledger.Entry> calls = new ArrayList<>();
         if (line.error() != null) {
             String code = line.error().path("code").asString("");
             if (!code.equals("batch_expired") && !code.equals("batch_cancelled")) {
                 failures.add(failure(key, FailureKind.TRANSIENT, null, code + ": "
                         + line.error().path("message").asString("no message"), null));
+                calls.add(call(key, line, FailureKind.TRANSIENT.id(), null, 0, CostBasis.NONE, 0));
             }
         } else if (line.statusCode() != null && line.statusCode() == 200) {
             double cost = BatchCost.billed(spec, line.usage());
-            guard.recordCost(cost);
+            guard.recordAttempt(new CallAttempt(1, CallAttempt.OK, 200, cost, CostBasis.ESTIMATED, null, null, null,
+                    0, null, null, 1, 0, false));
+            // Priced from the answer's usage at the batch's half price, as the Images API's answers are (estimated).
             if (line.images().isEmpty()) {
                 failures.add(failure(key, FailureKind.NO_IMAGE, 200, "the response has no image (empty data)", cost));
+                calls.add(call(key, line, FailureKind.NO_IMAGE.id(), 200, cost, CostBasis.ESTIMATED, 0));
             } else {
                 String declared = line.outputFormat() == null ? null : "image/" + line.outputFormat();
                 try {
@@ -87,9 +96,11 @@ class CollectProcessor implements ItemProcessor<BatchLine, PromptOutcome> {
                             usage == null ? 0 : usage.path("input_tokens").asLong(0),
                             usage == null ? 0 : usage.path("output_tokens").asLong(0), 0, 1);
                     images.add(store.store(image, sidecar));
+                    calls.add(call(key, line, CallAttempt.OK, 200, cost, CostBasis.ESTIMATED, 1));
                     guard.recordImage(0);
                 } catch (ImageProbe.InvalidImageException e) {
                     failures.add(failure(key, FailureKind.INVALID_IMAGE, 200, e.getMessage(), cost));
+                    calls.add(call(key, line, FailureKind.INVALID_IMAGE.id(), 200, cost, CostBasis.ESTIMATED, 0));
                 }
             }
         } else {
@@ -102,9 +113,21 @@ class CollectProcessor implements ItemProcessor<BatchLine, PromptOutcome> {
                         + e.getMessage() + "; fix it, then run again (the request is submitted again)");
             } else {
                 failures.add(failure(key, e.kind(), status, e.getMessage(), null));
+                // A request the API refused is not billed.
+                calls.add(call(key, line, e.kind().id(), status, 0, CostBasis.NONE, 0));
             }
         }
-        return new PromptOutcome(key.promptId(), images, failures, false);
+        return new PromptOutcome(key.promptId(), images, failures, calls, false);
+    }
+
+    /** The ledger's row of one result: a batch request is one attempt, never retried by us. */
+    private Ledger.Entry call(Batches.RequestKey key, BatchLine line, String outcome, Integer status, double cost,
+                              CostBasis basis, int stored) {
+        JsonNode usage = line.usage();
+        Long in = usage == null ? null : usage.path("input_tokens").asLong(0);
+        Long out = usage == null ? null : usage.path("output_tokens").asLong(0);
+        return new Ledger.Entry(key.promptId(), key.variant(), new CallAttempt(1, outcome, status, cost, basis,
+                line.requestId(), spec.name(), PROVIDER, 0, in, out, 1, stored, false));
     }
 
     private static PromptOutcome.CallFailure failure(Batches.RequestKey key, FailureKind kind, Integer status,

@@ -23,6 +23,8 @@ import dev.imagegen.generate.PendingQuery;
 import dev.imagegen.generate.PromptOutcome;
 import dev.imagegen.generate.RerunSelection;
 import dev.imagegen.generate.RunGuard;
+import dev.imagegen.ledger.CallCostEstimate;
+import dev.imagegen.ledger.Ledger;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ImageRequest;
 import dev.imagegen.model.ModelCallException;
@@ -125,8 +127,10 @@ final class SubmitTasklet implements Tasklet {
         long instance = step.getJobExecution().getJobInstance().getId();
         Set<Batches.RequestKey> inFlight = batches.inFlight(spec.dataset());
         Double max = spec.run().maxCostUsd();
-        double committed = max == null ? 0 : batches.db(() -> RunSpend.of(jdbc, instance))
+        // The run's spend is the ledger's (all its executions); open batches are reserved at their estimates.
+        double committed = max == null ? 0 : batches.db(() -> Ledger.ofRun(jdbc, instance).totalUsd().doubleValue())
                 + batches.reserved(spec.dataset());
+        CallCostEstimate ledgerEstimate = CallCostEstimate.of(spec.model(), null, jdbc, spec.dataset());
         // Generations and edits go to separate batches (a batch has one endpoint); generations first.
         Map<String, Part> parts = new LinkedHashMap<>();
         Map<String, Object> params = new HashMap<>(Map.of("dataset", spec.dataset(), "instance", instance,
@@ -166,7 +170,7 @@ final class SubmitTasklet implements Tasklet {
                     if (p.done().contains(variant) || inFlight.contains(key)) {
                         continue;
                     }
-                    double estimate = BatchCost.estimate(spec.model(), p.prompt(), refs.size());
+                    double estimate = BatchCost.reserve(ledgerEstimate, spec.model(), p.prompt(), refs.size());
                     double planned = parts.values().stream().mapToDouble(Part::estimate).sum();
                     if (max != null && committed + planned + estimate > max) {
                         state.budgetReached(String.format("budget reached: $%.4f spent or reserved by batches, "
@@ -181,7 +185,7 @@ final class SubmitTasklet implements Tasklet {
                                 new PromptOutcome.CallFailure(p.promptId(), variant, FailureKind.BAD_REQUEST.id(),
                                         null, "the request is " + line.length + " bytes (its reference images), "
                                         + "more than a batch input file may hold (model.batch.max-file-size)", 0,
-                                        null)), false));
+                                        null)), List.of(), false));
                         continue;
                     }
                     Part part = parts.get(endpoint);
@@ -218,7 +222,7 @@ final class SubmitTasklet implements Tasklet {
                 guard.recordSkip(FailureKind.BAD_REFERENCE.id());
             }
         }
-        return new PromptOutcome(p.promptId(), List.of(), failures, false);
+        return new PromptOutcome(p.promptId(), List.of(), failures, List.of(), false);
     }
 
     private List<ReferenceImage> references(String text) {
