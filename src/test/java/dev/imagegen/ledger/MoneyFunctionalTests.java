@@ -218,6 +218,31 @@ class MoneyFunctionalTests extends FunctionalTest {
         Money.assertRecordedIsTheBill(jdbc, server);
     }
 
+    /** Row 11: restarting an older run after a newer one re-staged the prompts says so, and fails while work waits. */
+    @Test
+    void restartingAnOlderRunThatANewerOneSupersededSaysSoAndFails() throws Exception {
+        TestJob job = TestJob.openRouter(dir, db, server, "skip-limit: 1\nconcurrency: 1\nchunk-size: 1")
+                .prompts("a", "[bad-request] one", "b", "[bad-request] two", "c", "[bad-request] three",
+                        "d", "fine four", "e", "fine five", "f", "fine six");
+        TestJob.Result older = job.run("run", "--run-id", "r1");
+        assertThat(older.exitCode()).as(older.toString()).isEqualTo(1);
+
+        server.behaviour(FakeOpenRouter::noCredits);
+        TestJob.Result newer = job.run("run", "--run-id", "r2");
+        assertThat(newer.exitCode()).as(newer.toString()).isEqualTo(3);
+        int pending = 6 - images();
+        assertThat(pending).isPositive();
+
+        server.behaviour(server::success);
+        long calls = server.calls();
+        TestJob.Result again = job.run("run", "--run-id", "r1");
+
+        assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
+        assertThat(again.stderr() + again.stdout()).contains("superseded").contains("r2");
+        assertThat(server.calls()).isEqualTo(calls);
+        assertThat(6 - images()).isEqualTo(pending);
+    }
+
     private void awaitServerIdle() {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> server.inFlight() == 0);
     }
