@@ -210,6 +210,10 @@ public class RunLauncher {
                     LiveWorkers.stopAndAwait(jdbc, last.getId());
                     markFailed(last.getId());
                 }
+                RunOutcome superseded = superseded(runId, instance);
+                if (superseded != null) {
+                    return superseded;
+                }
                 log.info("restarting run {} of dataset {}", runId, spec.dataset());
             }
         }
@@ -220,6 +224,45 @@ public class RunLauncher {
             code = RunOutcome.WAITING;
         }
         return new RunOutcome(code, summary.reason(), summary);
+    }
+
+    /**
+     * A restart of an older run after a newer run staged the dataset's prompts again: the older run's generate step
+     * only sees the prompts it staged itself, which are now the newer run's, so restarting it would "complete" doing
+     * nothing. Say so plainly instead, and fail (exit 1) when prompts are still waiting for an image.
+     *
+     * @return the outcome to report, or null when the run is not superseded
+     */
+    private RunOutcome superseded(String runId, JobInstance instance) {
+        Long newest = jdbc.queryForObject("SELECT max(staged_instance_id) FROM prompt WHERE dataset = ?", Long.class,
+                spec.dataset());
+        if (newest == null || newest <= instance.getInstanceId()) {
+            return null;
+        }
+        Integer staged = jdbc.queryForObject("""
+                SELECT count(*) FROM batch_step_execution s JOIN batch_job_execution e
+                    ON e.job_execution_id = s.job_execution_id
+                 WHERE e.job_instance_id = ? AND s.step_name = 'stage' AND s.status = 'COMPLETED'""",
+                Integer.class, instance.getInstanceId());
+        if (staged == null || staged == 0) {
+            return null; // its restart stages again, and so takes its prompts back
+        }
+        String newer = jdbc.query("""
+                SELECT r.parameter_value FROM batch_job_execution e JOIN batch_job_execution_params r
+                    ON r.job_execution_id = e.job_execution_id AND r.parameter_name = 'run.id'
+                 WHERE e.job_instance_id = ? LIMIT 1""", rs -> rs.next() ? rs.getString(1) : "?", newest);
+        Long pending = jdbc.queryForObject("""
+                SELECT count(*) FROM prompt p WHERE p.dataset = ? AND NOT EXISTS (
+                    SELECT 1 FROM generated_image g WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
+                       AND g.request_hash = p.request_hash)""", Long.class, spec.dataset());
+        String why = "run " + runId + " of dataset '" + spec.dataset() + "' was superseded by the newer run " + newer
+                + ", which staged the dataset's prompts again: restarting " + runId + " would do nothing. ";
+        if (pending == null || pending == 0) {
+            return new RunOutcome(RunOutcome.COMPLETED, why + "Every prompt has its image; nothing to do", null);
+        }
+        return new RunOutcome(RunOutcome.FAILED, why + pending + " prompts still lack an image: restart run " + newer
+                + " (imagegen run JOBFILE --run-id " + newer + ") or start a new run, which sends only what is "
+                + "missing", null);
     }
 
     private static boolean hasUnfinishedStep(JobExecution execution) {
