@@ -70,7 +70,9 @@ class OpenAiBatchCrashFunctionalTests extends FunctionalTest {
         assertThat(openAi.creates()).as("one batch for the 40 requests, never a second").isEqualTo(1);
         assertThat(count("SELECT count(*) FROM generated_image")).isEqualTo(PROMPTS);
         assertThat(openAi.billedRequests()).hasSize(PROMPTS).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
-        double recorded = jdbc.queryForObject("SELECT sum(cost_usd) FROM generated_image", Double.class);
+        assertThat(count("SELECT count(*) FROM model_call WHERE outcome = 'ok'"))
+                .as("one ledger row per collected image: none recorded twice").isEqualTo(PROMPTS);
+        double recorded = jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call", Double.class);
         assertThat(recorded).isCloseTo(openAi.billedUsd(), org.assertj.core.api.Assertions.within(0.005));
     }
 

@@ -63,10 +63,14 @@ class OpenAiBatchFunctionalTests extends FunctionalTest {
         return n == null ? 0 : n;
     }
 
+    /** The ledger's total; the image and failure rows carry the same money. */
     private double recordedCost() {
-        return jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM generated_image WHERE NOT adopted",
+        double ledger = jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM model_call", Double.class);
+        double rows = jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM generated_image WHERE NOT adopted",
                 Double.class) + jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM prompt_failure",
                 Double.class);
+        assertThat(ledger).isCloseTo(rows, within(0.000001));
+        return ledger;
     }
 
     @Test
