@@ -27,13 +27,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * (The tasklets' resourceless transactions keep synchronization on, which Spring Batch's tasklet step needs;
- * {@link Batches} runs every access in a transaction of its own, so no connection is bound to them either.)
- *
  * The steps that replace {@code generate} for {@code model.provider: openai-batch}: {@code submit}, {@code wait},
  * {@code collect}. Each is restartable from the tables alone (V8): a step repeated after a crash finds what was done.
  * Like the generate partitions, no step holds a database connection while it talks to OpenAI: their Spring Batch
  * "transactions" are resourceless, and every write commits on its own (collect: with the generate step's writer).
+ * The tasklets' resourceless transactions keep synchronization on, which Spring Batch's tasklet step needs;
+ * {@link Batches} runs every access in a transaction of its own, so no connection is bound to them either.
  */
 @JobScoped
 @Configuration(proxyBeanMethods = false)
