@@ -1,9 +1,11 @@
 package dev.imagegen.batch;
 
 import java.util.List;
+import java.util.concurrent.Future;
 
 import dev.imagegen.JobScoped;
 import dev.imagegen.generate.OutcomeWriter;
+import dev.imagegen.generate.PromptOutcome;
 import dev.imagegen.generate.RunFence;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.model.ModelHttp;
@@ -38,8 +40,11 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class BatchStepsConfiguration {
 
-    /** Results held in memory at once: a line is one image (up to several MB), so a chunk stays small. */
-    static final int COLLECT_CHUNK = 16;
+    /**
+     * Results held in memory at once: a line is one image (up to several MB), so a chunk stays small; big enough
+     * that a commit and a round of directory fsyncs serve many images.
+     */
+    static final int COLLECT_CHUNK = 32;
 
     @Bean
     OpenAiBatchApi openAiBatchApi(JobSpec spec, JsonMapper json) {
@@ -82,7 +87,7 @@ class BatchStepsConfiguration {
                 .tasklet(new WaitTasklet(spec, api, batches, guard), new ResourcelessTransactionManager())
                 .build();
         Step collectStep = new StepBuilder("collect", jobRepository)
-                .<BatchLine, dev.imagegen.generate.PromptOutcome>chunk(COLLECT_CHUNK)
+                .<BatchLine, Future<PromptOutcome>>chunk(COLLECT_CHUNK)
                 .transactionManager(connectionFree())
                 .reader(collectReader)
                 .processor(collectProcessor)
@@ -102,7 +107,7 @@ class BatchStepsConfiguration {
     @StepScope
     CollectProcessor collectProcessor(JobSpec spec, ImageStore store, RunGuard guard,
                                       @Value("#{stepExecution}") StepExecution stepExecution) {
-        return new CollectProcessor(spec.model(), store, guard, stepExecution);
+        return new CollectProcessor(spec.model(), store, guard, stepExecution, COLLECT_CHUNK);
     }
 
     @Bean

@@ -5,6 +5,11 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.imagegen.generate.PromptOutcome;
 import dev.imagegen.generate.RunGuard;
@@ -28,15 +33,24 @@ import tools.jackson.databind.JsonNode;
  * One result line into what every provider produces: an image stored by {@link ImageStore} (atomic file and sidecar)
  * or a failure of the usual kinds, as a {@link PromptOutcome} for the generate step's writer. A request that never ran
  * ({@code batch_expired}, {@code batch_cancelled}) produces nothing: it stays pending for the next submit.
+ *
+ * <p>The work (PNG check, hash, writing and fsyncing the files) runs on {@link #WORKERS} threads while the reader
+ * goes on streaming the result file: {@link #process} hands a line over and returns its outcome to come, which
+ * {@link CollectWriter} waits for before the chunk's rows commit. At most a chunk of lines is in flight (the step
+ * reads no further before its writer ran), and the hand-over queue is bounded too, so memory stays bounded. The
+ * directories' fsync is left to the writer, once per directory and chunk ({@link #syncDirectories}).
  */
-class CollectProcessor implements ItemProcessor<BatchLine, PromptOutcome> {
+class CollectProcessor implements ItemProcessor<BatchLine, Future<PromptOutcome>>, AutoCloseable {
 
     static final String PROVIDER = "OpenAI Batch";
+    /** Two cores: one thread reads, these overlap CPU (hash, PNG check) with the fsyncs' waits. */
+    static final int WORKERS = 4;
 
     private final ModelSpec spec;
     private final ImageStore store;
     private final RunGuard guard;
     private final StepExecution step;
+    private final ThreadPoolExecutor workers;
     /** The line each outcome came from, for the writer (identity: outcomes of one chunk may be equal). */
     private final Map<PromptOutcome, Origin> origins = new IdentityHashMap<>();
 
@@ -44,11 +58,33 @@ class CollectProcessor implements ItemProcessor<BatchLine, PromptOutcome> {
     record Origin(long batch, String customId) {
     }
 
-    CollectProcessor(ModelSpec spec, ImageStore store, RunGuard guard, StepExecution step) {
+    CollectProcessor(ModelSpec spec, ImageStore store, RunGuard guard, StepExecution step, int chunk) {
         this.spec = spec;
         this.store = store;
         this.guard = guard;
         this.step = step;
+        AtomicInteger n = new AtomicInteger();
+        // Bounded: a line the queue has no room for is processed by the reading thread itself.
+        this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(chunk), r -> {
+                    Thread t = new Thread(r, "collect-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.CallerRunsPolicy());
+    }
+
+    /** The fsync of the directories the chunk's images went to, before their rows commit. */
+    void syncDirectories(List<StoredImage> images) {
+        store.syncDirectories(images);
+    }
+
+    /** At the end of the step: lets the lines handed over finish (a failed chunk's), so no file is written after. */
+    @Override
+    public void close() throws InterruptedException {
+        workers.shutdown();
+        if (!workers.awaitTermination(5, TimeUnit.MINUTES)) {
+            workers.shutdownNow();
+        }
     }
 
     /** The line an outcome came from (and forgets it). */
@@ -57,7 +93,11 @@ class CollectProcessor implements ItemProcessor<BatchLine, PromptOutcome> {
     }
 
     @Override
-    public PromptOutcome process(BatchLine line) throws IOException {
+    public Future<PromptOutcome> process(BatchLine line) {
+        return workers.submit(() -> outcomeOf(line));
+    }
+
+    private PromptOutcome outcomeOf(BatchLine line) throws IOException {
         PromptOutcome outcome = line.isEnd() ? new PromptOutcome(null, List.of(), List.of(), List.of(), false)
                 : outcome(line);
         synchronized (this) {
@@ -95,7 +135,7 @@ class CollectProcessor implements ItemProcessor<BatchLine, PromptOutcome> {
                             spec.name(), PROVIDER, line.requestId(), null, cost, true,
                             usage == null ? 0 : usage.path("input_tokens").asLong(0),
                             usage == null ? 0 : usage.path("output_tokens").asLong(0), 0, 1);
-                    images.add(store.store(image, sidecar));
+                    images.add(store.storeSyncingDirectoryLater(image, sidecar));
                     calls.add(call(key, line, CallAttempt.OK, 200, cost, CostBasis.ESTIMATED, 1));
                     guard.recordImage(0);
                 } catch (ImageProbe.InvalidImageException e) {

@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 class OpenAiBatchCrashFunctionalTests extends FunctionalTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(120);
-    private static final int PROMPTS = 40;
+    /** Two chunks and a half: the kill half-way through collect comes after the first chunk's commit. */
+    private static final int PROMPTS = BatchStepsConfiguration.COLLECT_CHUNK + 24;
 
     private FakeOpenAiBatch openAi;
 
@@ -67,7 +68,7 @@ class OpenAiBatchCrashFunctionalTests extends FunctionalTest {
         Process last = child();
         assertThat(last.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(last.exitValue()).as(Files.readString(dir.resolve("child.log"))).isZero();
-        assertThat(openAi.creates()).as("one batch for the 40 requests, never a second").isEqualTo(1);
+        assertThat(openAi.creates()).as("one batch for all the requests, never a second").isEqualTo(1);
         assertThat(count("SELECT count(*) FROM generated_image")).isEqualTo(PROMPTS);
         assertThat(openAi.billedRequests()).hasSize(PROMPTS).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         assertThat(count("SELECT count(*) FROM model_call WHERE outcome = 'ok'"))
@@ -102,7 +103,7 @@ class OpenAiBatchCrashFunctionalTests extends FunctionalTest {
 
     @Test
     void killedHalfWayThroughCollectingTheRestartStoresOnlyWhatIsMissing() throws Exception {
-        openAi.stallContentAfter(25);
+        openAi.stallContentAfter(BatchStepsConfiguration.COLLECT_CHUNK + 9);
 
         killWhen(() -> count("SELECT count(*) FROM generated_image") >= BatchStepsConfiguration.COLLECT_CHUNK);
         openAi.release();

@@ -50,7 +50,13 @@ public final class BatchBenchmark {
             Path gcLog = dir.resolve("gc.log");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                    "-Xlog:gc:file=" + gcLog, "-cp", System.getProperty("java.class.path"), "dev.imagegen.Imagegen",
+                    "-Xlog:gc:file=" + gcLog));
+            // More options for the child (a profiler: -XX:StartFlightRecording=filename=collect.jfr).
+            String extra = System.getenv("BENCH_JAVA_OPTS");
+            if (extra != null && !extra.isBlank()) {
+                command.addAll(List.of(extra.trim().split("\\s+")));
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.imagegen.Imagegen",
                     "run", dir.resolve("job.yml").toString(), "--run-id", "bench", "--skip-check",
                     "--progress", "off", "--no-report"));
             ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).inheritIO();
