@@ -2,10 +2,12 @@ package dev.imagegen.batch;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -73,9 +75,23 @@ class CollectProcessor implements ItemProcessor<BatchLine, Future<PromptOutcome>
                 }, new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
-    /** The fsync of the directories the chunk's images went to, before their rows commit. */
-    void syncDirectories(List<StoredImage> images) {
-        store.syncDirectories(images);
+    /**
+     * The fsync of the directories the chunk's images went to, before their rows commit: on the workers (idle by
+     * then), so that the fsyncs of a chunk's directories wait for the disk together.
+     */
+    void syncDirectories(List<StoredImage> images) throws InterruptedException, ExecutionException {
+        Map<String, List<StoredImage>> byDirectory = new HashMap<>();
+        for (StoredImage i : images) {
+            String rel = i.relativePath();
+            byDirectory.computeIfAbsent(rel.substring(0, rel.lastIndexOf('/') + 1), d -> new ArrayList<>()).add(i);
+        }
+        List<Future<?>> syncs = new ArrayList<>();
+        for (List<StoredImage> group : byDirectory.values()) {
+            syncs.add(workers.submit(() -> store.syncDirectories(group)));
+        }
+        for (Future<?> f : syncs) {
+            f.get();
+        }
     }
 
     /** At the end of the step: lets the lines handed over finish (a failed chunk's), so no file is written after. */

@@ -2,7 +2,9 @@ package dev.imagegen.batch;
 
 import java.io.Closeable;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import tools.jackson.core.JsonParser;
@@ -14,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads a result file (JSONL) one line at a time from a stream with Jackson's streaming parser: the whole file is
- * never in memory, and an image's base64 is decoded straight into its bytes ({@code getBinaryValue}) without
+ * never in memory, and an image's base64 is decoded straight into its bytes ({@code readBinaryValue}) without
  * becoming a string first. Fields are taken in whatever order the line has them; everything else is skipped.
  */
 final class ResultFileReader implements Closeable {
@@ -22,6 +24,40 @@ final class ResultFileReader implements Closeable {
     private final JsonParser parser;
     private final ObjectReader trees;
     private final long batch;
+    private final Scratch scratch = new Scratch();
+
+    /** A {@link java.io.ByteArrayOutputStream} without locks, whose buffer stays for the next image. */
+    private static final class Scratch extends OutputStream {
+        private byte[] buf = new byte[64 * 1024];
+        private int size;
+
+        void reset() {
+            size = 0;
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, size, len);
+            size += len;
+        }
+
+        private void ensure(int more) {
+            if (size + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+            }
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
+        }
+    }
 
     ResultFileReader(JsonMapper json, InputStream in, long batch) {
         this.parser = json.createParser(in);
@@ -105,7 +141,7 @@ final class ResultFileReader implements Closeable {
                             String field = parser.currentName();
                             JsonToken item = parser.nextToken();
                             if (field.equals("b64_json") && item == JsonToken.VALUE_STRING) {
-                                body.images.add(parser.getBinaryValue());
+                                body.images.add(decoded());
                             } else {
                                 parser.skipChildren();
                             }
@@ -115,6 +151,16 @@ final class ResultFileReader implements Closeable {
                 default -> parser.skipChildren();
             }
         }
+    }
+
+    /**
+     * The current base64 string decoded through a buffer kept from line to line: one exact copy per image, not
+     * the growing segments of {@code getBinaryValue} (the reader is the collect's one serial thread).
+     */
+    private byte[] decoded() {
+        scratch.reset();
+        parser.readBinaryValue(scratch);
+        return scratch.toByteArray();
     }
 
     private String text(JsonToken value) {

@@ -572,7 +572,11 @@ public final class FakeOpenAiBatch implements AutoCloseable {
         try (OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), 1 << 16)) {
             for (Request r : file.lines()) {
                 gate(out);
-                out.write(file.errors() ? errorLine(r) : successLine(r));
+                if (!file.errors() && pool() != null && !r.prompt().contains("[")) {
+                    writePooledLine(out, r);
+                } else {
+                    out.write(file.errors() ? errorLine(r) : successLine(r));
+                }
                 linesSent.incrementAndGet();
             }
             for (Request r : file.notRun()) {
@@ -649,6 +653,30 @@ public final class FakeOpenAiBatch implements AutoCloseable {
 
     private byte[][] pool() {
         return imagePool;
+    }
+
+    /** Bodies of pooled lines, serialized once (by pool image and reference count): benchmarks time the client. */
+    private final Map<String, byte[]> pooledBodies = new ConcurrentHashMap<>();
+
+    /** The line {@link #successLine} makes for a pooled image, without serializing its megabytes again. */
+    private void writePooledLine(OutputStream out, Request r) throws IOException {
+        int image = (int) (Math.abs(r.customId().hashCode()) % imagePool.length);
+        byte[] body = pooledBodies.computeIfAbsent(image + ":" + r.references(), k -> {
+            byte[] line = successLine(r);
+            JsonNode tree = JSON.readTree(line);
+            return JSON.writeValueAsBytes(tree.path("response").path("body"));
+        });
+        ObjectNode head = JSON.createObjectNode();
+        head.put("id", "batch_req_" + ids.incrementAndGet());
+        head.put("custom_id", r.customId());
+        head.putObject("response").put("status_code", 200)
+                .put("request_id", "req_" + Long.toHexString(ids.incrementAndGet()));
+        String h = JSON.writeValueAsString(head);
+        // {"id":..,"custom_id":..,"response":{"status_code":200,"request_id":".."}} -> .., "body": <body>}, "error":null}
+        out.write(h.substring(0, h.length() - 2).getBytes(StandardCharsets.UTF_8));
+        out.write(",\"body\":".getBytes(StandardCharsets.UTF_8));
+        out.write(body);
+        out.write("},\"error\":null}\n".getBytes(StandardCharsets.UTF_8));
     }
 
     private byte[] errorLine(Request r) {
