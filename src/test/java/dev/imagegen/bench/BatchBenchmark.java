@@ -15,11 +15,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * The openai-batch provider at scale (a documented command, not a timed test): N requests (default 10,000) whose
  * results are 1 MiB images, through {@link FakeOpenAiBatch}, run by {@code imagegen run} in a child JVM with a
- * 256 MiB heap. Prints the child's peak heap (the largest heap in use before any collection, from its GC log) and
- * how fast collect stored the images (rows over the span of their commit times).
+ * 256 MiB heap. Prints the child's peak heap (the largest heap in use before any collection, from its GC log; and the
+ * largest left after one, what collect keeps live) and how fast collect stored the images (rows over the span of
+ * their commit times). {@code BENCH_JAVA_OPTS} adds options to the child (a profiler:
+ * {@code -XX:StartFlightRecording=filename=collect.jfr,settings=profile}).
  *
- * <p>{@code mvn -q test-compile && java -cp "target/test-classes:target/classes:$(cat target/cp.txt)"
- * dev.imagegen.bench.BatchBenchmark 10000} (see docs/providers.md). Needs about 11 GB of free disk for the images.
+ * <p>{@code mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt && java -cp
+ * "target/test-classes:target/classes:$(cat target/cp.txt)" dev.imagegen.bench.BatchBenchmark 10000} (see
+ * docs/providers.md). Needs about 11 GB of free disk for the images.
  */
 public final class BatchBenchmark {
 
@@ -70,11 +73,13 @@ public final class BatchBenchmark {
             long n = ((Number) rows.get("n")).longValue();
             double seconds = rows.get("seconds") == null ? 0 : ((Number) rows.get("seconds")).doubleValue();
             long peak = 0;
+            long live = 0;
             long max = 0;
             for (String line : Files.readAllLines(gcLog)) {
                 Matcher m = HEAP.matcher(line);
                 if (m.find()) {
                     peak = Math.max(peak, Long.parseLong(m.group(1)));
+                    live = Math.max(live, Long.parseLong(m.group(2)));
                     max = Math.max(max, Long.parseLong(m.group(3)));
                 }
             }
@@ -84,7 +89,8 @@ public final class BatchBenchmark {
                     openAi.downloads());
             System.out.printf("  collect            %.1f images/s (%.1f s from the first row to the last)%n",
                     seconds > 0 ? n / seconds : 0, seconds);
-            System.out.printf("  peak heap          %d MiB in use (heap at most %d MiB, -Xmx256m)%n", peak, max);
+            System.out.printf("  peak heap          %d MiB in use (heap at most %d MiB, -Xmx256m); at most %d MiB"
+                    + " left after a collection%n", peak, max, live);
             System.out.printf("  output             %s (delete it: %d MiB of images)%n", dir,
                     n * imageBytes >> 20);
         }
