@@ -114,6 +114,35 @@ class MoneyFunctionalTests extends FunctionalTest {
                 Money.cents(server.bill()));
     }
 
+    /** Row 4 on OpenAI's Images API: n images, the last truncated; its bill (tokens at list prices) to the cent. */
+    @Test
+    void openAisMultiImageAnswerKeepsEveryValidImageAndMatchesItsBill() throws Exception {
+        try (dev.imagegen.testing.FakeOpenAI openAi = new dev.imagegen.testing.FakeOpenAI()) {
+            TestJob job = new TestJob(dir, db, """
+                    dataset: openai
+                    source: { csv: prompts.csv, id-column: id, prompt-column: prompt }
+                    model:
+                      provider: openai
+                      name: gpt-image-2
+                      base-url: %s
+                      api-key: k
+                      images-per-prompt: 3
+                      images-per-call: 3
+                    run: { concurrency: 2, retry: { max-attempts: 2, initial-delay: 10ms, max-delay: 20ms } }
+                    output: { dir: out }
+                    """.formatted(openAi.baseUrl())).prompts("a", "[one-corrupt] three owls", "b", "a whale");
+
+            TestJob.Result r = job.run("run");
+
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(images()).isEqualTo(5);
+            assertThat(jdbc.queryForList("SELECT prompt_id || ':' || variant || ':' || kind FROM prompt_failure",
+                    String.class)).containsExactly("a:2:invalid_image");
+            assertThat(Money.cents(Money.recorded(jdbc))).isEqualByComparingTo(Money.cents(openAi.bill()));
+            assertThat(Money.cents(Money.shown(r.stdout()))).isEqualByComparingTo(Money.cents(openAi.bill()));
+        }
+    }
+
     /** Row 5: max-images 10 with n = 4: never more than 10 images asked for, written or paid. */
     @Test
     void maxImagesReservesWhatACallMayReturnBeforeSendingIt() throws Exception {
