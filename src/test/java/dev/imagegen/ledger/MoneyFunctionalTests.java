@@ -49,6 +49,9 @@ class MoneyFunctionalTests extends FunctionalTest {
         assertThat(Money.cents(Money.shown(r.stdout()))).isEqualByComparingTo(Money.cents(server.bill()));
         assertThat(images()).isEqualTo(1);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class)).isZero();
+        assertThat(jdbc.queryForList("SELECT outcome || ':' || cost_usd::text || ':' || retried FROM model_call "
+                + "ORDER BY id", String.class)).containsExactly("transient:0.50000000:true", "ok:0.04000000:false",
+                "transient:0.50000000:false");
     }
 
     /** Row 2: every execution of a run shares its budget; a higher limit lets it go on by the difference. */
