@@ -139,6 +139,7 @@ public final class FakeOpenRouter implements AutoCloseable {
     private static final class Freeze {
         final java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
         volatile boolean drop;
+        final List<Call> held = new java.util.concurrent.CopyOnWriteArrayList<>();
     }
     private volatile int imageBytes = 2048;
     private volatile double costPerImage = 0.04;
@@ -255,6 +256,24 @@ public final class FakeOpenRouter implements AutoCloseable {
         }
     }
 
+    /** The calls whose responses are held back right now (see {@link #freeze()}). */
+    public List<Call> frozenCalls() {
+        Freeze f = freeze;
+        return f == null ? List.of() : List.copyOf(f.held);
+    }
+
+    /**
+     * Lets the held-back responses go, late: the provider finishes them and bills them, whether or not their client
+     * is still there (a client killed meanwhile never reads them). New calls are answered at once again.
+     */
+    public void thaw() {
+        Freeze f = freeze;
+        freeze = null;
+        if (f != null) {
+            f.latch.countDown();
+        }
+    }
+
     /** Discards the held-back responses without sending them, and lets new calls through again. */
     public void dropFrozen() {
         Freeze f = freeze;
@@ -365,6 +384,7 @@ public final class FakeOpenRouter implements AutoCloseable {
             }
             Freeze f = freeze;
             if (f != null) {
+                f.held.add(call);
                 f.latch.await();
                 if (f.drop) {
                     return; // the client is gone: never sent, never billed
