@@ -75,7 +75,6 @@ public final class Planner {
         Duration time = byConcurrency.compareTo(byRate) >= 0 ? byConcurrency : byRate;
         double spent = instance == null ? 0 : spent(instance);
         List<RunPlan.Stop> stops = new ArrayList<>();
-        double costPerImage = images == 0 ? 0 : cost / images;
         double perCallUsd = calls == 0 ? one.usd() : cost / calls;
         Double maxCost = spec.run().maxCostUsd();
         if (maxCost != null && cost > maxCost - spent && calls > 0) {

@@ -64,8 +64,8 @@ public record RunPlan(String dataset, String run, boolean completed, boolean res
         out.append(String.format(Locale.ROOT, "  to make     %d image%s for %d prompt%s (images-per-prompt %d), in "
                         + "%d call%s of up to %d image%s%n", images, plural(images), c.toSend(), plural(c.toSend()),
                 imagesPerPrompt, calls, plural(calls), perCall, plural(perCall)));
-        out.append(String.format(Locale.ROOT, "  cost        about %s: %s per call, from %s%n", usd(cost),
-                usd(perCallCost), costBasis));
+        out.append(String.format(Locale.ROOT, "  cost        about %s: $%.6f per call, from %s%n", usd(cost),
+                perCallCost, costBasis));
         out.append(String.format(Locale.ROOT, "  time        about %s: %d call%s at concurrency %d, %s per call "
                         + "(%s)%s%n", duration(time), calls, plural(calls), concurrency, duration(latency),
                 latencyBasis, requestsPerMinute == null ? "" : ", at most " + requestsPerMinute
@@ -86,8 +86,8 @@ public record RunPlan(String dataset, String run, boolean completed, boolean res
             for (int i = 0; i < stops.size(); i++) {
                 Stop s = stops.get(i);
                 out.append(String.format(Locale.ROOT, "  %-11s %s stops the run after about %d of %d calls "
-                        + "(%d images): %s%n", i == 0 ? "stops first" : "then", s.limit(), s.afterCalls(), calls,
-                        s.images(), s.why()));
+                        + "(%d image%s): %s%n", i == 0 ? "stops first" : "then", s.limit(), s.afterCalls(), calls,
+                        s.images(), plural(s.images()), s.why()));
             }
         }
         for (String note : notes) {
