@@ -69,7 +69,9 @@ public final class Planner {
             cost += prompt * e.getValue();
         }
         Latency latency = latency();
-        Duration byConcurrency = latency.perCall().multipliedBy(calls).dividedBy(spec.run().concurrency());
+        // The calls go in waves of run.concurrency; the last wave is as long as a full one.
+        long waves = (calls + spec.run().concurrency() - 1) / spec.run().concurrency();
+        Duration byConcurrency = latency.perCall().multipliedBy(waves);
         Integer rpm = spec.run().requestsPerMinute();
         Duration byRate = rpm == null ? Duration.ZERO : Duration.ofMillis(calls * 60_000L / rpm);
         Duration time = byConcurrency.compareTo(byRate) >= 0 ? byConcurrency : byRate;

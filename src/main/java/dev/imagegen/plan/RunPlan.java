@@ -49,10 +49,11 @@ public record RunPlan(String dataset, String run, boolean completed, boolean res
             out.append(String.format(Locale.ROOT, "  source      not read: run %s staged it already; a restart "
                     + "sends what that staging left pending (%d prompts)%n", run, c.prompts()));
         } else {
-            out.append(String.format(Locale.ROOT, "  source      %d rows: %d prompts, %d rejected (bad rows, "
-                    + "duplicate ids)%n", c.rows(), c.prompts(), c.rejected()));
+            out.append(String.format(Locale.ROOT, "  source      %d row%s: %d prompt%s, %d rejected (bad rows, "
+                    + "duplicate ids)%n", c.rows(), plural(c.rows()), c.prompts(), plural(c.prompts()), c.rejected()));
         }
-        out.append(String.format(Locale.ROOT, "  staged      %d prompts in the database%s%n", c.staged(),
+        out.append(String.format(Locale.ROOT, "  staged      %d prompt%s in the database%s%n", c.staged(),
+                plural(c.staged()),
                 c.gone() == 0 ? "" : " (" + c.gone() + " no longer in the source, not sent)"));
         out.append(String.format(Locale.ROOT, "  prompts     %d new, %d changed, %d with an unresolved failure, "
                 + "%d waiting (staged, never generated), %d done%n", c.fresh(), c.changed(), c.failed(),

@@ -132,8 +132,9 @@ public final class ReconcileResult {
         out.append(line("total", total));
         if (total.unreconcilable > 0) {
             out.append(String.format(Locale.ROOT, "  not reconcilable: %d call%s whose answer never arrived (no "
-                    + "generation id to ask for), counted at %s possibly billed; they stay estimated%n",
-                    total.unreconcilable, total.unreconcilable == 1 ? "" : "s", usd(total.unreconcilableCost)));
+                    + "generation id to ask for), counted at %s possibly billed; %s estimated%n",
+                    total.unreconcilable, total.unreconcilable == 1 ? "" : "s", usd(total.unreconcilableCost),
+                    total.unreconcilable == 1 ? "it stays" : "they stay"));
         }
         if (throttled > 0) {
             out.append("  OpenRouter asked to slow down " + throttled + " time" + (throttled == 1 ? "" : "s")
