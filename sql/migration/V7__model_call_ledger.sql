@@ -10,7 +10,9 @@ CREATE TABLE model_call (
     images_requested  integer       NOT NULL DEFAULT 1,
     images_stored     integer       NOT NULL DEFAULT 0, -- valid images kept from this answer
     attempt           integer       NOT NULL,          -- 1 for the first try of a call, 2 for its first retry, ...
-    outcome           text          NOT NULL,          -- 'ok', or the failure kind of this attempt
+    outcome           text          NOT NULL,          -- 'ok', 'adopted' (an image found on disk after a crash:
+                                                       -- its call's row died with the crash), or the failure kind
+    retried           boolean       NOT NULL DEFAULT false, -- another attempt of the same call followed this one
     http_status       integer,
     -- known: the provider stated it (usage.cost, plus upstream_inference_cost for BYOK);
     -- estimated: an answer arrived without a cost (priced from tokens or model.pricing);
@@ -22,6 +24,8 @@ CREATE TABLE model_call (
     model             text,
     provider          text,
     latency_ms        bigint,
+    prompt_tokens     bigint,
+    completion_tokens bigint,
     job_execution_id  bigint        NOT NULL,
     job_instance_id   bigint        NOT NULL,          -- the run: budgets span all of its executions
     called_at         timestamptz   NOT NULL DEFAULT now(),
@@ -29,4 +33,5 @@ CREATE TABLE model_call (
 );
 CREATE INDEX model_call_by_instance ON model_call (job_instance_id);
 CREATE INDEX model_call_by_execution ON model_call (job_execution_id);
+CREATE INDEX model_call_recent ON model_call (dataset, id DESC);
 CREATE INDEX model_call_unsettled ON model_call (dataset) WHERE cost_basis IN ('estimated', 'possibly_billed');

@@ -102,7 +102,8 @@ final class ScheduleCommand implements Callable<Integer> {
                 }
                 return outcome;
             };
-            new Scheduler(spec.schedule(), spec.dataset(), launcher::lastUnfinishedRunId, launch, clock,
+            new Scheduler(spec.schedule(), spec.dataset(), launcher::lastUnfinishedRunId, launcher::catchUpHeldBack,
+                    launch, clock,
                     new ConsoleReporter(job.jobFile.toString(), dryRun)).run();
             System.err.println("imagegen: scheduler stopped");
             return RunOutcome.COMPLETED;

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.imagegen.ledger.CallAttempt;
+import dev.imagegen.ledger.CostBasis;
+import dev.imagegen.ledger.Ledger;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
 import dev.imagegen.model.ImageRequest;
@@ -57,20 +60,24 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
     public PromptOutcome process(PendingPrompt prompt) {
         List<StoredImage> images = new ArrayList<>();
         List<PromptOutcome.CallFailure> failures = new ArrayList<>();
+        List<Ledger.Entry> calls = new ArrayList<>();
         boolean deferred = false;
         try {
-            List<Integer> pending = adoptFromDisk(prompt, images);
+            List<Integer> pending = adoptFromDisk(prompt, images, calls);
             List<String> referenceUrls = pending.isEmpty() ? List.of() : referenceUrls(prompt, pending, failures);
             while (!pending.isEmpty() && !deferred) {
-                int count = Math.min(pending.size(), Math.max(1, model.maxImagesPerCall()));
-                if (!guard.mayCall(count)) {
+                int wanted = Math.min(pending.size(), Math.max(1, model.maxImagesPerCall()));
+                // max-images reserves what the call may return before it is sent: min(n, what is left).
+                int count = guard.mayCall(wanted);
+                if (count == 0) {
                     deferred = true;
                     break;
                 }
+                int[] reserved = {count};
                 try {
-                    deferred = !generate(prompt, pending, count, referenceUrls, images, failures);
+                    deferred = !generate(prompt, pending, count, reserved, referenceUrls, images, failures, calls);
                 } finally {
-                    guard.callFinished(count);
+                    guard.callFinished(reserved[0]);
                 }
             }
         } catch (IOException e) {
@@ -89,11 +96,17 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
             // Leave this partition STOPPED (restartable) at the end of the chunk; what is done so far is written.
             stepExecution.setTerminateOnly();
         }
-        return new PromptOutcome(prompt.promptId(), images, failures, deferred);
+        return new PromptOutcome(prompt.promptId(), images, failures, calls, deferred);
     }
 
-    /** @return the variants still missing after adopting those already on disk, in ascending order */
-    private List<Integer> adoptFromDisk(PendingPrompt prompt, List<StoredImage> images) throws IOException {
+    /**
+     * @return the variants still missing after adopting those already on disk, in ascending order. An adopted image
+     *         was paid for by a call whose ledger row died with the crash that kept its own row from being written:
+     *         it gets an {@code adopted} row with the cost its sidecar recorded, in the same transaction as its image
+     *         row, so it is on the books exactly once (and counts against the run's budget).
+     */
+    private List<Integer> adoptFromDisk(PendingPrompt prompt, List<StoredImage> images, List<Ledger.Entry> calls)
+            throws IOException {
         List<Integer> pending = new ArrayList<>();
         for (int variant = 0; variant < modelSpec.imagesPerPrompt(); variant++) {
             if (prompt.doneVariants().contains(variant)) {
@@ -102,7 +115,13 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
             Optional<StoredImage> onDisk = store.adopt(prompt.promptId(), variant, prompt.requestHash());
             if (onDisk.isPresent()) {
                 images.add(onDisk.get());
-                guard.recordImage(0); // paid for in the run that crashed
+                ImageSidecar s = onDisk.get().sidecar();
+                CallAttempt adopted = new CallAttempt(1, CallAttempt.ADOPTED, null, s.costUsd(),
+                        s.costEstimated() ? CostBasis.ESTIMATED : CostBasis.KNOWN, s.generationId(), s.model(),
+                        s.provider(), s.latencyMs(), s.promptTokens(), s.completionTokens(), 1, 1, false);
+                calls.add(new Ledger.Entry(prompt.promptId(), variant, adopted));
+                guard.recordAttempt(adopted);
+                guard.recordImage(0);
             } else {
                 pending.add(variant);
             }
@@ -111,64 +130,100 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
     }
 
     /**
-     * One call for up to {@code maxImagesPerCall} of the pending variants; what it returns is stored and removed
-     * from {@code pending}, a failure is recorded for every variant it asked for.
+     * One call for {@code count} of the pending variants; the valid images it returns are stored and removed from
+     * {@code pending}, a failure is recorded for every variant it asked for and did not get a valid image for (a
+     * variant it returned nothing for stays pending for the next call). Every attempt goes to {@code calls}.
      *
+     * @param reserved what max-images reserved for this call; raised when more images than asked are kept
      * @return false when the run must stop (nothing recorded for these variants, so they stay pending)
      */
-    private boolean generate(PendingPrompt prompt, List<Integer> pending, int count, List<String> referenceUrls,
-                             List<StoredImage> images, List<PromptOutcome.CallFailure> failures)
+    private boolean generate(PendingPrompt prompt, List<Integer> pending, int count, int[] reserved,
+                             List<String> referenceUrls, List<StoredImage> images,
+                             List<PromptOutcome.CallFailure> failures, List<Ledger.Entry> calls)
             throws IOException, InterruptedException {
         int first = pending.get(0);
         Long seed = RequestHash.seedFor(modelSpec, first);
         long start = System.nanoTime();
+        List<CallAttempt> attempts = new ArrayList<>();
+        int stored = 0;
         try {
-            RetryingImageModel.Attempted attempted = model.generateCounting(new ImageRequest(prompt.promptId(), first,
-                    prompt.renderedPrompt(), seed, count, referenceUrls));
+            RetryingImageModel.Attempted attempted = model.generate(new ImageRequest(prompt.promptId(), first,
+                    prompt.renderedPrompt(), seed, count, referenceUrls), attempts);
             Generation g = attempted.generation();
             long latencyMs = (System.nanoTime() - start) / 1_000_000;
-            // Paid for: count the cost before anything else can go wrong.
-            guard.recordCost(g.costUsd());
             guard.recordCallOutcome(false);
-            // Every image the call returned is kept while variants are missing, even beyond what was asked for.
+            // Every valid image the call returned is kept while variants are missing (it is paid for), within
+            // max-images.
             int used = Math.min(g.images().size(), pending.size());
-            if (g.images().size() > used) {
-                log.warn("prompt {}: the model returned {} images, {} were missing; the rest are dropped",
-                        prompt.promptId(), g.images().size(), used);
+            if (used > count) {
+                int more = guard.mayKeepMore(used - count);
+                reserved[0] += more;
+                used = count + more;
             }
+            if (g.images().size() > used) {
+                log.warn("prompt {}: the model returned {} images, {} were kept (missing variants, run.max-images); "
+                        + "the rest are dropped", prompt.promptId(), g.images().size(), used);
+            }
+            // The call's cost is shared by every image it returned, valid or not, so that the image rows and the
+            // failure rows of one call add up to its ledger row.
+            int returned = Math.max(1, Math.min(g.returned(), used + g.rejected().size()));
+            double share = g.costUsd() / returned;
             for (int i = 0; i < used; i++) {
                 int variant = pending.get(0);
                 ImageSidecar sidecar = new ImageSidecar(prompt.promptId(), variant, prompt.requestHash(), g.model(),
-                        g.provider(), g.generationId(), seed, g.costUsd() / used, g.costEstimated(),
+                        g.provider(), g.generationId(), seed, share, g.costEstimated(),
                         share(g.promptTokens(), used, i), share(g.completionTokens(), used, i), latencyMs,
                         attempted.attempts(), i, used);
                 images.add(store.store(g.images().get(i), sidecar));
+                stored++;
                 pending.remove(0);
                 guard.recordImage(0);
             }
-            return true;
-        } catch (RetryingImageModel.AttemptsExhausted e) {
-            if (e.costUsd() != null) {
-                guard.recordCost(e.costUsd());
+            for (String why : g.rejected()) {
+                if (pending.isEmpty()) {
+                    break;
+                }
+                // Only the bad variant is a failure: the valid images of the same answer are kept above.
+                failures.add(new PromptOutcome.CallFailure(prompt.promptId(), pending.remove(0),
+                        FailureKind.INVALID_IMAGE.id(), 200, why, attempted.attempts(), share));
+                guard.recordSkip(FailureKind.INVALID_IMAGE.id());
             }
+            return true;
+        } catch (RetryingImageModel.Stopped e) {
+            return false; // the attempts made so far are still written (below)
+        } catch (RetryingImageModel.AttemptsExhausted e) {
             if (e.kind().action() == FailureKind.Action.STOP) {
                 // Not a skip: the prompt stays pending and the restart sends it again.
-                guard.stop(stopMessage(e));
+                guard.stopFor(causeOf(e.kind()), stopMessage(e));
                 return false;
             }
             guard.recordCallOutcome(PROVIDER_TROUBLE.contains(e.kind()));
+            double callCost = attempts.stream().mapToDouble(CallAttempt::costUsd).sum();
             for (int i = 0; i < count; i++) {
-                // The cost of the failed call is carried by the first row only, so that sums stay right.
+                // The cost of the failed call (all its attempts) is carried by the first row only, so sums stay right.
                 failures.add(new PromptOutcome.CallFailure(prompt.promptId(), pending.get(0), e.kind().id(),
-                        e.httpStatus(), e.getMessage(), e.attempts(), i == 0 ? e.costUsd() : null, e.flaggedInput(),
-                        e.modelSlug()));
+                        e.httpStatus(), e.getMessage(), e.attempts(), i == 0 && callCost > 0 ? callCost : null,
+                        e.flaggedInput(), e.modelSlug()));
                 pending.remove(0);
                 guard.recordSkip(e.kind().id());
             }
             return true;
         } catch (ModelCallException e) {
             throw new IllegalStateException("unwrapped model failure", e);
+        } finally {
+            // Whatever happened, every attempt made is on the books (the successful one with what it stored).
+            for (CallAttempt a : attempts) {
+                calls.add(new Ledger.Entry(prompt.promptId(), first, a.succeeded() ? a.withImagesStored(stored) : a));
+            }
         }
+    }
+
+    private static RunGuard.Cause causeOf(FailureKind kind) {
+        return switch (kind) {
+            case AUTH, FORBIDDEN -> RunGuard.Cause.AUTH;
+            case CREDITS -> RunGuard.Cause.CREDITS;
+            default -> RunGuard.Cause.OTHER;
+        };
     }
 
     /** The references as URLs to send; when one is unusable every pending variant is skipped (pending cleared). */

@@ -3,6 +3,8 @@ package dev.imagegen.generate;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.imagegen.db.DbText;
+import dev.imagegen.ledger.Ledger;
 import dev.imagegen.store.StoredImage;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
@@ -12,8 +14,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Records a chunk's outcomes in one short transaction: a {@code generated_image} row per stored image (batched
- * upsert, so an adopted image after a crash simply lands), the {@code prompt_failure} rows of skipped calls, and the
- * resolution of earlier failures that now succeeded. The files are already on disk when this runs.
+ * upsert, so an adopted image after a crash simply lands), the {@code prompt_failure} rows of skipped calls, the
+ * resolution of earlier failures that now succeeded, and the ledger's {@code model_call} row of every attempt made
+ * for them. One transaction, so that a kill leaves neither a paid image without its ledger row nor the reverse. The
+ * files are already on disk when this runs.
  */
 class OutcomeWriter implements ItemWriter<PromptOutcome> {
 
@@ -69,16 +73,19 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
     public void write(Chunk<? extends PromptOutcome> chunk) {
         List<StoredImage> images = new ArrayList<>();
         List<PromptOutcome.CallFailure> failures = new ArrayList<>();
+        List<Ledger.Entry> calls = new ArrayList<>();
         for (PromptOutcome outcome : chunk) {
             images.addAll(outcome.images());
             failures.addAll(outcome.failures());
+            calls.addAll(outcome.calls());
         }
-        if (!images.isEmpty() || !failures.isEmpty()) {
+        if (!images.isEmpty() || !failures.isEmpty() || !calls.isEmpty()) {
             try {
                 tx.executeWithoutResult(status -> {
                     fence.beforeCommit(stepExecution);
                     insertImages(images);
                     insertFailures(failures);
+                    Ledger.insert(jdbc, dataset, executionId, instanceId, calls);
                 });
             } catch (RunFence.Lost e) {
                 // Not ours to commit: the files stay on disk for whoever runs these prompts; this partition stops.
@@ -86,24 +93,13 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
                 stepExecution.setTerminateOnly();
                 return;
             }
-            guard.recordCommitted(committedCost(images, failures), images.size(), failures.size());
+            guard.recordCommitted(calls.stream().mapToDouble(e -> e.attempt().costUsd()).sum(),
+                    calls.stream().mapToLong(e -> e.attempt().imagesStored()).sum(), failures.size());
         }
         if (guard.ending() == RunGuard.Ending.FAIL) {
             // Written first, so nothing paid for is lost; then the partition fails and with it the run.
             throw new RunFailedException(guard.reason());
         }
-    }
-
-    /** The cost these rows add to the run's total in the database (adopted images were paid for before). */
-    private static double committedCost(List<StoredImage> images, List<PromptOutcome.CallFailure> failures) {
-        double cost = 0;
-        for (StoredImage i : images) {
-            cost += i.adopted() ? 0 : i.sidecar().costUsd();
-        }
-        for (PromptOutcome.CallFailure f : failures) {
-            cost += f.costUsd() == null ? 0 : f.costUsd();
-        }
-        return cost;
     }
 
     private void insertImages(List<StoredImage> images) {
@@ -122,9 +118,9 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
             ps.setLong(8, i.bytes());
             ps.setString(9, i.sha256());
             ps.setString(10, s.requestHash());
-            ps.setString(11, s.model());
-            ps.setString(12, s.provider());
-            ps.setString(13, s.generationId());
+            ps.setString(11, DbText.clean(s.model()));
+            ps.setString(12, DbText.clean(s.provider()));
+            ps.setString(13, DbText.clean(s.generationId()));
             ps.setObject(14, s.seed());
             ps.setDouble(15, s.costUsd());
             ps.setBoolean(16, s.costEstimated());
@@ -155,13 +151,13 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
             ps.setInt(3, f.variant());
             ps.setString(4, f.kind());
             ps.setObject(5, f.httpStatus());
-            ps.setString(6, f.message());
+            ps.setString(6, DbText.clean(f.message()));
             ps.setInt(7, f.attempts());
             ps.setObject(8, f.costUsd());
             ps.setLong(9, executionId);
             ps.setLong(10, instanceId);
-            ps.setString(11, f.flaggedInput());
-            ps.setString(12, f.modelSlug());
+            ps.setString(11, DbText.clean(f.flaggedInput()));
+            ps.setString(12, DbText.clean(f.modelSlug()));
         });
     }
 

@@ -1,7 +1,10 @@
 package dev.imagegen.generate;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,20 +12,77 @@ import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
+import dev.imagegen.ledger.CallAttempt;
+import dev.imagegen.model.RetryingImageModel;
 import dev.imagegen.spec.RunSpec;
 
 /**
  * The run-wide state every partition consults before it spends money: counters, the skip limit, the budget, and
  * the decision to stop (restartable, exit 3) or to fail (exit 1). One per job execution, reset when a run starts.
+ *
+ * <p>The budget ({@code run.max-cost-usd}) and {@code run.max-images} belong to the run, not to one execution: the
+ * spend and images of the run's earlier executions (from the ledger, {@code model_call}) are counted from the start
+ * ({@link #reset(RunSpec, Totals)}), so a restart goes on with what is left. Every attempt's cost is counted the
+ * moment it ends ({@link #recordAttempt}), including the estimate of a call whose answer never came.
+ *
+ * <p>It is also the retry loop's {@link RetryingImageModel.RunStop}: a stop wakes every waiting retry at once.
  */
-public final class RunGuard {
+public final class RunGuard implements RetryingImageModel.RunStop {
 
     /** Why a run ends early. STOP reasons leave it STOPPED; FAIL reasons leave it FAILED. */
     public enum Ending { NONE, STOP, FAIL }
 
+    /**
+     * What stopped a run, where it matters to whoever restarts it: the scheduler restarts none that stopped for a
+     * reason a restart cannot fix by itself (see {@link #needsAPerson()}).
+     */
+    public enum Cause {
+        BUDGET("budget"), MAX_IMAGES("max-images"), AUTH("refused key"), CREDITS("no credits"), OTHER("other");
+
+        /** Marks the cause in the execution's exit description, where the scheduler and {@code status} read it. */
+        public static final String MARK = "[imagegen stop: ";
+        private final String label;
+
+        Cause(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        /** A restart would only stop again (or spend what nobody allowed) until someone changes something. */
+        public boolean needsAPerson() {
+            return this != OTHER;
+        }
+
+        public String mark() {
+            return MARK + label + "]";
+        }
+
+        /** The cause marked in an exit description, or null. */
+        public static Cause in(String exitDescription) {
+            if (exitDescription == null) {
+                return null;
+            }
+            for (Cause c : values()) {
+                if (exitDescription.contains(c.mark())) {
+                    return c;
+                }
+            }
+            return null;
+        }
+    }
+
+    private static final Duration MAX_WAIT = Duration.ofDays(1);
+
     private volatile RunSpec spec;
     private volatile Ending ending = Ending.NONE;
     private volatile String reason;
+    private volatile Cause cause;
+    /** What the run's earlier executions spent and stored (the ledger), counted against the run's limits. */
+    private volatile Totals prior = Totals.ZERO;
+    private final List<Runnable> wakers = new CopyOnWriteArrayList<>();
     private final DoubleAdder cost = new DoubleAdder();
     private final LongAdder images = new LongAdder();
     private final LongAdder retries = new LongAdder();
@@ -44,9 +104,16 @@ public final class RunGuard {
     private volatile long expectedSince;
 
     public synchronized void reset(RunSpec spec) {
+        reset(spec, Totals.ZERO);
+    }
+
+    /** @param prior what the run's earlier executions spent and stored: the run's limits count it */
+    public synchronized void reset(RunSpec spec, Totals prior) {
         this.spec = spec;
+        this.prior = prior == null ? Totals.ZERO : prior;
         this.ending = Ending.NONE;
         this.reason = null;
+        this.cause = null;
         cost.reset();
         images.reset();
         retries.reset();
@@ -110,23 +177,53 @@ public final class RunGuard {
         return images.sum() + elsewhere.images();
     }
 
+    /** Images the run stored, its earlier executions included: what run.max-images counts. */
+    public long runImages() {
+        return images() + prior.images();
+    }
+
     /** Calls skipped by this execution so far (remote: by every worker). */
     public long skips() {
         return skips.get() + elsewhere.skips();
     }
 
     /**
-     * Checked before every model call that may bring {@code images} images: false once the run is ending, the budget
-     * is spent, or max-images would be passed counting the calls already in flight (so it is never overshot).
-     * A true answer reserves the images until {@link #callFinished}.
+     * Checked before every model call that may bring up to {@code images} images: 0 once the run is ending or the
+     * budget is spent; else how many images the call may ask for — {@code min(images, what max-images leaves)},
+     * counting the calls already in flight, so the limit is never overshot. The answer is reserved until
+     * {@link #callFinished}.
      */
-    public synchronized boolean mayCall(int images) {
+    public synchronized int mayCall(int images) {
         if (ending != Ending.NONE || !withinLimits()) {
-            return false;
+            return 0;
         }
-        reserved += images;
+        int granted = images;
+        if (spec.maxImages() != null) {
+            long left = spec.maxImages() - (this.images.sum() + reserved + elsewhere.images() + prior.images());
+            granted = (int) Math.max(0, Math.min(images, left));
+            if (granted == 0) {
+                stopFor(Cause.MAX_IMAGES, "run.max-images reached (" + spec.maxImages() + " images)");
+                return 0;
+            }
+        }
+        reserved += granted;
         calls.incrementAndGet();
-        return true;
+        return granted;
+    }
+
+    /**
+     * More images of an answer than were asked for (a provider may return extra): how many of {@code extra} may be
+     * kept within max-images; they are reserved like the call's own until {@link #callFinished}.
+     */
+    public synchronized int mayKeepMore(int extra) {
+        if (spec.maxImages() == null) {
+            reserved += extra;
+            return extra;
+        }
+        long left = spec.maxImages() - (this.images.sum() + reserved + elsewhere.images() + prior.images());
+        int granted = (int) Math.max(0, Math.min(extra, left));
+        reserved += granted;
+        return granted;
     }
 
     /**
@@ -134,20 +231,62 @@ public final class RunGuard {
      * flight. A remote run's manager asks it with the run's totals from the database, to name the reason.
      */
     public synchronized boolean withinLimits() {
-        RunSpec s = spec;
-        Totals other = elsewhere;
-        double spent = cost.sum() + other.costUsd();
-        if (s.maxCostUsd() != null && spent >= s.maxCostUsd()) {
-            stop(String.format("budget reached: spent $%.4f of run.max-cost-usd $%.2f", spent, s.maxCostUsd()));
+        if (!withinBudget()) {
             return false;
         }
-        if (s.maxImages() != null && this.images.sum() + reserved + other.images() >= s.maxImages()) {
+        RunSpec s = spec;
+        if (s.maxImages() != null && this.images.sum() + reserved + elsewhere.images() + prior.images()
+                >= s.maxImages()) {
             // Counting the calls in flight, so the limit is never overshot (if one of them fails, the run ends a
             // little under it; the restart makes up the difference).
-            stop("run.max-images reached (" + s.maxImages() + " images)");
+            stopFor(Cause.MAX_IMAGES, "run.max-images reached (" + s.maxImages() + " images)");
             return false;
         }
         return true;
+    }
+
+    /** Stops the run (and answers false) once the run's spend, all its executions counted, reached the budget. */
+    private synchronized boolean withinBudget() {
+        RunSpec s = spec;
+        double spent = cost();
+        if (s.maxCostUsd() != null && spent >= s.maxCostUsd()) {
+            stopFor(Cause.BUDGET, String.format("budget reached: the run spent $%.4f of run.max-cost-usd $%.2f",
+                    spent, s.maxCostUsd()));
+            return false;
+        }
+        return true;
+    }
+
+    /** The retry loop asks before every retry: the run is ending, or its budget is spent. */
+    @Override
+    public boolean stopping() {
+        if (ending != Ending.NONE) {
+            return true;
+        }
+        return spec != null && !withinBudget();
+    }
+
+    /** Waits {@code d}, ending at once when the run stops ({@link #stop} wakes it). */
+    @Override
+    public synchronized boolean awaitStop(Duration d) throws InterruptedException {
+        // Bounded so that no hint, however large, overflows the clock arithmetic.
+        long deadline = System.nanoTime() + (d.isNegative() ? 0 : d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT.toNanos()
+                : d.toNanos());
+        long left;
+        while (ending == Ending.NONE && (left = deadline - System.nanoTime()) > 0) {
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return ending != Ending.NONE;
+    }
+
+    /** {@code r} runs whenever the run stops or fails (e.g. to open the provider pause at once). */
+    public void onStop(Runnable r) {
+        wakers.add(r);
+    }
+
+    /** Counts an attempt's cost the moment it ends: the budget sees it before the next call anywhere. */
+    public void recordAttempt(CallAttempt attempt) {
+        cost.add(attempt.costUsd());
     }
 
     /** Releases what {@link #mayCall} reserved, once the call's images are counted (or the call failed). */
@@ -157,10 +296,6 @@ public final class RunGuard {
 
     public void recordImage(double costUsd) {
         images.increment();
-        cost.add(costUsd);
-    }
-
-    public void recordCost(double costUsd) {
         cost.add(costUsd);
     }
 
@@ -196,8 +331,10 @@ public final class RunGuard {
      * limit add to this process's own counters (which include its calls not written yet).
      */
     public void shareRunTotals(Totals run, Totals committedBefore) {
-        elsewhere = new Totals(Math.max(0, run.costUsd() - committedBefore.costUsd()),
-                Math.max(0, run.images() - committedBefore.images()),
+        // The run's cost and images span its executions; the earlier ones are already in `prior`.
+        Totals p = prior;
+        elsewhere = new Totals(Math.max(0, run.costUsd() - committedBefore.costUsd() - p.costUsd()),
+                Math.max(0, run.images() - committedBefore.images() - p.images()),
                 Math.max(0, run.skips() - committedBefore.skips()));
         if (spec != null && run.skips() > spec.skipLimit()) {
             fail("more than run.skip-limit (" + spec.skipLimit() + ") prompts were skipped across the workers"
@@ -211,18 +348,39 @@ public final class RunGuard {
         public static final Totals ZERO = new Totals(0, 0, 0);
     }
 
-    public synchronized void stop(String why) {
-        if (ending == Ending.NONE) {
-            ending = Ending.STOP;
-            reason = why;
-        }
+    public void stop(String why) {
+        stopFor(Cause.OTHER, why);
     }
 
-    public synchronized void fail(String why) {
-        if (ending != Ending.FAIL) {
+    /** Stops the run for a cause the scheduler and {@code status} must know (budget, key, credits, ...). */
+    public void stopFor(Cause why, String message) {
+        synchronized (this) {
+            if (ending != Ending.NONE) {
+                return;
+            }
+            ending = Ending.STOP;
+            reason = message;
+            cause = why;
+            notifyAll();
+        }
+        wakers.forEach(Runnable::run);
+    }
+
+    public void fail(String why) {
+        synchronized (this) {
+            if (ending == Ending.FAIL) {
+                return;
+            }
             ending = Ending.FAIL;
             reason = why;
+            notifyAll();
         }
+        wakers.forEach(Runnable::run);
+    }
+
+    /** What stopped the run, when it stopped (null otherwise). */
+    public Cause cause() {
+        return ending == Ending.STOP ? cause : null;
     }
 
     public Ending ending() {
@@ -237,8 +395,14 @@ public final class RunGuard {
         return retries.sum();
     }
 
+    /** The run's spend: this execution's attempts, other workers' (remote) and the run's earlier executions'. */
     public double cost() {
-        return cost.sum() + elsewhere.costUsd();
+        return cost.sum() + elsewhere.costUsd() + prior.costUsd();
+    }
+
+    /** What the run's earlier executions spent and stored. */
+    public Totals prior() {
+        return prior;
     }
 
     String topKinds() {

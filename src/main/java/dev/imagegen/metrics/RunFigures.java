@@ -24,9 +24,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code prompt_failure} and {@code source_reject} (the whole run, as the report counts it), and the run guard's
  * counters (pace, budget left). This is the one place metrics and notices take their figures from.
  *
- * <p>Until every billed attempt has a row of its own, two figures are approximations: {@code retriesByKind} counts
- * the retries of calls that finally succeeded under {@code unknown} (their rows keep the number of attempts, not
- * what failed), and the estimated cost is that of images whose cost was estimated from tokens.
+ * <p>Money, calls and retries come from the ledger ({@code model_call}): the cost is every attempt's (billed errors,
+ * retried attempts and unanswered calls included), the estimated cost is what was priced from tokens or counted at
+ * an estimate for a call without an answer, and {@code retriesByKind} counts each retried attempt under the kind of
+ * its failure.
  */
 public final class RunFigures {
 
@@ -96,31 +97,26 @@ public final class RunFigures {
     private Rows rows(long instance) {
         Map<String, Object> images = jdbc.queryForMap("""
                 SELECT count(*) AS images, count(*) FILTER (WHERE adopted) AS adopted,
-                       count(*) FILTER (WHERE NOT adopted AND call_index = 0) AS calls,
-                       coalesce(sum(cost_usd) FILTER (WHERE NOT adopted), 0) AS cost,
-                       coalesce(sum(cost_usd) FILTER (WHERE NOT adopted AND cost_estimated), 0) AS estimated,
-                       coalesce(sum(attempts - 1) FILTER (WHERE NOT adopted AND call_index = 0), 0) AS retries,
                        max(created_at) FILTER (WHERE NOT adopted) AS last_success
                   FROM generated_image WHERE job_instance_id = ?""", instance);
+        Map<String, Object> ledger = jdbc.queryForMap("""
+                SELECT count(*) FILTER (WHERE attempt = 1 AND outcome <> 'adopted') AS calls,
+                       coalesce(sum(cost_usd), 0)::float8 AS cost,
+                       coalesce(sum(cost_usd) FILTER (WHERE cost_basis IN ('estimated', 'possibly_billed')), 0)::float8
+                           AS estimated
+                  FROM model_call WHERE job_instance_id = ?""", instance);
         Map<String, Long> skipped = new TreeMap<>();
+        for (Map<String, Object> row : jdbc.queryForList(
+                "SELECT kind, count(*) AS calls FROM prompt_failure WHERE job_instance_id = ? GROUP BY kind",
+                instance)) {
+            skipped.put((String) row.get("kind"), number(row.get("calls")));
+        }
+        // A retry is an attempt that another followed: counted under the kind of that attempt's failure.
         Map<String, Long> retries = new TreeMap<>();
-        double failedCost = 0;
-        for (Map<String, Object> row : jdbc.queryForList("""
-                SELECT kind, count(*) AS calls, coalesce(sum(attempts - 1), 0) AS retries,
-                       coalesce(sum(cost_usd), 0) AS cost
-                  FROM prompt_failure WHERE job_instance_id = ? GROUP BY kind""", instance)) {
-            String kind = (String) row.get("kind");
-            skipped.put(kind, number(row.get("calls")));
-            long r = number(row.get("retries"));
-            if (r > 0) {
-                retries.put(kind, r);
-            }
-            failedCost += ((Number) row.get("cost")).doubleValue();
-        }
-        long succeededRetries = number(images.get("retries"));
-        if (succeededRetries > 0) {
-            retries.merge(UNKNOWN_KIND, succeededRetries, Long::sum);
-        }
+        jdbc.query("SELECT outcome, count(*) FROM model_call WHERE job_instance_id = ? AND retried GROUP BY outcome",
+                rs -> {
+                    retries.put(rs.getString(1), rs.getLong(2));
+                }, instance);
         Long rejected = jdbc.queryForObject("SELECT count(*) FROM source_reject WHERE job_instance_id = ?",
                 Long.class, instance);
         Map<Long, Long> latency = new LinkedHashMap<>();
@@ -131,9 +127,8 @@ public final class RunFigures {
             latency.put(rs.getLong(1), rs.getLong(2));
         }, instance);
         Object last = images.get("last_success");
-        return new Rows(number(images.get("images")), number(images.get("adopted")), number(images.get("calls")),
-                ((Number) images.get("cost")).doubleValue() + failedCost,
-                ((Number) images.get("estimated")).doubleValue(),
+        return new Rows(number(images.get("images")), number(images.get("adopted")), number(ledger.get("calls")),
+                ((Number) ledger.get("cost")).doubleValue(), ((Number) ledger.get("estimated")).doubleValue(),
                 last instanceof Timestamp t ? t.toInstant() : null, skipped, retries,
                 rejected == null ? 0 : rejected, latency);
     }

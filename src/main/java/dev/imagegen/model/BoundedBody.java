@@ -103,19 +103,34 @@ public final class BoundedBody {
         }
     }
 
-    /** {@code Retry-After} as seconds or an HTTP date; null when absent or unreadable. */
+    /** The longest hint taken as it is; the retry loop caps it further at {@code run.retry.max-delay}. */
+    public static final Duration MAX_HINT = Duration.ofDays(1);
+
+    /**
+     * A provider's hint in milliseconds as a duration between 0 and {@link #MAX_HINT}: {@code 1e20}, {@code Infinity}
+     * or {@code 10000000000} seconds never overflow anything; NaN is null.
+     */
+    public static Duration hintMillis(double millis) {
+        if (Double.isNaN(millis)) {
+            return null;
+        }
+        return millis <= 0 ? Duration.ZERO : millis >= MAX_HINT.toMillis() ? MAX_HINT
+                : Duration.ofMillis((long) Math.ceil(millis));
+    }
+
+    /** {@code Retry-After} as seconds or an HTTP date (bounded by {@link #MAX_HINT}); null when absent or unreadable. */
     public static Duration retryAfter(HttpHeaders headers, Instant now) {
         String value = headers.firstValue("retry-after").orElse(null);
         if (value == null || value.isBlank()) {
             return null;
         }
         try {
-            return Duration.ofMillis((long) (Double.parseDouble(value.strip()) * 1000));
+            return hintMillis(Double.parseDouble(value.strip()) * 1000);
         } catch (NumberFormatException notSeconds) {
             try {
                 Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
                 Duration d = Duration.between(now, at);
-                return d.isNegative() ? Duration.ZERO : d;
+                return d.isNegative() ? Duration.ZERO : d.compareTo(MAX_HINT) > 0 ? MAX_HINT : d;
             } catch (DateTimeParseException e) {
                 return null;
             }

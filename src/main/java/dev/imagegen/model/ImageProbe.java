@@ -11,6 +11,8 @@ import java.util.zip.CRC32;
  */
 public final class ImageProbe {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ImageProbe.class);
+
     /** The most pixels a side of an accepted picture has (image models make at most 4096 today). */
     public static final int MAX_SIDE = 16_384;
     /** The most pixels an accepted picture has: 100 megapixels, 400 MB as RGBA once decoded. */
@@ -20,8 +22,9 @@ public final class ImageProbe {
     }
 
     /**
-     * @param declaredType the media type the provider declared, or null when it did not say
-     * @throws InvalidImageException when the bytes are not a whole image of that type
+     * @param declaredType the media type the provider declared, or null when it did not say; when the bytes are
+     *                     a whole image of another type, theirs wins (with a warning)
+     * @throws InvalidImageException when the bytes are not a whole image
      */
     public static ImageData inspect(byte[] b, String declaredType) throws InvalidImageException {
         String actual = sniff(b);
@@ -29,7 +32,10 @@ public final class ImageProbe {
             throw new InvalidImageException("not a PNG, JPEG or WebP image (" + b.length + " bytes)");
         }
         if (declaredType != null && !declaredType.isBlank() && !normalise(declaredType).equals(actual)) {
-            throw new InvalidImageException("declared as " + declaredType + " but the bytes are " + actual);
+            // A whole, valid image under the wrong label (a PNG sent as data:image/jpeg) is still the image that
+            // was paid for: the bytes decide its type and file extension.
+            log.warn("an image declared as {} is really {} ({} bytes); stored as {}", declaredType.strip(), actual,
+                    b.length, actual);
         }
         long[] size = switch (actual) {
             case "image/png" -> png(b);

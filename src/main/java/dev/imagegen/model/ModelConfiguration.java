@@ -7,6 +7,8 @@ import java.time.Clock;
 
 import dev.imagegen.generate.RunFence;
 import dev.imagegen.generate.RunGuard;
+import dev.imagegen.ledger.CallAttempt;
+import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.model.openai.OpenAiImagesModel;
 import dev.imagegen.model.openrouter.OpenRouterChatModel;
 import dev.imagegen.model.openrouter.OpenRouterImagesModel;
@@ -16,6 +18,7 @@ import dev.imagegen.spec.ModelSpec;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Picks the model client the job file names, wrapped in the shared retry policy. */
@@ -24,8 +27,12 @@ import tools.jackson.databind.json.JsonMapper;
 class ModelConfiguration {
 
     @Bean
-    ProviderPause providerPause() {
-        return new ProviderPause();
+    ProviderPause providerPause(RunGuard guard) {
+        ProviderPause pause = new ProviderPause();
+        // A stop (signal, budget, another thread's 401/402) ends a 429's pause at once.
+        pause.stopWhen(() -> guard.ending() != RunGuard.Ending.NONE);
+        guard.onStop(pause::wake);
+        return pause;
     }
 
     @Bean
@@ -40,9 +47,21 @@ class ModelConfiguration {
     }
 
     @Bean
-    RetryingImageModel imageModel(JobSpec spec, JsonMapper json, CallGate gate, RunGuard guard, RunFence fence) {
+    RetryingImageModel imageModel(JobSpec spec, JsonMapper json, CallGate gate, RunGuard guard, RunFence fence,
+                                  JdbcTemplate jdbc) {
+        RetryingImageModel.AttemptListener budget = new RetryingImageModel.AttemptListener() {
+            @Override
+            public void onAttempt(CallAttempt attempt) {
+                guard.recordAttempt(attempt);
+            }
+
+            @Override
+            public void onRetry(ModelCallException e, int attempt) {
+                guard.recordRetry();
+            }
+        };
         return new RetryingImageModel(RunFence.guarding(client(spec.model(), json), fence), spec.run().retry(), gate,
-                RetryingImageModel.Sleeper.REAL, (e, attempt) -> guard.recordRetry());
+                guard, budget, CallCostEstimate.of(spec.model(), null, jdbc, spec.dataset()));
     }
 
     static ImageModel client(ModelSpec model, JsonMapper json) {

@@ -95,10 +95,11 @@ public final class ModelHttp {
         return status.get() == 0 ? null : status.get();
     }
 
+    /** The request went out and no whole answer came: the provider may finish and bill it (possibly billed). */
     private static ModelCallException timedOut(URI uri, Duration timeout, Integer status) {
         return new ModelCallException(FailureKind.TRANSIENT, status, (status == null ? "no response from "
                 : "the response from ") + uri.getHost() + " was not complete within " + seconds(timeout)
-                + " (model.timeout)");
+                + " (model.timeout)").possiblyBilled();
     }
 
     private static ModelCallException failed(URI uri, Duration timeout, Integer status, Throwable cause) {
@@ -106,9 +107,11 @@ public final class ModelHttp {
             cause = cause.getCause();
         }
         if (cause instanceof BoundedBody.TooLarge tooLarge) {
-            return new ModelCallException(FailureKind.INVALID_IMAGE, status, tooLarge.getMessage());
+            // An answer came, too large to read for its cost: the provider did the work.
+            return new ModelCallException(FailureKind.INVALID_IMAGE, status, tooLarge.getMessage()).possiblyBilled();
         }
         if (cause instanceof HttpConnectTimeoutException) {
+            // Never connected: nothing was sent, nothing can be billed.
             return new ModelCallException(FailureKind.TRANSIENT, null, "could not connect to " + uri.getHost()
                     + " within " + seconds(CONNECT_TIMEOUT));
         }
@@ -116,8 +119,11 @@ public final class ModelHttp {
             return timedOut(uri, timeout, status);
         }
         String why = cause instanceof IOException io ? describe(io) : String.valueOf(cause);
-        return new ModelCallException(FailureKind.TRANSIENT, status, status == null ? "connection to "
+        ModelCallException e = new ModelCallException(FailureKind.TRANSIENT, status, status == null ? "connection to "
                 + uri.getHost() + " failed: " + why : "connection broke while reading the response: " + why);
+        // Refused or unreachable: never sent. Anything else (a reset, an EOF) came after the request went out.
+        return cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
+                || cause instanceof java.nio.channels.UnresolvedAddressException ? e : e.possiblyBilled();
     }
 
     /**

@@ -10,6 +10,8 @@ import java.util.Optional;
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
 import dev.imagegen.check.ProviderFacts;
+import dev.imagegen.ledger.CallCostEstimate;
+import dev.imagegen.ledger.Ledger;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -29,7 +31,7 @@ public final class Planner {
     private final JobSpec spec;
     private final ProviderFacts facts;
     private final int perCall;
-    private final CallCostEstimator estimator;
+    private final CallCostEstimate estimator;
 
     /**
      * @param perCall images per call as the check found the model takes ({@code CheckReport.imagesPerCall}), or the
@@ -42,7 +44,8 @@ public final class Planner {
         this.spec = spec;
         this.facts = facts == null ? ProviderFacts.NONE : facts;
         this.perCall = Math.max(1, spec.model().isPlaceholder() ? 1 : perCall);
-        this.estimator = new InterimEstimator(spec.model(), this.facts.price());
+        // The run's own estimator: the plan prices a call as the run prices one whose answer states no cost.
+        this.estimator = CallCostEstimate.of(spec.model(), catalogue(this.facts.price()), jdbc, spec.dataset());
     }
 
     /** @param runId the run to be started or restarted, null for a new one */
@@ -56,18 +59,19 @@ public final class Planner {
         List<String> notes = new ArrayList<>();
         long images = c.images();
         long calls = c.calls(perCall);
-        CallCostEstimator.Estimate one = spec.model().isPlaceholder()
-                ? new CallCostEstimator.Estimate(0, "the local placeholder model (free)") : estimator.perCall(perCall);
+        boolean free = spec.model().isPlaceholder();
+        CallCostEstimate.Estimate one = free ? new CallCostEstimate.Estimate(0, CallCostEstimate.Basis.UNKNOWN)
+                : estimator.perCall(perCall);
         // A prompt's last call may ask for fewer images; price each call as asking for what it asks.
         double cost = 0;
         for (Map.Entry<Integer, Long> e : c.missing().entrySet()) {
             int missing = e.getKey();
             int full = missing / perCall;
             int rest = missing % perCall;
-            double prompt = full * one.usd() + (rest == 0 ? 0 : spec.model().isPlaceholder() ? 0
-                    : estimator.perCall(rest).usd());
+            double prompt = full * one.usd() + (rest == 0 || free ? 0 : estimator.perCall(rest).usd());
             cost += prompt * e.getValue();
         }
+        String basis = free ? "the local placeholder model (free)" : basis(one.basis());
         Latency latency = latency();
         // The calls go in waves of run.concurrency; the last wave is as long as a full one.
         long waves = (calls + spec.run().concurrency() - 1) / spec.run().concurrency();
@@ -109,8 +113,24 @@ public final class Planner {
                     + "is about N times shorter");
         }
         return new RunPlan(spec.dataset(), runId, completed, restart, c, spec.model().imagesPerPrompt(), perCall,
-                images, calls, cost, one.usd(), one.basis(), time, latency.perCall(), latency.basis(),
+                images, calls, cost, one.usd(), basis, free || one.basis() != CallCostEstimate.Basis.UNKNOWN, time, latency.perCall(), latency.basis(),
                 spec.run().concurrency(), rpm, maxCost, spent, maxImages, limit, stops, notes);
+    }
+
+    /** The check's catalogue price as the ledger's estimator takes it (per image, else per token). */
+    private static CallCostEstimate.CataloguePrice catalogue(ProviderFacts.CataloguePrice p) {
+        return p == null ? null : new CallCostEstimate.CataloguePrice(p.perOutputImage(), p.promptPerToken(),
+                p.completionPerToken());
+    }
+
+    /** The estimate's basis in words, with where the catalogue price was read. */
+    private String basis(CallCostEstimate.Basis b) {
+        return switch (b) {
+            case CATALOGUE -> b.label() + (facts.price() == null ? "" : " (" + facts.price().source() + ")");
+            case UNKNOWN -> "nothing: no model.pricing, no catalogue price (no key, or the check was skipped), no "
+                    + "calls of this dataset yet";
+            default -> b.label();
+        };
     }
 
     private static long afterCalls(double money, double perCall, long calls) {
@@ -161,8 +181,6 @@ public final class Planner {
 
     /** What the run's earlier executions spent: the ledger's sum over the run (budgets span a run). */
     private double spent(long instance) {
-        Double v = jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM model_call WHERE job_instance_id = ?",
-                Double.class, instance);
-        return v == null ? 0 : v;
+        return Ledger.ofRun(jdbc, instance).totalUsd().doubleValue();
     }
 }

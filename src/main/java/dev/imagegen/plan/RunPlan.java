@@ -15,6 +15,8 @@ import java.util.Locale;
  * @param perCall     how many images one call asks for
  * @param cost        the estimated cost of the whole plan, or of nothing when there is nothing to make
  * @param perCallCost the estimated cost of one call of {@code perCall} images
+ * @param costBasis   what the estimate rests on ({@code dev.imagegen.ledger.CallCostEstimate}'s basis), in words
+ * @param costKnown   false when nothing could price a call (the cost is then unknown, not zero)
  * @param latency     the time one call takes (history or assumed), {@code latencyBasis} says which
  * @param spent       what the run already spent (its earlier executions), 0 for a new run
  * @param stops       the limits that stop the run before it is done, the first one first
@@ -22,7 +24,7 @@ import java.util.Locale;
  */
 public record RunPlan(String dataset, String run, boolean completed, boolean restart, PromptCensus.Census census,
                       int imagesPerPrompt, int perCall, long images, long calls, double cost, double perCallCost,
-                      String costBasis, Duration time, Duration latency, String latencyBasis, int concurrency,
+                      String costBasis, boolean costKnown, Duration time, Duration latency, String latencyBasis, int concurrency,
                       Integer requestsPerMinute, Double maxCostUsd, double spent, Integer maxImages,
                       Double keyLimitRemaining, List<Stop> stops, List<String> notes) {
 
@@ -65,8 +67,13 @@ public record RunPlan(String dataset, String run, boolean completed, boolean res
         out.append(String.format(Locale.ROOT, "  to make     %d image%s for %d prompt%s (images-per-prompt %d), in "
                         + "%d call%s of up to %d image%s%n", images, plural(images), c.toSend(), plural(c.toSend()),
                 imagesPerPrompt, calls, plural(calls), perCall, plural(perCall)));
-        out.append(String.format(Locale.ROOT, "  cost        about %s: $%.6f per call, from %s%n", usd(cost),
-                perCallCost, costBasis));
+        if (costKnown) {
+            out.append(String.format(Locale.ROOT, "  cost        about %s: $%.6f per call, from %s%n", usd(cost),
+                    perCallCost, costBasis));
+        } else {
+            out.append("  cost        unknown: nothing to price a call with (" + costBasis.replace("nothing: ", "")
+                    + "); set model.pricing, or give the key so that the catalogue is asked\n");
+        }
         out.append(String.format(Locale.ROOT, "  time        about %s: %d call%s at concurrency %d, %s per call "
                         + "(%s)%s%n", duration(time), calls, plural(calls), concurrency, duration(latency),
                 latencyBasis, requestsPerMinute == null ? "" : ", at most " + requestsPerMinute
@@ -108,7 +115,7 @@ public record RunPlan(String dataset, String run, boolean completed, boolean res
         parts.add(String.format(Locale.ROOT, "%d image%s in %d call%s (%d new, %d changed, %d failed, %d waiting, "
                         + "%d done)", images, plural(images), calls, plural(calls), c.fresh(), c.changed(), c.failed(),
                 c.waiting(), c.done()));
-        parts.add("about " + usd(cost) + " (" + shortBasis() + ")");
+        parts.add(costKnown ? "about " + usd(cost) + " (" + shortBasis() + ")" : "cost unknown");
         parts.add("about " + duration(time));
         String line = String.join(", ", parts);
         if (!stops.isEmpty()) {
@@ -119,8 +126,9 @@ public record RunPlan(String dataset, String run, boolean completed, boolean res
     }
 
     private String shortBasis() {
-        return costBasis.startsWith("the catalogue") ? "catalogue price" : costBasis.startsWith("model.pricing")
-                ? "model.pricing" : costBasis.startsWith("this dataset") ? "dataset history" : costBasis;
+        return costBasis.startsWith("the provider's catalogue") ? "catalogue pricing"
+                : costBasis.startsWith("model.pricing") ? "model.pricing"
+                : costBasis.startsWith("the dataset's") ? "dataset history" : costBasis;
     }
 
     private String runName() {

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Keeps a worker's {@link RunGuard} for one run in step with the whole run: reads the run's cost, images and
- * skipped calls from the rows every worker has committed (indexed by execution; a few times a second, never per
+ * Keeps a worker's {@link RunGuard} for one run in step with the whole run: reads the run's cost and images from the
+ * ledger (all its executions) and this execution's skipped calls, from the rows every worker has committed (indexed by execution; a few times a second, never per
  * call), so {@code run.max-cost-usd}, {@code run.max-images} and {@code run.skip-limit} hold across workers; and
  * stops this worker's partitions when the run is stopping or has ended.
  */
@@ -22,11 +22,16 @@ final class RunTotals implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunTotals.class);
     private static final long MIN_INTERVAL_MS = 250;
     private static final Set<String> RUNNING = Set.of("STARTING", "STARTED");
+    /**
+     * Cost and images from the ledger over the whole run (every execution of its job instance: the budget is the
+     * run's), skipped calls of this execution (the skip limit is per execution).
+     */
     private static final String TOTALS = """
-            SELECT (SELECT coalesce(sum(cost_usd) FILTER (WHERE NOT adopted), 0) FROM generated_image
-                     WHERE job_execution_id = ?)
-                 + (SELECT coalesce(sum(cost_usd), 0) FROM prompt_failure WHERE job_execution_id = ?) AS cost,
-                   (SELECT count(*) FROM generated_image WHERE job_execution_id = ?) AS images,
+            WITH run AS (SELECT job_instance_id FROM batch_job_execution WHERE job_execution_id = ?)
+            SELECT (SELECT coalesce(sum(cost_usd), 0) FROM model_call
+                     WHERE job_instance_id = (SELECT job_instance_id FROM run))::float8 AS cost,
+                   (SELECT coalesce(sum(images_stored), 0) FROM model_call
+                     WHERE job_instance_id = (SELECT job_instance_id FROM run)) AS images,
                    (SELECT count(*) FROM prompt_failure WHERE job_execution_id = ?) AS skips,
                    (SELECT status FROM batch_job_execution WHERE job_execution_id = ?) AS status""";
 
@@ -64,7 +69,7 @@ final class RunTotals implements AutoCloseable {
 
     /** The run's cost, images and skipped calls as every worker has committed them. */
     static RunGuard.Totals read(JdbcTemplate jdbc, long id) {
-        Map<String, Object> row = jdbc.queryForMap(TOTALS, id, id, id, id, id);
+        Map<String, Object> row = jdbc.queryForMap(TOTALS, id, id, id);
         return totals(row);
     }
 
@@ -76,7 +81,7 @@ final class RunTotals implements AutoCloseable {
     void refresh() {
         RunGuard.Totals before = guard.committed();
         long id = executionId;
-        Map<String, Object> row = jdbc.queryForMap(TOTALS, id, id, id, id, id);
+        Map<String, Object> row = jdbc.queryForMap(TOTALS, id, id, id);
         guard.shareRunTotals(totals(row), before);
         String status = (String) row.get("status");
         if ("STOPPING".equals(status)) {

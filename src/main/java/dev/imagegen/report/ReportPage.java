@@ -69,7 +69,10 @@ final class ReportPage {
         card("Prompts read", "promptsRead", Long.toString(c.promptsRead()), null,
                 c.rowsRejected() + " source rows rejected");
         card("Cost", "costTotalUsd", money(cost.totalUsd()), cost.totalUsd(),
-                "images " + money(cost.imagesUsd()) + ", failed calls " + money(cost.failedCallsUsd()));
+                "images " + money(cost.imagesUsd()) + ", failed calls " + money(cost.failedCallsUsd())
+                        + (cost.possiblyBilledCalls() > 0 ? ", possibly billed " + money(cost.possiblyBilledUsd())
+                        + " (" + cost.possiblyBilledCalls() + " calls without an answer, estimated)" : "")
+                        + (cost.estimatedUsd().signum() > 0 ? ", estimated " + money(cost.estimatedUsd()) : ""));
         card("Per image", "costPerImageUsd", cost.perImageUsd() == null ? "–" : money(cost.perImageUsd()),
                 cost.perImageUsd(), cost.estimatedImages() > 0 ? cost.estimatedImages() + " estimated from tokens"
                         : "all from provider usage");

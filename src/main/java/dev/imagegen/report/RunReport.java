@@ -36,18 +36,22 @@ public record RunReport(int formatVersion, String dataset, String runId, long jo
     }
 
     /**
-     * {@code totalUsd} = generated images + failed calls that were billed (adopted images were paid for by the
-     * execution that crashed; shown apart). {@code perImageUsd} = total / images, null without images.
+     * The ledger's figures ({@code model_call}, every attempt of the run): {@code totalUsd} = the successful calls
+     * ({@code imagesUsd}) + every failed attempt, retried ones included ({@code failedCallsUsd}) + images adopted
+     * from disk after a crash, whose call's row died with it ({@code adoptedImagesUsd}). {@code estimatedUsd} is the
+     * part priced from tokens, {@code possiblyBilledUsd} the estimate of the {@code possiblyBilledCalls} calls whose
+     * answer never came (timeouts, resets). {@code perImageUsd} = total / images, null without images.
      */
     public record Cost(BigDecimal totalUsd, BigDecimal imagesUsd, BigDecimal failedCallsUsd,
-                       BigDecimal adoptedImagesUsd, BigDecimal perImageUsd, long estimatedImages) {
+                       BigDecimal adoptedImagesUsd, BigDecimal perImageUsd, long estimatedImages,
+                       BigDecimal estimatedUsd, BigDecimal possiblyBilledUsd, long possiblyBilledCalls) {
     }
 
     /** Model-call latency of the generated images (retries and waits included), nearest-rank percentiles. */
     public record Latency(long count, Long p50, Long p90, Long p95, Long p99, Long max, Double mean) {
     }
 
-    /** Extra attempts: {@code total} = sum of (attempts - 1) over images and failed calls. */
+    /** Extra attempts: {@code total} = the ledger's attempts after the first of their call. */
     public record Retries(long total, long imagesRetried, long failedCallsRetried) {
     }
 

@@ -67,15 +67,27 @@ final class RunStatistics {
 
         long images = longOf(img.get("images"));
         long adopted = longOf(img.get("adopted"));
-        BigDecimal imagesUsd = (BigDecimal) img.get("generated_cost");
-        BigDecimal failedUsd = (BigDecimal) fail.get("cost");
-        BigDecimal total = imagesUsd.add(failedUsd);
+        // Money and retries from the ledger: every attempt of the run, billed errors and unanswered calls included.
+        Map<String, Object> ledger = jdbc.queryForMap("""
+                SELECT coalesce(sum(cost_usd), 0) AS total,
+                       coalesce(sum(cost_usd) FILTER (WHERE outcome = 'ok'), 0) AS images,
+                       coalesce(sum(cost_usd) FILTER (WHERE outcome = 'adopted'), 0) AS adopted,
+                       coalesce(sum(cost_usd) FILTER (WHERE cost_basis = 'estimated'), 0) AS estimated,
+                       coalesce(sum(cost_usd) FILTER (WHERE cost_basis = 'possibly_billed'), 0) AS possibly,
+                       count(*) FILTER (WHERE cost_basis = 'possibly_billed') AS possibly_calls,
+                       count(*) FILTER (WHERE attempt > 1) AS retries
+                  FROM model_call WHERE dataset = ? AND job_instance_id = ?""", ds, id);
+        BigDecimal total = (BigDecimal) ledger.get("total");
+        BigDecimal imagesUsd = (BigDecimal) ledger.get("images");
+        BigDecimal adoptedUsd = (BigDecimal) ledger.get("adopted");
+        BigDecimal failedUsd = total.subtract(imagesUsd).subtract(adoptedUsd);
         RunReport.Counts counts = new RunReport.Counts(promptsRead, rejected, images, images - adopted, adopted,
                 longOf(fail.get("failed")), longOf(fail.get("open")));
-        RunReport.Cost cost = new RunReport.Cost(total, imagesUsd, failedUsd, (BigDecimal) img.get("adopted_cost"),
+        RunReport.Cost cost = new RunReport.Cost(total, imagesUsd, failedUsd, adoptedUsd,
                 images == 0 ? null : total.divide(BigDecimal.valueOf(images), 8, RoundingMode.HALF_EVEN),
-                longOf(img.get("estimated")));
-        RunReport.Retries retries = new RunReport.Retries(longOf(img.get("retries")) + longOf(fail.get("retries")),
+                longOf(img.get("estimated")), (BigDecimal) ledger.get("estimated"),
+                (BigDecimal) ledger.get("possibly"), longOf(ledger.get("possibly_calls")));
+        RunReport.Retries retries = new RunReport.Retries(longOf(ledger.get("retries")),
                 longOf(img.get("retried")), longOf(fail.get("retried")));
         return new RunReport(RunReport.FORMAT_VERSION, ds, run.runId(), id, status, now, infos, counts, cost,
                 latency(ds, id), retries, throughput(ds, id, wallSeconds, images), failures(ds, id), null);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.imagegen.generate.RunGuard;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -28,10 +29,13 @@ public final class DatasetStatus {
                 SELECT e.job_execution_id, e.status, e.start_time, e.end_time, e.exit_message,
                        d.parameter_value AS dataset, r.parameter_value AS run_id,
                        (SELECT count(*) FROM generated_image g WHERE g.job_execution_id = e.job_execution_id) AS images,
-                       (SELECT coalesce(sum(g.cost_usd), 0) FROM generated_image g
-                         WHERE g.job_execution_id = e.job_execution_id AND NOT g.adopted)
-                     + (SELECT coalesce(sum(f.cost_usd), 0) FROM prompt_failure f
-                         WHERE f.job_execution_id = e.job_execution_id) AS cost,
+                       (SELECT coalesce(sum(c.cost_usd), 0) FROM model_call c
+                         WHERE c.job_execution_id = e.job_execution_id) AS cost,
+                       (SELECT coalesce(sum(c.cost_usd), 0) FROM model_call c
+                         WHERE c.job_execution_id = e.job_execution_id
+                           AND c.cost_basis IN ('estimated', 'possibly_billed')) AS unsettled,
+                       (SELECT coalesce(sum(c.cost_usd), 0) FROM model_call c
+                         WHERE c.job_instance_id = e.job_instance_id) AS run_cost,
                        (SELECT string_agg(k.kind || ' ' || k.n, ', ' ORDER BY k.kind)
                           FROM (SELECT kind, count(*) AS n FROM prompt_failure f
                                  WHERE f.job_execution_id = e.job_execution_id GROUP BY kind) k) AS skipped
@@ -50,15 +54,23 @@ public final class DatasetStatus {
         out.append(String.format("%-10s %-22s %5s %-10s %-19s %-19s %7s %9s  %s%n", "dataset", "run", "exec",
                 "status", "started", "ended", "images", "cost", "skipped"));
         List<String> datasets = new ArrayList<>();
+        boolean anyUnsettled = false;
         for (Map<String, Object> run : runs) {
+            // The ledger's figure: every billed attempt; '*' when part of it is estimated or possibly billed.
+            boolean unsettled = ((Number) run.get("unsettled")).doubleValue() > 0;
+            anyUnsettled |= unsettled;
             out.append(String.format("%-10s %-22s %5s %-10s %-19s %-19s %7s %9s  %s%n", run.get("dataset"),
                     run.get("run_id"), run.get("job_execution_id"), run.get("status"), time(run.get("start_time")),
                     time(run.get("end_time")), run.get("images"),
-                    String.format("$%.4f", ((Number) run.get("cost")).doubleValue()),
+                    String.format("$%.4f%s", ((Number) run.get("cost")).doubleValue(), unsettled ? "*" : ""),
                     run.get("skipped") == null ? "-" : run.get("skipped")));
             if (!datasets.contains((String) run.get("dataset"))) {
                 datasets.add((String) run.get("dataset"));
             }
+        }
+        if (anyUnsettled) {
+            out.append("* part of this cost is estimated (no cost in the answer) or possibly billed (no answer "
+                    + "came: timeouts, resets), counted at an estimate\n");
         }
         for (String d : datasets) {
             out.append('\n').append(nextStep(d, runs));
@@ -109,6 +121,18 @@ public final class DatasetStatus {
         }
         String running = status.equals("STARTED") || status.equals("STARTING") || status.equals("STOPPING")
                 ? " (if its process is gone, it will be recovered first)" : "";
+        RunGuard.Cause cause = RunGuard.Cause.in((String) last.get("exit_message"));
+        if (cause != null && cause.needsAPerson() && running.isEmpty()) {
+            String fix = switch (cause) {
+                case BUDGET -> String.format("the run spent $%.4f of its budget; a restart goes on only with a "
+                        + "higher run.max-cost-usd (by the difference)", ((Number) last.get("run_cost")).doubleValue());
+                case MAX_IMAGES -> "a restart goes on only with a higher run.max-images (by the difference)";
+                case AUTH -> "fix the API key (or its permissions) first";
+                default -> "add credits (or raise the key's limit) first";
+            };
+            return head + "  Run " + last.get("run_id") + " is " + status + " on " + cause.label() + ": " + fix
+                    + ", then 'imagegen restart'. imagegen schedule does not restart it by itself.\n";
+        }
         return head + "  Run " + last.get("run_id") + " is " + status + running + ": 'imagegen restart' continues "
                 + "it; completed partitions are skipped and images already on disk are adopted, not paid for "
                 + "again.\n";

@@ -3,7 +3,9 @@ package dev.imagegen.run;
 import dev.imagegen.JobScoped;
 
 import dev.imagegen.generate.RunGuard;
+import dev.imagegen.ledger.Ledger;
 import dev.imagegen.spec.JobSpec;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -13,6 +15,7 @@ import org.springframework.batch.core.step.Step;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The job: {@code stage} (source → prompt table), then {@code generate} (partitioned model calls). */
 @JobScoped
@@ -23,12 +26,27 @@ class JobConfiguration {
 
     @Bean
     Job imagegenJob(JobRepository jobRepository, Step stageStep, Step generateStep, RunGuard guard, JobSpec spec,
-                    ObjectProvider<JobExecutionListener> observers) {
+                    ObjectProvider<JobExecutionListener> observers, JdbcTemplate jdbc) {
         JobBuilder job = new JobBuilder(JOB_NAME, jobRepository)
                 .listener(new JobExecutionListener() {
                     @Override
                     public void beforeJob(JobExecution jobExecution) {
-                        guard.reset(spec.run());
+                        // The budget and max-images are the run's: what its earlier executions spent and stored
+                        // (the ledger) counts from the start, so a restart goes on with what is left.
+                        Ledger.Spend before = Ledger.ofRun(jdbc, jobExecution.getJobInstance().getId());
+                        guard.reset(spec.run(), new RunGuard.Totals(before.totalUsd().doubleValue(),
+                                before.images(), 0));
+                    }
+
+                    @Override
+                    public void afterJob(JobExecution jobExecution) {
+                        // Why it stopped, where the scheduler and `status` read it (budget, key, credits, ...).
+                        RunGuard.Cause cause = guard.cause();
+                        if (cause != null) {
+                            ExitStatus was = jobExecution.getExitStatus();
+                            jobExecution.setExitStatus(new ExitStatus(was.getExitCode(), cause.mark() + " "
+                                    + guard.reason()).addExitDescription(was.getExitDescription()));
+                        }
                     }
                 });
         // Whoever watches a run (log fields, metrics, failure notice): every JobExecutionListener bean, in order.

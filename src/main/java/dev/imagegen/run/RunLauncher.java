@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import dev.imagegen.db.ImagegenDatabase;
 import dev.imagegen.generate.GeneratePartitions;
 import dev.imagegen.generate.RunGuard;
+import dev.imagegen.ledger.Ledger;
 import dev.imagegen.remote.LiveWorkers;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
@@ -144,6 +145,31 @@ public class RunLauncher {
                 ? Optional.of(rs.getString("run_id")) : Optional.<String>empty(), spec.dataset());
     }
 
+    /**
+     * Why the scheduler's catch-up must not restart run {@code runId}, or null: a run that stopped on its budget,
+     * max-images, a refused key or missing credits would only spend what nobody allowed or stop again.
+     */
+    public String catchUpHeldBack(String runId) {
+        String exit = jdbc.query("""
+                SELECT e.exit_message FROM batch_job_execution e
+                  JOIN batch_job_execution_params d ON d.job_execution_id = e.job_execution_id
+                       AND d.parameter_name = 'dataset' AND d.parameter_value = ?
+                  JOIN batch_job_execution_params r ON r.job_execution_id = e.job_execution_id
+                       AND r.parameter_name = 'run.id' AND r.parameter_value = ?
+                 ORDER BY e.job_execution_id DESC LIMIT 1""", rs -> rs.next() ? rs.getString(1) : null,
+                spec.dataset(), runId);
+        RunGuard.Cause cause = RunGuard.Cause.in(exit);
+        if (cause == null || !cause.needsAPerson()) {
+            return null;
+        }
+        return "it stopped on " + cause.label() + " (" + switch (cause) {
+            case BUDGET -> "raise run.max-cost-usd to let it go on by the difference";
+            case MAX_IMAGES -> "raise run.max-images to let it go on by the difference";
+            case AUTH -> "fix the API key or its permissions";
+            default -> "add credits or raise the key's limit";
+        } + ", then run 'imagegen restart'); the scheduler does not restart it by itself";
+    }
+
     private RunOutcome runLocked(String runId, Map<String, String> extra) throws Exception {
         JobParametersBuilder builder = new JobParametersBuilder()
                 .addString("dataset", spec.dataset())
@@ -184,12 +210,55 @@ public class RunLauncher {
                     LiveWorkers.stopAndAwait(jdbc, last.getId());
                     markFailed(last.getId());
                 }
+                RunOutcome superseded = superseded(runId, instance);
+                if (superseded != null) {
+                    return superseded;
+                }
                 log.info("restarting run {} of dataset {}", runId, spec.dataset());
             }
         }
         JobExecution execution = jobOperator.start(job, params);
         RunSummary summary = summarize(runId, execution);
         return new RunOutcome(exitCode(execution.getStatus()), summary.reason(), summary);
+    }
+
+    /**
+     * A restart of an older run after a newer run staged the dataset's prompts again: the older run's generate step
+     * only sees the prompts it staged itself, which are now the newer run's, so restarting it would "complete" doing
+     * nothing. Say so plainly instead, and fail (exit 1) when prompts are still waiting for an image.
+     *
+     * @return the outcome to report, or null when the run is not superseded
+     */
+    private RunOutcome superseded(String runId, JobInstance instance) {
+        Long newest = jdbc.queryForObject("SELECT max(staged_instance_id) FROM prompt WHERE dataset = ?", Long.class,
+                spec.dataset());
+        if (newest == null || newest <= instance.getInstanceId()) {
+            return null;
+        }
+        Integer staged = jdbc.queryForObject("""
+                SELECT count(*) FROM batch_step_execution s JOIN batch_job_execution e
+                    ON e.job_execution_id = s.job_execution_id
+                 WHERE e.job_instance_id = ? AND s.step_name = 'stage' AND s.status = 'COMPLETED'""",
+                Integer.class, instance.getInstanceId());
+        if (staged == null || staged == 0) {
+            return null; // its restart stages again, and so takes its prompts back
+        }
+        String newer = jdbc.query("""
+                SELECT r.parameter_value FROM batch_job_execution e JOIN batch_job_execution_params r
+                    ON r.job_execution_id = e.job_execution_id AND r.parameter_name = 'run.id'
+                 WHERE e.job_instance_id = ? LIMIT 1""", rs -> rs.next() ? rs.getString(1) : "?", newest);
+        Long pending = jdbc.queryForObject("""
+                SELECT count(*) FROM prompt p WHERE p.dataset = ? AND NOT EXISTS (
+                    SELECT 1 FROM generated_image g WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
+                       AND g.request_hash = p.request_hash)""", Long.class, spec.dataset());
+        String why = "run " + runId + " of dataset '" + spec.dataset() + "' was superseded by the newer run " + newer
+                + ", which staged the dataset's prompts again: restarting " + runId + " would do nothing. ";
+        if (pending == null || pending == 0) {
+            return new RunOutcome(RunOutcome.COMPLETED, why + "Every prompt has its image; nothing to do", null);
+        }
+        return new RunOutcome(RunOutcome.FAILED, why + pending + " prompts still lack an image: restart run " + newer
+                + " (imagegen run JOBFILE --run-id " + newer + ") or start a new run, which sends only what is "
+                + "missing", null);
     }
 
     private static boolean hasUnfinishedStep(JobExecution execution) {
@@ -226,11 +295,11 @@ public class RunLauncher {
                 .mapToLong(StepExecution::getReadCount).sum();
         long rejected = count("SELECT count(*) FROM source_reject WHERE job_execution_id = ?", id);
         Map<String, Object> images = jdbc.queryForMap("""
-                SELECT count(*) AS n, count(*) FILTER (WHERE adopted) AS adopted,
-                       coalesce(sum(cost_usd) FILTER (WHERE NOT adopted), 0) AS cost
+                SELECT count(*) AS n, count(*) FILTER (WHERE adopted) AS adopted
                   FROM generated_image WHERE job_execution_id = ?""", id);
-        double failedCost = jdbc.queryForObject(
-                "SELECT coalesce(sum(cost_usd), 0) FROM prompt_failure WHERE job_execution_id = ?", Double.class, id);
+        // Money and retries from the ledger: every attempt, billed errors and unanswered calls included.
+        Ledger.Spend spend = Ledger.ofExecution(jdbc, id);
+        Ledger.Spend run = Ledger.ofRun(jdbc, execution.getJobInstance().getId());
         Map<String, Long> skipped = jdbc.query("""
                 SELECT kind, count(*) FROM prompt_failure WHERE job_execution_id = ? GROUP BY kind ORDER BY kind""",
                 rs -> {
@@ -244,18 +313,8 @@ public class RunLauncher {
                 : Duration.between(execution.getStartTime(), execution.getEndTime());
         return new RunSummary(spec.dataset(), runId, id, execution.getStatus(), reason(execution), read, rejected,
                 ((Number) images.get("n")).longValue(), ((Number) images.get("adopted")).longValue(), skipped,
-                spec.run().remote() ? remoteRetries(id) : guard.retries(),
-                ((Number) images.get("cost")).doubleValue() + failedCost, wall,
-                spec.output().dir());
-    }
-
-    /** The workers' retries, from the attempts their rows record. */
-    private long remoteRetries(long executionId) {
-        Long n = jdbc.queryForObject("""
-                SELECT (SELECT coalesce(sum(attempts - 1), 0) FROM generated_image WHERE job_execution_id = ?)
-                     + (SELECT coalesce(sum(attempts - 1), 0) FROM prompt_failure WHERE job_execution_id = ?)""",
-                Long.class, executionId, executionId);
-        return n == null ? 0 : n;
+                spend.retries(), spend.totalUsd().doubleValue(), wall, spec.output().dir(), spend, run,
+                spec.run().maxCostUsd());
     }
 
     private String reason(JobExecution execution) {

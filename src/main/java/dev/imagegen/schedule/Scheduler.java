@@ -42,6 +42,7 @@ public final class Scheduler {
     private final SlotClock clock;
     private final Reporter reporter;
     private final boolean atMostDaily;
+    private final java.util.function.Function<String, String> holdBack;
 
     /**
      * @param lastUnfinished the run id of the dataset's latest run when it did not complete (the catch-up), e.g.
@@ -49,6 +50,18 @@ public final class Scheduler {
      */
     public Scheduler(ScheduleSpec schedule, String dataset, Supplier<Optional<String>> lastUnfinished, Launch launch,
                      SlotClock clock, Reporter reporter) {
+        this(schedule, dataset, lastUnfinished, runId -> null, launch, clock, reporter);
+    }
+
+    /**
+     * @param holdBack why the catch-up must not restart a run (it stopped on its budget, max-images, a refused key or
+     *                 missing credits: a restart would spend what nobody allowed or stop again), or null to restart
+     *                 it, e.g. {@code RunLauncher::catchUpHeldBack}
+     */
+    public Scheduler(ScheduleSpec schedule, String dataset, Supplier<Optional<String>> lastUnfinished,
+                     java.util.function.Function<String, String> holdBack, Launch launch, SlotClock clock,
+                     Reporter reporter) {
+        this.holdBack = holdBack;
         if (!schedule.hasCron()) {
             throw new IllegalArgumentException("no schedule.cron");
         }
@@ -85,6 +98,11 @@ public final class Scheduler {
 
     private void catchUp() {
         Optional<String> unfinished = lastUnfinished.get();
+        String held = unfinished.map(holdBack).orElse(null);
+        if (held != null) {
+            reporter.message("not catching up run " + unfinished.get() + " of dataset " + dataset + ": " + held);
+            return;
+        }
         if (unfinished.isPresent()) {
             reporter.message("catching up: the latest run of dataset " + dataset + ", " + unfinished.get()
                     + ", did not complete (failed, stopped or killed); restarting it");

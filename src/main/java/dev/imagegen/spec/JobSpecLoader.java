@@ -467,7 +467,7 @@ public final class JobSpecLoader {
          */
         private static ModelSpec.Pricing pricing(RawJobFile.Pricing p, ModelSpec.Pricing builtIn) {
             if (p == null) {
-                return builtIn != null ? builtIn : new ModelSpec.Pricing(8, 15);
+                return builtIn != null ? builtIn : ModelSpec.Pricing.DEFAULT;
             }
             double in = price("model.pricing.input-per-million", p.inputPerMillion(),
                     builtIn == null ? 0 : builtIn.inputPerMillion());

@@ -102,6 +102,8 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
     public record Pricing(double inputPerMillion, double outputPerMillion, double imageInputPerMillion,
                           double imageOutputPerMillion) {
         public static final Pricing FREE = new Pricing(0, 0);
+        /** What a job file without {@code model.pricing} gets for an OpenRouter model: $8 / $15 per million. */
+        public static final Pricing DEFAULT = new Pricing(8, 15);
 
         public Pricing(double inputPerMillion, double outputPerMillion) {
             this(inputPerMillion, outputPerMillion, inputPerMillion, outputPerMillion);

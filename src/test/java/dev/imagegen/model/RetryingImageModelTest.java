@@ -19,8 +19,30 @@ class RetryingImageModelTest {
     private static final Generation OK = new Generation(List.of(), "gen", "m", "p", 1, 1, 0.01, false, null);
 
     private RetryingImageModel model(ImageModel delegate, int maxAttempts) {
+        RetryingImageModel.RunStop recording = new RetryingImageModel.RunStop() {
+            @Override
+            public boolean stopping() {
+                return false;
+            }
+
+            @Override
+            public boolean awaitStop(Duration d) {
+                sleeps.add(d);
+                return false;
+            }
+        };
+        RetryingImageModel.AttemptListener counting = new RetryingImageModel.AttemptListener() {
+            @Override
+            public void onAttempt(dev.imagegen.ledger.CallAttempt attempt) {
+            }
+
+            @Override
+            public void onRetry(ModelCallException e, int attempt) {
+                retries.incrementAndGet();
+            }
+        };
         return new RetryingImageModel(delegate, new RunSpec.Retry(maxAttempts, Duration.ofMillis(100),
-                Duration.ofSeconds(2)), gate, sleeps::add, (e, a) -> retries.incrementAndGet());
+                Duration.ofSeconds(2)), gate, recording, counting, null);
     }
 
     @Test
@@ -36,7 +58,8 @@ class RetryingImageModelTest {
         RetryingImageModel.Attempted a = m.generateCounting(new ImageRequest("p", 0, "x", null));
 
         assertThat(a.attempts()).isEqualTo(2);
-        assertThat(sleeps).containsExactly(Duration.ofMillis(2500)); // beyond max-delay: the provider knows best
+        // Retry-After is honoured up to run.retry.max-delay (2 s here): a provider's hour is not waited out.
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(2));
         assertThat(retries).hasValue(1);
         assertThat(gate.currentLimit()).isEqualTo(4);
     }

@@ -52,8 +52,7 @@ class PlanFunctionalTests extends FunctionalTest {
                 .contains("prompts     2 new, 1 changed, 1 with an unresolved failure, 1 waiting (staged, never "
                         + "generated), 2 done")
                 .contains("to make     5 images for 5 prompts (images-per-prompt 1), in 5 calls of up to 1 image")
-                .contains("from the catalogue's")
-                .contains("(GET /models)")
+                .contains("from the provider's catalogue pricing (GET /models)")
                 .contains("at concurrency 4")
                 .contains("stops       none");
         // The estimate is the per-call figure times the calls.
@@ -120,9 +119,43 @@ class PlanFunctionalTests extends FunctionalTest {
         TestJob.Result plan = job.run("plan");
 
         assertThat(plan.exitCode()).as(plan.toString()).isZero();
-        assertThat(plan.stdout()).contains("2 new").contains("from model.pricing")
+        assertThat(plan.stdout()).contains("2 new").contains("cost        unknown")
                 .contains("the provider was not asked");
+
+        TestJob.Result priced = job.run("plan", "--set", "model.pricing.input-per-million=10",
+                "--set", "model.pricing.output-per-million=20");
+        assertThat(priced.stdout()).contains("from model.pricing");
         assertThat(server.metadataRequests()).isEmpty();
+    }
+
+    @Test
+    void aRestartIsPlannedWithWhatTheRunAlreadySpent() throws Exception {
+        server.costPerImage(0.10);
+        TestJob job = TestJob.openRouter(dir, db, server, "max-cost-usd: 0.25").prompts("a", "one", "b", "two",
+                "c", "three", "d", "four", "e", "five", "f", "six");
+        TestJob.Result stopped = job.run("run", "--run-id", "b1", "--set", "run.concurrency=1");
+        assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(3);
+        double spent = jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call", Double.class);
+        assertThat(spent).isCloseTo(server.bill().doubleValue(), org.assertj.core.data.Offset.offset(0.005));
+        long calls = server.calls();
+
+        TestJob.Result plan = job.run("plan", "--run-id", "b1");
+
+        assertThat(plan.exitCode()).as(plan.toString()).isZero();
+        long left = 6 - jdbc.queryForObject("SELECT count(*) FROM generated_image", Long.class);
+        assertThat(plan.stdout())
+                .contains("plan: dataset test, restart of run b1")
+                .contains("to make     " + left + " images")
+                .contains(String.format(java.util.Locale.ROOT, "run.max-cost-usd $0.2500, $%.4f spent by this run "
+                        + "so far, $0.0000 left", spent))
+                .contains("stops first run.max-cost-usd stops the run after about 0 of " + left + " calls");
+        assertThat(server.calls()).isEqualTo(calls);
+
+        // A higher budget lets the run go on by the difference.
+        TestJob.Result more = job.run("plan", "--run-id", "b1", "--set", "run.max-cost-usd=" + (spent + 0.03));
+        double perCall = money(more.stdout(), ": (\\$[0-9.]+) per call");
+        assertThat(more.stdout()).contains("$0.0300 left").contains("stops first run.max-cost-usd stops the run "
+                + "after about " + (long) Math.floor(0.03 / perCall) + " of " + left + " calls");
     }
 
     private static double money(String text, String regex) {

@@ -22,40 +22,51 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReconcileFunctionalTests extends FunctionalTest {
 
     private TestJob job;
-
-    /** Four prompts whose answers state no cost: the run records them at an estimate from tokens. */
-    @BeforeEach
-    void aRunWithEstimatedCosts() throws Exception {
-        server.behaviour(server::successWithoutCost);
-        job = TestJob.openRouter(dir, db, server, null).prompts("a", "one", "b", "two", "c", "three", "d", "four");
-        TestJob.Result run = job.run("run", "--run-id", "r1");
-        assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image WHERE cost_estimated",
-                Integer.class)).isEqualTo(4);
-        recordLedger();
-    }
+    private int timedOut;
 
     /**
-     * The ledger rows of the run's calls, as the run records them: one per answered call at the estimate, with its
-     * generation id; and one call whose answer never arrived (no generation id), possibly billed.
+     * Four prompts whose answers state no cost, so the run records them at an estimate; the first attempt of one of
+     * them times out (the provider finishes and bills it after the client gave up), so it is recorded as possibly
+     * billed, without a generation id, and retried.
      */
-    private void recordLedger() {
-        jdbc.update("""
-                INSERT INTO model_call (dataset, prompt_id, variant, images_requested, images_stored, attempt, outcome,
-                                        http_status, cost_usd, cost_basis, generation_id, model, provider, latency_ms,
-                                        job_execution_id, job_instance_id)
-                SELECT dataset, prompt_id, variant, 1, 1, 1, 'ok', 200, cost_usd, 'estimated', generation_id, model,
-                       provider, latency_ms, job_execution_id, job_instance_id FROM generated_image""");
-        jdbc.update("""
-                INSERT INTO model_call (dataset, prompt_id, variant, attempt, outcome, cost_usd, cost_basis,
-                                        job_execution_id, job_instance_id)
-                SELECT dataset, prompt_id, variant, 1, 'transient', 0.0194, 'possibly_billed', job_execution_id,
-                       job_instance_id FROM generated_image WHERE prompt_id = 'a'""");
+    @BeforeEach
+    void aRunWithEstimatedCosts() throws Exception {
+        server.behaviour(call -> call.prompt().contains("slow") && call.attempt() == 1
+                ? server.successWithoutCost(call).withDelay(5000) : server.successWithoutCost(call));
+        job = TestJob.openRouter(dir, db, server, null).prompts("a", "one, slow", "b", "two", "c", "three",
+                "d", "four");
+        TestJob.Result run = job.run("run", "--run-id", "r1", "--set", "model.timeout=2s");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        // The timed-out answer is finished (and billed) by the provider after the client left.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> server.inFlight() == 0);
+        // (On a loaded machine another first attempt may time out too: it is one more possibly billed call.)
+        assertThat(jdbc.queryForList("SELECT DISTINCT cost_basis || ':' || (generation_id IS NOT NULL) FROM "
+                + "model_call ORDER BY 1", String.class)).containsExactly("estimated:true", "possibly_billed:false");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM model_call WHERE cost_basis = 'estimated'",
+                Integer.class)).isEqualTo(4);
+        timedOut = jdbc.queryForObject("SELECT count(*) FROM model_call WHERE cost_basis = 'possibly_billed'",
+                Integer.class);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image WHERE cost_estimated",
+                Integer.class)).isEqualTo(4);
     }
 
+    /** What the provider billed for the generations the ledger names. */
+    private BigDecimal billedForLedger() {
+        List<String> ids = jdbc.queryForList("SELECT generation_id FROM model_call WHERE generation_id IS NOT NULL",
+                String.class);
+        assertThat(server.generations().keySet()).containsAll(ids);
+        return ids.stream().map(id -> BigDecimal.valueOf(server.generations().get(id).paid()))
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    /** The ledger's sum over the calls that have a generation id. */
     private BigDecimal ledger() {
         return jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call WHERE generation_id IS NOT NULL",
                 BigDecimal.class);
+    }
+
+    private BigDecimal ledgerTotal() {
+        return jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call", BigDecimal.class);
     }
 
     private static BigDecimal cents(double usd) {
@@ -65,12 +76,12 @@ class ReconcileFunctionalTests extends FunctionalTest {
     @Test
     void settlesEstimatedCostsAtTheProvidersBillToTheCent() throws Exception {
         double estimated = ledger().doubleValue();
-        assertThat(cents(estimated)).isNotEqualTo(cents(server.generationsPaid()));
+        assertThat(cents(estimated)).isNotEqualTo(cents(billedForLedger().doubleValue()));
 
         TestJob.Result r = job.run("reconcile");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(cents(ledger().doubleValue())).isEqualTo(cents(server.generationsPaid()));
+        assertThat(cents(ledger().doubleValue())).isEqualTo(cents(billedForLedger().doubleValue()));
         assertThat(jdbc.queryForList("SELECT DISTINCT cost_basis FROM model_call WHERE generation_id IS NOT NULL",
                 String.class)).containsExactly("known");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM model_call WHERE reconciled_at IS NOT NULL",
@@ -84,21 +95,32 @@ class ReconcileFunctionalTests extends FunctionalTest {
             assertThat(image.get("cost_estimated")).isEqualTo(false);
         }
         assertThat(r.stdout())
-                .contains("4 calls with an estimated cost and a generation id, 1 without one")
+                .contains("4 calls with an estimated cost and a generation id, " + timedOut + " without one")
                 .contains(String.format(java.util.Locale.ROOT, "$%.4f", estimated))
-                .contains(String.format(java.util.Locale.ROOT, "+$%.4f", server.generationsPaid() - estimated))
-                .contains("not reconcilable: 1 call whose answer never arrived");
+                .contains(String.format(java.util.Locale.ROOT, "+$%.4f", billedForLedger().doubleValue() - estimated))
+                .contains("not reconcilable: " + timedOut + " call" + (timedOut == 1 ? "" : "s")
+                        + " whose answer never arrived");
+        assertThat(server.metadataRequests().stream().filter(m -> m.contains("/generation"))).hasSize(4);
         // The call without a generation id stays as it was.
-        assertThat(jdbc.queryForObject("SELECT cost_basis FROM model_call WHERE generation_id IS NULL",
-                String.class)).isEqualTo("possibly_billed");
-        assertThat(server.calls()).isEqualTo(4); // nothing generated, nothing paid
+        assertThat(jdbc.queryForList("SELECT DISTINCT cost_basis || ':' || (reconciled_at IS NULL) FROM model_call "
+                + "WHERE generation_id IS NULL", String.class)).containsExactly("possibly_billed:true");
+        assertThat(server.calls()).isEqualTo(4 + timedOut); // the run's attempts; reconcile generated nothing
+        // The whole bill: the ledger, less the timed-out call's estimate, plus what the provider billed for it.
+        List<String> unmatched = server.generations().keySet().stream().filter(id -> jdbc.queryForObject(
+                "SELECT count(*) FROM model_call WHERE generation_id = ?", Integer.class, id) == 0).toList();
+        assertThat(unmatched).hasSize(timedOut);
+        BigDecimal possibly = jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call WHERE generation_id IS NULL",
+                BigDecimal.class);
+        double billedForTimedOut = unmatched.stream().mapToDouble(id -> server.generations().get(id).paid()).sum();
+        assertThat(cents(ledgerTotal().subtract(possibly).doubleValue() + billedForTimedOut))
+                .isEqualTo(cents(server.bill().doubleValue()));
 
         Map<String, Integer> lookups = server.generationLookups();
         TestJob.Result again = job.run("reconcile");
         assertThat(again.exitCode()).as(again.toString()).isZero();
-        assertThat(again.stdout()).contains("0 calls with an estimated cost and a generation id, 1 without one");
+        assertThat(again.stdout()).contains("0 calls with an estimated cost and a generation id, " + timedOut + " without one");
         assertThat(server.generationLookups()).isEqualTo(lookups);
-        assertThat(cents(ledger().doubleValue())).isEqualTo(cents(server.generationsPaid()));
+        assertThat(cents(ledger().doubleValue())).isEqualTo(cents(billedForLedger().doubleValue()));
     }
 
     @Test
@@ -131,7 +153,7 @@ class ReconcileFunctionalTests extends FunctionalTest {
         assertThat(jdbc.queryForList("SELECT id, reconciled_at FROM model_call WHERE id IN ("
                 + settled.stream().map(m -> String.valueOf(m.get("id"))).reduce((a, b) -> a + "," + b).orElseThrow()
                 + ") ORDER BY id")).isEqualTo(settled);
-        assertThat(cents(ledger().doubleValue())).isEqualTo(cents(server.generationsPaid()));
+        assertThat(cents(ledger().doubleValue())).isEqualTo(cents(billedForLedger().doubleValue()));
     }
 
     @Test
@@ -146,7 +168,7 @@ class ReconcileFunctionalTests extends FunctionalTest {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.stdout()).contains("slow down 1 time (HTTP 429)");
-        assertThat(cents(ledger().doubleValue())).isEqualTo(cents(server.generationsPaid()));
+        assertThat(cents(ledger().doubleValue())).isEqualTo(cents(billedForLedger().doubleValue()));
         assertThat(server.generationLookups().values()).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(2));
     }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.Money;
 import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -64,7 +65,7 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
     }
 
     @Test
-    void aBudgetStopsTheRunAndARestartFinishesIt() throws Exception {
+    void aBudgetStopsTheRunAndARestartGoesOnOnlyWithAHigherBudget() throws Exception {
         server.costPerImage(0.10);
         TestJob job = TestJob.openRouter(dir, db, server, "max-cost-usd: 0.5").prompts(numbered(20, "budget"));
 
@@ -72,18 +73,23 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
 
         assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(3);
         assertThat(stopped.stdout()).contains("budget reached");
-        double spent = jdbc.queryForObject("SELECT sum(cost_usd) FROM generated_image", Double.class);
+        double spent = jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call", Double.class);
         // At most the calls already in flight (one per partition) beyond the budget.
         assertThat(spent).isGreaterThanOrEqualTo(0.5).isLessThanOrEqualTo(0.5 + 4 * 0.10 + 1e-9);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class)).isZero();
+        Money.assertRecordedIsTheBill(jdbc, server);
 
-        TestJob.Result resumed = job.run("restart");
-        assertThat(resumed.exitCode()).as(resumed.toString()).isIn(0, 3);
-        while (images() < 20) {
-            TestJob.Result again = job.run("restart");
-            assertThat(again.exitCode()).as(again.toString()).isIn(0, 3);
-        }
+        // The budget is the run's: a restart with the same limit has nothing left to spend.
+        long calls = server.calls();
+        TestJob.Result same = job.run("restart");
+        assertThat(same.exitCode()).as(same.toString()).isEqualTo(3);
+        assertThat(server.calls()).isEqualTo(calls);
+
+        TestJob.Result raised = job.run("restart", "--set", "run.max-cost-usd=100");
+        assertThat(raised.exitCode()).as(raised.toString()).isZero();
+        assertThat(images()).isEqualTo(20);
         assertThat(server.billedGenerations()).hasSize(20).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        Money.assertRecordedIsTheBill(jdbc, server);
     }
 
     @Test
@@ -95,7 +101,10 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
 
         assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(3);
         assertThat(images()).isEqualTo(5);
+        // max-images is the run's too: the same limit again makes nothing; a higher one goes on by the difference.
         assertThat(job.run("run", "--run-id", "m1").exitCode()).isEqualTo(3);
+        assertThat(images()).isEqualTo(5);
+        assertThat(job.run("run", "--run-id", "m1", "--set", "run.max-images=10").exitCode()).isEqualTo(3);
         assertThat(images()).isEqualTo(10);
     }
 

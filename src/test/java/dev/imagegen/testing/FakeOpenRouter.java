@@ -26,6 +26,11 @@ import tools.jackson.databind.node.ObjectNode;
  * A local server that speaks OpenRouter's wire format for image generation through chat completions, including
  * its failure modes. What it answers is decided per request by a {@link Behaviour}; the default reads markers in
  * the prompt text (see {@link #markers}). It counts every call and every billed generation per (prompt, seed).
+ *
+ * <p>It bills like OpenRouter ({@link #bill()}): every answer that carries {@code usage.cost} is charged when the
+ * server finishes it — errors inside a 200 and {@code finish_reason: "error"} included, and also when the client
+ * went away before it was sent (a timeout: the provider did the work) — plus, for a BYOK answer
+ * ({@code usage.is_byok}), the {@code cost_details.upstream_inference_cost} the user's own provider account pays.
  */
 public final class FakeOpenRouter implements AutoCloseable {
 
@@ -120,6 +125,9 @@ public final class FakeOpenRouter implements AutoCloseable {
     private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> billed = new ConcurrentHashMap<>();
     private final AtomicLong calls = new AtomicLong();
+    /** What the account was charged, exactly (see {@link #bill()}). */
+    private java.math.BigDecimal bill = java.math.BigDecimal.ZERO;
+    private final AtomicInteger billedAnswers = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final List<Call> received = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -257,6 +265,52 @@ public final class FakeOpenRouter implements AutoCloseable {
         }
     }
 
+    /**
+     * What this server charged so far, in USD, to the cent and beyond: the stated cost of every answer it finished
+     * (sent or not), BYOK upstream costs included. Compare with the ledger's sum.
+     */
+    public synchronized java.math.BigDecimal bill() {
+        return bill;
+    }
+
+    /** How many answers were charged (each with a {@code usage.cost}). */
+    public int billedAnswers() {
+        return billedAnswers.get();
+    }
+
+    /** Charges the answer as OpenRouter does: {@code usage.cost}, plus the upstream cost of a BYOK key. */
+    private void charge(Reply reply) {
+        java.math.BigDecimal cost = costOf(reply.body());
+        if (cost != null) {
+            synchronized (this) {
+                bill = bill.add(cost);
+            }
+            billedAnswers.incrementAndGet();
+        }
+    }
+
+    /** What an answer's body says it costs, or null when it carries no usage cost. */
+    static java.math.BigDecimal costOf(byte[] body) {
+        if (body.length == 0 || body[0] != '{') {
+            return null;
+        }
+        JsonNode usage;
+        try {
+            usage = JSON.readTree(body).path("usage");
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (!usage.path("cost").isNumber()) {
+            return null;
+        }
+        java.math.BigDecimal cost = usage.path("cost").decimalValue();
+        JsonNode upstream = usage.path("cost_details").path("upstream_inference_cost");
+        if (usage.path("is_byok").asBoolean(false) && upstream.isNumber()) {
+            cost = cost.add(upstream.decimalValue());
+        }
+        return cost;
+    }
+
     /** The number of billed generations so far. */
     public int billedTotal() {
         return billed.values().stream().mapToInt(AtomicInteger::get).sum();
@@ -316,8 +370,14 @@ public final class FakeOpenRouter implements AutoCloseable {
                     return; // the client is gone: never sent, never billed
                 }
             }
-            send(exchange, reply);
+            // The provider finished the work: billed whether or not the client is still there to read it.
+            charge(reply);
             rememberGeneration(reply);
+            try {
+                send(exchange, reply);
+            } catch (IOException clientGone) {
+                return; // a timed-out client: charged above, never delivered
+            }
             // Billed once the whole response went out: what a provider charges for.
             int images = reply.status() == 200 ? billedImages(reply.body()) : 0;
             if (images > 0) {
@@ -433,6 +493,47 @@ public final class FakeOpenRouter implements AutoCloseable {
         // The Image API's body has no id: OpenRouter names the generation in this header on every endpoint.
         return new Reply(200, Map.of("Content-Type", "application/json", "X-Generation-Id",
                 "gen-" + Long.toHexString(ThreadLocalRandom.current().nextLong())), JSON.writeValueAsBytes(root), 0);
+    }
+
+    /**
+     * A successful chat completion through a BYOK key: {@code usage.cost} is OpenRouter's fee, the provider's own
+     * charge is {@code cost_details.upstream_inference_cost} (billed to the user's provider account: both are paid).
+     */
+    public Reply byokSuccess(Call call, double fee, double upstream) {
+        Reply reply = successWith(call, "data:image/png;base64," + Base64.getEncoder().encodeToString(
+                TestPng.of(imageBytes, key(call.prompt(), call.seed()))), fee);
+        ObjectNode root = (ObjectNode) JSON.readTree(reply.body());
+        ObjectNode usage = (ObjectNode) root.path("usage");
+        usage.put("is_byok", true);
+        ObjectNode details = usage.putObject("cost_details");
+        details.put("upstream_inference_cost", upstream);
+        details.put("upstream_inference_prompt_cost", 0.0);
+        details.put("upstream_inference_completions_cost", upstream);
+        return new Reply(200, reply.headers(), JSON.writeValueAsBytes(root), 0);
+    }
+
+    /**
+     * A chat completion that ends in an error and is billed for it: HTTP 200, {@code finish_reason: "error"}, an
+     * {@code error} object in the choice, and {@code usage.cost} (what OpenRouter charges for the work done).
+     */
+    public static Reply billedError(double cost) {
+        return Reply.json(200, """
+                {"id":"gen-err","object":"chat.completion","created":1,"system_fingerprint":null,\
+                "model":"openai/gpt-5.4-image-2","provider":"FakeProvider","choices":[{"index":0,\
+                "finish_reason":"error","message":{"role":"assistant","content":""},"error":{"code":502,\
+                "message":"Provider disconnected mid-generation","metadata":{"error_type":"provider_unavailable"}}}],\
+                "usage":{"prompt_tokens":12,"completion_tokens":600,"total_tokens":612,"cost":%s}}"""
+                .formatted(java.math.BigDecimal.valueOf(cost).toPlainString()));
+    }
+
+    /** The Image API's 200 with {@code count} PNGs of which the one at {@code badIndex} is truncated. */
+    public Reply imagesSuccessWithOneBad(Call call, int count, int badIndex) {
+        Reply good = imagesSuccess(call, count, false);
+        ObjectNode root = (ObjectNode) JSON.readTree(good.body());
+        ObjectNode bad = (ObjectNode) root.path("data").get(badIndex);
+        byte[] png = Base64.getDecoder().decode(bad.path("b64_json").asString());
+        bad.put("b64_json", Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(png, png.length / 2)));
+        return new Reply(200, good.headers(), JSON.writeValueAsBytes(root), 0);
     }
 
     public Reply successWith(Call call, String dataUrl, double cost) {
@@ -646,6 +747,12 @@ public final class FakeOpenRouter implements AutoCloseable {
         JsonNode upstream = usage.path("cost_details").path("upstream_inference_cost");
         double total = usage.path("cost").isNumber() ? usage.path("cost").asDouble()
                 : billedImages(reply.body()) * costPerImage;
+        if (!usage.path("cost").isNumber() && total > 0) {
+            // An answer that states no cost is billed all the same (charge() only sees stated costs).
+            synchronized (this) {
+                bill = bill.add(java.math.BigDecimal.valueOf(total));
+            }
+        }
         generations.put(id, new BilledGeneration(id, total, upstream.isNumber() ? upstream.asDouble() : null, byok,
                 root.path("model").asString(root.has("data") ? "openai/gpt-5.4-image-2" : ""),
                 root.path("provider").asString("FakeProvider"), usage.path("prompt_tokens").asLong(0),
@@ -655,11 +762,6 @@ public final class FakeOpenRouter implements AutoCloseable {
     /** Every generation billed so far, by id. */
     public Map<String, BilledGeneration> generations() {
         return Map.copyOf(generations);
-    }
-
-    /** What the user paid for all generations so far (the sum of {@link BilledGeneration#paid()}). */
-    public double generationsPaid() {
-        return generations.values().stream().mapToDouble(BilledGeneration::paid).sum();
     }
 
     /** How often {@code GET /generation} was asked for each id. */

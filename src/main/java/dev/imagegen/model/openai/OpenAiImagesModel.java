@@ -113,21 +113,32 @@ public final class OpenAiImagesModel implements ImageModel {
         JsonNode data = root.path("data");
         if (!data.isArray() || data.isEmpty()) {
             throw new ModelCallException(FailureKind.NO_IMAGE, 200, "the response has no image (empty data)",
-                    null, billed);
+                    null, billed).answered(true, requestId, spec.name(), PROVIDER, input, output);
         }
         String format = textOrNull(root, "output_format");
         String declared = format == null ? null : "image/" + format;
         List<ImageData> images = new ArrayList<>(data.size());
+        List<String> rejected = new ArrayList<>();
+        ModelCallException firstBad = null;
         for (JsonNode item : data) {
-            String b64 = item.path("b64_json").asString("");
-            if (b64.isEmpty()) {
-                throw new ModelCallException(FailureKind.NO_IMAGE, 200, item.has("url")
-                        ? "the image came as a URL (a dall-e response); use a GPT image model, which returns b64_json"
-                        : "a data item without b64_json", null, billed);
+            try {
+                String b64 = item.path("b64_json").asString("");
+                if (b64.isEmpty()) {
+                    throw new ModelCallException(FailureKind.NO_IMAGE, 200, item.has("url")
+                            ? "the image came as a URL (a dall-e response); use a GPT image model, which returns "
+                            + "b64_json" : "a data item without b64_json", null, billed);
+                }
+                images.add(ModelHttp.decodeBase64Image(b64, declared, billed));
+            } catch (ModelCallException e) {
+                // One bad image of n: the valid ones are kept (they are paid for), a failure only for this one.
+                firstBad = firstBad == null ? e : firstBad;
+                rejected.add(e.getMessage());
             }
-            images.add(ModelHttp.decodeBase64Image(b64, declared, billed));
+        }
+        if (images.isEmpty()) {
+            throw firstBad.answered(true, requestId, spec.name(), PROVIDER, input, output);
         }
         String revised = data.get(0) == null ? null : textOrNull(data.get(0), "revised_prompt");
-        return new Generation(images, requestId, spec.name(), PROVIDER, input, output, cost, true, revised);
+        return new Generation(images, requestId, spec.name(), PROVIDER, input, output, cost, true, revised, rejected);
     }
 }

@@ -24,7 +24,7 @@ final class RateLimitHeaders {
         String ms = headers.firstValue("retry-after-ms").orElse(null);
         if (ms != null) {
             try {
-                return Duration.ofMillis((long) Double.parseDouble(ms.strip()));
+                return BoundedBody.hintMillis(Double.parseDouble(ms.strip()));
             } catch (NumberFormatException ignored) {
                 // fall through to the other hints
             }
@@ -72,7 +72,7 @@ final class RateLimitHeaders {
             };
             end = m.end();
         }
-        return end == 0 || end != t.length() ? null : Duration.ofMillis((long) Math.ceil(millis));
+        return end == 0 || end != t.length() ? null : BoundedBody.hintMillis(millis);
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -169,11 +169,23 @@ public final class OpenRouterChatModel implements ImageModel {
         JsonNode usage = c.usage() == null ? json.createObjectNode() : c.usage();
         long promptTokens = usage.path("prompt_tokens").asLong(0);
         long completionTokens = usage.path("completion_tokens").asLong(0);
-        boolean estimated = !usage.path("cost").isNumber();
-        double cost = estimated ? spec.pricing().estimate(promptTokens, completionTokens)
-                : usage.path("cost").asDouble();
-        Double billed = cost > 0 ? cost : null;
+        Double stated = OpenRouterUsage.cost(usage);
+        boolean estimated = stated == null;
+        double cost = estimated ? spec.pricing().estimate(promptTokens, completionTokens) : stated;
+        String id = c.id() != null ? c.id() : headerId;
+        try {
+            return parseAnswer(c, body, retryAfter, id, promptTokens, completionTokens, cost, estimated);
+        } catch (ModelCallException e) {
+            // A failure inside a 200 is billed like a success (an error, finish_reason "error", no image): the
+            // ledger keeps what the answer said about it.
+            throw e.answered(estimated, id, c.model(), c.provider(), promptTokens, completionTokens);
+        }
+    }
 
+    private Generation parseAnswer(ChatCompletionReader.ChatCompletion c, byte[] body, Duration retryAfter,
+                                   String id, long promptTokens, long completionTokens, double cost,
+                                   boolean estimated) throws ModelCallException {
+        Double billed = cost > 0 ? cost : null;
         if (c.error() != null && c.error().isObject()) {
             throw classified(200, c.error(), retryAfter, billed);
         }
@@ -200,15 +212,24 @@ public final class OpenRouterChatModel implements ImageModel {
                     + (text == null || text.isBlank() ? "" : ": " + clip(text)), null, billed);
         }
         List<ImageData> decoded = new ArrayList<>(c.images().size());
+        List<String> rejected = new ArrayList<>();
+        ModelCallException firstBad = null;
         for (ChatCompletionReader.ImageRef ref : c.images()) {
-            decoded.add(ref.text() != null ? DataUrls.decode(ref.text(), billed)
-                    : DataUrls.decode(body, ref.start(), ref.end(), billed));
+            try {
+                decoded.add(ref.text() != null ? DataUrls.decode(ref.text(), billed)
+                        : DataUrls.decode(body, ref.start(), ref.end(), billed));
+            } catch (ModelCallException e) {
+                // One bad image of several: the valid ones are kept (they are paid for).
+                firstBad = firstBad == null ? e : firstBad;
+                rejected.add(e.getMessage());
+            }
         }
-        return new Generation(decoded, c.id() != null ? c.id() : headerId, c.model(), c.provider(), promptTokens,
-                completionTokens, cost, estimated, text);
+        if (decoded.isEmpty()) {
+            throw firstBad;
+        }
+        return new Generation(decoded, id, c.model(), c.provider(), promptTokens, completionTokens, cost, estimated,
+                text, rejected);
     }
-
-
 
     private static String clip(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "…" : s;

@@ -45,7 +45,7 @@ final class OpenRouterErrors {
         Duration retryAfter = headerRetry;
         if (retryAfter == null && availability != null && availability.get("retry_after") != null
                 && availability.get("retry_after").isNumber()) {
-            retryAfter = Duration.ofMillis((long) (availability.get("retry_after").asDouble() * 1000));
+            retryAfter = dev.imagegen.model.BoundedBody.hintMillis(availability.get("retry_after").asDouble() * 1000);
         }
         FailureKind kind = kindOf(status, e, availability);
         JsonNode meta = e == null ? null : e.get("metadata");

@@ -120,9 +120,24 @@ public final class OpenRouterImagesModel implements ImageModel {
         JsonNode usage = root.path("usage");
         long promptTokens = usage.path("prompt_tokens").asLong(0);
         long completionTokens = usage.path("completion_tokens").asLong(0);
-        boolean estimated = !usage.path("cost").isNumber();
-        double cost = estimated ? spec.pricing().estimate(promptTokens, completionTokens)
-                : usage.path("cost").asDouble();
+        Double stated = OpenRouterUsage.cost(usage);
+        boolean estimated = stated == null;
+        double cost = estimated ? spec.pricing().estimate(promptTokens, completionTokens) : stated;
+        // The Image API's documented response names neither model nor provider; take them when present.
+        String model = textOrNull(root, "model");
+        // The documented response has no id; OpenRouter sends the generation's as the X-Generation-Id header.
+        String id = textOrNull(root, "id") != null ? textOrNull(root, "id") : headerId;
+        try {
+            return parseImages(root, retryAfter, id, model != null ? model : spec.name(),
+                    textOrNull(root, "provider"), promptTokens, completionTokens, cost, estimated);
+        } catch (ModelCallException e) {
+            throw e.answered(estimated, id, model, textOrNull(root, "provider"), promptTokens, completionTokens);
+        }
+    }
+
+    private Generation parseImages(JsonNode root, Duration retryAfter, String id, String model, String provider,
+                                   long promptTokens, long completionTokens, double cost, boolean estimated)
+            throws ModelCallException {
         Double billed = cost > 0 ? cost : null;
         if (root.get("error") != null && root.get("error").isObject()) {
             throw OpenRouterErrors.classify(200, root.get("error"), retryAfter, billed);
@@ -133,19 +148,26 @@ public final class OpenRouterImagesModel implements ImageModel {
                     null, billed);
         }
         List<ImageData> images = new ArrayList<>(data.size());
+        List<String> rejected = new ArrayList<>();
+        ModelCallException firstBad = null;
         for (JsonNode item : data) {
-            String b64 = item.path("b64_json").asString("");
-            if (b64.isEmpty()) {
-                throw new ModelCallException(FailureKind.NO_IMAGE, 200, "a data item without b64_json", null,
-                        billed);
+            try {
+                String b64 = item.path("b64_json").asString("");
+                if (b64.isEmpty()) {
+                    throw new ModelCallException(FailureKind.NO_IMAGE, 200, "a data item without b64_json", null,
+                            billed);
+                }
+                images.add(ModelHttp.decodeBase64Image(b64, textOrNull(item, "media_type"), billed));
+            } catch (ModelCallException e) {
+                // One bad image of n: the valid ones are kept (they are paid for), a failure only for this one.
+                firstBad = firstBad == null ? e : firstBad;
+                rejected.add(e.getMessage());
             }
-            images.add(ModelHttp.decodeBase64Image(b64, textOrNull(item, "media_type"), billed));
         }
-        // The Image API's documented response names neither model nor provider; take them when present.
-        String model = textOrNull(root, "model");
-        // The documented response has no id; OpenRouter sends the generation's as the X-Generation-Id header.
-        String id = textOrNull(root, "id");
-        return new Generation(images, id != null ? id : headerId, model != null ? model : spec.name(),
-                textOrNull(root, "provider"), promptTokens, completionTokens, cost, estimated, null);
+        if (images.isEmpty()) {
+            throw firstBad;
+        }
+        return new Generation(images, id, model, provider, promptTokens, completionTokens, cost, estimated, null,
+                rejected);
     }
 }

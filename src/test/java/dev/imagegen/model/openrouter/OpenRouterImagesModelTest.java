@@ -140,9 +140,11 @@ class OpenRouterImagesModelTest {
     }
 
     @Test
-    void aDeclaredTypeThatIsNotTheBytesIsAnInvalidImage() {
+    void aWholeImageUnderAWrongDeclaredTypeIsStoredWithItsRealType() throws Exception {
         String png = java.util.Base64.getEncoder().encodeToString(dev.imagegen.testing.TestPng.of(300, "x"));
-        assertThat(failureFor(FakeOpenRouter.Reply.json(200, "{\"created\":1,\"data\":[{\"b64_json\":\"" + png
-                + "\",\"media_type\":\"image/jpeg\"}]}")).kind()).isEqualTo(FailureKind.INVALID_IMAGE);
+        server.behaviour(c -> FakeOpenRouter.Reply.json(200, "{\"created\":1,\"data\":[{\"b64_json\":\"" + png
+                + "\",\"media_type\":\"image/jpeg\"}]}"));
+        assertThat(model().generate(new dev.imagegen.model.ImageRequest("p", 0, "x", null)).images().get(0)
+                .mediaType()).isEqualTo("image/png");
     }
 }

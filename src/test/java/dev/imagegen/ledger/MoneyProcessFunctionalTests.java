@@ -1,0 +1,155 @@
+package dev.imagegen.ledger;
+
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.imagegen.testing.ChildImagegen;
+import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.Money;
+import dev.imagegen.testing.TestJob;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The money rows that need a real process: a signal during a long Retry-After wait, the scheduler's catch-up after
+ * a budget stop, and the exact bound of a kill -9.
+ */
+class MoneyProcessFunctionalTests extends FunctionalTest {
+
+    /** How long a child may take to do what it must; far less than the waits these tests make sure it skips. */
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    private void writeJob(int prompts, String run) throws Exception {
+        StringBuilder csv = new StringBuilder("id,prompt\n");
+        for (int i = 0; i < prompts; i++) {
+            csv.append(String.format("id-%03d", i)).append(",a picture of thing number ").append(i).append('\n');
+        }
+        Files.writeString(dir.resolve("prompts.csv"), csv);
+        Files.writeString(dir.resolve("job.yml"), """
+                dataset: money
+                source: { csv: prompts.csv, id-column: id }
+                model: { base-url: %s, api-key: k, seed: 3, timeout: 30s }
+                run:
+                %s
+                output: { dir: out }
+                schedule: { cron: "0 0 0 1 1 *", zone: UTC }
+                """.formatted(server.baseUrl(), run.indent(2)));
+    }
+
+    private Process child(String... args) throws Exception {
+        return ChildImagegen.start(db, dir, args);
+    }
+
+    private String log() throws Exception {
+        return Files.readString(dir.resolve("child.log"));
+    }
+
+    /** Row 8: a 429 with Retry-After: 3600, then SIGTERM: every wait ends at once and the run stops (exit 3). */
+    @Test
+    void aSignalEndsEveryRetryWaitAtOnce() throws Exception {
+        writeJob(6, """
+                concurrency: 2
+                retry: { max-attempts: 5, initial-delay: 10ms, max-delay: 2h }""");
+        CountDownLatch waiting = new CountDownLatch(2);
+        server.behaviour(c -> {
+            waiting.countDown();
+            return FakeOpenRouter.Reply.json(429, "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}")
+                    .withHeader("Retry-After", "3600");
+        });
+        Process p = child("run", dir.resolve("job.yml").toString(), "--run-id", "wait", "--skip-check");
+        assertThat(waiting.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("both threads got their 429").isTrue();
+
+        p.destroy(); // SIGTERM, while every worker waits out the hour
+
+        assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("stopped without waiting the hour")
+                .isTrue();
+        assertThat(p.exitValue()).as(log()).isEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution", String.class)).isEqualTo("STOPPED");
+        // The refused attempts are on the books, billed at nothing, and no prompt was skipped for them.
+        assertThat(jdbc.queryForList("SELECT DISTINCT cost_basis FROM model_call", String.class))
+                .containsExactly("none");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM model_call", Long.class))
+                .isEqualTo(server.calls());
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class)).isZero();
+        Money.assertRecordedIsTheBill(jdbc, server);
+    }
+
+    /** Row 2 (the scheduler): its catch-up does not restart a run that stopped on its budget, and says so. */
+    @Test
+    void theSchedulersCatchUpLeavesARunStoppedOnItsBudget() throws Exception {
+        server.costPerImage(0.10);
+        writeJob(12, """
+                concurrency: 1
+                chunk-size: 1
+                max-cost-usd: 0.4""");
+        TestJob job = new TestJob(dir, db, Files.readString(dir.resolve("job.yml")));
+        TestJob.Result stopped = job.run("run", "--run-id", "b1");
+        assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(3);
+        BigDecimal billed = server.bill();
+        assertThat(billed).isEqualByComparingTo("0.40");
+
+        for (int i = 1; i <= 2; i++) {
+            Process scheduler = child("schedule", dir.resolve("job.yml").toString());
+            // Once it names its next slot (a year away), the catch-up is behind it.
+            int started = i;
+            await().atMost(PATIENCE).until(() -> log().split("next run", -1).length - 1 >= started);
+            scheduler.destroy();
+            assertThat(scheduler.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        }
+
+        assertThat(server.bill()).as("no execution spent beyond the run's budget").isEqualByComparingTo(billed);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Integer.class)).isEqualTo(1);
+        Money.assertRecordedIsTheBill(jdbc, server);
+        assertThat(log()).contains("not catching up run b1").contains("budget");
+        TestJob.Result status = job.run("status");
+        assertThat(status.stdout()).contains("STOPPED on budget").contains("does not restart it");
+    }
+
+    /**
+     * The kill -9 bound: after a SIGKILL mid-run and a restart, every dollar the provider billed is on the books
+     * except the calls in flight at the kill, each of which was paid once more by the restart; there are at most
+     * {@code run.concurrency} of them.
+     */
+    @Test
+    void afterAKillOnlyTheCallsInFlightArePaidTwiceAndNothingElseIsOffTheBooks() throws Exception {
+        int prompts = 40;
+        int concurrency = 4;
+        writeJob(prompts, """
+                concurrency: %d
+                chunk-size: 2
+                retry: { max-attempts: 3, initial-delay: 10ms, max-delay: 50ms }""".formatted(concurrency));
+        server.behaviour(c -> server.success(c).withDelay(200));
+        Process p = child("run", dir.resolve("job.yml").toString(), "--run-id", "kill", "--skip-check");
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM generated_image",
+                Integer.class) >= 10 && server.inFlight() > 0);
+        p.destroyForcibly().waitFor();
+        // The provider finishes what was in flight, and bills it, though nobody reads the answers.
+        await().atMost(PATIENCE).until(() -> server.inFlight() == 0);
+
+        Process again = child("run", dir.resolve("job.yml").toString(), "--run-id", "kill", "--skip-check");
+        assertThat(again.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(again.exitValue()).as(log()).isZero();
+        await().atMost(PATIENCE).until(() -> server.inFlight() == 0);
+
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class)).isEqualTo(prompts);
+        Map<String, Integer> callsPerPrompt = new TreeMap<>();
+        server.received().forEach(c -> callsPerPrompt.merge(c.prompt(), 1, Integer::sum));
+        int repeats = callsPerPrompt.values().stream().mapToInt(n -> n - 1).sum();
+        assertThat(repeats).as("repeat payments: only calls in flight at the kill").isBetween(0, concurrency);
+        assertThat(callsPerPrompt.values()).allSatisfy(n -> assertThat(n).isBetween(1, 2));
+        // Exactly those are off the books: the bill less the ledger is one image's price per repeat.
+        BigDecimal offTheBooks = server.bill().subtract(Money.recorded(jdbc));
+        assertThat(offTheBooks).isEqualByComparingTo(BigDecimal.valueOf(0.04).multiply(BigDecimal.valueOf(repeats)));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM model_call", Integer.class))
+                .isEqualTo(server.received().size() - repeats);
+    }
+}
