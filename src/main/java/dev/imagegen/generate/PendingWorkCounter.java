@@ -39,6 +39,7 @@ final class PendingWorkCounter implements StepExecutionListener {
                 + pendingFrom + " WHERE cardinality(done) < :variants", params, Long.class);
         long total = pending == null ? 0 : pending;
         Integer maxImages = spec.run().maxImages();
-        guard.expect(maxImages == null ? total : Math.min(total, maxImages));
+        // max-images is the run's: what its earlier executions stored is no longer there to make.
+        guard.expect(maxImages == null ? total : Math.max(0, Math.min(total, maxImages - guard.prior().images())));
     }
 }

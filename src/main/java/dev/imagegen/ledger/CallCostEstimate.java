@@ -19,8 +19,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *       estimated cost in {@code model_call};</li>
  *   <li>else 0, basis {@link Basis#UNKNOWN}.</li>
  * </ol>
- * The history is read once, on first use (never while a call is in flight on the same thread: it is a short query
- * on a pooled connection between calls).
+ * The history is read on first use and again when it is older than {@link #HISTORY_TTL} (a scheduler runs many runs
+ * with one estimate): a short query on a pooled connection, between calls, never per call.
  */
 public final class CallCostEstimate {
 
@@ -30,6 +30,8 @@ public final class CallCostEstimate {
     public static final long TYPICAL_PROMPT_TOKENS = 100;
     /** How many of the dataset's latest calls its mean is taken over. */
     public static final int HISTORY_CALLS = 200;
+    /** How long a read history is used before it is read again. */
+    public static final java.time.Duration HISTORY_TTL = java.time.Duration.ofMinutes(10);
 
     /** Where an estimate came from. */
     public enum Basis {
@@ -77,6 +79,7 @@ public final class CallCostEstimate {
     private final CataloguePrice catalogue;
     private final Supplier<History> history;
     private volatile History read;
+    private volatile long readAt;
 
     /**
      * @param catalogue the catalogue's price of the model, or null when the check did not fetch it
@@ -132,13 +135,14 @@ public final class CallCostEstimate {
 
     private History history() {
         History h = read;
-        if (h == null) {
+        if (h == null || System.nanoTime() - readAt > HISTORY_TTL.toNanos()) {
             try {
                 h = history.get();
             } catch (RuntimeException e) {
                 h = History.NONE; // an estimate must never stop a run: without history it rests on the rest
             }
             read = h == null ? History.NONE : h;
+            readAt = System.nanoTime();
         }
         return read;
     }

@@ -100,7 +100,7 @@ public final class RunFigures {
                        max(created_at) FILTER (WHERE NOT adopted) AS last_success
                   FROM generated_image WHERE job_instance_id = ?""", instance);
         Map<String, Object> ledger = jdbc.queryForMap("""
-                SELECT count(*) FILTER (WHERE attempt = 1 AND outcome <> 'adopted') AS calls,
+                SELECT count(*) FILTER (WHERE outcome = 'ok') AS calls,
                        coalesce(sum(cost_usd), 0)::float8 AS cost,
                        coalesce(sum(cost_usd) FILTER (WHERE cost_basis IN ('estimated', 'possibly_billed')), 0)::float8
                            AS estimated

@@ -87,6 +87,10 @@ public final class RetryingImageModel implements ImageModel {
                 gate.release(false);
                 throw new Stopped(last, attempt - 1);
             }
+            if (attempt > 1) {
+                // Only now is the previous attempt really retried (a stop above would have ended the call).
+                attempts.set(attempts.size() - 1, attempts.get(attempts.size() - 1).asRetried());
+            }
             long start = System.nanoTime();
             ModelCallException failure;
             try {
@@ -106,7 +110,9 @@ public final class RetryingImageModel implements ImageModel {
             if (failure.kind().action() != FailureKind.Action.RETRY || attempt >= policy.maxAttempts()) {
                 throw new AttemptsExhausted(failure, attempt);
             }
-            attempts.set(attempts.size() - 1, attempts.get(attempts.size() - 1).asRetried());
+            if (stop.stopping()) {
+                throw new Stopped(failure, attempt); // e.g. this attempt's billed error spent the budget
+            }
             Duration wait = backoff(attempt, failure.retryAfter());
             if (failure.kind() == FailureKind.RATE_LIMITED) {
                 gate.pauseFor(wait);

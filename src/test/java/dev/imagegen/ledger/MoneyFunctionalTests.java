@@ -49,6 +49,9 @@ class MoneyFunctionalTests extends FunctionalTest {
         assertThat(Money.cents(Money.shown(r.stdout()))).isEqualByComparingTo(Money.cents(server.bill()));
         assertThat(images()).isEqualTo(1);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class)).isZero();
+        assertThat(jdbc.queryForList("SELECT outcome || ':' || cost_usd::text || ':' || retried FROM model_call "
+                + "ORDER BY id", String.class)).containsExactly("transient:0.50000000:true", "ok:0.04000000:false",
+                "transient:0.50000000:false");
     }
 
     /** Row 2: every execution of a run shares its budget; a higher limit lets it go on by the difference. */
@@ -112,6 +115,35 @@ class MoneyFunctionalTests extends FunctionalTest {
                 + "+ (SELECT coalesce(sum(cost_usd), 0) FROM prompt_failure)", BigDecimal.class);
         assertThat(Money.cents(rows)).as("image and failure rows add up to the call").isEqualByComparingTo(
                 Money.cents(server.bill()));
+    }
+
+    /** Row 4 on OpenAI's Images API: n images, the last truncated; its bill (tokens at list prices) to the cent. */
+    @Test
+    void openAisMultiImageAnswerKeepsEveryValidImageAndMatchesItsBill() throws Exception {
+        try (dev.imagegen.testing.FakeOpenAI openAi = new dev.imagegen.testing.FakeOpenAI()) {
+            TestJob job = new TestJob(dir, db, """
+                    dataset: openai
+                    source: { csv: prompts.csv, id-column: id, prompt-column: prompt }
+                    model:
+                      provider: openai
+                      name: gpt-image-2
+                      base-url: %s
+                      api-key: k
+                      images-per-prompt: 3
+                      images-per-call: 3
+                    run: { concurrency: 2, retry: { max-attempts: 2, initial-delay: 10ms, max-delay: 20ms } }
+                    output: { dir: out }
+                    """.formatted(openAi.baseUrl())).prompts("a", "[one-corrupt] three owls", "b", "a whale");
+
+            TestJob.Result r = job.run("run");
+
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(images()).isEqualTo(5);
+            assertThat(jdbc.queryForList("SELECT prompt_id || ':' || variant || ':' || kind FROM prompt_failure",
+                    String.class)).containsExactly("a:2:invalid_image");
+            assertThat(Money.cents(Money.recorded(jdbc))).isEqualByComparingTo(Money.cents(openAi.bill()));
+            assertThat(Money.cents(Money.shown(r.stdout()))).isEqualByComparingTo(Money.cents(openAi.bill()));
+        }
     }
 
     /** Row 5: max-images 10 with n = 4: never more than 10 images asked for, written or paid. */

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.Money;
 import dev.imagegen.testing.Pushgateway;
 import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.Test;
@@ -64,17 +65,18 @@ class MetricsFunctionalTests extends FunctionalTest {
             assertThat(g.value("imagegen_skipped_total", "kind", "no_image")).isZero();
             assertThat(g.value("imagegen_calls_total", "outcome", "success")).isEqualTo(6);
             assertThat(g.value("imagegen_calls_total", "outcome", "moderation")).isEqualTo(1);
-            // [flaky] and [rate-limit] succeed on their second attempt: two retries of calls that succeeded.
-            assertThat(g.value("imagegen_retries_total", "kind", RunFigures.UNKNOWN_KIND)).isEqualTo(2)
+            // [flaky] (503) and [rate-limit] (429) succeed on their second attempt: each retry under its kind.
+            assertThat(g.value("imagegen_retries_total", "kind", "transient")).isEqualTo(1);
+            assertThat(g.value("imagegen_retries_total", "kind", "rate_limited")).isEqualTo(1);
+            assertThat(count("SELECT count(*) FROM model_call WHERE retried")).isEqualTo(2)
                     .isEqualTo(count("SELECT sum(attempts - 1) FROM generated_image"));
 
-            // The cost is what the provider billed, to the cent, and what the database records.
+            // The cost is what the provider billed, to the cent, and what the ledger records.
             double cost = g.value("imagegen_cost_usd");
-            BigDecimal bill = BigDecimal.valueOf(COST).multiply(BigDecimal.valueOf(server.billedTotal()));
             assertThat(BigDecimal.valueOf(cost).setScale(2, RoundingMode.HALF_EVEN))
-                    .isEqualByComparingTo(bill.setScale(2, RoundingMode.HALF_EVEN));
-            assertThat(cost).isCloseTo(jdbc.queryForObject("SELECT sum(cost_usd) FROM generated_image",
-                    Double.class), within(1e-9));
+                    .isEqualByComparingTo(server.bill().setScale(2, RoundingMode.HALF_EVEN));
+            Money.assertRecordedIsTheBill(jdbc, server);
+            assertThat(cost).isCloseTo(Money.recorded(jdbc).doubleValue(), within(1e-9));
             assertThat(g.value("imagegen_cost_estimated_usd")).isZero();
             assertThat(g.value("imagegen_budget_left_usd")).isCloseTo(10 - cost, within(1e-9));
 

@@ -99,4 +99,74 @@ class RetryingImageModelTest {
         }
         assertThat(sleeps).isEmpty();
     }
+
+    @Test
+    void everyAttemptIsHandedOnWithItsCostAndWhetherItWasRetried() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        RetryingImageModel m = model(r -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new ModelCallException(FailureKind.TRANSIENT, 200, "billed error", null, 0.5);
+            }
+            if (calls.get() == 2) {
+                throw new ModelCallException(FailureKind.TRANSIENT, null, "no response").possiblyBilled();
+            }
+            return OK;
+        }, 3);
+        List<dev.imagegen.ledger.CallAttempt> attempts = new ArrayList<>();
+
+        m.generate(new ImageRequest("p", 0, "x", null), attempts);
+
+        assertThat(attempts).extracting(dev.imagegen.ledger.CallAttempt::outcome)
+                .containsExactly("transient", "transient", "ok");
+        assertThat(attempts).extracting(dev.imagegen.ledger.CallAttempt::basis).containsExactly(
+                dev.imagegen.ledger.CostBasis.KNOWN, dev.imagegen.ledger.CostBasis.POSSIBLY_BILLED,
+                dev.imagegen.ledger.CostBasis.KNOWN);
+        assertThat(attempts).extracting(dev.imagegen.ledger.CallAttempt::costUsd).containsExactly(0.5, 0.0, 0.01);
+        assertThat(attempts).extracting(dev.imagegen.ledger.CallAttempt::retried).containsExactly(true, true, false);
+    }
+
+    @Test
+    void aStopDuringTheWaitEndsItAndNoFurtherAttemptIsSent() {
+        AtomicInteger calls = new AtomicInteger();
+        RetryingImageModel.RunStop stopsWhileWaiting = new RetryingImageModel.RunStop() {
+            private volatile boolean stopped;
+
+            @Override
+            public boolean stopping() {
+                return stopped;
+            }
+
+            @Override
+            public boolean awaitStop(Duration d) {
+                sleeps.add(d);
+                stopped = true; // the signal arrives during the wait
+                return true;
+            }
+        };
+        RetryingImageModel m = new RetryingImageModel(r -> {
+            calls.incrementAndGet();
+            throw new ModelCallException(FailureKind.RATE_LIMITED, 429, "slow", Duration.ofHours(1), null);
+        }, new RunSpec.Retry(5, Duration.ofMillis(100), Duration.ofSeconds(2)), gate, stopsWhileWaiting,
+                RetryingImageModel.AttemptListener.NONE, null);
+        List<dev.imagegen.ledger.CallAttempt> attempts = new ArrayList<>();
+
+        RetryingImageModel.Stopped stopped = catchThrowableOfType(RetryingImageModel.Stopped.class,
+                () -> m.generate(new ImageRequest("p", 0, "x", null), attempts));
+
+        assertThat(stopped.attempts()).isEqualTo(1);
+        assertThat(calls).hasValue(1);
+        assertThat(attempts).hasSize(1);
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(2)); // an hour's Retry-After, capped at max-delay
+    }
+
+    @Test
+    void retryHintsThatWouldOverflowAreBounded() {
+        assertThat(BoundedBody.hintMillis(1e20 * 1000)).isEqualTo(BoundedBody.MAX_HINT);
+        assertThat(BoundedBody.hintMillis(10_000_000_000d * 1000)).isEqualTo(BoundedBody.MAX_HINT);
+        assertThat(BoundedBody.hintMillis(Double.POSITIVE_INFINITY)).isEqualTo(BoundedBody.MAX_HINT);
+        assertThat(BoundedBody.hintMillis(-5)).isEqualTo(Duration.ZERO);
+        assertThat(BoundedBody.hintMillis(Double.NaN)).isNull();
+        assertThat(model(r -> OK, 3).backoff(40, Duration.ofMillis(Long.MAX_VALUE))).isEqualTo(Duration.ofSeconds(2));
+        new ProviderPause().pauseFor(Duration.ofSeconds(Long.MAX_VALUE)); // no ArithmeticException
+    }
 }

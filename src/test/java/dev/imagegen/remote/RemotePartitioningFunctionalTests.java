@@ -17,6 +17,7 @@ import dev.imagegen.spec.JobSpecLoader;
 import dev.imagegen.store.ImageStore;
 import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.Money;
 import dev.imagegen.testing.SecretScan;
 import dev.imagegen.testing.TestDatabase;
 import dev.imagegen.testing.TestJob;
@@ -341,8 +342,9 @@ class RemotePartitioningFunctionalTests {
 
         assertThat(exitOf(manager)).as("%s", log()).isEqualTo(3);
         assertThat(log()).contains("budget reached");
-        double spent = jdbc.queryForObject("SELECT sum(cost_usd) FROM generated_image WHERE dataset = 'budget'",
+        double spent = jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call WHERE dataset = 'budget'",
                 Double.class);
+        Money.assertRecordedIsTheBill(jdbc, server);
         // Beyond the budget: at most the calls in flight, the last quarter second's calls before the workers saw
         // the total, and the rows not written yet (one per thread with chunk-size 1).
         assertThat(spent).isGreaterThanOrEqualTo(2.0).isLessThanOrEqualTo(2.0 + 40 * 0.04);

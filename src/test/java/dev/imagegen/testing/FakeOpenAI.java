@@ -193,6 +193,20 @@ public final class FakeOpenAI implements AutoCloseable {
 
     /** OpenAI's 200: {@code b64_json} images, the output settings and token usage (no cost). */
     public Reply success(Call call, boolean corrupt) {
+        return success(call, corrupt ? -1 : Integer.MAX_VALUE);
+    }
+
+    /**
+     * What OpenAI charges for the calls so far, in USD (each token type at its list price), for comparing with the
+     * ledger to the cent.
+     */
+    public java.math.BigDecimal bill() {
+        return java.math.BigDecimal.valueOf(billedUsd());
+    }
+
+    /** A 200 with {@code n} images of which those from {@code truncatedFrom} on are truncated (-1: all). */
+    public Reply success(Call call, int truncatedFrom) {
+        boolean corrupt = false;
         ObjectNode root = JSON.createObjectNode();
         root.put("created", System.currentTimeMillis() / 1000);
         root.put("background", "opaque");
@@ -202,7 +216,7 @@ public final class FakeOpenAI implements AutoCloseable {
         var data = root.putArray("data");
         for (int i = 0; i < call.n(); i++) {
             byte[] png = TestPng.of(imageBytes, call.prompt() + "#" + call.attempt() + "#" + i);
-            if (corrupt) {
+            if (corrupt || truncatedFrom < 0 || i >= truncatedFrom) {
                 png = java.util.Arrays.copyOf(png, png.length / 2);
             }
             data.addObject().put("b64_json", Base64.getEncoder().encodeToString(png));
@@ -239,6 +253,9 @@ public final class FakeOpenAI implements AutoCloseable {
             return Reply.json(200, "{\"created\":1,\"data\":[],\"usage\":{\"input_tokens\":50,"
                     + "\"output_tokens\":0,\"total_tokens\":50,\"input_tokens_details\":{\"text_tokens\":50,"
                     + "\"image_tokens\":0}}}");
+        }
+        if (p.contains("[one-corrupt]")) {
+            return success(call, call.n() - 1); // the last of n images is truncated, the others are whole
         }
         if (p.contains("[corrupt]")) {
             return success(call, true);

@@ -571,7 +571,8 @@ public final class FakeOpenRouter implements AutoCloseable {
      *   <li>{@code [no-image]} a 200 without images; {@code [corrupt]} a 200 whose PNG is truncated;</li>
      *   <li>{@code [content-filter]} a 200 with finish_reason content_filter;</li>
      *   <li>{@code [flaky]} 503 on the first attempt; {@code [rate-limit]} 429 with Retry-After: 1 first;
-     *       {@code [error-200]} a 200 with an error object first; {@code [down]} always 502.</li>
+     *       {@code [error-200]} a 200 with an error object first; {@code [down]} always 502;</li>
+     *   <li>Image API only: {@code [one-corrupt]} n images of which the last is truncated.</li>
      * </ul>
      */
     public Reply markers(Call call) {
@@ -655,6 +656,10 @@ public final class FakeOpenRouter implements AutoCloseable {
         }
         if (p.contains("[corrupt]")) {
             return imagesSuccess(call, Math.min(call.n(), maxImagesPerResponse), true);
+        }
+        if (p.contains("[one-corrupt]")) {
+            int n = Math.min(call.n(), maxImagesPerResponse);
+            return imagesSuccessWithOneBad(call, n, n - 1); // the last of n is truncated, the others are whole
         }
         if (p.contains("[error-200]") && call.attempt() == 1) {
             return Reply.json(200, """
