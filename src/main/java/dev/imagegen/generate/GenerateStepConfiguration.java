@@ -208,8 +208,11 @@ class GenerateStepConfiguration {
     @Bean
     @StepScope
     ImageGenerationProcessor imageGenerationProcessor(RetryingImageModel imageModel, JobSpec spec,
-            ImageStore imageStore, RunGuard runGuard, @Value("#{stepExecution}") StepExecution stepExecution) {
-        return new ImageGenerationProcessor(imageModel, spec.model(), imageStore, runGuard, stepExecution);
+            ImageStore imageStore, RunGuard runGuard, @Value("#{stepExecution}") StepExecution stepExecution,
+            JdbcTemplate jdbc, PlatformTransactionManager transactionManager, RunFence runFence) {
+        return new ImageGenerationProcessor(imageModel, spec.model(), imageStore, runGuard, stepExecution,
+                new CallRecorder(jdbc, new TransactionTemplate(transactionManager), runGuard, runFence,
+                        spec.dataset(), stepExecution));
     }
 
     @Bean

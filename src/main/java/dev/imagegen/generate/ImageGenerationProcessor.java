@@ -46,9 +46,11 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
     private final ImageStore store;
     private final RunGuard guard;
     private final StepExecution stepExecution;
+    private final CallRecorder recorder;
 
     ImageGenerationProcessor(RetryingImageModel model, ModelSpec modelSpec, ImageStore store, RunGuard guard,
-                             StepExecution stepExecution) {
+                             StepExecution stepExecution, CallRecorder recorder) {
+        this.recorder = recorder;
         this.model = model;
         this.modelSpec = modelSpec;
         this.store = store;
@@ -145,6 +147,7 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
         Long seed = RequestHash.seedFor(modelSpec, first);
         long start = System.nanoTime();
         List<CallAttempt> attempts = new ArrayList<>();
+        List<PromptOutcome.CallFailure> callFailures = new ArrayList<>();
         int stored = 0;
         try {
             RetryingImageModel.Attempted attempted = model.generate(new ImageRequest(prompt.promptId(), first,
@@ -184,7 +187,7 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
                     break;
                 }
                 // Only the bad variant is a failure: the valid images of the same answer are kept above.
-                failures.add(new PromptOutcome.CallFailure(prompt.promptId(), pending.remove(0),
+                callFailures.add(new PromptOutcome.CallFailure(prompt.promptId(), pending.remove(0),
                         FailureKind.INVALID_IMAGE.id(), 200, why, attempted.attempts(), share));
                 guard.recordSkip(FailureKind.INVALID_IMAGE.id());
             }
@@ -201,7 +204,7 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
             double callCost = attempts.stream().mapToDouble(CallAttempt::costUsd).sum();
             for (int i = 0; i < count; i++) {
                 // The cost of the failed call (all its attempts) is carried by the first row only, so sums stay right.
-                failures.add(new PromptOutcome.CallFailure(prompt.promptId(), pending.get(0), e.kind().id(),
+                callFailures.add(new PromptOutcome.CallFailure(prompt.promptId(), pending.get(0), e.kind().id(),
                         e.httpStatus(), e.getMessage(), e.attempts(), i == 0 && callCost > 0 ? callCost : null,
                         e.flaggedInput(), e.modelSlug()));
                 pending.remove(0);
@@ -211,9 +214,26 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
         } catch (ModelCallException e) {
             throw new IllegalStateException("unwrapped model failure", e);
         } finally {
-            // Whatever happened, every attempt made is on the books (the successful one with what it stored).
+            // Whatever happened, every attempt made goes on the books (the successful one with what it stored).
+            List<Ledger.Entry> withImage = new ArrayList<>();
+            List<Ledger.Entry> withoutImage = new ArrayList<>();
             for (CallAttempt a : attempts) {
-                calls.add(new Ledger.Entry(prompt.promptId(), first, a.succeeded() ? a.withImagesStored(stored) : a));
+                if (a.succeeded() && stored > 0) {
+                    withImage.add(new Ledger.Entry(prompt.promptId(), first, a.withImagesStored(stored)));
+                } else {
+                    withoutImage.add(new Ledger.Entry(prompt.promptId(), first, a));
+                }
+            }
+            // What brought no image is committed now (a kill before the chunk's commit would lose it, and the
+            // prompt would be paid for again); what brought images commits with them at the end of the chunk.
+            List<PromptOutcome.CallFailure> now = stored > 0 ? List.of() : callFailures;
+            if (!recorder.record(withoutImage, now)) {
+                calls.addAll(withoutImage);
+                failures.addAll(now);
+            }
+            calls.addAll(withImage);
+            if (stored > 0) {
+                failures.addAll(callFailures);
             }
         }
     }

@@ -42,12 +42,6 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
             UPDATE prompt_failure SET resolved_at = now()
              WHERE dataset = ? AND prompt_id = ? AND variant = ? AND resolved_at IS NULL
             """;
-    private static final String INSERT_FAILURE = """
-            INSERT INTO prompt_failure (dataset, prompt_id, variant, kind, http_status, message, attempts, cost_usd,
-                                        job_execution_id, job_instance_id, flagged_input, model_slug)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """;
-
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final RunGuard guard;
@@ -142,6 +136,18 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
     }
 
     private void insertFailures(List<PromptOutcome.CallFailure> failures) {
+        insertFailures(jdbc, dataset, executionId, instanceId, failures);
+    }
+
+    private static final String INSERT_FAILURE = """
+            INSERT INTO prompt_failure (dataset, prompt_id, variant, kind, http_status, message, attempts, cost_usd,
+                                        job_execution_id, job_instance_id, flagged_input, model_slug)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """;
+
+    /** The {@code prompt_failure} rows of skipped calls (inside the caller's transaction). */
+    static void insertFailures(JdbcTemplate jdbc, String dataset, long executionId, long instanceId,
+                               List<PromptOutcome.CallFailure> failures) {
         if (failures.isEmpty()) {
             return;
         }

@@ -116,21 +116,23 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
     /**
      * The kill -9 bound: after a SIGKILL mid-run and a restart, every dollar the provider billed is on the books
      * except the calls in flight at the kill, each of which was paid once more by the restart; there are at most
-     * {@code run.concurrency} of them.
+     * {@code run.concurrency} of them. A quarter of the prompts get a billed answer without an image (a failure
+     * recorded at once, never sent again), so that calls which ended before the kill but whose chunk had not
+     * committed yet are covered too.
      */
     @Test
     void afterAKillOnlyTheCallsInFlightArePaidTwiceAndNothingElseIsOffTheBooks() throws Exception {
-        int prompts = 40;
+        int prompts = 48;
         int concurrency = 4;
         writeJob(prompts, """
                 concurrency: %d
-                chunk-size: 2
+                chunk-size: 4
                 retry: { max-attempts: 3, initial-delay: 10ms, max-delay: 50ms }""".formatted(concurrency));
-        server.behaviour(c -> server.success(c).withDelay(200));
+        server.behaviour(c -> (c.prompt().endsWith("0") || c.prompt().endsWith("4") || c.prompt().endsWith("8")
+                ? noImage() : server.success(c)).withDelay(150));
         Process p = child("run", dir.resolve("job.yml").toString(), "--run-id", "kill", "--skip-check");
         await().atMost(PATIENCE).ignoreExceptions().until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM generated_image",
-                Integer.class) >= 10 && server.inFlight() > 0);
+                "SELECT count(*) FROM model_call", Integer.class) >= 12 && server.inFlight() > 0);
         p.destroyForcibly().waitFor();
         // The provider finishes what was in flight, and bills it, though nobody reads the answers.
         await().atMost(PATIENCE).until(() -> server.inFlight() == 0);
@@ -140,16 +142,36 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
         assertThat(again.exitValue()).as(log()).isZero();
         await().atMost(PATIENCE).until(() -> server.inFlight() == 0);
 
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class)).isEqualTo(prompts);
+        int failed = jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class);
+        assertThat(failed).isPositive();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class) + failed)
+                .isEqualTo(prompts);
         Map<String, Integer> callsPerPrompt = new TreeMap<>();
         server.received().forEach(c -> callsPerPrompt.merge(c.prompt(), 1, Integer::sum));
+        assertThat(callsPerPrompt).hasSize(prompts);
+        assertThat(callsPerPrompt.values()).allSatisfy(n -> assertThat(n).isBetween(1, 2));
         int repeats = callsPerPrompt.values().stream().mapToInt(n -> n - 1).sum();
         assertThat(repeats).as("repeat payments: only calls in flight at the kill").isBetween(0, concurrency);
-        assertThat(callsPerPrompt.values()).allSatisfy(n -> assertThat(n).isBetween(1, 2));
-        // Exactly those are off the books: the bill less the ledger is one image's price per repeat.
-        BigDecimal offTheBooks = server.bill().subtract(Money.recorded(jdbc));
-        assertThat(offTheBooks).isEqualByComparingTo(BigDecimal.valueOf(0.04).multiply(BigDecimal.valueOf(repeats)));
+        // Exactly those are off the books: the bill less the ledger is the price of the repeated calls.
+        BigDecimal repeated = BigDecimal.ZERO;
+        for (Map.Entry<String, Integer> e : callsPerPrompt.entrySet()) {
+            if (e.getValue() == 2) {
+                repeated = repeated.add(e.getKey().matches(".*[048]") ? NO_IMAGE_COST : new BigDecimal("0.04"));
+            }
+        }
+        assertThat(server.bill().subtract(Money.recorded(jdbc))).isEqualByComparingTo(repeated);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM model_call", Integer.class))
                 .isEqualTo(server.received().size() - repeats);
+    }
+
+    private static final BigDecimal NO_IMAGE_COST = new BigDecimal("0.0005");
+
+    /** A billed 200 without an image: a failure for good (no_image), never retried. */
+    private static FakeOpenRouter.Reply noImage() {
+        return FakeOpenRouter.Reply.json(200, """
+                {"id":"gen-x","object":"chat.completion","created":1,"system_fingerprint":null,\
+                "model":"openai/gpt-5.4-image-2","provider":"FakeProvider","choices":[{"index":0,\
+                "finish_reason":"stop","message":{"role":"assistant","content":"I can only describe it."}}],\
+                "usage":{"prompt_tokens":12,"completion_tokens":30,"total_tokens":42,"cost":0.0005}}""");
     }
 }
