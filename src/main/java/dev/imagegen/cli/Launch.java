@@ -92,7 +92,11 @@ final class Launch {
             } else if (outcome.message() != null) {
                 System.err.println("imagegen: " + outcome.message());
             }
-            if (outcome.exitCode() == RunOutcome.STOPPED || outcome.exitCode() == RunOutcome.FAILED
+            if (outcome.exitCode() == RunOutcome.WAITING) {
+                System.err.println("imagegen: the batches are submitted; collect them with: imagegen run "
+                        + job.jobFile + " --run-id " + outcome.summary().runId() + "   (or: imagegen restart "
+                        + job.jobFile + "); imagegen status " + job.jobFile + " shows their progress");
+            } else if (outcome.exitCode() == RunOutcome.STOPPED || outcome.exitCode() == RunOutcome.FAILED
                     && outcome.summary() != null) {
                 System.err.println("imagegen: restart with: imagegen run " + job.jobFile + " --run-id "
                         + outcome.summary().runId() + (dryRun ? " --dry-run" : "")
