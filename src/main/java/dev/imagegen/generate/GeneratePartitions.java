@@ -1,5 +1,9 @@
 package dev.imagegen.generate;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -38,6 +42,16 @@ public final class GeneratePartitions {
      * and written wherever it is missing or differs, before any partition runs.
      */
     public static StepExecutionSplitter splitter(JobRepository jobRepository, Partitioner partitioner) {
+        return splitter(jobRepository, partitioner, null);
+    }
+
+    /**
+     * The same, for a local run that knows its pending work ({@code shares}): a first execution makes no more
+     * partitions than about half its pending images (see {@link PendingShares#gridSize}), and they are handed out
+     * largest first, so that the run ends on small ones instead of a thread still busy with a large
+     * one while the others idle.
+     */
+    static StepExecutionSplitter splitter(JobRepository jobRepository, Partitioner partitioner, PendingShares shares) {
         SimpleStepExecutionSplitter spring = new SimpleStepExecutionSplitter(jobRepository, STEP, partitioner);
         return new StepExecutionSplitter() {
             @Override
@@ -47,12 +61,28 @@ public final class GeneratePartitions {
 
             @Override
             public Set<StepExecution> split(StepExecution manager, int gridSize) throws JobExecutionException {
+                if (shares == null) {
+                    return repaired(manager, gridSize);
+                }
+                int grid = manager.getExecutionContext().containsKey(GRID_SIZE)
+                        ? (int) manager.getExecutionContext().getLong(GRID_SIZE)
+                        : shares.gridSize(manager, gridSize);
+                Set<StepExecution> partitions = repaired(manager, grid);
+                Map<Integer, Long> pending = shares.byIndex(manager, grid);
+                List<StepExecution> ordered = new ArrayList<>(partitions);
+                ordered.sort(Comparator.comparingLong((StepExecution p) -> -pending.getOrDefault(
+                        p.getExecutionContext().getInt(PromptPartitioner.INDEX, -1), 0L))
+                        .thenComparing(StepExecution::getStepName));
+                return new LinkedHashSet<>(ordered);
+            }
+
+            private Set<StepExecution> repaired(StepExecution manager, int gridSize) throws JobExecutionException {
                 Set<StepExecution> partitions = spring.split(manager, gridSize);
                 int grid = (int) manager.getExecutionContext().getLong(GRID_SIZE, gridSize);
-                Map<String, ExecutionContext> shares = partitioner.partition(grid);
+                Map<String, ExecutionContext> covers = partitioner.partition(grid);
                 for (StepExecution partition : partitions) {
                     String name = partition.getStepName().substring(STEP.length() + 1);
-                    ExecutionContext share = shares.get(name);
+                    ExecutionContext share = covers.get(name);
                     ExecutionContext context = partition.getExecutionContext();
                     if (share != null && share.entrySet().stream()
                             .anyMatch(e -> !Objects.equals(context.get(e.getKey()), e.getValue()))) {

@@ -79,12 +79,22 @@ class GenerateStepConfiguration {
         return new StepBuilder("generate", jobRepository)
                 .listener(sweep)
                 .partitioner(PARTITION_STEP, new PromptPartitioner())
-                .splitter(GeneratePartitions.splitter(jobRepository, new PromptPartitioner()))
+                .splitter(GeneratePartitions.splitter(jobRepository, new PromptPartitioner(),
+                        new PendingShares(jdbc, spec)))
                 .step(generatePartitionStep)
                 .gridSize(spec.run().partitions())
-                .taskExecutor(partitionExecutor(spec.run().concurrency()))
+                .taskExecutor(partitionExecutor(threads(spec.run().concurrency())))
                 .listener(new PendingWorkCounter(jdbc, spec, guard))
                 .build();
+    }
+
+    /**
+     * A few threads more than calls in flight: between two partitions a thread writes the job repository (the
+     * partition's end, the next one's start); meanwhile a spare thread takes its call slot, so no slot idles. The
+     * calls in flight stay at {@code run.concurrency}: every call passes the {@code CallGate}'s in-flight limit.
+     */
+    static int threads(int concurrency) {
+        return concurrency + Math.max(2, concurrency / 4);
     }
 
     private static ThreadPoolTaskExecutor partitionExecutor(int threads) {
@@ -168,7 +178,7 @@ class GenerateStepConfiguration {
      */
     /** The prompts of a run that still miss variants for their current request hash; {@code done} lists the rest. */
     static final String PENDING_PROMPTS = """
-            (SELECT p.prompt_id, p.rendered_prompt, p.request_hash, p.reference_images,
+            (SELECT p.prompt_id, p.rendered_prompt, p.request_hash, p.reference_images, p.bucket,
                     ARRAY(SELECT g.variant FROM generated_image g
                            WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
                              AND g.request_hash = p.request_hash) AS done
