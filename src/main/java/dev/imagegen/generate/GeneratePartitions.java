@@ -29,6 +29,8 @@ public final class GeneratePartitions {
      */
     public static final String REASON = "imagegen: ";
     /** Where Spring Batch's splitter keeps the grid size of a partitioned step (so a restart keeps it). */
+    /** The job execution's context key of the run's partition count (see the local splitter). */
+    static final String PARTITIONS_KEY = "imagegen.partitions";
     private static final String GRID_SIZE = SimpleStepExecutionSplitter.class.getSimpleName() + ".GRID_SIZE";
 
     private GeneratePartitions() {
@@ -64,9 +66,7 @@ public final class GeneratePartitions {
                 if (shares == null) {
                     return repaired(manager, gridSize);
                 }
-                int grid = manager.getExecutionContext().containsKey(GRID_SIZE)
-                        ? (int) manager.getExecutionContext().getLong(GRID_SIZE)
-                        : shares.gridSize(manager, gridSize);
+                int grid = gridSize(manager, gridSize);
                 Set<StepExecution> partitions = repaired(manager, grid);
                 Map<Integer, Long> pending = shares.byIndex(manager, grid);
                 List<StepExecution> ordered = new ArrayList<>(partitions);
@@ -74,6 +74,30 @@ public final class GeneratePartitions {
                         p.getExecutionContext().getInt(PromptPartitioner.INDEX, -1), 0L))
                         .thenComparing(StepExecution::getStepName));
                 return new LinkedHashSet<>(ordered);
+            }
+
+            /**
+             * A run keeps the partition count of its first split in every execution (a partition's share depends on
+             * it, and a completed partition is not run again). It lives in the job execution's context, which Spring
+             * Batch copies into each restart as soon as it creates it; the manager step's own copy of the grid size
+             * is not written again by a restart, so after a second kill it is gone.
+             */
+            private int gridSize(StepExecution manager, int ceiling) {
+                ExecutionContext job = manager.getJobExecution().getExecutionContext();
+                if (job.containsKey(PARTITIONS_KEY)) {
+                    return job.getInt(PARTITIONS_KEY);
+                }
+                int grid;
+                if (manager.getExecutionContext().containsKey(GRID_SIZE)) {
+                    grid = (int) manager.getExecutionContext().getLong(GRID_SIZE);
+                } else if (jobRepository.getJobExecutions(manager.getJobExecution().getJobInstance()).size() <= 1) {
+                    grid = shares.gridSize(manager, ceiling);
+                } else {
+                    grid = ceiling; // a run begun by a version that always split into run.partitions
+                }
+                job.putInt(PARTITIONS_KEY, grid);
+                jobRepository.updateExecutionContext(manager.getJobExecution());
+                return grid;
             }
 
             private Set<StepExecution> repaired(StepExecution manager, int gridSize) throws JobExecutionException {

@@ -83,18 +83,9 @@ class GenerateStepConfiguration {
                         new PendingShares(jdbc, spec)))
                 .step(generatePartitionStep)
                 .gridSize(spec.run().partitions())
-                .taskExecutor(partitionExecutor(threads(spec.run().concurrency())))
+                .taskExecutor(partitionExecutor(spec.run().concurrency()))
                 .listener(new PendingWorkCounter(jdbc, spec, guard))
                 .build();
-    }
-
-    /**
-     * A few threads more than calls in flight: between two partitions a thread writes the job repository (the
-     * partition's end, the next one's start); meanwhile a spare thread takes its call slot, so no slot idles. The
-     * calls in flight stay at {@code run.concurrency}: every call passes the {@code CallGate}'s in-flight limit.
-     */
-    static int threads(int concurrency) {
-        return concurrency + Math.max(2, concurrency / 4);
     }
 
     private static ThreadPoolTaskExecutor partitionExecutor(int threads) {
