@@ -5,7 +5,7 @@
 # client, installed with `npm install` into a temporary copy) against the same local OpenRouter-shaped server in the
 # same run, every regime, one table with both figures and their ratio:
 #   scripts/benchmark.sh                                   # everything (about 20 minutes on 2 cores)
-#   scripts/benchmark.sh --only latency,overhead           # latency | overhead | startup | report | memory | staging
+#   scripts/benchmark.sh --only latency,overhead           # latency | overhead | durability | startup | report | memory | staging
 #   scripts/benchmark.sh --quick                           # smaller sizes, for a first look
 #
 # One case of the job alone, in this JVM on a test database (synchronous_commit off), with more knobs:

@@ -72,8 +72,15 @@ public final class JobRun {
         JobSpec spec = new JobSpecLoader().load(dir.resolve("job.yml"), List.of());
         Path home = dir.resolve("home");
         Map<String, String> out = new LinkedHashMap<>();
-        try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec,
-                Map.of("IMAGEGEN_HOME", home.toString()))) {
+        // --db async: a server with synchronous_commit off for every transaction (zonky's test default), to
+        // measure what the production setting costs.
+        Map<String, Object> db = Map.of("IMAGEGEN_HOME", home.toString());
+        if ("async".equals(a.get("db"))) {
+            dev.imagegen.testing.TestDatabase test = dev.imagegen.testing.TestDatabase.fresh();
+            db = Map.of("IMAGEGEN_DB_URL", test.url(), "IMAGEGEN_DB_USER", test.user(),
+                    "IMAGEGEN_DB_PASSWORD", test.password());
+        }
+        try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, db)) {
             JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
             HeapSampler heap = new HeapSampler();
             heap.start();

@@ -29,7 +29,7 @@ import dev.imagegen.db.ImagegenDatabase;
  * one table with both figures and their ratio. Each run is a fresh process (a fresh JVM for the job, run with the
  * launcher's options; node for the baseline), so neither gains from the other's warm-up.
  *
- * <p>{@code scripts/benchmark.sh [--only latency,overhead,startup,report,memory,staging] [--quick]}. The machine is
+ * <p>{@code scripts/benchmark.sh [--only latency,overhead,durability,startup,report,memory,staging] [--quick]}. The machine is
  * shared, so the load average is printed with each row; compare ratios, not absolute figures, across runs.
  */
 public final class Suite {
@@ -51,34 +51,54 @@ public final class Suite {
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = parse(argv);
         Set<String> only = new LinkedHashSet<>(Arrays.asList(a.getOrDefault("only",
-                "latency,overhead,startup,report,memory,staging").split(",")));
+                "latency,overhead,durability,startup,report,memory,staging").split(",")));
         Suite suite = new Suite(Path.of(a.get("peer")), Path.of(a.getOrDefault("launcher", "imagegen"))
                 .toAbsolutePath(), a.containsKey("quick"));
         System.err.println("bench: start, load " + load());
         if (only.contains("latency")) {
             for (int c : new int[] {32, 64}) {
                 for (int n : suite.quick ? new int[] {1000} : new int[] {1000, 5000}) {
-                    suite.throughput("latency-bound", c, n, 200, 2000, 256, Map.of());
+                    suite.guarded("latency-bound", () -> suite.throughput("latency-bound", c, n, 200, 2000, 256,
+                            Map.of()));
                 }
             }
         }
         if (only.contains("overhead")) {
-            suite.throughput("overhead-bound", 8, suite.quick ? 500 : 1000, 0, 0, 256, Map.of());
+            suite.guarded("overhead-bound", () -> suite.throughput("overhead-bound", 8, suite.quick ? 500 : 1000, 0,
+                    0, 256, Map.of()));
+        }
+        if (only.contains("durability")) {
+            suite.guarded("durability", () -> suite.durability(32, 1000, 200, 2000));
+            suite.guarded("durability", () -> suite.durability(8, suite.quick ? 500 : 1000, 0, 0));
         }
         if (only.contains("startup")) {
-            suite.startup();
+            suite.guarded("start-up", suite::startup);
         }
         if (only.contains("report")) {
-            suite.report(suite.quick ? 2000 : 10_000);
+            suite.guarded("report", () -> suite.report(suite.quick ? 2000 : 10_000));
         }
         if (only.contains("memory")) {
-            suite.memory(64, 4096, suite.quick ? 200 : 400);
+            suite.guarded("memory", () -> suite.memory(64, 4096, suite.quick ? 200 : 400));
         }
         if (only.contains("staging")) {
-            suite.staging(suite.quick ? 200_000 : 1_000_000);
+            suite.guarded("memory", () -> suite.staging(suite.quick ? 200_000 : 1_000_000));
         }
         suite.print();
         System.exit(0);
+    }
+
+    private interface Regime {
+        Object run() throws Exception;
+    }
+
+    /** A regime that fails gets a row saying so; the others still run. */
+    private void guarded(String regime, Regime r) {
+        try {
+            r.run();
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            row(regime, "failed: " + e, "", "", "", "", "", false, load());
+        }
     }
 
     // ---------------------------------------------------------------- throughput: job and baseline, same server
@@ -125,8 +145,32 @@ public final class Suite {
         }
     }
 
+    /** What synchronous_commit costs: the job on the production settings and on a server with it off. */
+    private Object durability(int c, int n, long minMs, long maxMs) throws Exception {
+        String loadBefore = load();
+        Process server = startServer(minMs, maxMs, 256);
+        try {
+            String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine();
+            String[] args = {"--base-url", baseUrl, "--prompts", String.valueOf(n), "--concurrency",
+                    String.valueOf(c)};
+            Map<String, String> on = jobRun(null, args);
+            List<String> off = new ArrayList<>(List.of(args));
+            off.addAll(List.of("--db", "async"));
+            Map<String, String> async = jobRun(null, off.toArray(String[]::new));
+            row("durability", "C=" + c + ", " + n + " prompts, " + (maxMs == 0 ? "no latency" : "latency " + minMs
+                    + "–" + maxMs + " ms") + "; the job as shipped vs synchronous_commit off everywhere",
+                    "images/s", fmt(d(on, "rate")), fmt(d(async, "rate")) + " (all commits asynchronous)",
+                    fmt3(d(on, "rate") / d(async, "rate")), "—", null, loadBefore + " → " + load());
+        } finally {
+            server.destroyForcibly();
+            server.waitFor();
+        }
+        return null;
+    }
+
     private Process startServer(long minMs, long maxMs, int kib) throws IOException {
-        return new ProcessBuilder(java(), "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        return new ProcessBuilder(java(), kib >= 1024 ? "-Xmx4g" : "-Xmx1g", "-cp", System.getProperty("java.class.path"),
                 BenchServer.class.getName(), String.valueOf(minMs), String.valueOf(maxMs), String.valueOf(kib), "0")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
@@ -197,7 +241,7 @@ public final class Suite {
 
     // ---------------------------------------------------------------- start-up: the real launcher and jar
 
-    private void startup() throws Exception {
+    private Object startup() throws Exception {
         String loadBefore = load();
         long floor = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
@@ -206,6 +250,7 @@ public final class Suite {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
             floor = Math.min(floor, (System.nanoTime() - t) / 1_000_000);
         }
+        String floorText = "JVM floor (java -version) " + secs(floor) + " s";
 
         Path demo = Files.createTempDirectory("imagegen-demo");
         Path jobs = launcher.getParent().resolve("jobs");
@@ -217,11 +262,12 @@ public final class Suite {
         long[] again = timed(demo, env, "run", "demo.yml", "--dry-run", "--progress", "off", "--set",
                 "output.dir=out2", "--set", "dataset=demo2");
         String load = loadBefore + " → " + load();
-        row("start-up", "dry-run demo (20 images), first run (creates the database)", "to the summary, s",
-                secs(first[0]) + " (exit " + secs(first[1]) + ")", "JVM floor " + secs(floor),
-                fmt(first[0] / (double) floor) + "× floor", "≤ 4 s", first[0] <= 4000, load);
-        row("start-up", "dry-run demo (20 images), database exists", "to the summary, s",
-                secs(again[0]) + " (exit " + secs(again[1]) + ")", "JVM floor " + secs(floor),
+        row("start-up", "dry-run demo (20 images), first run (creates the database)",
+                "to the summary, s (exit; CPU)", secs(first[0]) + " (" + secs(first[1]) + "; CPU " + secs(first[2])
+                        + ")", floorText, fmt(first[0] / (double) floor) + "× floor", "≤ 4 s", first[0] <= 4000,
+                load);
+        row("start-up", "dry-run demo (20 images), database exists", "to the summary, s (exit; CPU)",
+                secs(again[0]) + " (" + secs(again[1]) + "; CPU " + secs(again[2]) + ")", floorText,
                 fmt(again[0] / (double) floor) + "× floor", "≤ 4 s", again[0] <= 4000, load);
         deleteTree(demo);
 
@@ -260,15 +306,23 @@ public final class Suite {
         long[] done1 = timed(dir, home, "run", "job.yml", "--progress", "off");
         long[] done2 = timed(dir, home, "run", "job.yml", "--progress", "off");
         long best = Math.min(done1[1], done2[1]);
-        row("start-up", "`imagegen run`, " + n + " prompts that all have their image", "wall, s",
-                secs(done1[1]) + ", " + secs(done2[1]), "JVM floor " + secs(floor),
+        row("start-up", "`imagegen run`, " + n + " prompts that all have their image", "wall, s (CPU)",
+                secs(done1[1]) + " (CPU " + secs(done1[2]) + "), " + secs(done2[1]) + " (CPU " + secs(done2[2]) + ")",
+                floorText,
                 fmt(best / (double) floor) + "× floor", "≤ 3 s", best <= 3000, loadBefore + " → " + load());
         deleteTree(dir);
+        return null;
     }
 
-    /** Runs the launcher; returns ms to the summary's first line and ms to exit. */
+    /**
+     * Runs the launcher; returns ms to the summary's first line, ms to exit, and the CPU ms of the command (user +
+     * system, from /usr/bin/time: the JVM, not the database server it starts), which a loaded machine inflates
+     * far less than wall time.
+     */
     private long[] timed(Path dir, Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+        Path cpu = Files.createTempFile("imagegen-cpu", ".txt");
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%U %S", "-o", cpu.toString(),
+                launcher.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -292,12 +346,15 @@ public final class Suite {
         if (code != 0 && code != 3) {
             throw new IllegalStateException("imagegen " + String.join(" ", args) + " exited " + code + ":\n" + out);
         }
-        return new long[] {summary, exit};
+        String[] us = Files.readString(cpu).strip().split("\\s+");
+        Files.delete(cpu);
+        long cpuMs = Math.round((Double.parseDouble(us[us.length - 2]) + Double.parseDouble(us[us.length - 1])) * 1000);
+        return new long[] {summary, exit, cpuMs};
     }
 
     // ---------------------------------------------------------------- report, memory, staging
 
-    private void report(int images) throws Exception {
+    private Object report(int images) throws Exception {
         String loadBefore = load();
         Process server = startServer(0, 0, 256);
         try {
@@ -313,9 +370,10 @@ public final class Suite {
             server.destroyForcibly();
             server.waitFor();
         }
+        return null;
     }
 
-    private void memory(int c, int kib, int n) throws Exception {
+    private Object memory(int c, int kib, int n) throws Exception {
         long boundMiB = 64 + 3L * c * kib / 1024;
         String loadBefore = load();
         Map<String, String> job = throughput0(c, n, kib, boundMiB + "m");
@@ -324,6 +382,7 @@ public final class Suite {
                         + boundMiB + "m", "peak heap used, MiB", peak + " (RSS " + job.get("peak_rss_mib") + ")",
                 "RSS " + job.get("peer_rss_mib"), "—", "≤ " + boundMiB + " MiB", peak <= boundMiB,
                 loadBefore + " → " + load());
+        return null;
     }
 
     private Map<String, String> throughput0(int c, int n, int kib, String heap) throws Exception {
@@ -342,13 +401,14 @@ public final class Suite {
         }
     }
 
-    private void staging(int n) throws Exception {
+    private Object staging(int n) throws Exception {
         String loadBefore = load();
         Map<String, String> job = jobRun("256m", "--prompts", String.valueOf(n), "--concurrency", "4",
                 "--max-images", "1");
         row("memory", "staging " + n + " rows (CSV), -Xmx256m", "stage step, s", fmt(d(job, "stage_s"))
                 + " (peak heap " + job.get("peak_heap_mib") + " MiB)", "—", "—", "completes with 256 MiB", true,
                 loadBefore + " → " + load());
+        return null;
     }
 
     // ---------------------------------------------------------------- the table
