@@ -66,9 +66,10 @@ public final class GeneratePartitions {
                 if (shares == null) {
                     return repaired(manager, gridSize);
                 }
-                int grid = gridSize(manager, gridSize);
+                Map<Integer, Long> byBucket = shares.byBucket(manager);
+                int grid = gridSize(manager, gridSize, byBucket);
                 Set<StepExecution> partitions = repaired(manager, grid);
-                Map<Integer, Long> pending = shares.byIndex(manager, grid);
+                Map<Integer, Long> pending = PendingShares.byIndex(byBucket, grid);
                 List<StepExecution> ordered = new ArrayList<>(partitions);
                 ordered.sort(Comparator.comparingLong((StepExecution p) -> -pending.getOrDefault(
                         p.getExecutionContext().getInt(PromptPartitioner.INDEX, -1), 0L))
@@ -82,7 +83,7 @@ public final class GeneratePartitions {
              * Batch copies into each restart as soon as it creates it; the manager step's own copy of the grid size
              * is not written again by a restart, so after a second kill it is gone.
              */
-            private int gridSize(StepExecution manager, int ceiling) {
+            private int gridSize(StepExecution manager, int ceiling, Map<Integer, Long> byBucket) {
                 ExecutionContext job = manager.getJobExecution().getExecutionContext();
                 if (job.containsKey(PARTITIONS_KEY)) {
                     return job.getInt(PARTITIONS_KEY);
@@ -91,7 +92,7 @@ public final class GeneratePartitions {
                 if (manager.getExecutionContext().containsKey(GRID_SIZE)) {
                     grid = (int) manager.getExecutionContext().getLong(GRID_SIZE);
                 } else if (jobRepository.getJobExecutions(manager.getJobExecution().getJobInstance()).size() <= 1) {
-                    grid = shares.gridSize(manager, ceiling);
+                    grid = shares.gridSize(byBucket, ceiling);
                 } else {
                     grid = ceiling; // a run begun by a version that always split into run.partitions
                 }

@@ -28,25 +28,35 @@ final class PendingShares {
      * partition (a partition costs job-repository rows and commits whether or not it finds work, while handing the
      * largest out first keeps the tail short with small ones), but at least one per call in flight.
      */
-    int gridSize(StepExecution manager, int ceiling) {
-        long pending = byIndex(manager, 1).values().stream().mapToLong(Long::longValue).sum();
+    int gridSize(Map<Integer, Long> byBucket, int ceiling) {
+        long pending = byBucket.values().stream().mapToLong(Long::longValue).sum();
         return (int) Math.max(1, Math.min(ceiling, Math.max(spec.run().concurrency(), (pending + 1) / 2)));
     }
 
     /** Pending images of each partition index, for {@code grid} partitions (indexes without any are absent). */
-    Map<Integer, Long> byIndex(StepExecution manager, int grid) {
+    static Map<Integer, Long> byIndex(Map<Integer, Long> byBucket, int grid) {
+        Map<Integer, Long> shares = new HashMap<>();
+        byBucket.forEach((bucket, n) -> shares.merge(Math.floorMod(bucket, grid), n, Long::sum));
+        return shares;
+    }
+
+    /**
+     * Pending images by hash bucket (at most 65,536 rows): one pass of the partitions' own pending query, from
+     * which both the partition count and each partition's share follow.
+     */
+    Map<Integer, Long> byBucket(StepExecution manager) {
         Map<String, Object> params = new HashMap<>(Map.of("dataset", spec.dataset(),
                 "instance", manager.getJobExecution().getJobInstance().getId(), "count", 1, "index", 0,
-                "variants", spec.model().imagesPerPrompt(), "grid", grid));
+                "variants", spec.model().imagesPerPrompt()));
         String rerunKinds = manager.getJobExecution().getJobParameters().getString(RerunSelection.PARAMETER);
         String pendingFrom = GenerateStepConfiguration.PENDING_PROMPTS.replace("/*only-failed*/",
                 GenerateStepConfiguration.onlyFailed(rerunKinds, params));
-        Map<Integer, Long> shares = new HashMap<>();
-        jdbc.query("SELECT mod(bucket, :grid) AS i, sum(:variants - cardinality(done)) AS n FROM " + pendingFrom
-                + " WHERE cardinality(done) < :variants GROUP BY 1", params,
+        Map<Integer, Long> buckets = new HashMap<>();
+        jdbc.query("SELECT bucket, sum(:variants - cardinality(done)) AS n FROM " + pendingFrom
+                + " WHERE cardinality(done) < :variants GROUP BY bucket", params,
                 rs -> {
-                    shares.put(rs.getInt("i"), rs.getLong("n"));
+                    buckets.put(rs.getInt("bucket"), rs.getLong("n"));
                 });
-        return shares;
+        return buckets;
     }
 }
