@@ -1,7 +1,8 @@
--- The money ledger: one row per HTTP attempt that may have cost money, success or not, written in the same short
--- transaction as the chunk's image and failure rows. Every figure a user sees (summary, status, report, metrics,
--- the budget) is a sum over this table, so it equals what the provider billed. generated_image.cost_usd stays as
--- the per-image share for exports; prompt_failure.cost_usd as the failed call's cost.
+-- The money ledger: one row per HTTP attempt that may have cost money, success or not: a call that brought images is
+-- written in the same short transaction as its image rows, a call that brought none (with its failure rows) as soon
+-- as it ends. Every figure a user sees (summary, status, report, metrics, the budget) is a sum over this table, so
+-- it equals what the provider billed. generated_image.cost_usd stays as the per-image share for exports;
+-- prompt_failure.cost_usd as the failed call's cost.
 CREATE TABLE model_call (
     id                bigserial     PRIMARY KEY,
     dataset           text          NOT NULL,

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Turns rows of prompts into an image dataset by calling an image model, restartably.",
         subcommands = {RunCommand.class, CheckCommand.class, RestartCommand.class, RerunFailedCommand.class,
                 StatusCommand.class, ScheduleCommand.class, ReportCommand.class, ExportCommand.class,
-                WorkerCommand.class, CancelCommand.class,
+                WorkerCommand.class, PlanCommand.class, ReconcileCommand.class, CancelCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 completed, 1 failed, 2 bad usage or job file, 3 stopped (budget, signal, "
                 + "provider refused the key or credits; restartable), 4 another run of the dataset is in progress, 5 batches "

@@ -66,7 +66,8 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("imagegen: " + e.getMessage());
             return RunOutcome.USAGE;
         }
-        return Launch.run(job, dryRun, check, progress, launcher -> launcher.run(RunIds.choose(runId, runDate,
+        return Launch.run(job, dryRun, check, progress, spec -> RunIds.choose(runId, runDate, spec.schedule(),
+                java.time.Clock.systemUTC(), () -> null), launcher -> launcher.run(RunIds.choose(runId, runDate,
                 launcher.spec().schedule(), java.time.Clock.systemUTC(), () -> launcher.newRunId("")),
                 noWait ? Map.of(dev.imagegen.batch.BatchSteps.NO_WAIT, "true") : Map.of()));
     }

@@ -3,6 +3,7 @@ package dev.imagegen.ledger;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
@@ -115,26 +116,34 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
 
     /**
      * The kill -9 bound: after a SIGKILL mid-run and a restart, every dollar the provider billed is on the books
-     * except the calls in flight at the kill, each of which was paid once more by the restart; there are at most
-     * {@code run.concurrency} of them. A quarter of the prompts get a billed answer without an image (a failure
-     * recorded at once, never sent again), so that calls which ended before the kill but whose chunk had not
-     * committed yet are covered too.
+     * except the calls in flight at the kill, and those are exactly the calls paid twice (the restart sends them
+     * again); there are at most {@code run.concurrency} of them. The fake holds its answers back once the run is
+     * under way, so that at the kill exactly the held calls are in flight; it finishes and bills them afterwards, as
+     * a provider does. Half the prompts get a billed answer without an image (a failure for good, never
+     * sent again), so that calls which ended before the kill in a chunk not yet committed are covered too.
      */
     @Test
     void afterAKillOnlyTheCallsInFlightArePaidTwiceAndNothingElseIsOffTheBooks() throws Exception {
-        int prompts = 48;
+        int prompts = 96;
         int concurrency = 4;
         writeJob(prompts, """
                 concurrency: %d
-                chunk-size: 4
-                retry: { max-attempts: 3, initial-delay: 10ms, max-delay: 50ms }""".formatted(concurrency));
-        server.behaviour(c -> (c.prompt().endsWith("0") || c.prompt().endsWith("4") || c.prompt().endsWith("8")
-                ? noImage() : server.success(c)).withDelay(150));
+                partitions: %d
+                chunk-size: 6
+                retry: { max-attempts: 3, initial-delay: 10ms, max-delay: 50ms }""".formatted(concurrency, concurrency));
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        server.behaviour(c -> {
+            if (seen.incrementAndGet() == 14) {
+                server.freeze(); // from this call on, answers are held: the calls stay in flight
+            }
+            return (c.prompt().matches(NO_IMAGE_PROMPTS) ? noImage() : server.success(c)).withDelay(10);
+        });
         Process p = child("run", dir.resolve("job.yml").toString(), "--run-id", "kill", "--skip-check");
-        await().atMost(PATIENCE).ignoreExceptions().until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM model_call", Integer.class) >= 12 && server.inFlight() > 0);
+        // Every thread waits on a held answer: all earlier answers were handled (their threads moved on).
+        await().atMost(PATIENCE).until(() -> server.frozenCalls().size() == concurrency);
         p.destroyForcibly().waitFor();
-        // The provider finishes what was in flight, and bills it, though nobody reads the answers.
+        List<FakeOpenRouter.Call> inFlight = server.frozenCalls();
+        server.thaw(); // the provider finishes them, and bills them, though nobody reads the answers
         await().atMost(PATIENCE).until(() -> server.inFlight() == 0);
 
         Process again = child("run", dir.resolve("job.yml").toString(), "--run-id", "kill", "--skip-check");
@@ -149,22 +158,32 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
         Map<String, Integer> callsPerPrompt = new TreeMap<>();
         server.received().forEach(c -> callsPerPrompt.merge(c.prompt(), 1, Integer::sum));
         assertThat(callsPerPrompt).hasSize(prompts);
-        assertThat(callsPerPrompt.values()).allSatisfy(n -> assertThat(n).isBetween(1, 2));
-        int repeats = callsPerPrompt.values().stream().mapToInt(n -> n - 1).sum();
-        assertThat(repeats).as("repeat payments: only calls in flight at the kill").isBetween(0, concurrency);
-        // Exactly those are off the books: the bill less the ledger is the price of the repeated calls.
-        BigDecimal repeated = BigDecimal.ZERO;
-        for (Map.Entry<String, Integer> e : callsPerPrompt.entrySet()) {
-            if (e.getValue() == 2) {
-                repeated = repeated.add(e.getKey().matches(".*[048]") ? NO_IMAGE_COST : new BigDecimal("0.04"));
+        java.util.Set<String> paidTwice = new java.util.TreeSet<>();
+        callsPerPrompt.forEach((prompt, n) -> {
+            if (n > 1) {
+                paidTwice.add(prompt);
             }
+        });
+        // Repeat payments: exactly the calls in flight at the kill, each once more; nothing else.
+        assertThat(paidTwice).as("calls per prompt %s, failures %s", callsPerPrompt,
+                jdbc.queryForList("SELECT prompt_id || ' ' || job_execution_id FROM prompt_failure", String.class))
+                .containsExactlyInAnyOrderElementsOf(
+                inFlight.stream().map(FakeOpenRouter.Call::prompt).toList());
+        assertThat(callsPerPrompt.values()).allSatisfy(n -> assertThat(n).isBetween(1, 2));
+        // And exactly those are off the books: the bill less the ledger is their price.
+        BigDecimal inFlightPrice = BigDecimal.ZERO;
+        for (FakeOpenRouter.Call c : inFlight) {
+            inFlightPrice = inFlightPrice.add(c.prompt().matches(NO_IMAGE_PROMPTS) ? NO_IMAGE_COST
+                    : new BigDecimal("0.04"));
         }
-        assertThat(server.bill().subtract(Money.recorded(jdbc))).isEqualByComparingTo(repeated);
+        assertThat(server.bill().subtract(Money.recorded(jdbc))).isEqualByComparingTo(inFlightPrice);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM model_call", Integer.class))
-                .isEqualTo(server.received().size() - repeats);
+                .isEqualTo(server.received().size() - inFlight.size());
     }
 
     private static final BigDecimal NO_IMAGE_COST = new BigDecimal("0.0005");
+    /** Half the prompts: with chunks of 6 in 4 partitions, the chunks in progress at the kill hold some of them. */
+    private static final String NO_IMAGE_PROMPTS = ".*[02468]";
 
     /** A billed 200 without an image: a failure for good (no_image), never retried. */
     private static FakeOpenRouter.Reply noImage() {
