@@ -25,6 +25,12 @@ public final class Money {
         return jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM model_call", BigDecimal.class);
     }
 
+    /** The ledger's total for one dataset (a database shared by several tests). */
+    public static BigDecimal recorded(JdbcTemplate jdbc, String dataset) {
+        return jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM model_call WHERE dataset = ?",
+                BigDecimal.class, dataset);
+    }
+
     /** The sum of the cost lines of every summary in {@code stdout} (one per execution run in it). */
     public static BigDecimal shown(String stdout) {
         Matcher m = SUMMARY_COST.matcher(stdout);
