@@ -37,7 +37,7 @@ public final class CapabilityCheck {
         }
         ProviderApi api = new ProviderApi(http, json, model);
         return switch (model.provider()) {
-            case ModelSpec.OPENAI -> new OpenAiCheck(api, spec).run(target);
+            case ModelSpec.OPENAI, ModelSpec.OPENAI_BATCH -> new OpenAiCheck(api, spec).run(target);
             default -> new OpenRouterCheck(api, spec).run(target);
         };
     }

@@ -11,14 +11,21 @@ import dev.imagegen.spec.ModelSpec;
  * What the capability check found, and what it learnt: {@code imagesPerCall} is how many images one call may ask
  * for with this model (less than the job file's when the model takes no or a smaller {@code n}); for chat,
  * {@code modalities} (["image"] for a model that outputs no text) and {@code tokenField} (the token bound's field
- * the model lists), null when nothing was learnt.
+ * the model lists), null when nothing was learnt; {@code facts} what the provider said about money (the key's limit,
+ * the catalogue price), for the plan.
  */
 public record CheckReport(String target, List<Finding> findings, int imagesPerCall, List<String> modalities,
-                          String tokenField) {
+                          String tokenField, ProviderFacts facts) {
 
     public CheckReport {
         findings = List.copyOf(findings);
         modalities = modalities == null ? null : List.copyOf(modalities);
+        facts = facts == null ? ProviderFacts.NONE : facts;
+    }
+
+    public CheckReport(String target, List<Finding> findings, int imagesPerCall, List<String> modalities,
+                       String tokenField) {
+        this(target, findings, imagesPerCall, modalities, tokenField, ProviderFacts.NONE);
     }
 
     public CheckReport(String target, List<Finding> findings, int imagesPerCall) {

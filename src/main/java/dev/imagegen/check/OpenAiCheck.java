@@ -46,6 +46,9 @@ final class OpenAiCheck {
     CheckReport run(String target) {
         try {
             checkKeyAndModel();
+            if (model.isBatch() && findings.stream().noneMatch(f -> f.severity() == Finding.Severity.KEY)) {
+                checkBatches();
+            }
         } catch (ProviderApi.Unreachable e) {
             findings.add(Finding.unreachable("provider", "OpenAI could not be asked: " + e.getMessage()));
         } catch (InterruptedException e) {
@@ -157,6 +160,27 @@ final class OpenAiCheck {
         } else {
             findings.add(Finding.unreachable("model.name", "GET /models/" + model.name() + " answered HTTP "
                     + a.status() + ": " + a.errorMessage()));
+        }
+    }
+
+    /**
+     * openai-batch: the key may use the Batch API ({@code GET /batches?limit=1}, which lists without creating
+     * anything) and the model is one the Batch API runs image requests for (the GPT image models).
+     */
+    private void checkBatches() throws ProviderApi.Unreachable, InterruptedException {
+        ProviderApi.Answer a = api.get("/batches?limit=1");
+        if (a.status() == 200) {
+            findings.add(Finding.ok("model.provider", "the key may use the Batch API"));
+        } else if (a.status() == 401 || a.status() == 403) {
+            findings.add(Finding.key("model.provider", "the key may not use the Batch API (HTTP " + a.status() + ": "
+                    + a.errorMessage() + "); give it the Batch permission or use provider openai"));
+        } else {
+            findings.add(Finding.unreachable("model.provider", "GET /batches answered HTTP " + a.status() + ": "
+                    + a.errorMessage()));
+        }
+        if (!model.name().startsWith("gpt-image")) {
+            findings.add(Finding.config("model.name", "the Batch API runs image requests for the GPT image models "
+                    + "(gpt-image-2, gpt-image-1.5, gpt-image-1, gpt-image-1-mini), not '" + model.name() + "'"));
         }
     }
 

@@ -37,6 +37,10 @@ final class OpenRouterCheck {
     private int imagesPerCall;
     private List<String> modalities;
     private String tokenField;
+    private Double keyLimitRemaining;
+    private ProviderFacts.CataloguePrice price;
+    /** The model's endpoints, when a GET of them was needed anyway (pinned providers). */
+    private List<JsonNode> endpointPrices;
 
     OpenRouterCheck(ProviderApi api, JobSpec spec) {
         this.api = api;
@@ -57,7 +61,8 @@ final class OpenRouterCheck {
             findings.add(Finding.unreachable("provider", "interrupted"));
         }
         checkRouting();
-        return new CheckReport(target, findings, imagesPerCall, modalities, tokenField);
+        return new CheckReport(target, findings, imagesPerCall, modalities, tokenField,
+                new ProviderFacts(keyLimitRemaining, price));
     }
 
     private void checkKey() throws ProviderApi.Unreachable, InterruptedException {
@@ -65,6 +70,7 @@ final class OpenRouterCheck {
         switch (a.status()) {
             case 200 -> {
                 JsonNode remaining = a.body() == null ? null : a.body().path("data").get("limit_remaining");
+                keyLimitRemaining = remaining != null && remaining.isNumber() ? remaining.asDouble() : null;
                 if (remaining != null && remaining.isNumber() && remaining.asDouble() <= 0) {
                     findings.add(Finding.key("model.api-key", "the key's credit limit is used up (limit_remaining "
                             + remaining.asDouble() + "). Raise the key's limit or add credits"));
@@ -134,6 +140,9 @@ final class OpenRouterCheck {
             return;
         }
         findings.add(Finding.ok("model.name", "'" + model.name() + "' makes images"));
+        if (!imagesApi) {
+            price = ProviderFacts.CataloguePrice.ofChat(m.path("pricing"), "GET /models");
+        }
         if (spec.source().hasReferenceColumn() && !inputsImages(m)) {
             findings.add(Finding.config("source.reference-column", "'" + model.name() + "' takes no image input, "
                     + "so it cannot use reference images"));
@@ -141,6 +150,7 @@ final class OpenRouterCheck {
         checkOutputFormat();
         List<Endpoint> pinned = pinnedEndpoints();
         if (imagesApi) {
+            price = imagePrice(pinned);
             if (pinned == null) {
                 checkImageOptions(m.path("supported_parameters"), "'" + model.name() + "'");
             } else {
@@ -202,7 +212,7 @@ final class OpenRouterCheck {
     }
 
     /** One provider's endpoint of the model: what it is called, and the parameters it takes. */
-    private record Endpoint(String label, List<String> names, JsonNode parameters) {
+    private record Endpoint(String label, List<String> names, JsonNode parameters, JsonNode node) {
         boolean matches(String wanted) {
             String w = wanted.toLowerCase(java.util.Locale.ROOT);
             return names.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT))
@@ -230,14 +240,16 @@ final class OpenRouterCheck {
             return null;
         }
         List<Endpoint> all = new ArrayList<>();
+        endpointPrices = new ArrayList<>();
         for (JsonNode e : list) {
+            endpointPrices.add(e);
             List<String> names = new ArrayList<>();
             for (String field : List.of("tag", "provider_tag", "provider_slug", "provider_name")) {
                 if (e.path(field).isString()) {
                     names.add(e.path(field).asString());
                 }
             }
-            all.add(new Endpoint(names.isEmpty() ? "?" : names.get(0), names, e.path("supported_parameters")));
+            all.add(new Endpoint(names.isEmpty() ? "?" : names.get(0), names, e.path("supported_parameters"), e));
         }
         List<Endpoint> pinned = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
@@ -268,6 +280,40 @@ final class OpenRouterCheck {
         findings.add(Finding.ok("model.provider-routing." + key, "options checked against the endpoints of "
                 + pinned.stream().map(Endpoint::label).toList()));
         return pinned;
+    }
+
+    /**
+     * The Image API's catalogue has no prices: they are on the model's endpoints. The pinned endpoints' (the first
+     * one that states a price per image), else the dearest endpoint's, since OpenRouter may route to any of them.
+     */
+    private ProviderFacts.CataloguePrice imagePrice(List<Endpoint> pinned)
+            throws ProviderApi.Unreachable, InterruptedException {
+        String path = "/images/models/" + model.name() + "/endpoints";
+        List<JsonNode> lines = endpointPrices;
+        if (lines == null) {
+            ProviderApi.Answer a = api.get(path);
+            JsonNode list = a.status() == 200 && a.body() != null ? a.body().get("endpoints") : null;
+            if (list == null || !list.isArray()) {
+                return null;
+            }
+            lines = new ArrayList<>();
+            for (JsonNode e : list) {
+                lines.add(e);
+            }
+        }
+        ProviderFacts.CataloguePrice dearest = null;
+        for (JsonNode e : lines) {
+            ProviderFacts.CataloguePrice p = ProviderFacts.CataloguePrice.ofImageEndpoint(e.get("pricing"),
+                    "GET " + path);
+            boolean chosen = pinned == null || pinned.stream().anyMatch(x -> x.node() == e);
+            if (p != null && chosen && pinned != null) {
+                return p;
+            }
+            if (p != null && (dearest == null || p.perOutputImage() > dearest.perOutputImage())) {
+                dearest = p;
+            }
+        }
+        return dearest;
     }
 
     /** The Image API lists each parameter with its allowed values; an absent one is unsupported. */

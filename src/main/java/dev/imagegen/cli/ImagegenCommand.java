@@ -9,10 +9,11 @@ import picocli.CommandLine.Command;
         description = "Turns rows of prompts into an image dataset by calling an image model, restartably.",
         subcommands = {RunCommand.class, CheckCommand.class, RestartCommand.class, RerunFailedCommand.class,
                 StatusCommand.class, ScheduleCommand.class, ReportCommand.class, ExportCommand.class,
-                WorkerCommand.class,
+                WorkerCommand.class, PlanCommand.class, ReconcileCommand.class, CancelCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 completed, 1 failed, 2 bad usage or job file, 3 stopped (budget, signal, "
-                + "provider refused the key or credits; restartable), 4 another run of the dataset is in progress.",
+                + "provider refused the key or credits; restartable), 4 another run of the dataset is in progress, 5 batches "
+                + "submitted and still running (run --no-wait with openai-batch; the next run collects).",
                 "Environment: OPENROUTER_API_KEY (or what the job file names), IMAGEGEN_DB_URL / IMAGEGEN_DB_USER / "
                         + "IMAGEGEN_DB_PASSWORD for an external PostgreSQL, IMAGEGEN_HOME for the embedded one's "
                         + "data (default .imagegen), IMAGEGEN_LOG_FORMAT (text or json), IMAGEGEN_PUSHGATEWAY "

@@ -35,7 +35,17 @@ final class Launch {
 
     static int run(JobFileOptions job, boolean dryRun, CheckOption check, ProgressOptions progress,
                    Function<RunLauncher, RunOutcome> action) {
+        return run(job, dryRun, check, progress, null, action);
+    }
+
+    /**
+     * @param planFor when not null, the plan is printed in one line before the run starts, for the run id it gives
+     *                (null: a new run)
+     */
+    static int run(JobFileOptions job, boolean dryRun, CheckOption check, ProgressOptions progress,
+                   Function<JobSpec, String> planFor, Function<RunLauncher, RunOutcome> action) {
         JobSpec spec;
+        CheckReport checked = null;
         ProgressOptions.Resolved shown;
         try {
             spec = job.loadForRun(dryRun);
@@ -57,6 +67,7 @@ final class Launch {
                 return report.exitCode();
             }
             spec = report.applyTo(spec);
+            checked = report;
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of())) {
             RunGuard guard = ctx.getBean(RunGuard.class);
@@ -65,6 +76,9 @@ final class Launch {
             if (spec.run().remote()) {
                 // What the workers need to load the same job file (never the API key: they have their own).
                 launcher.addParameters(RemoteJobFile.parameters(job.overrides, dryRun, spec));
+            }
+            if (planFor != null) {
+                printPlan(ctx, spec, checked, planFor.apply(spec));
             }
             RunOutcome outcome;
             try (RunProgress bar = RunProgress.start(guard, shown.mode(), shown.interval())) {
@@ -78,7 +92,11 @@ final class Launch {
             } else if (outcome.message() != null) {
                 System.err.println("imagegen: " + outcome.message());
             }
-            if (outcome.exitCode() == RunOutcome.STOPPED || outcome.exitCode() == RunOutcome.FAILED
+            if (outcome.exitCode() == RunOutcome.WAITING) {
+                System.err.println("imagegen: the batches are submitted; collect them with: imagegen run "
+                        + job.jobFile + " --run-id " + outcome.summary().runId() + "   (or: imagegen restart "
+                        + job.jobFile + "); imagegen status " + job.jobFile + " shows their progress");
+            } else if (outcome.exitCode() == RunOutcome.STOPPED || outcome.exitCode() == RunOutcome.FAILED
                     && outcome.summary() != null) {
                 System.err.println("imagegen: restart with: imagegen run " + job.jobFile + " --run-id "
                         + outcome.summary().runId() + (dryRun ? " --dry-run" : "")
@@ -92,6 +110,15 @@ final class Launch {
         } catch (RuntimeException e) {
             System.err.println("imagegen: failed: " + Errors.describe(e));
             return RunOutcome.FAILED;
+        }
+    }
+
+    /** The plan in one line; a plan that cannot be made is said, and the run goes on. */
+    private static void printPlan(ConfigurableApplicationContext ctx, JobSpec spec, CheckReport checked, String run) {
+        try {
+            System.err.println("imagegen: plan: " + PlanCommand.plan(ctx, spec, checked, run).oneLine());
+        } catch (RuntimeException e) {
+            System.err.println("imagegen: plan: not available (" + Errors.describe(e) + ")");
         }
     }
 

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
                         + "With a schedule: section in the job file, the run date defaults to today in schedule.zone."},
         footer = {"", "Exit codes: 0 completed, 1 failed (restartable: run the same command again), 2 bad usage or "
                 + "job file, 3 stopped (budget, signal, provider refused the key or credits; restartable), 4 another "
-                + "run of the dataset is in progress (nothing was done)."})
+                + "run of the dataset is in progress (nothing was done), 5 (--no-wait) batches submitted and still "
+                + "running at OpenAI: the next run, restart or scheduled slot collects them."})
 final class RunCommand implements Callable<Integer> {
 
     @Mixin
@@ -49,6 +50,11 @@ final class RunCommand implements Callable<Integer> {
             description = "use the local placeholder model: the whole pipeline at zero cost, no key needed")
     boolean dryRun;
 
+    @Option(names = "--no-wait",
+            description = "model.provider openai-batch: submit the batches and exit 5 instead of waiting for them "
+                    + "(up to 24 h); the next run, restart or scheduled slot collects what they made")
+    boolean noWait;
+
     @Override
     public Integer call() {
         workers.applyTo(job);
@@ -60,7 +66,9 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("imagegen: " + e.getMessage());
             return RunOutcome.USAGE;
         }
-        return Launch.run(job, dryRun, check, progress, launcher -> launcher.run(RunIds.choose(runId, runDate,
-                launcher.spec().schedule(), java.time.Clock.systemUTC(), () -> launcher.newRunId("")), Map.of()));
+        return Launch.run(job, dryRun, check, progress, spec -> RunIds.choose(runId, runDate, spec.schedule(),
+                java.time.Clock.systemUTC(), () -> null), launcher -> launcher.run(RunIds.choose(runId, runDate,
+                launcher.spec().schedule(), java.time.Clock.systemUTC(), () -> launcher.newRunId("")),
+                noWait ? Map.of(dev.imagegen.batch.BatchSteps.NO_WAIT, "true") : Map.of()));
     }
 }

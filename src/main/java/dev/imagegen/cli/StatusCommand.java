@@ -40,6 +40,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
             System.out.print(new DatasetStatus(ctx.getBean(JdbcTemplate.class)).render(dataset, limit));
+            System.out.print(dev.imagegen.batch.BatchCommands.status(ctx.getBean(JdbcTemplate.class), dataset));
             return RunOutcome.COMPLETED;
         } catch (RuntimeException e) {
             System.err.println("imagegen: failed: " + Errors.describe(e));

@@ -5,8 +5,13 @@ import java.nio.file.Path;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import javax.sql.DataSource;
+
+import org.springframework.boot.batch.autoconfigure.BatchTransactionManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.core.env.Environment;
 
 /** The job's database and its connection pool: at most 10 connections, whatever the concurrency. */
@@ -36,6 +41,20 @@ class DatabaseConfiguration {
         config.setPoolName("imagegen");
         config.setConnectionTimeout(30_000);
         return new HikariDataSource(config);
+    }
+
+    /** The application's transactions: synchronous commits (image, failure and cost rows; staging). */
+    @Bean
+    @Primary
+    JdbcTransactionManager transactionManager(DataSource dataSource) {
+        return new JdbcTransactionManager(dataSource);
+    }
+
+    /** The job repository's own transactions: see {@link BookkeepingTransactionManager}. */
+    @Bean
+    @BatchTransactionManager
+    BookkeepingTransactionManager batchTransactionManager(DataSource dataSource) {
+        return new BookkeepingTransactionManager(dataSource);
     }
 
     /** Spring Batch's own tables, from the script shipped in its jar, as the first versioned migration. */

@@ -79,7 +79,8 @@ class GenerateStepConfiguration {
         return new StepBuilder("generate", jobRepository)
                 .listener(sweep)
                 .partitioner(PARTITION_STEP, new PromptPartitioner())
-                .splitter(GeneratePartitions.splitter(jobRepository, new PromptPartitioner()))
+                .splitter(GeneratePartitions.splitter(jobRepository, new PromptPartitioner(),
+                        new PendingShares(jdbc, spec)))
                 .step(generatePartitionStep)
                 .gridSize(spec.run().partitions())
                 .taskExecutor(partitionExecutor(spec.run().concurrency()))
@@ -168,7 +169,7 @@ class GenerateStepConfiguration {
      */
     /** The prompts of a run that still miss variants for their current request hash; {@code done} lists the rest. */
     static final String PENDING_PROMPTS = """
-            (SELECT p.prompt_id, p.rendered_prompt, p.request_hash, p.reference_images,
+            (SELECT p.prompt_id, p.rendered_prompt, p.request_hash, p.reference_images, p.bucket,
                     ARRAY(SELECT g.variant FROM generated_image g
                            WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
                              AND g.request_hash = p.request_hash) AS done

@@ -19,7 +19,18 @@ import org.springframework.transaction.support.TransactionTemplate;
  * for them. One transaction, so that a kill leaves neither a paid image without its ledger row nor the reverse. The
  * files are already on disk when this runs.
  */
-class OutcomeWriter implements ItemWriter<PromptOutcome> {
+public class OutcomeWriter implements ItemWriter<PromptOutcome> {
+
+    /**
+     * More rows that must commit with a chunk's outcomes (the batch provider marks the results it has collected, so
+     * that a resumed collect skips exactly them). Runs inside the chunk's transaction, after its rows.
+     */
+    @FunctionalInterface
+    public interface AlsoInCommit {
+        void write(JdbcTemplate jdbc, List<? extends PromptOutcome> outcomes);
+
+        AlsoInCommit NOTHING = (jdbc, outcomes) -> { };
+    }
 
     private static final String UPSERT_IMAGE = """
             INSERT INTO generated_image (dataset, prompt_id, variant, file_path, media_type, width, height, bytes,
@@ -50,9 +61,16 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
     private final long instanceId;
     private final RunFence fence;
     private final StepExecution stepExecution;
+    private final AlsoInCommit alsoInCommit;
 
     OutcomeWriter(JdbcTemplate jdbc, TransactionTemplate tx, RunGuard guard, String dataset,
                   StepExecution stepExecution, RunFence fence) {
+        this(jdbc, tx, guard, dataset, stepExecution, fence, AlsoInCommit.NOTHING);
+    }
+
+    public OutcomeWriter(JdbcTemplate jdbc, TransactionTemplate tx, RunGuard guard, String dataset,
+                         StepExecution stepExecution, RunFence fence, AlsoInCommit alsoInCommit) {
+        this.alsoInCommit = alsoInCommit;
         this.jdbc = jdbc;
         this.tx = tx;
         this.guard = guard;
@@ -80,6 +98,7 @@ class OutcomeWriter implements ItemWriter<PromptOutcome> {
                     insertImages(images);
                     insertFailures(failures);
                     Ledger.insert(jdbc, dataset, executionId, instanceId, calls);
+                    alsoInCommit.write(jdbc, chunk.getItems());
                 });
             } catch (RunFence.Lost e) {
                 // Not ours to commit: the files stay on disk for whoever runs these prompts; this partition stops.

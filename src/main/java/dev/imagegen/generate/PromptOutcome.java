@@ -10,14 +10,14 @@ import dev.imagegen.store.StoredImage;
  * (the ledger's rows: successes, failures, retried attempts, and those of a call cut short by a stop), and whether
  * some variants were deferred because the run is stopping (they stay pending for the restart).
  */
-record PromptOutcome(String promptId, List<StoredImage> images, List<CallFailure> failures, List<Ledger.Entry> calls,
-                     boolean deferred) {
+public record PromptOutcome(String promptId, List<StoredImage> images, List<CallFailure> failures, List<Ledger.Entry> calls,
+                            boolean deferred) {
 
     /** {@code flaggedInput} and {@code modelSlug}: what a moderation refusal named, when it did. */
-    record CallFailure(String promptId, int variant, String kind, Integer httpStatus, String message, int attempts,
+    public record CallFailure(String promptId, int variant, String kind, Integer httpStatus, String message, int attempts,
                        Double costUsd, String flaggedInput, String modelSlug) {
-        CallFailure(String promptId, int variant, String kind, Integer httpStatus, String message, int attempts,
-                    Double costUsd) {
+        public CallFailure(String promptId, int variant, String kind, Integer httpStatus, String message,
+                           int attempts, Double costUsd) {
             this(promptId, variant, kind, httpStatus, message, attempts, costUsd, null, null);
         }
     }

@@ -71,7 +71,9 @@ class ModelConfiguration {
         HttpClient http = ModelHttp.newClient();
         return switch (model.provider()) {
             case ModelSpec.OPENROUTER_IMAGES -> new OpenRouterImagesModel(model, http, json, Clock.systemUTC());
-            case ModelSpec.OPENAI -> new OpenAiImagesModel(model, http, json, Clock.systemUTC());
+            // openai-batch: never called (submit/wait/collect replace generate), but the same client as openai.
+            case ModelSpec.OPENAI, ModelSpec.OPENAI_BATCH -> new OpenAiImagesModel(model, http, json,
+                    Clock.systemUTC());
             default -> new OpenRouterChatModel(model, http, json, Clock.systemUTC());
         };
     }

@@ -66,10 +66,17 @@ public final class ModelHttp {
         } else {
             b.GET();
         }
+        return send(http, b.build(), timeout, maxBytes);
+    }
+
+    /** As {@link #exchange}, for a request built by the caller (another method or body, e.g. a multipart upload). */
+    public static Response send(HttpClient http, HttpRequest request, Duration timeout, long maxBytes)
+            throws ModelCallException, InterruptedException {
+        URI uri = request.uri();
         // The status once the headers are in (0 before): says whether a failure came before or during the body.
         AtomicInteger headersStatus = new AtomicInteger();
         HttpResponse.BodyHandler<byte[]> bounded = BoundedBody.handler(maxBytes);
-        CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(b.build(), info -> {
+        CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request, info -> {
             headersStatus.set(info.statusCode());
             return bounded.apply(info);
         });

@@ -28,7 +28,7 @@ public final class RequestHash {
     /** @param referenceHashes the sha256 of each reference image, in the order they are sent */
     public static String of(ModelSpec model, String renderedPrompt, List<String> referenceHashes) {
         StringBuilder canonical = new StringBuilder()
-                .append("provider=").append(model.provider()).append('\n')
+                .append("provider=").append(hashedProvider(model)).append('\n')
                 .append("model=").append(model.name()).append('\n')
                 .append("seed=").append(model.seed()).append('\n')
                 .append("image_config=").append(canonicalMap(model.imageConfig())).append('\n');
@@ -43,6 +43,14 @@ public final class RequestHash {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * openai-batch sends OpenAI's own Images requests, only later and cheaper: the same pictures, so the same hash
+     * (switching between openai and openai-batch regenerates nothing).
+     */
+    private static String hashedProvider(ModelSpec model) {
+        return model.isBatch() ? ModelSpec.OPENAI : model.provider();
     }
 
     private static String canonicalMap(Map<String, Object> map) {

@@ -37,6 +37,8 @@ final class Thumbnails {
     static {
         // In the packaged jar the plugins (WebP) sit in nested jars that ImageIO's first scan may not have seen.
         ImageIO.scanForPlugins();
+        // Streams buffer in memory, not in a temporary file per thumbnail (ImageIO's default).
+        ImageIO.setUseCache(false);
     }
 
     private final Path outputDir;
@@ -87,7 +89,9 @@ final class Thumbnails {
     }
 
     /**
-     * Decodes with subsampling when the picture is much larger than the thumbnail: a fraction of the work. A picture
+     * Decodes with subsampling when the picture is at least twice the thumbnail's size, to between one and two
+     * times that size: a fraction of the pixels to convert and scale (a 1024 x 1024 picture is read as 256 x 256). A
+     * picture
      * whose header declares more than {@link ImageProbe}'s limits is not decoded at all (null): a small file can
      * declare 100000 x 100000 pixels.
      */
@@ -108,7 +112,7 @@ final class Thumbnails {
                 }
                 int longest = Math.max(reader.getWidth(0), reader.getHeight(0));
                 ImageReadParam param = reader.getDefaultReadParam();
-                int step = Math.max(1, longest / (2 * SIZE));
+                int step = Math.max(1, longest / SIZE);
                 if (step > 1) {
                     param.setSourceSubsampling(step, step, 0, 0);
                 }
@@ -127,7 +131,6 @@ final class Thumbnails {
         Graphics2D g = out.createGraphics();
         try {
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
             g.setColor(Color.WHITE); // transparent pictures get a white background in the JPEG
             g.fillRect(0, 0, w, h);
             g.drawImage(source, 0, 0, w, h, null);

@@ -2,6 +2,7 @@ package dev.imagegen.run;
 
 import dev.imagegen.JobScoped;
 
+import dev.imagegen.batch.BatchSteps;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.Ledger;
 import dev.imagegen.spec.JobSpec;
@@ -9,6 +10,7 @@ import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.builder.SimpleJobBuilder;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -17,7 +19,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** The job: {@code stage} (source → prompt table), then {@code generate} (partitioned model calls). */
+/**
+ * The job: {@code stage} (source → prompt table), then {@code generate} (partitioned model calls) — or, for a batch
+ * provider, {@code submit}, {@code wait} and {@code collect} ({@code dev.imagegen.batch}).
+ */
 @JobScoped
 @Configuration(proxyBeanMethods = false)
 class JobConfiguration {
@@ -26,7 +31,8 @@ class JobConfiguration {
 
     @Bean
     Job imagegenJob(JobRepository jobRepository, Step stageStep, Step generateStep, RunGuard guard, JobSpec spec,
-                    ObjectProvider<JobExecutionListener> observers, JdbcTemplate jdbc) {
+                    ObjectProvider<JobExecutionListener> observers, JdbcTemplate jdbc,
+                    ObjectProvider<BatchSteps> batchSteps) {
         JobBuilder job = new JobBuilder(JOB_NAME, jobRepository)
                 .listener(new JobExecutionListener() {
                     @Override
@@ -51,9 +57,13 @@ class JobConfiguration {
                 });
         // Whoever watches a run (log fields, metrics, failure notice): every JobExecutionListener bean, in order.
         observers.orderedStream().forEach(job::listener);
-        return job
-                .start(stageStep)
-                .next(generateStep)
-                .build();
+        SimpleJobBuilder steps = job.start(stageStep);
+        if (spec.model().isBatch()) {
+            for (Step step : batchSteps.getObject().steps()) {
+                steps = steps.next(step);
+            }
+            return steps.build();
+        }
+        return steps.next(generateStep).build();
     }
 }

@@ -219,7 +219,11 @@ public class RunLauncher {
         }
         JobExecution execution = jobOperator.start(job, params);
         RunSummary summary = summarize(runId, execution);
-        return new RunOutcome(exitCode(execution.getStatus()), summary.reason(), summary);
+        int code = exitCode(execution.getStatus());
+        if (code == RunOutcome.STOPPED && execution.getExecutionContext().containsKey(RunOutcome.WAITING_KEY)) {
+            code = RunOutcome.WAITING;
+        }
+        return new RunOutcome(code, summary.reason(), summary);
     }
 
     /**

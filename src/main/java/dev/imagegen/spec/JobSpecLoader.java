@@ -35,7 +35,7 @@ public final class JobSpecLoader {
 
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final List<String> PROVIDERS = List.of(ModelSpec.OPENROUTER, ModelSpec.OPENROUTER_IMAGES,
-            ModelSpec.OPENAI, ModelSpec.PLACEHOLDER);
+            ModelSpec.OPENAI, ModelSpec.OPENAI_BATCH, ModelSpec.PLACEHOLDER);
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern DATASET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -200,7 +200,13 @@ public final class JobSpecLoader {
                 throw new JobFileException("dataset: '" + dataset + "' is not a valid name; use letters, digits, "
                         + "'.', '_' or '-' (at most 64, starting with a letter or digit)");
             }
-            return new JobSpec(jobFile, dataset, source(raw.source()), model(raw.model()), run(raw.run()),
+            ModelSpec model = model(raw.model());
+            RunSpec run = run(raw.run());
+            if (model.isBatch() && run.remote()) {
+                throw new JobFileException("run.workers: remote does not apply to provider openai-batch (the "
+                        + "provider runs the requests; this process only submits and collects); use local");
+            }
+            return new JobSpec(jobFile, dataset, source(raw.source()), model, run,
                     output(dataset, raw.output()), schedule(raw.schedule()), metrics(raw.metrics()),
                     notifications(raw.notice()));
         }
@@ -425,13 +431,13 @@ public final class JobSpecLoader {
 
         private ModelSpec model(RawJobFile.Model m) {
             RawJobFile.Model model = m != null ? m : new RawJobFile.Model(null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, null);
             String provider = model.provider() == null ? ModelSpec.OPENROUTER : model.provider();
             if (!PROVIDERS.contains(provider)) {
                 throw new JobFileException("model.provider: '" + provider + "' is not supported; use one of "
                         + String.join(", ", PROVIDERS));
             }
-            boolean openAi = provider.equals(ModelSpec.OPENAI);
+            boolean openAi = provider.equals(ModelSpec.OPENAI) || provider.equals(ModelSpec.OPENAI_BATCH);
             String name = model.name() != null ? model.name() : openAi ? "gpt-image-2" : "openai/gpt-5.4-image-2";
             URI baseUrl = baseUrl(model.baseUrl() != null ? model.baseUrl()
                     : openAi ? "https://api.openai.com/v1" : "https://openrouter.ai/api/v1");
@@ -457,7 +463,40 @@ public final class JobSpecLoader {
             return new ModelSpec(provider, name, baseUrl, Secret.of(model.apiKey()), images, template, imageConfig,
                     model.seed(), maxTokens, timeout, model.referer(), model.title() == null ? "imagegen-batch"
                     : model.title(), pricing, maxResponse, fallbacks, routing, perCall,
-                    modalities(provider, model.modalities()), tokenField(provider, model.maxTokensParameter()));
+                    modalities(provider, model.modalities()), tokenField(provider, model.maxTokensParameter()),
+                    batch(provider, model.batch()));
+        }
+
+        /** {@code model.batch}: only for the openai-batch provider; every key has a default. */
+        private static BatchSpec batch(String provider, RawJobFile.Batch b) {
+            if (b == null) {
+                return BatchSpec.DEFAULTS;
+            }
+            if (!provider.equals(ModelSpec.OPENAI_BATCH)) {
+                throw new JobFileException("model.batch: only the openai-batch provider submits batches; remove it "
+                        + "for provider " + provider);
+            }
+            BatchSpec d = BatchSpec.DEFAULTS;
+            int requests = positive("model.batch.max-requests", b.maxRequests(), d.maxRequests());
+            if (requests > BatchSpec.API_MAX_REQUESTS) {
+                throw new JobFileException("model.batch.max-requests: " + requests + " is over the Batch API's "
+                        + "limit of " + BatchSpec.API_MAX_REQUESTS + " requests per batch");
+            }
+            long bytes = b.maxFileSize() == null ? d.maxFileBytes()
+                    : Durations.parseSize("model.batch.max-file-size", b.maxFileSize());
+            if (bytes > BatchSpec.API_MAX_FILE_BYTES || bytes < 1) {
+                throw new JobFileException("model.batch.max-file-size: " + b.maxFileSize() + " is not between 1 "
+                        + "byte and the Batch API's limit of 200 MB per input file");
+            }
+            Duration poll = b.pollInterval() == null ? d.pollInterval()
+                    : Durations.parse("model.batch.poll-interval", b.pollInterval());
+            Duration maxPoll = b.maxPollInterval() == null ? (poll.compareTo(d.maxPollInterval()) > 0 ? poll
+                    : d.maxPollInterval()) : Durations.parse("model.batch.max-poll-interval", b.maxPollInterval());
+            if (maxPoll.compareTo(poll) < 0) {
+                throw new JobFileException("model.batch.max-poll-interval: " + b.maxPollInterval() + " is shorter "
+                        + "than model.batch.poll-interval " + b.pollInterval());
+            }
+            return new BatchSpec(requests, bytes, poll, maxPoll);
         }
 
         /**

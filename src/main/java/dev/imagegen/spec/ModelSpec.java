@@ -16,12 +16,14 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
                         String promptTemplate, Map<String, Object> imageConfig, Long seed, int maxTokens,
                         Duration timeout, String referer, String title, Pricing pricing, long maxResponseBytes,
                         List<String> fallbackModels, Map<String, Object> providerRouting, int imagesPerCall,
-                        List<String> modalities, String maxTokensParameter) {
+                        List<String> modalities, String maxTokensParameter, BatchSpec batch) {
 
     public static final String PLACEHOLDER = "placeholder";
     public static final String OPENROUTER = "openrouter";
     public static final String OPENROUTER_IMAGES = "openrouter-images";
     public static final String OPENAI = "openai";
+    /** OpenAI's Batch API: the same requests as {@link #OPENAI}, at half the price, answered within 24 hours. */
+    public static final String OPENAI_BATCH = "openai-batch";
     /** The Images APIs take {@code n} from 1 to 10. */
     public static final int MAX_IMAGES_PER_CALL = 10;
     /** Chat: the output modalities asked for unless the catalogue (or a 404) says the model outputs no text. */
@@ -36,6 +38,18 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
         modalities = modalities == null ? List.of() : List.copyOf(modalities);
         // In the order written: the provider object is sent as the job file has it.
         providerRouting = Collections.unmodifiableMap(new LinkedHashMap<>(providerRouting));
+        batch = batch == null ? BatchSpec.DEFAULTS : batch;
+    }
+
+    /** Without {@code model.batch} settings (their defaults). */
+    public ModelSpec(String provider, String name, URI baseUrl, Secret apiKey, int imagesPerPrompt,
+                     String promptTemplate, Map<String, Object> imageConfig, Long seed, int maxTokens,
+                     Duration timeout, String referer, String title, Pricing pricing, long maxResponseBytes,
+                     List<String> fallbackModels, Map<String, Object> providerRouting, int imagesPerCall,
+                     List<String> modalities, String maxTokensParameter) {
+        this(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed, maxTokens, timeout,
+                referer, title, pricing, maxResponseBytes, fallbackModels, providerRouting, imagesPerCall, modalities,
+                maxTokensParameter, BatchSpec.DEFAULTS);
     }
 
     /** With the modalities and the token field left to the capability check (or their defaults). */
@@ -60,6 +74,11 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
         return PLACEHOLDER.equals(provider);
     }
 
+    /** OpenAI's Batch API ({@code dev.imagegen.batch}): submit, wait, collect instead of one call per image. */
+    public boolean isBatch() {
+        return OPENAI_BATCH.equals(provider);
+    }
+
     /** The OpenRouter chat and Image APIs share a key, the error envelope and the model catalogue. */
     public boolean isOpenRouter() {
         return OPENROUTER.equals(provider) || OPENROUTER_IMAGES.equals(provider);
@@ -75,14 +94,14 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
     public ModelSpec withImagesPerCall(int n) {
         return new ModelSpec(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed,
                 maxTokens, timeout, referer, title, pricing, maxResponseBytes, fallbackModels, providerRouting,
-                Math.max(1, n), modalities, maxTokensParameter);
+                Math.max(1, n), modalities, maxTokensParameter, batch);
     }
 
     /** A copy with the chat request's output modalities and token field (what the capability check learnt). */
     public ModelSpec withChatFields(List<String> outputModalities, String tokenField) {
         return new ModelSpec(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed,
                 maxTokens, timeout, referer, title, pricing, maxResponseBytes, fallbackModels, providerRouting,
-                imagesPerCall, outputModalities, tokenField);
+                imagesPerCall, outputModalities, tokenField, batch);
     }
 
     /** The chat request's {@code modalities}: as set or learnt, else image and text. */

@@ -24,7 +24,10 @@ record RawJobFile(String dataset, Source source, Model model, Run run, Output ou
                  String promptTemplate, Map<String, Object> imageConfig, Long seed, Integer maxTokens, String timeout,
                  String referer, String title, Pricing pricing, String maxResponseSize, List<String> fallbackModels,
                  Map<String, Object> providerRouting, Integer imagesPerCall, Object modalities,
-                 String maxTokensParameter, Boolean allowInsecureHttp) {
+                 String maxTokensParameter, Boolean allowInsecureHttp, Batch batch) {
+    }
+
+    record Batch(Integer maxRequests, String maxFileSize, String pollInterval, String maxPollInterval) {
     }
 
     record Pricing(Double inputPerMillion, Double outputPerMillion, Double imageInputPerMillion,

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
@@ -48,6 +49,25 @@ public final class ImageStore {
     }
 
     public StoredImage store(ImageData image, ImageSidecar sidecar) throws IOException {
+        return store(image, sidecar, true);
+    }
+
+    /**
+     * As {@link #store(ImageData, ImageSidecar)}, files fsynced before their rename, but the directory's fsync is left
+     * to {@link #syncDirectories}: a caller that stores many images syncs each directory once, before their rows
+     * commit (one journal commit for all the renames instead of one per image).
+     */
+    public StoredImage storeSyncingDirectoryLater(ImageData image, ImageSidecar sidecar) throws IOException {
+        return store(image, sidecar, false);
+    }
+
+    /** The fsync of the directories of these images, which {@link #storeSyncingDirectoryLater} left out. */
+    public void syncDirectories(Collection<StoredImage> images) {
+        images.stream().map(i -> resolveInside(i.relativePath()).getParent()).distinct()
+                .forEach(ImageStore::fsyncDirectory);
+    }
+
+    private StoredImage store(ImageData image, ImageSidecar sidecar, boolean syncDir) throws IOException {
         String base = baseName(sidecar.promptId(), sidecar.variant(), sidecar.requestHash());
         String relative = base + "." + image.extension();
         Path target = resolveInside(relative);
@@ -55,7 +75,7 @@ public final class ImageStore {
         Files.createDirectories(dir);
         // The sidecar lands first: an image on disk always has its metadata next to it.
         writeAtomically(resolveInside(base + ".json"), json.writeValueAsBytes(sidecar), false);
-        String sha256 = writeAtomically(target, image.bytes(), true);
+        String sha256 = writeAtomically(target, image.bytes(), syncDir);
         return new StoredImage(sidecar.promptId(), sidecar.variant(), relative, image.mediaType(), image.width(),
                 image.height(), image.bytes().length, sha256, sidecar, false);
     }

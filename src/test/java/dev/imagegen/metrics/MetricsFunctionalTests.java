@@ -105,8 +105,10 @@ class MetricsFunctionalTests extends FunctionalTest {
             return server.markers(call);
         });
         try (Pushgateway gateway = Pushgateway.start(dir)) {
+            // The held prompt's id sorts first: a partition takes its prompts in id order, so it is among the
+            // first calls whatever partition it falls into (max-images stops the run after four calls).
             TestJob job = TestJob.openRouter(dir, db, server, "max-images: 4").prompts(
-                    "a", "one", "b", "two", "c", "three", "h", "[hold] four", "e", "five", "g", "six");
+                    "a", "one", "b", "two", "c", "three", "0", "[hold] four", "e", "five", "g", "six");
             job.yaml(job.yaml() + "metrics: { pushgateway: " + gateway.url() + ", interval: 1s }\n");
 
             CompletableFuture<TestJob.Result> running = CompletableFuture.supplyAsync(() -> {

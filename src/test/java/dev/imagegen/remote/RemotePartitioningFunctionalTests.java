@@ -344,8 +344,7 @@ class RemotePartitioningFunctionalTests {
         assertThat(log()).contains("budget reached");
         double spent = jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call WHERE dataset = 'budget'",
                 Double.class);
-        // The ledger of this dataset is the provider's bill, to the cent (the workers' database is shared).
-        assertThat(Money.cents(Money.recorded(jdbc, "budget"))).isEqualByComparingTo(Money.cents(server.bill()));
+        Money.assertRecordedIsTheBill(jdbc, server, "budget");
         // Beyond the budget: at most the calls in flight, the last quarter second's calls before the workers saw
         // the total, and the rows not written yet (one per thread with chunk-size 1).
         assertThat(spent).isGreaterThanOrEqualTo(2.0).isLessThanOrEqualTo(2.0 + 40 * 0.04);

@@ -73,7 +73,7 @@ class ProviderKeysJobSpecTest {
                 + "image per call");
         assertThatThrownBy(() -> load("{ provider: openai, images-per-call: 11 }")).hasMessageContaining("at most 10");
         assertThatThrownBy(() -> load("{ provider: nano-banana }")).hasMessageContaining(
-                "use one of openrouter, openrouter-images, openai, placeholder");
+                "use one of openrouter, openrouter-images, openai, openai-batch, placeholder");
     }
 
     @Test

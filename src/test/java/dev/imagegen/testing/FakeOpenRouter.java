@@ -392,6 +392,7 @@ public final class FakeOpenRouter implements AutoCloseable {
             }
             // The provider finished the work: billed whether or not the client is still there to read it.
             charge(reply);
+            rememberGeneration(reply);
             try {
                 send(exchange, reply);
             } catch (IOException clientGone) {
@@ -705,6 +706,9 @@ public final class FakeOpenRouter implements AutoCloseable {
         if (p.equals("/key")) {
             return FakeCatalogue.key(keyLimitRemaining);
         }
+        if (p.equals("/generation")) {
+            return generation(query);
+        }
         if (p.equals("/images/models")) {
             return FakeCatalogue.imageModels();
         }
@@ -719,6 +723,162 @@ public final class FakeOpenRouter implements AutoCloseable {
             return FakeCatalogue.models(query);
         }
         return FakeCatalogue.notFound();
+    }
+
+    /**
+     * What OpenRouter keeps of one generation and answers at {@code GET /generation?id=}: the cost it billed (for a
+     * BYOK call {@code totalCost} is OpenRouter's fee and {@code upstreamCost} the provider's charge), the model,
+     * the provider and the tokens.
+     */
+    public record BilledGeneration(String id, double totalCost, Double upstreamCost, boolean byok, String model,
+                                   String provider, long promptTokens, long completionTokens, String apiType) {
+
+        /** What the user paid for it: the total, plus the provider's charge for a BYOK call. */
+        public double paid() {
+            return totalCost + (byok && upstreamCost != null ? upstreamCost : 0);
+        }
+    }
+
+    private final Map<String, BilledGeneration> generations = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> generationLookups = new ConcurrentHashMap<>();
+    private volatile int generationNotFoundLookups;
+
+    /**
+     * Remembers the generation of a 200 that went out whole (its id from the body, or the Image API's
+     * {@code X-Generation-Id} header), billed at its {@code usage.cost} (plus {@code upstream_inference_cost} for
+     * BYOK) or, when the answer states no cost, at {@link #costPerImage} per image it carried — as the provider bills
+     * it whatever the answer says.
+     */
+    private void rememberGeneration(Reply reply) {
+        if (reply.status() != 200 || reply.body().length == 0) {
+            return;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(reply.body());
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (root == null || !root.isObject()) {
+            return;
+        }
+        String id = root.path("id").isString() ? root.path("id").asString()
+                : reply.headers().getOrDefault("X-Generation-Id", null);
+        if (id == null) {
+            return;
+        }
+        JsonNode usage = root.path("usage");
+        boolean byok = usage.path("is_byok").asBoolean(false);
+        JsonNode upstream = usage.path("cost_details").path("upstream_inference_cost");
+        double total = usage.path("cost").isNumber() ? usage.path("cost").asDouble()
+                : billedImages(reply.body()) * costPerImage;
+        if (!usage.path("cost").isNumber() && total > 0) {
+            // An answer that states no cost is billed all the same (charge() only sees stated costs).
+            synchronized (this) {
+                bill = bill.add(java.math.BigDecimal.valueOf(total));
+            }
+        }
+        generations.put(id, new BilledGeneration(id, total, upstream.isNumber() ? upstream.asDouble() : null, byok,
+                root.path("model").asString(root.has("data") ? "openai/gpt-5.4-image-2" : ""),
+                root.path("provider").asString("FakeProvider"), usage.path("prompt_tokens").asLong(0),
+                usage.path("completion_tokens").asLong(0), root.has("data") ? "image" : "completions"));
+    }
+
+    /** Every generation billed so far, by id. */
+    public Map<String, BilledGeneration> generations() {
+        return Map.copyOf(generations);
+    }
+
+    /** How often {@code GET /generation} was asked for each id. */
+    public Map<String, Integer> generationLookups() {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        generationLookups.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /**
+     * The first {@code n} lookups of each generation answer 404, as OpenRouter does for a few seconds after a call,
+     * until the generation's record is written.
+     */
+    public FakeOpenRouter generationNotFoundLookups(int n) {
+        this.generationNotFoundLookups = n;
+        return this;
+    }
+
+    /** {@code GET /generation?id=}: the generation's record, shaped as the OpenAPI document's GenerationResponse. */
+    private Reply generation(String query) {
+        String id = null;
+        for (String pair : query == null ? new String[0] : query.split("&")) {
+            if (pair.startsWith("id=")) {
+                id = java.net.URLDecoder.decode(pair.substring(3), StandardCharsets.UTF_8);
+            }
+        }
+        if (id == null || id.isEmpty()) {
+            return Reply.json(400, "{\"error\":{\"code\":400,\"message\":\"id is required\"}}");
+        }
+        int lookup = generationLookups.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+        BilledGeneration g = generations.get(id);
+        if (g == null || lookup <= generationNotFoundLookups) {
+            return Reply.json(404, "{\"error\":{\"code\":404,\"message\":\"Generation " + id
+                    + " not found\"}}");
+        }
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode d = root.putObject("data");
+        d.put("id", g.id());
+        d.put("upstream_id", "upstream-" + g.id());
+        d.put("total_cost", g.totalCost());
+        d.putNull("cache_discount");
+        if (g.upstreamCost() == null) {
+            d.putNull("upstream_inference_cost");
+        } else {
+            d.put("upstream_inference_cost", g.upstreamCost());
+        }
+        d.put("created_at", "2026-11-24T04:20:05.000000+00:00");
+        d.put("model", g.model());
+        d.putNull("app_id");
+        d.put("streamed", false);
+        d.put("cancelled", false);
+        d.put("provider_name", g.provider());
+        d.put("latency", 1250);
+        d.put("moderation_latency", 50);
+        d.put("generation_time", 1200);
+        d.put("finish_reason", "stop");
+        d.putNull("service_tier");
+        d.put("tokens_prompt", g.promptTokens());
+        d.put("tokens_completion", g.completionTokens());
+        d.put("native_tokens_prompt", g.promptTokens());
+        d.put("native_tokens_completion", g.completionTokens());
+        d.put("native_tokens_completion_images", g.completionTokens());
+        d.put("native_tokens_reasoning", 0);
+        d.put("native_tokens_cached", 0);
+        d.put("num_media_prompt", 0);
+        d.put("num_input_audio_prompt", 0);
+        d.put("num_media_completion", 1);
+        d.put("num_search_results", 0);
+        d.put("num_fetches", 0);
+        d.putNull("web_search_engine");
+        d.put("origin", "");
+        d.put("usage", g.totalCost());
+        d.put("is_byok", g.byok());
+        d.put("native_finish_reason", "STOP");
+        d.putNull("external_user");
+        d.put("api_type", g.apiType());
+        d.putNull("preset_id");
+        d.putNull("router");
+        d.putNull("provider_responses");
+        d.putNull("user_agent");
+        d.putNull("http_referer");
+        d.put("data_region", "global");
+        d.putNull("workspace_id");
+        return new Reply(200, Map.of("Content-Type", "application/json"), JSON.writeValueAsBytes(root), 0);
+    }
+
+    /** A successful answer whose usage states no cost (the provider bills it all the same, see {@link #generations}). */
+    public Reply successWithoutCost(Call call) {
+        Reply reply = success(call);
+        ObjectNode root = (ObjectNode) JSON.readTree(reply.body());
+        ((ObjectNode) root.path("usage")).remove("cost");
+        return new Reply(200, reply.headers(), JSON.writeValueAsBytes(root), 0);
     }
 
     /** Every call answered 401, as OpenRouter does for a wrong key. */

@@ -25,7 +25,7 @@ public final class Money {
         return jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM model_call", BigDecimal.class);
     }
 
-    /** The ledger's total for one dataset (a database shared by several tests). */
+    /** The ledger's total for one dataset (for test classes whose database outlives each test's fake). */
     public static BigDecimal recorded(JdbcTemplate jdbc, String dataset) {
         return jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM model_call WHERE dataset = ?",
                 BigDecimal.class, dataset);
@@ -49,5 +49,11 @@ public final class Money {
     public static void assertRecordedIsTheBill(JdbcTemplate jdbc, FakeOpenRouter server) {
         assertThat(cents(recorded(jdbc))).as("recorded spend (model_call) vs the provider's bill")
                 .isEqualByComparingTo(cents(server.bill()));
+    }
+
+    /** The recorded spend of {@code dataset} equals the fake's bill, to the cent (the fake served only it). */
+    public static void assertRecordedIsTheBill(JdbcTemplate jdbc, FakeOpenRouter server, String dataset) {
+        assertThat(cents(recorded(jdbc, dataset))).as("recorded spend of %s (model_call) vs the provider's bill",
+                dataset).isEqualByComparingTo(cents(server.bill()));
     }
 }

@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
  * OpenRouter's: the {@code code} decides where it is known ({@code moderation_blocked} is a moderation skip,
  * {@code insufficient_quota} a credits stop even though it comes as a 429), else the status.
  */
-final class OpenAiErrors {
+public final class OpenAiErrors {
 
     private static final int MAX_MESSAGE = 600;
     private static final Set<String> MODERATION = Set.of("moderation_blocked", "content_policy_violation",
@@ -28,7 +28,7 @@ final class OpenAiErrors {
      * @param retryHint from the response headers; kept only for failures that are retried
      * @param key       masked wherever the provider's message quotes it back
      */
-    static ModelCallException classify(int status, JsonNode error, Duration retryHint, String key) {
+    public static ModelCallException classify(int status, JsonNode error, Duration retryHint, String key) {
         String code = text(error, "code");
         String type = text(error, "type");
         FailureKind kind = kindOf(status, code, type);

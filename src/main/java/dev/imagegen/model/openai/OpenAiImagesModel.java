@@ -70,7 +70,8 @@ public final class OpenAiImagesModel implements ImageModel {
         return parseSuccess(root, response.headers().firstValue("x-request-id").orElse(null));
     }
 
-    ObjectNode requestBody(ImageRequest request) {
+    /** The JSON body of the request (the Batch API sends the same body in each line of its input file). */
+    public ObjectNode requestBody(ImageRequest request) {
         ObjectNode body = json.createObjectNode();
         body.put("model", spec.name());
         body.put("prompt", request.prompt());
@@ -95,13 +96,20 @@ public final class OpenAiImagesModel implements ImageModel {
      * from {@code output_tokens_details}; without the details, input counts as text and output as image.
      */
     private double cost(JsonNode usage, long input, long output) {
+        return costOf(spec.pricing(), usage);
+    }
+
+    /** What a response's {@code usage} costs at these prices, each token type at its own. */
+    public static double costOf(ModelSpec.Pricing pricing, JsonNode usage) {
+        long input = usage.path("input_tokens").asLong(0);
+        long output = usage.path("output_tokens").asLong(0);
         JsonNode in = usage.path("input_tokens_details");
         JsonNode out = usage.path("output_tokens_details");
         long imageIn = in.path("image_tokens").asLong(0);
         long textIn = in.path("text_tokens").isNumber() ? in.path("text_tokens").asLong() : input - imageIn;
         long textOut = out.path("text_tokens").asLong(0);
         long imageOut = out.path("image_tokens").isNumber() ? out.path("image_tokens").asLong() : output - textOut;
-        return spec.pricing().estimate(textIn, imageIn, textOut, imageOut);
+        return pricing.estimate(textIn, imageIn, textOut, imageOut);
     }
 
     private Generation parseSuccess(JsonNode root, String requestId) throws ModelCallException {

@@ -1,0 +1,62 @@
+package dev.imagegen.generate;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import dev.imagegen.spec.JobSpec;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+/**
+ * What the generate step's partitions will find to do, for {@link GeneratePartitions#splitter}: the pending images of
+ * each partition (one grouped query over the partitions' own pending query), so that the largest are handed out
+ * first and the last ones to end are the smallest; and how many partitions a first execution makes.
+ */
+final class PendingShares {
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final JobSpec spec;
+
+    PendingShares(JdbcTemplate jdbc, JobSpec spec) {
+        this.jdbc = new NamedParameterJdbcTemplate(jdbc);
+        this.spec = spec;
+    }
+
+    /**
+     * The partition count of a first execution: {@code run.partitions} at most, and about two pending images per
+     * partition (a partition costs job-repository rows and commits whether or not it finds work, while handing the
+     * largest out first keeps the tail short with small ones), but at least one per call in flight.
+     */
+    int gridSize(Map<Integer, Long> byBucket, int ceiling) {
+        long pending = byBucket.values().stream().mapToLong(Long::longValue).sum();
+        return (int) Math.max(1, Math.min(ceiling, Math.max(spec.run().concurrency(), (pending + 1) / 2)));
+    }
+
+    /** Pending images of each partition index, for {@code grid} partitions (indexes without any are absent). */
+    static Map<Integer, Long> byIndex(Map<Integer, Long> byBucket, int grid) {
+        Map<Integer, Long> shares = new HashMap<>();
+        byBucket.forEach((bucket, n) -> shares.merge(Math.floorMod(bucket, grid), n, Long::sum));
+        return shares;
+    }
+
+    /**
+     * Pending images by hash bucket (at most 65,536 rows): one pass of the partitions' own pending query, from
+     * which both the partition count and each partition's share follow.
+     */
+    Map<Integer, Long> byBucket(StepExecution manager) {
+        Map<String, Object> params = new HashMap<>(Map.of("dataset", spec.dataset(),
+                "instance", manager.getJobExecution().getJobInstance().getId(), "count", 1, "index", 0,
+                "variants", spec.model().imagesPerPrompt()));
+        String rerunKinds = manager.getJobExecution().getJobParameters().getString(RerunSelection.PARAMETER);
+        String pendingFrom = GenerateStepConfiguration.PENDING_PROMPTS.replace("/*only-failed*/",
+                GenerateStepConfiguration.onlyFailed(rerunKinds, params));
+        Map<Integer, Long> buckets = new HashMap<>();
+        jdbc.query("SELECT bucket, sum(:variants - cardinality(done)) AS n FROM " + pendingFrom
+                + " WHERE cardinality(done) < :variants GROUP BY bucket", params,
+                rs -> {
+                    buckets.put(rs.getInt("bucket"), rs.getLong("n"));
+                });
+        return buckets;
+    }
+}
