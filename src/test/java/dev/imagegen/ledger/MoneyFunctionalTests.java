@@ -280,24 +280,7 @@ class MoneyFunctionalTests extends FunctionalTest {
     }
 
     private TestJob imagesJob(String modelYaml, String runYaml) {
-        return new TestJob(dir, db, """
-                dataset: test
-                source: { csv: prompts.csv, id-column: id, prompt-column: prompt }
-                model:
-                  provider: openrouter-images
-                  name: %s
-                  base-url: %s
-                  api-key: test-key-123
-                  seed: 7
-                  timeout: 10s
-                  %s
-                run:
-                  concurrency: 4
-                  chunk-size: 3
-                  retry: { max-attempts: 3, initial-delay: 10ms, max-delay: 50ms }
-                %s
-                output: { dir: out }
-                """.formatted(FakeOpenRouter.IMAGE_API_MULTI_MODEL, server.baseUrl(), modelYaml,
-                runYaml == null ? "" : runYaml.indent(2)));
+        return TestJob.openRouter(dir, db, server, "openrouter-images", FakeOpenRouter.IMAGE_API_MULTI_MODEL,
+                modelYaml, runYaml);
     }
 }

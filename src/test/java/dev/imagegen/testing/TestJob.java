@@ -30,23 +30,31 @@ public final class TestJob {
 
     /** A standard job over {@code prompts.csv} (columns id,prompt) against the given server. */
     public static TestJob openRouter(Path dir, TestDatabase db, FakeOpenRouter server, String extraRunYaml) {
+        return openRouter(dir, db, server, "openrouter", "openai/gpt-5.4-image-2", null, extraRunYaml);
+    }
+
+    /** The standard job with another provider and model, and extra {@code model:} keys (one line, may be null). */
+    public static TestJob openRouter(Path dir, TestDatabase db, FakeOpenRouter server, String provider, String model,
+                                     String extraModelYaml, String extraRunYaml) {
         return new TestJob(dir, db, """
                 dataset: test
                 source: { csv: prompts.csv, id-column: id, prompt-column: prompt }
                 model:
-                  provider: openrouter
-                  name: openai/gpt-5.4-image-2
+                  provider: %s
+                  name: %s
                   base-url: %s
                   api-key: test-key-123
                   seed: 7
                   timeout: 10s
+                  %s
                 run:
                   concurrency: 4
                   chunk-size: 3
                   retry: { max-attempts: 3, initial-delay: 10ms, max-delay: 50ms }
                 %s
                 output: { dir: out }
-                """.formatted(server.baseUrl(), extraRunYaml == null ? "" : extraRunYaml.indent(2)));
+                """.formatted(provider, model, server.baseUrl(), extraModelYaml == null ? "" : extraModelYaml,
+                extraRunYaml == null ? "" : extraRunYaml.indent(2)));
     }
 
     public TestJob prompts(String... idAndPrompt) throws IOException {
