@@ -5,8 +5,7 @@ import dev.imagegen.cli.ImagegenCommand;
 /** The {@code imagegen} command line. */
 public final class Imagegen {
 
-    private Imagegen() {
-    }
+    private Imagegen() {}
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");

@@ -1,9 +1,8 @@
 package dev.imagegen;
 
+import dev.imagegen.spec.JobSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import dev.imagegen.spec.JobSpec;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -52,8 +51,9 @@ public class ImagegenApplication {
             }
             if (!properties.isEmpty()) {
                 // First in line: these win over system properties and environment variables.
-                ctx.getEnvironment().getPropertySources().addFirst(
-                        new org.springframework.core.env.MapPropertySource("imagegen", properties));
+                ctx.getEnvironment()
+                        .getPropertySources()
+                        .addFirst(new org.springframework.core.env.MapPropertySource("imagegen", properties));
             }
         });
         return app.run();

@@ -4,7 +4,6 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 
 /**
@@ -14,5 +13,4 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @ConditionalOnProperty(name = ImagegenApplication.JOB_PROPERTY, havingValue = "true", matchIfMissing = true)
-public @interface JobScoped {
-}
+public @interface JobScoped {}

@@ -1,10 +1,9 @@
 package dev.imagegen.batch;
 
-import java.util.List;
-
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.JobSpec;
+import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -12,8 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** What {@code imagegen status} shows of a dataset's batches, and {@code imagegen cancel}. */
 public final class BatchCommands {
 
-    private BatchCommands() {
-    }
+    private BatchCommands() {}
 
     /** The dataset's recent batches (all datasets' when null): state and request counts; empty when there are none. */
     public static String status(JdbcTemplate jdbc, String dataset) {
@@ -25,13 +23,21 @@ public final class BatchCommands {
             return "";
         }
         StringBuilder out = new StringBuilder("\nOpenAI batches (openai-batch):\n");
-        out.append(String.format("  %-10s %-5s %-32s %-24s %-11s %9s %9s %7s  %s%n", "dataset", "part", "batch",
-                "endpoint", "status", "requests", "completed", "failed", "results"));
+        out.append(String.format(
+                "  %-10s %-5s %-32s %-24s %-11s %9s %9s %7s  %s%n",
+                "dataset", "part", "batch", "endpoint", "status", "requests", "completed", "failed", "results"));
         for (BatchRow b : rows) {
-            out.append(String.format("  %-10s %-5d %-32s %-24s %-11s %9d %9d %7d  %s%n", b.dataset(), b.part(),
-                    b.batchId() == null ? "(being submitted)" : b.batchId(), b.endpoint(), b.status(), b.requests(),
-                    b.completed(), b.failed(), b.collected() ? "collected"
-                            : b.isTerminal() ? "to collect (next run or restart)" : "waiting"));
+            out.append(String.format(
+                    "  %-10s %-5d %-32s %-24s %-11s %9d %9d %7d  %s%n",
+                    b.dataset(),
+                    b.part(),
+                    b.batchId() == null ? "(being submitted)" : b.batchId(),
+                    b.endpoint(),
+                    b.status(),
+                    b.requests(),
+                    b.completed(),
+                    b.failed(),
+                    b.collected() ? "collected" : b.isTerminal() ? "to collect (next run or restart)" : "waiting"));
         }
         return out.toString();
     }
@@ -63,8 +69,8 @@ public final class BatchCommands {
     }
 
     private static boolean hasTable(JdbcTemplate jdbc) {
-        Integer n = jdbc.queryForObject("SELECT count(*) FROM pg_tables WHERE tablename = 'openai_batch'",
-                Integer.class);
+        Integer n =
+                jdbc.queryForObject("SELECT count(*) FROM pg_tables WHERE tablename = 'openai_batch'", Integer.class);
         return n != null && n > 0;
     }
 }

@@ -16,8 +16,7 @@ final class BatchCost {
     /** The tokens of a reference image (input), estimated high. */
     private static final long REFERENCE_TOKENS = 6_240;
 
-    private BatchCost() {
-    }
+    private BatchCost() {}
 
     /**
      * What a request reserves against the budget: the ledger's estimate of the call ({@link CallCostEstimate}, the
@@ -50,7 +49,8 @@ final class BatchCost {
 
     /** What a result's usage cost at batch prices. */
     static double billed(ModelSpec spec, tools.jackson.databind.JsonNode usage) {
-        return usage == null ? 0 : dev.imagegen.model.openai.OpenAiImagesModel.costOf(spec.pricing(), usage)
-                * BATCH_DISCOUNT;
+        return usage == null
+                ? 0
+                : dev.imagegen.model.openai.OpenAiImagesModel.costOf(spec.pricing(), usage) * BATCH_DISCOUNT;
     }
 }

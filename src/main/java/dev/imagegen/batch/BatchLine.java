@@ -1,7 +1,6 @@
 package dev.imagegen.batch;
 
 import java.util.List;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -10,9 +9,17 @@ import tools.jackson.databind.JsonNode;
  * line's own {@code error} (a request that never ran: {@code batch_expired}, {@code batch_cancelled}, ...).
  * {@code batch} is the row id of the batch it belongs to; an {@link #end} line marks that all of a batch is read.
  */
-record BatchLine(long batch, String customId, Integer statusCode, String requestId, List<byte[]> images,
-                 String outputFormat, JsonNode usage, JsonNode responseError, JsonNode error,
-                 Batches.RequestKey key) {
+record BatchLine(
+        long batch,
+        String customId,
+        Integer statusCode,
+        String requestId,
+        List<byte[]> images,
+        String outputFormat,
+        JsonNode usage,
+        JsonNode responseError,
+        JsonNode error,
+        Batches.RequestKey key) {
 
     static BatchLine end(long batch) {
         return new BatchLine(batch, null, null, null, List.of(), null, null, null, null, null);
@@ -20,8 +27,8 @@ record BatchLine(long batch, String customId, Integer statusCode, String request
 
     /** The line with the request it answers (from the batch's request rows). */
     BatchLine of(Batches.RequestKey request) {
-        return new BatchLine(batch, customId, statusCode, requestId, images, outputFormat, usage, responseError,
-                error, request);
+        return new BatchLine(
+                batch, customId, statusCode, requestId, images, outputFormat, usage, responseError, error, request);
     }
 
     boolean isEnd() {

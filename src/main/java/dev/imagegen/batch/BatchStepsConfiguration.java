@@ -1,8 +1,5 @@
 package dev.imagegen.batch;
 
-import java.util.List;
-import java.util.concurrent.Future;
-
 import dev.imagegen.JobScoped;
 import dev.imagegen.generate.OutcomeWriter;
 import dev.imagegen.generate.PromptOutcome;
@@ -11,9 +8,11 @@ import dev.imagegen.generate.RunGuard;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.store.ImageStore;
+import java.util.List;
+import java.util.concurrent.Future;
 import org.springframework.batch.core.configuration.annotation.StepScope;
-import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
@@ -73,12 +72,35 @@ class BatchStepsConfiguration {
     }
 
     @Bean
-    BatchSteps openAiBatchSteps(JobRepository jobRepository, JobSpec spec, OpenAiBatchApi api, Batches batches,
-                                JdbcTemplate jdbc, JsonMapper json, RunGuard guard, BatchRunState state,
-                                PlatformTransactionManager tm, RunFence fence, CollectReader collectReader,
-                                CollectProcessor collectProcessor, CollectWriter collectWriter) {
-        SubmitTasklet submit = new SubmitTasklet(spec, api, batches, jdbc, json, guard, state,
-                step -> new OutcomeWriter(jdbc, new TransactionTemplate(tm), guard, spec.dataset(), step, fence,
+    BatchSteps openAiBatchSteps(
+            JobRepository jobRepository,
+            JobSpec spec,
+            OpenAiBatchApi api,
+            Batches batches,
+            JdbcTemplate jdbc,
+            JsonMapper json,
+            RunGuard guard,
+            BatchRunState state,
+            PlatformTransactionManager tm,
+            RunFence fence,
+            CollectReader collectReader,
+            CollectProcessor collectProcessor,
+            CollectWriter collectWriter) {
+        SubmitTasklet submit = new SubmitTasklet(
+                spec,
+                api,
+                batches,
+                jdbc,
+                json,
+                guard,
+                state,
+                step -> new OutcomeWriter(
+                        jdbc,
+                        new TransactionTemplate(tm),
+                        guard,
+                        spec.dataset(),
+                        step,
+                        fence,
                         OutcomeWriter.AlsoInCommit.NOTHING));
         Step submitStep = new StepBuilder("submit", jobRepository)
                 .tasklet(submit, new ResourcelessTransactionManager())
@@ -98,26 +120,38 @@ class BatchStepsConfiguration {
 
     @Bean
     @StepScope
-    CollectReader collectReader(JobSpec spec, OpenAiBatchApi api, Batches batches, JsonMapper json, RunGuard guard,
-                                BatchRunState state, @Value("#{stepExecution}") StepExecution stepExecution) {
+    CollectReader collectReader(
+            JobSpec spec,
+            OpenAiBatchApi api,
+            Batches batches,
+            JsonMapper json,
+            RunGuard guard,
+            BatchRunState state,
+            @Value("#{stepExecution}") StepExecution stepExecution) {
         return new CollectReader(spec, api, batches, json, guard, state, stepExecution);
     }
 
     @Bean
     @StepScope
-    CollectProcessor collectProcessor(JobSpec spec, ImageStore store, RunGuard guard,
-                                      @Value("#{stepExecution}") StepExecution stepExecution) {
+    CollectProcessor collectProcessor(
+            JobSpec spec, ImageStore store, RunGuard guard, @Value("#{stepExecution}") StepExecution stepExecution) {
         return new CollectProcessor(spec.model(), store, guard, stepExecution, COLLECT_CHUNK);
     }
 
     @Bean
     @StepScope
-    CollectWriter collectWriter(CollectProcessor collectProcessor, Batches batches, JdbcTemplate jdbc,
-                                PlatformTransactionManager tm, RunGuard guard, JobSpec spec, RunFence fence,
-                                @Value("#{stepExecution}") StepExecution stepExecution) {
+    CollectWriter collectWriter(
+            CollectProcessor collectProcessor,
+            Batches batches,
+            JdbcTemplate jdbc,
+            PlatformTransactionManager tm,
+            RunGuard guard,
+            JobSpec spec,
+            RunFence fence,
+            @Value("#{stepExecution}") StepExecution stepExecution) {
         CollectWriter writer = new CollectWriter(collectProcessor, batches);
-        writer.outcomeWriter(new OutcomeWriter(jdbc, new TransactionTemplate(tm), guard, spec.dataset(),
-                stepExecution, fence, writer.marks()));
+        writer.outcomeWriter(new OutcomeWriter(
+                jdbc, new TransactionTemplate(tm), guard, spec.dataset(), stepExecution, fence, writer.marks()));
         return writer;
     }
 

@@ -1,18 +1,5 @@
 package dev.imagegen.batch;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import dev.imagegen.generate.PromptOutcome;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.CallAttempt;
@@ -27,6 +14,18 @@ import dev.imagegen.spec.ModelSpec;
 import dev.imagegen.store.ImageSidecar;
 import dev.imagegen.store.ImageStore;
 import dev.imagegen.store.StoredImage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 import tools.jackson.databind.JsonNode;
@@ -57,8 +56,7 @@ class CollectProcessor implements ItemProcessor<BatchLine, Future<PromptOutcome>
     private final Map<PromptOutcome, Origin> origins = new IdentityHashMap<>();
 
     /** Which request of which batch an outcome answers ({@code customId} null: the end of the batch). */
-    record Origin(long batch, String customId) {
-    }
+    record Origin(long batch, String customId) {}
 
     CollectProcessor(ModelSpec spec, ImageStore store, RunGuard guard, StepExecution step, int chunk) {
         this.spec = spec;
@@ -67,12 +65,18 @@ class CollectProcessor implements ItemProcessor<BatchLine, Future<PromptOutcome>
         this.step = step;
         AtomicInteger n = new AtomicInteger();
         // Bounded: a line the queue has no room for is processed by the reading thread itself.
-        this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(chunk), r -> {
+        this.workers = new ThreadPoolExecutor(
+                WORKERS,
+                WORKERS,
+                0,
+                TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(chunk),
+                r -> {
                     Thread t = new Thread(r, "collect-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
+                },
+                new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     /**
@@ -83,7 +87,9 @@ class CollectProcessor implements ItemProcessor<BatchLine, Future<PromptOutcome>
         Map<String, List<StoredImage>> byDirectory = new HashMap<>();
         for (StoredImage i : images) {
             String rel = i.relativePath();
-            byDirectory.computeIfAbsent(rel.substring(0, rel.lastIndexOf('/') + 1), d -> new ArrayList<>()).add(i);
+            byDirectory
+                    .computeIfAbsent(rel.substring(0, rel.lastIndexOf('/') + 1), d -> new ArrayList<>())
+                    .add(i);
         }
         List<Future<?>> syncs = new ArrayList<>();
         for (List<StoredImage> group : byDirectory.values()) {
@@ -114,8 +120,8 @@ class CollectProcessor implements ItemProcessor<BatchLine, Future<PromptOutcome>
     }
 
     private PromptOutcome outcomeOf(BatchLine line) throws IOException {
-        PromptOutcome outcome = line.isEnd() ? new PromptOutcome(null, List.of(), List.of(), List.of(), false)
-                : outcome(line);
+        PromptOutcome outcome =
+                line.isEnd() ? new PromptOutcome(null, List.of(), List.of(), List.of(), false) : outcome(line);
         synchronized (this) {
             origins.put(outcome, new Origin(line.batch(), line.customId()));
         }
@@ -130,14 +136,18 @@ class CollectProcessor implements ItemProcessor<BatchLine, Future<PromptOutcome>
         if (line.error() != null) {
             String code = line.error().path("code").asString("");
             if (!code.equals("batch_expired") && !code.equals("batch_cancelled")) {
-                failures.add(failure(key, FailureKind.TRANSIENT, null, code + ": "
-                        + line.error().path("message").asString("no message"), null));
+                failures.add(failure(
+                        key,
+                        FailureKind.TRANSIENT,
+                        null,
+                        code + ": " + line.error().path("message").asString("no message"),
+                        null));
                 calls.add(call(key, line, FailureKind.TRANSIENT.id(), null, 0, CostBasis.NONE, 0));
             }
         } else if (line.statusCode() != null && line.statusCode() == 200) {
             double cost = BatchCost.billed(spec, line.usage());
-            guard.recordAttempt(new CallAttempt(1, CallAttempt.OK, 200, cost, CostBasis.ESTIMATED, null, null, null,
-                    0, null, null, 1, 0, false));
+            guard.recordAttempt(new CallAttempt(
+                    1, CallAttempt.OK, 200, cost, CostBasis.ESTIMATED, null, null, null, 0, null, null, 1, 0, false));
             // Priced from the answer's usage at the batch's half price, as the Images API's answers are (estimated).
             if (line.images().isEmpty()) {
                 failures.add(failure(key, FailureKind.NO_IMAGE, 200, "the response has no image (empty data)", cost));
@@ -147,10 +157,20 @@ class CollectProcessor implements ItemProcessor<BatchLine, Future<PromptOutcome>
                 try {
                     ImageData image = ImageProbe.inspect(line.images().get(0), declared);
                     JsonNode usage = line.usage();
-                    ImageSidecar sidecar = new ImageSidecar(key.promptId(), key.variant(), key.requestHash(),
-                            spec.name(), PROVIDER, line.requestId(), null, cost, true,
+                    ImageSidecar sidecar = new ImageSidecar(
+                            key.promptId(),
+                            key.variant(),
+                            key.requestHash(),
+                            spec.name(),
+                            PROVIDER,
+                            line.requestId(),
+                            null,
+                            cost,
+                            true,
                             usage == null ? 0 : usage.path("input_tokens").asLong(0),
-                            usage == null ? 0 : usage.path("output_tokens").asLong(0), 0, 1);
+                            usage == null ? 0 : usage.path("output_tokens").asLong(0),
+                            0,
+                            1);
                     images.add(store.storeSyncingDirectoryLater(image, sidecar));
                     calls.add(call(key, line, CallAttempt.OK, 200, cost, CostBasis.ESTIMATED, 1));
                     guard.recordImage(0);
@@ -161,8 +181,8 @@ class CollectProcessor implements ItemProcessor<BatchLine, Future<PromptOutcome>
             }
         } else {
             int status = line.statusCode() == null ? 0 : line.statusCode();
-            ModelCallException e = OpenAiErrors.classify(status, line.responseError(), null,
-                    spec.apiKey().reveal());
+            ModelCallException e = OpenAiErrors.classify(
+                    status, line.responseError(), null, spec.apiKey().reveal());
             if (e.kind().action() == FailureKind.Action.STOP) {
                 // As for a synchronous call: not the row's fault; it stays pending and the run stops.
                 guard.stop("OpenAI refused a batch request (" + e.kind().id() + ", HTTP " + status + "): "
@@ -177,17 +197,39 @@ class CollectProcessor implements ItemProcessor<BatchLine, Future<PromptOutcome>
     }
 
     /** The ledger's row of one result: a batch request is one attempt, never retried by us. */
-    private Ledger.Entry call(Batches.RequestKey key, BatchLine line, String outcome, Integer status, double cost,
-                              CostBasis basis, int stored) {
+    private Ledger.Entry call(
+            Batches.RequestKey key,
+            BatchLine line,
+            String outcome,
+            Integer status,
+            double cost,
+            CostBasis basis,
+            int stored) {
         JsonNode usage = line.usage();
         Long in = usage == null ? null : usage.path("input_tokens").asLong(0);
         Long out = usage == null ? null : usage.path("output_tokens").asLong(0);
-        return new Ledger.Entry(key.promptId(), key.variant(), new CallAttempt(1, outcome, status, cost, basis,
-                line.requestId(), spec.name(), PROVIDER, 0, in, out, 1, stored, false));
+        return new Ledger.Entry(
+                key.promptId(),
+                key.variant(),
+                new CallAttempt(
+                        1,
+                        outcome,
+                        status,
+                        cost,
+                        basis,
+                        line.requestId(),
+                        spec.name(),
+                        PROVIDER,
+                        0,
+                        in,
+                        out,
+                        1,
+                        stored,
+                        false));
     }
 
-    private static PromptOutcome.CallFailure failure(Batches.RequestKey key, FailureKind kind, Integer status,
-                                                     String message, Double cost) {
+    private static PromptOutcome.CallFailure failure(
+            Batches.RequestKey key, FailureKind kind, Integer status, String message, Double cost) {
         return new PromptOutcome.CallFailure(key.promptId(), key.variant(), kind.id(), status, message, 1, cost);
     }
 }

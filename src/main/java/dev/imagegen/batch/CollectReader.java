@@ -1,13 +1,12 @@
 package dev.imagegen.batch;
 
+import dev.imagegen.generate.RunGuard;
+import dev.imagegen.model.ModelCallException;
+import dev.imagegen.spec.JobSpec;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-
-import dev.imagegen.generate.RunGuard;
-import dev.imagegen.model.ModelCallException;
-import dev.imagegen.spec.JobSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.step.StepExecution;
@@ -39,8 +38,14 @@ class CollectReader implements ItemStreamReader<BatchLine> {
     private ResultFileReader reader;
     private InputStream stream;
 
-    CollectReader(JobSpec spec, OpenAiBatchApi api, Batches batches, JsonMapper json, RunGuard guard,
-                  BatchRunState state, StepExecution step) {
+    CollectReader(
+            JobSpec spec,
+            OpenAiBatchApi api,
+            Batches batches,
+            JsonMapper json,
+            RunGuard guard,
+            BatchRunState state,
+            StepExecution step) {
         this.spec = spec;
         this.api = api;
         this.batches = batches;
@@ -95,7 +100,10 @@ class CollectReader implements ItemStreamReader<BatchLine> {
             if (current.errorFileId() != null) {
                 files.add(current.errorFileId());
             }
-            log.info("collecting batch {} ({}): {} results to store", current.batchId(), current.status(),
+            log.info(
+                    "collecting batch {} ({}): {} results to store",
+                    current.batchId(),
+                    current.status(),
                     uncollected.size());
         }
     }
@@ -129,8 +137,7 @@ class CollectReader implements ItemStreamReader<BatchLine> {
     }
 
     @Override
-    public void update(ExecutionContext context) {
-    }
+    public void update(ExecutionContext context) {}
 
     @Override
     public void close() throws ItemStreamException {

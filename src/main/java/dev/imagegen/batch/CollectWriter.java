@@ -1,13 +1,12 @@
 package dev.imagegen.batch;
 
+import dev.imagegen.generate.OutcomeWriter;
+import dev.imagegen.generate.PromptOutcome;
+import dev.imagegen.store.StoredImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-
-import dev.imagegen.generate.OutcomeWriter;
-import dev.imagegen.generate.PromptOutcome;
-import dev.imagegen.store.StoredImage;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -45,8 +44,8 @@ class CollectWriter implements ItemWriter<Future<PromptOutcome>> {
                     rows.add(new Object[] {line.batch(), line.customId()});
                 }
             }
-            jdbc.batchUpdate("UPDATE openai_batch_request SET collected = true WHERE batch = ? AND custom_id = ?",
-                    rows);
+            jdbc.batchUpdate(
+                    "UPDATE openai_batch_request SET collected = true WHERE batch = ? AND custom_id = ?", rows);
         };
     }
 
@@ -66,7 +65,8 @@ class CollectWriter implements ItemWriter<Future<PromptOutcome>> {
                 }
             }
         }
-        boolean rows = chunk.getItems().stream().anyMatch(o -> !o.images().isEmpty() || !o.failures().isEmpty());
+        boolean rows = chunk.getItems().stream()
+                .anyMatch(o -> !o.images().isEmpty() || !o.failures().isEmpty());
         committed = false;
         outcomes.write(chunk);
         chunk.forEach(processor::originOf); // those without rows (a request that never ran): nothing to mark

@@ -1,5 +1,11 @@
 package dev.imagegen.batch;
 
+import dev.imagegen.model.FailureKind;
+import dev.imagegen.model.ModelCallException;
+import dev.imagegen.model.ModelHttp;
+import dev.imagegen.model.openai.OpenAiErrors;
+import dev.imagegen.spec.ModelSpec;
+import dev.imagegen.spec.RunSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -16,13 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import dev.imagegen.model.FailureKind;
-import dev.imagegen.model.ModelCallException;
-import dev.imagegen.model.ModelHttp;
-import dev.imagegen.model.openai.OpenAiErrors;
-import dev.imagegen.spec.ModelSpec;
-import dev.imagegen.spec.RunSpec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -58,20 +57,30 @@ public final class OpenAiBatchApi {
         return retrying(() -> {
             String boundary = "imagegen-" + UUID.randomUUID();
             byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
-                    + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
-                    + "\"\r\nContent-Type: application/jsonl\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+                            + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                            + filename
+                            + "\"\r\nContent-Type: application/jsonl\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8);
             byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
             HttpRequest.BodyPublisher body;
             try {
-                body = HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
-                        HttpRequest.BodyPublishers.ofFile(file), HttpRequest.BodyPublishers.ofByteArray(tail));
+                body = HttpRequest.BodyPublishers.concat(
+                        HttpRequest.BodyPublishers.ofByteArray(head),
+                        HttpRequest.BodyPublishers.ofFile(file),
+                        HttpRequest.BodyPublishers.ofByteArray(tail));
             } catch (java.io.FileNotFoundException e) {
-                throw new ModelCallException(FailureKind.CONFIGURATION, null, "the batch input file " + file
-                        + " is gone: " + e.getMessage());
+                throw new ModelCallException(
+                        FailureKind.CONFIGURATION,
+                        null,
+                        "the batch input file " + file + " is gone: " + e.getMessage());
             }
             Duration timeout = spec.timeout().compareTo(MIN_UPLOAD_TIMEOUT) > 0 ? spec.timeout() : MIN_UPLOAD_TIMEOUT;
-            JsonNode reply = send(HttpRequest.newBuilder(uri("/files")).timeout(timeout)
-                    .header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(body), timeout);
+            JsonNode reply = send(
+                    HttpRequest.newBuilder(uri("/files"))
+                            .timeout(timeout)
+                            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                            .POST(body),
+                    timeout);
             return reply.path("id").asString();
         });
     }
@@ -113,19 +122,29 @@ public final class OpenAiBatchApi {
     public InputStream content(String fileId) throws ModelCallException, InterruptedException {
         return retrying(() -> {
             HttpRequest request = HttpRequest.newBuilder(uri("/files/" + encode(fileId) + "/content"))
-                    .header("Authorization", "Bearer " + spec.apiKey().reveal()).GET().build();
-            CompletableFuture<HttpResponse<InputStream>> call = http.sendAsync(request,
-                    HttpResponse.BodyHandlers.ofInputStream());
+                    .header("Authorization", "Bearer " + spec.apiKey().reveal())
+                    .GET()
+                    .build();
+            CompletableFuture<HttpResponse<InputStream>> call =
+                    http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
             HttpResponse<InputStream> response;
             try {
                 response = call.get(spec.timeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 call.cancel(true);
-                throw new ModelCallException(FailureKind.TRANSIENT, null, "no response to GET /files/" + fileId
-                        + "/content within " + spec.timeout().toSeconds() + "s (model.timeout)");
+                throw new ModelCallException(
+                        FailureKind.TRANSIENT,
+                        null,
+                        "no response to GET /files/" + fileId + "/content within "
+                                + spec.timeout().toSeconds() + "s (model.timeout)");
             } catch (ExecutionException e) {
-                throw new ModelCallException(FailureKind.TRANSIENT, null, "GET /files/" + fileId + "/content failed: "
-                        + (e.getCause() instanceof IOException io ? ModelHttp.describe(io) : String.valueOf(e.getCause())));
+                throw new ModelCallException(
+                        FailureKind.TRANSIENT,
+                        null,
+                        "GET /files/" + fileId + "/content failed: "
+                                + (e.getCause() instanceof IOException io
+                                        ? ModelHttp.describe(io)
+                                        : String.valueOf(e.getCause())));
             }
             if (response.statusCode() >= 300 && response.statusCode() < 400) {
                 try {
@@ -133,9 +152,13 @@ public final class OpenAiBatchApi {
                 } catch (IOException ignored) {
                     // nothing to read from a redirect
                 }
-                throw new ModelCallException(FailureKind.CONFIGURATION, response.statusCode(), "GET /files/"
-                        + fileId + "/content answered a redirect, which is never followed (it would carry the key "
-                        + "elsewhere): set model.base-url to the provider's API address itself");
+                throw new ModelCallException(
+                        FailureKind.CONFIGURATION,
+                        response.statusCode(),
+                        "GET /files/"
+                                + fileId
+                                + "/content answered a redirect, which is never followed (it would carry the key "
+                                + "elsewhere): set model.base-url to the provider's API address itself");
             }
             if (response.statusCode() != 200) {
                 byte[] body;
@@ -160,17 +183,19 @@ public final class OpenAiBatchApi {
         return send(b, spec.timeout());
     }
 
-    private JsonNode send(HttpRequest.Builder request, Duration timeout) throws ModelCallException,
-            InterruptedException {
-        HttpRequest r = request.header("Authorization", "Bearer " + spec.apiKey().reveal()).build();
+    private JsonNode send(HttpRequest.Builder request, Duration timeout)
+            throws ModelCallException, InterruptedException {
+        HttpRequest r = request.header(
+                        "Authorization", "Bearer " + spec.apiKey().reveal())
+                .build();
         ModelHttp.Response response = ModelHttp.send(http, r, timeout, MAX_JSON_BYTES);
         if (response.status() != 200) {
             throw error(response.status(), response.body());
         }
         JsonNode root = ModelHttp.parse(json, response.body(), 200);
         if (root == null || !root.isObject()) {
-            throw new ModelCallException(FailureKind.TRANSIENT, 200, r.method() + " " + r.uri().getPath()
-                    + ": a 200 without a JSON object");
+            throw new ModelCallException(
+                    FailureKind.TRANSIENT, 200, r.method() + " " + r.uri().getPath() + ": a 200 without a JSON object");
         }
         return root;
     }
@@ -182,7 +207,11 @@ public final class OpenAiBatchApi {
         } catch (ModelCallException e) {
             root = null;
         }
-        return OpenAiErrors.classify(status, root == null ? null : root.get("error"), null, spec.apiKey().reveal());
+        return OpenAiErrors.classify(
+                status,
+                root == null ? null : root.get("error"),
+                null,
+                spec.apiKey().reveal());
     }
 
     private URI uri(String path) {
@@ -210,7 +239,8 @@ public final class OpenAiBatchApi {
                     throw e;
                 }
                 Thread.sleep(delay.toMillis());
-                delay = delay.multipliedBy(2).compareTo(retry.maxDelay()) > 0 ? retry.maxDelay()
+                delay = delay.multipliedBy(2).compareTo(retry.maxDelay()) > 0
+                        ? retry.maxDelay()
                         : delay.multipliedBy(2);
             }
         }

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
@@ -91,8 +90,8 @@ final class ResultFileReader implements Closeable {
                             String field = parser.currentName();
                             JsonToken v = parser.nextToken();
                             switch (field) {
-                                case "status_code" -> status = v == JsonToken.VALUE_NUMBER_INT
-                                        ? parser.getIntValue() : null;
+                                case "status_code" ->
+                                    status = v == JsonToken.VALUE_NUMBER_INT ? parser.getIntValue() : null;
                                 case "request_id" -> requestId = text(v);
                                 case "body" -> readBody(v, body);
                                 default -> parser.skipChildren();
@@ -108,8 +107,17 @@ final class ResultFileReader implements Closeable {
         if (customId == null) {
             throw new IllegalStateException("a result line without custom_id");
         }
-        return new BatchLine(batch, customId, status, requestId, body.images, body.outputFormat, body.usage,
-                body.error, error, null);
+        return new BatchLine(
+                batch,
+                customId,
+                status,
+                requestId,
+                body.images,
+                body.outputFormat,
+                body.usage,
+                body.error,
+                error,
+                null);
     }
 
     private static final class Body {

@@ -76,8 +76,8 @@ final class StallGuard extends FilterInputStream {
     }
 
     private IOException stall() {
-        return new IOException("the download stalled: no data for " + timeoutNanos / 1_000_000_000 + " s "
-                + "(model.timeout)");
+        return new IOException(
+                "the download stalled: no data for " + timeoutNanos / 1_000_000_000 + " s " + "(model.timeout)");
     }
 
     @Override

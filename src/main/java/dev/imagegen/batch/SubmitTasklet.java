@@ -1,5 +1,20 @@
 package dev.imagegen.batch;
 
+import dev.imagegen.generate.OutcomeWriter;
+import dev.imagegen.generate.PendingQuery;
+import dev.imagegen.generate.PromptOutcome;
+import dev.imagegen.generate.RerunSelection;
+import dev.imagegen.generate.RunGuard;
+import dev.imagegen.ledger.CallCostEstimate;
+import dev.imagegen.ledger.Ledger;
+import dev.imagegen.model.FailureKind;
+import dev.imagegen.model.ImageRequest;
+import dev.imagegen.model.ModelCallException;
+import dev.imagegen.model.openai.OpenAiImagesModel;
+import dev.imagegen.reference.BadReferenceException;
+import dev.imagegen.reference.ReferenceImage;
+import dev.imagegen.reference.ReferenceLoader;
+import dev.imagegen.spec.JobSpec;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,27 +32,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-
-import dev.imagegen.generate.OutcomeWriter;
-import dev.imagegen.generate.PendingQuery;
-import dev.imagegen.generate.PromptOutcome;
-import dev.imagegen.generate.RerunSelection;
-import dev.imagegen.generate.RunGuard;
-import dev.imagegen.ledger.CallCostEstimate;
-import dev.imagegen.ledger.Ledger;
-import dev.imagegen.model.FailureKind;
-import dev.imagegen.model.ImageRequest;
-import dev.imagegen.model.ModelCallException;
-import dev.imagegen.model.openai.OpenAiImagesModel;
-import dev.imagegen.reference.BadReferenceException;
-import dev.imagegen.reference.ReferenceImage;
-import dev.imagegen.reference.ReferenceLoader;
-import dev.imagegen.spec.JobSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.StepExecution;
-import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
@@ -74,9 +73,15 @@ final class SubmitTasklet implements Tasklet {
     private final OpenAiImagesModel bodies;
     private final java.util.function.Function<StepExecution, OutcomeWriter> writers;
 
-    SubmitTasklet(JobSpec spec, OpenAiBatchApi api, Batches batches, JdbcTemplate jdbc, JsonMapper json,
-                  RunGuard guard, BatchRunState state,
-                  java.util.function.Function<StepExecution, OutcomeWriter> writers) {
+    SubmitTasklet(
+            JobSpec spec,
+            OpenAiBatchApi api,
+            Batches batches,
+            JdbcTemplate jdbc,
+            JsonMapper json,
+            RunGuard guard,
+            BatchRunState state,
+            java.util.function.Function<StepExecution, OutcomeWriter> writers) {
         this.spec = spec;
         this.api = api;
         this.batches = batches;
@@ -99,8 +104,10 @@ final class SubmitTasklet implements Tasklet {
         try {
             for (BatchRow b : batches.open(spec.dataset())) {
                 if (!b.created()) {
-                    log.info("finishing batch {} of run {} left by a process that died while submitting it",
-                            b.part(), b.instanceId());
+                    log.info(
+                            "finishing batch {} of run {} left by a process that died while submitting it",
+                            b.part(),
+                            b.instanceId());
                     finish(b, true);
                 }
             }
@@ -108,13 +115,16 @@ final class SubmitTasklet implements Tasklet {
             plan(step);
         } catch (ModelCallException e) {
             if (e.kind().action() == FailureKind.Action.STOP) {
-                guard.stop("OpenAI refused the batch (" + e.kind().id() + (e.httpStatus() == null ? ""
-                        : ", HTTP " + e.httpStatus()) + "): " + e.getMessage() + "; fix it, then restart");
+                guard.stop("OpenAI refused the batch (" + e.kind().id()
+                        + (e.httpStatus() == null ? "" : ", HTTP " + e.httpStatus()) + "): " + e.getMessage()
+                        + "; fix it, then restart");
                 step.setTerminateOnly();
                 return RepeatStatus.FINISHED;
             }
-            throw new IllegalStateException("submitting a batch failed (" + e.kind().id() + "): " + e.getMessage()
-                    + "; restart to try again (nothing is submitted twice)", e);
+            throw new IllegalStateException(
+                    "submitting a batch failed (" + e.kind().id() + "): " + e.getMessage()
+                            + "; restart to try again (nothing is submitted twice)",
+                    e);
         }
         if (guard.ending() != RunGuard.Ending.NONE) {
             step.setTerminateOnly();
@@ -128,13 +138,24 @@ final class SubmitTasklet implements Tasklet {
         Set<Batches.RequestKey> inFlight = batches.inFlight(spec.dataset());
         Double max = spec.run().maxCostUsd();
         // The run's spend is the ledger's (all its executions); open batches are reserved at their estimates.
-        double committed = max == null ? 0 : batches.db(() -> Ledger.ofRun(jdbc, instance).totalUsd().doubleValue())
-                + batches.reserved(spec.dataset());
+        double committed = max == null
+                ? 0
+                : batches.db(() -> Ledger.ofRun(jdbc, instance).totalUsd().doubleValue())
+                        + batches.reserved(spec.dataset());
         CallCostEstimate ledgerEstimate = CallCostEstimate.of(spec.model(), null, jdbc, spec.dataset());
         // Generations and edits go to separate batches (a batch has one endpoint); generations first.
         Map<String, Part> parts = new LinkedHashMap<>();
-        Map<String, Object> params = new HashMap<>(Map.of("dataset", spec.dataset(), "instance", instance,
-                "count", 1, "index", 0, "variants", spec.model().imagesPerPrompt()));
+        Map<String, Object> params = new HashMap<>(Map.of(
+                "dataset",
+                spec.dataset(),
+                "instance",
+                instance,
+                "count",
+                1,
+                "index",
+                0,
+                "variants",
+                spec.model().imagesPerPrompt()));
         String rerun = step.getJobExecution().getJobParameters().getString(RerunSelection.PARAMETER);
         String sql = "SELECT prompt_id, rendered_prompt, request_hash, reference_images, done FROM "
                 + PendingQuery.from(rerun, params) + " WHERE cardinality(done) < :variants AND prompt_id > :after"
@@ -146,9 +167,13 @@ final class SubmitTasklet implements Tasklet {
         pages:
         while (true) {
             params.put("after", after);
-            List<Pending> page = batches.db(() -> named.query(sql, params, (rs, n) -> new Pending(rs.getString(1),
-                    rs.getString(2), rs.getString(3), rs.getString(4),
-                    Arrays.asList((Integer[]) rs.getArray(5).getArray()))));
+            List<Pending> page = batches.db(() -> named.query(
+                    sql,
+                    params,
+                    (rs, n) -> new Pending(
+                            rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Arrays.asList((Integer
+                                            [])
+                                    rs.getArray(5).getArray()))));
             if (page.isEmpty()) {
                 break;
             }
@@ -171,21 +196,35 @@ final class SubmitTasklet implements Tasklet {
                         continue;
                     }
                     double estimate = BatchCost.reserve(ledgerEstimate, spec.model(), p.prompt(), refs.size());
-                    double planned = parts.values().stream().mapToDouble(Part::estimate).sum();
+                    double planned =
+                            parts.values().stream().mapToDouble(Part::estimate).sum();
                     if (max != null && committed + planned + estimate > max) {
-                        state.budgetReached(String.format("budget reached: $%.4f spent or reserved by batches, "
-                                + "and the next request is estimated at $%.4f, over run.max-cost-usd $%.2f; the rest "
-                                + "stays pending", committed + planned, estimate, max));
+                        state.budgetReached(String.format(
+                                "budget reached: $%.4f spent or reserved by batches, "
+                                        + "and the next request is estimated at $%.4f, over run.max-cost-usd $%.2f; the rest "
+                                        + "stays pending",
+                                committed + planned, estimate, max));
                         break pages;
                     }
-                    byte[] line = line(customId(key), endpoint, bodies.requestBody(
-                            new ImageRequest(p.promptId(), variant, p.prompt(), null, 1, refs)));
+                    byte[] line = line(
+                            customId(key),
+                            endpoint,
+                            bodies.requestBody(new ImageRequest(p.promptId(), variant, p.prompt(), null, 1, refs)));
                     if (line.length > spec.model().batch().maxFileBytes()) {
-                        badReferences.add(new PromptOutcome(p.promptId(), List.of(), List.of(
-                                new PromptOutcome.CallFailure(p.promptId(), variant, FailureKind.BAD_REQUEST.id(),
-                                        null, "the request is " + line.length + " bytes (its reference images), "
-                                        + "more than a batch input file may hold (model.batch.max-file-size)", 0,
-                                        null)), List.of(), false));
+                        badReferences.add(new PromptOutcome(
+                                p.promptId(),
+                                List.of(),
+                                List.of(new PromptOutcome.CallFailure(
+                                        p.promptId(),
+                                        variant,
+                                        FailureKind.BAD_REQUEST.id(),
+                                        null,
+                                        "the request is " + line.length + " bytes (its reference images), "
+                                                + "more than a batch input file may hold (model.batch.max-file-size)",
+                                        0,
+                                        null)),
+                                List.of(),
+                                false));
                         continue;
                     }
                     Part part = parts.get(endpoint);
@@ -217,8 +256,8 @@ final class SubmitTasklet implements Tasklet {
         List<PromptOutcome.CallFailure> failures = new ArrayList<>();
         for (int variant = 0; variant < spec.model().imagesPerPrompt(); variant++) {
             if (!p.done().contains(variant)) {
-                failures.add(new PromptOutcome.CallFailure(p.promptId(), variant, FailureKind.BAD_REFERENCE.id(),
-                        null, e.getMessage(), 0, null));
+                failures.add(new PromptOutcome.CallFailure(
+                        p.promptId(), variant, FailureKind.BAD_REFERENCE.id(), null, e.getMessage(), 0, null));
                 guard.recordSkip(FailureKind.BAD_REFERENCE.id());
             }
         }
@@ -234,8 +273,16 @@ final class SubmitTasklet implements Tasklet {
         part.close();
         long instance = step.getJobExecution().getJobInstance().getId();
         int number = batches.nextPart(instance);
-        long id = batches.persistIntent(spec.dataset(), instance, step.getJobExecution().getId(), number,
-                part.endpoint, part.intent, part.requests, part.bytes, part.estimate());
+        long id = batches.persistIntent(
+                spec.dataset(),
+                instance,
+                step.getJobExecution().getId(),
+                number,
+                part.endpoint,
+                part.intent,
+                part.requests,
+                part.bytes,
+                part.estimate());
         finish(batches.get(id), false);
         return part.estimate();
     }
@@ -261,13 +308,19 @@ final class SubmitTasklet implements Tasklet {
         }
         JsonNode batch = resumed ? findByIntent(b.intent()) : null;
         if (batch != null) {
-            log.info("adopted batch {} (created before a crash, found by its metadata)", batch.path("id").asString());
+            log.info(
+                    "adopted batch {} (created before a crash, found by its metadata)",
+                    batch.path("id").asString());
         } else {
             batch = create(b, fileId);
         }
         batches.update(b.id(), batch);
         Files.deleteIfExists(file);
-        log.info("batch {} ({} requests to {}) is {}", batch.path("id").asString(), b.requests(), b.endpoint(),
+        log.info(
+                "batch {} ({} requests to {}) is {}",
+                batch.path("id").asString(),
+                b.requests(),
+                b.endpoint(),
                 batch.path("status").asString());
     }
 
@@ -277,7 +330,8 @@ final class SubmitTasklet implements Tasklet {
             try {
                 return api.create(fileId, b.endpoint(), metadata(b));
             } catch (ModelCallException e) {
-                if (e.kind().action() != FailureKind.Action.RETRY || attempt >= spec.run().retry().maxAttempts()) {
+                if (e.kind().action() != FailureKind.Action.RETRY
+                        || attempt >= spec.run().retry().maxAttempts()) {
                     throw e;
                 }
                 JsonNode existing = findByIntent(b.intent());
@@ -350,18 +404,18 @@ final class SubmitTasklet implements Tasklet {
     String customId(Batches.RequestKey key) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String canonical = spec.dataset() + "\n" + key.promptId() + "\n" + key.variant() + "\n"
-                    + key.requestHash();
-            return "ig-" + HexFormat.of().formatHex(sha.digest(canonical.getBytes(StandardCharsets.UTF_8)))
-                    .substring(0, 40);
+            String canonical = spec.dataset() + "\n" + key.promptId() + "\n" + key.variant() + "\n" + key.requestHash();
+            return "ig-"
+                    + HexFormat.of()
+                            .formatHex(sha.digest(canonical.getBytes(StandardCharsets.UTF_8)))
+                            .substring(0, 40);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private record Pending(String promptId, String prompt, String requestHash, String referencesJson,
-                           List<Integer> done) {
-    }
+    private record Pending(
+            String promptId, String prompt, String requestHash, String referencesJson, List<Integer> done) {}
 
     /** A batch being written: its input file, requests and estimate. */
     private final class Part {
@@ -377,7 +431,8 @@ final class SubmitTasklet implements Tasklet {
             this.endpoint = endpoint;
             this.intent = intent;
             Files.createDirectories(stagingDir(spec));
-            this.file = new java.io.FileOutputStream(stagingDir(spec).resolve(intent + ".jsonl").toFile());
+            this.file = new java.io.FileOutputStream(
+                    stagingDir(spec).resolve(intent + ".jsonl").toFile());
             this.out = new BufferedOutputStream(file, 1 << 16);
         }
 

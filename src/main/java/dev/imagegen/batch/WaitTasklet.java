@@ -1,14 +1,13 @@
 package dev.imagegen.batch;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -30,6 +29,7 @@ final class WaitTasklet implements Tasklet {
     private static final Logger log = LoggerFactory.getLogger(WaitTasklet.class);
     /** Job parameter of {@code run --no-wait}. */
     static final String NO_WAIT = BatchSteps.NO_WAIT;
+
     private static final long SLICE_MILLIS = 50;
 
     private final JobSpec spec;
@@ -69,13 +69,14 @@ final class WaitTasklet implements Tasklet {
                 batch = api.retrieve(b.batchId());
             } catch (ModelCallException e) {
                 if (e.kind().action() == FailureKind.Action.STOP) {
-                    guard.stop("OpenAI refused to show batch " + b.batchId() + " (" + e.kind().id() + "): "
-                            + e.getMessage() + "; fix it, then restart");
+                    guard.stop("OpenAI refused to show batch " + b.batchId() + " ("
+                            + e.kind().id() + "): " + e.getMessage() + "; fix it, then restart");
                     step.setTerminateOnly();
                     return RepeatStatus.FINISHED;
                 }
-                throw new IllegalStateException("polling batch " + b.batchId() + " failed: " + e.getMessage()
-                        + "; restart to resume waiting", e);
+                throw new IllegalStateException(
+                        "polling batch " + b.batchId() + " failed: " + e.getMessage() + "; restart to resume waiting",
+                        e);
             }
             batches.update(b.id(), batch);
             JsonNode counts = batch.path("request_counts");
@@ -107,7 +108,8 @@ final class WaitTasklet implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         Duration next = Duration.ofMillis((long) (delay.toMillis() * 1.5));
-        delay = next.compareTo(spec.model().batch().maxPollInterval()) > 0 ? spec.model().batch().maxPollInterval()
+        delay = next.compareTo(spec.model().batch().maxPollInterval()) > 0
+                ? spec.model().batch().maxPollInterval()
                 : next;
         return RepeatStatus.CONTINUABLE;
     }

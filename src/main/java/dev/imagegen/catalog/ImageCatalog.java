@@ -6,7 +6,6 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -54,7 +53,10 @@ public final class ImageCatalog {
                 args.add(afterId);
                 args.add(afterVariant);
             }
-            sql.append(" ORDER BY ").append(lead).append(", g.prompt_id, g.variant LIMIT ").append(pageSize);
+            sql.append(" ORDER BY ")
+                    .append(lead)
+                    .append(", g.prompt_id, g.variant LIMIT ")
+                    .append(pageSize);
             List<ImageRecord> page = jdbc.query(sql.toString(), ImageCatalog::map, args.toArray());
             page.forEach(each);
             if (page.size() < pageSize) {
@@ -76,8 +78,8 @@ public final class ImageCatalog {
 
     /** How many images the filter leaves out only because their prompt changed since. */
     public long countStale(ImageFilter filter) {
-        ImageFilter all = new ImageFilter(filter.dataset(), filter.jobInstanceId(), filter.since(), filter.until(),
-                false);
+        ImageFilter all =
+                new ImageFilter(filter.dataset(), filter.jobInstanceId(), filter.since(), filter.until(), false);
         return count(all) - count(filter);
     }
 
@@ -103,15 +105,34 @@ public final class ImageCatalog {
     }
 
     private static ImageRecord map(ResultSet rs, int n) throws SQLException {
-        return new ImageRecord(rs.getString("dataset"), rs.getString("prompt_id"), rs.getInt("variant"),
-                rs.getString("file_path"), rs.getString("media_type"), rs.getInt("width"), rs.getInt("height"),
-                rs.getLong("bytes"), rs.getString("sha256"), rs.getString("request_hash"), rs.getString("model"),
-                rs.getString("provider"), rs.getString("generation_id"), (Long) nullable(rs.getLong("seed"), rs),
-                rs.getBigDecimal("cost_usd"), rs.getBoolean("cost_estimated"),
-                (Long) nullable(rs.getLong("latency_ms"), rs), rs.getInt("attempts"), rs.getBoolean("adopted"),
-                rs.getLong("job_execution_id"), rs.getLong("job_instance_id"),
-                rs.getTimestamp("created_at").toInstant(), rs.getString("prompt"), rs.getString("rendered_prompt"),
-                rs.getString("attributes_json"), rs.getBoolean("current"), rs.getString("run_id"));
+        return new ImageRecord(
+                rs.getString("dataset"),
+                rs.getString("prompt_id"),
+                rs.getInt("variant"),
+                rs.getString("file_path"),
+                rs.getString("media_type"),
+                rs.getInt("width"),
+                rs.getInt("height"),
+                rs.getLong("bytes"),
+                rs.getString("sha256"),
+                rs.getString("request_hash"),
+                rs.getString("model"),
+                rs.getString("provider"),
+                rs.getString("generation_id"),
+                (Long) nullable(rs.getLong("seed"), rs),
+                rs.getBigDecimal("cost_usd"),
+                rs.getBoolean("cost_estimated"),
+                (Long) nullable(rs.getLong("latency_ms"), rs),
+                rs.getInt("attempts"),
+                rs.getBoolean("adopted"),
+                rs.getLong("job_execution_id"),
+                rs.getLong("job_instance_id"),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getString("prompt"),
+                rs.getString("rendered_prompt"),
+                rs.getString("attributes_json"),
+                rs.getBoolean("current"),
+                rs.getString("run_id"));
     }
 
     private static Object nullable(long value, ResultSet rs) throws SQLException {

@@ -6,7 +6,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -35,26 +34,44 @@ public final class Runs {
     }
 
     public Optional<RunRef> find(String dataset, String runId) {
-        return jdbc.query(RUNS + " WHERE r.parameter_value = ? GROUP BY e.job_instance_id, r.parameter_value "
-                        + "ORDER BY last_execution DESC LIMIT 1",
-                (rs, n) -> new RunRef(dataset, rs.getString("run_id"), rs.getLong("job_instance_id")),
-                JOB_NAME, dataset, runId).stream().findFirst();
+        return jdbc
+                .query(
+                        RUNS + " WHERE r.parameter_value = ? GROUP BY e.job_instance_id, r.parameter_value "
+                                + "ORDER BY last_execution DESC LIMIT 1",
+                        (rs, n) -> new RunRef(dataset, rs.getString("run_id"), rs.getLong("job_instance_id")),
+                        JOB_NAME,
+                        dataset,
+                        runId)
+                .stream()
+                .findFirst();
     }
 
     /** The run whose execution started last. */
     public Optional<RunRef> latest(String dataset) {
-        return jdbc.query(RUNS + " GROUP BY e.job_instance_id, r.parameter_value ORDER BY last_execution DESC "
-                        + "LIMIT 1",
-                (rs, n) -> new RunRef(dataset, rs.getString("run_id"), rs.getLong("job_instance_id")),
-                JOB_NAME, dataset).stream().findFirst();
+        return jdbc
+                .query(
+                        RUNS + " GROUP BY e.job_instance_id, r.parameter_value ORDER BY last_execution DESC "
+                                + "LIMIT 1",
+                        (rs, n) -> new RunRef(dataset, rs.getString("run_id"), rs.getLong("job_instance_id")),
+                        JOB_NAME,
+                        dataset)
+                .stream()
+                .findFirst();
     }
 
     public List<Execution> executions(long jobInstanceId) {
-        return jdbc.query("""
+        return jdbc.query(
+                """
                 SELECT job_execution_id, status, exit_code, exit_message, start_time, end_time
                   FROM batch_job_execution WHERE job_instance_id = ? ORDER BY job_execution_id""",
-                (rs, n) -> new Execution(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        instant(rs, 5), instant(rs, 6)), jobInstanceId);
+                (rs, n) -> new Execution(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        instant(rs, 5),
+                        instant(rs, 6)),
+                jobInstanceId);
     }
 
     /** Batch stores local wall-clock times without a zone; they were written by a JVM in this zone. */

@@ -1,11 +1,10 @@
 package dev.imagegen.check;
 
-import java.net.http.HttpClient;
-import java.util.List;
-
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.ModelSpec;
+import java.net.http.HttpClient;
+import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -32,8 +31,10 @@ public final class CapabilityCheck {
         String target = "dataset " + spec.dataset() + ", provider " + model.provider() + ", model " + model.name()
                 + (model.isPlaceholder() ? "" : " at " + model.baseUrl());
         if (model.isPlaceholder()) {
-            return new CheckReport(target, List.of(Finding.ok("model", "the local placeholder needs no key and "
-                    + "takes every option")), model.imagesPerCall());
+            return new CheckReport(
+                    target,
+                    List.of(Finding.ok("model", "the local placeholder needs no key and " + "takes every option")),
+                    model.imagesPerCall());
         }
         ProviderApi api = new ProviderApi(http, json, model);
         return switch (model.provider()) {

@@ -1,11 +1,10 @@
 package dev.imagegen.check;
 
-import java.io.PrintStream;
-import java.util.List;
-
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.ModelSpec;
+import java.io.PrintStream;
+import java.util.List;
 
 /**
  * What the capability check found, and what it learnt: {@code imagesPerCall} is how many images one call may ask
@@ -14,8 +13,13 @@ import dev.imagegen.spec.ModelSpec;
  * the model lists), null when nothing was learnt; {@code facts} what the provider said about money (the key's limit,
  * the catalogue price), for the plan.
  */
-public record CheckReport(String target, List<Finding> findings, int imagesPerCall, List<String> modalities,
-                          String tokenField, ProviderFacts facts) {
+public record CheckReport(
+        String target,
+        List<Finding> findings,
+        int imagesPerCall,
+        List<String> modalities,
+        String tokenField,
+        ProviderFacts facts) {
 
     public CheckReport {
         findings = List.copyOf(findings);
@@ -23,8 +27,8 @@ public record CheckReport(String target, List<Finding> findings, int imagesPerCa
         facts = facts == null ? ProviderFacts.NONE : facts;
     }
 
-    public CheckReport(String target, List<Finding> findings, int imagesPerCall, List<String> modalities,
-                       String tokenField) {
+    public CheckReport(
+            String target, List<Finding> findings, int imagesPerCall, List<String> modalities, String tokenField) {
         this(target, findings, imagesPerCall, modalities, tokenField, ProviderFacts.NONE);
     }
 
@@ -57,10 +61,11 @@ public record CheckReport(String target, List<Finding> findings, int imagesPerCa
         if (imagesPerCall < model.imagesPerCall()) {
             model = model.withImagesPerCall(imagesPerCall);
         }
-        if (modalities != null && model.modalities().isEmpty() || tokenField != null
-                && model.maxTokensParameter() == null) {
-            model = model.withChatFields(model.modalities().isEmpty() && modalities != null ? modalities
-                    : model.modalities(), model.maxTokensParameter() == null ? tokenField : model.maxTokensParameter());
+        if (modalities != null && model.modalities().isEmpty()
+                || tokenField != null && model.maxTokensParameter() == null) {
+            model = model.withChatFields(
+                    model.modalities().isEmpty() && modalities != null ? modalities : model.modalities(),
+                    model.maxTokensParameter() == null ? tokenField : model.maxTokensParameter());
         }
         return model == spec.model() ? spec : spec.withModel(model);
     }
@@ -75,9 +80,14 @@ public record CheckReport(String target, List<Finding> findings, int imagesPerCa
         for (Finding f : findings) {
             out.printf("  %-5s  %s: %s%n", f.severity().label(), f.subject(), f.message());
         }
-        long problems = findings.stream().filter(f -> f.severity().compareTo(Finding.Severity.WARN) > 0).count();
-        out.println(problems == 0 ? "result: ready (exit 0)"
-                : "result: " + problems + (problems == 1 ? " problem" : " problems") + " (exit " + exitCode() + ")");
+        long problems = findings.stream()
+                .filter(f -> f.severity().compareTo(Finding.Severity.WARN) > 0)
+                .count();
+        out.println(
+                problems == 0
+                        ? "result: ready (exit 0)"
+                        : "result: " + problems + (problems == 1 ? " problem" : " problems") + " (exit " + exitCode()
+                                + ")");
     }
 
     /** Only the warnings and problems, for the start of a run. */

@@ -1,5 +1,8 @@
 package dev.imagegen.check;
 
+import dev.imagegen.model.openrouter.OpenRouterImagesModel;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.spec.ModelSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -8,10 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
-import dev.imagegen.model.openrouter.OpenRouterImagesModel;
-import dev.imagegen.spec.JobSpec;
-import dev.imagegen.spec.ModelSpec;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -22,9 +21,20 @@ import tools.jackson.databind.JsonNode;
 final class OpenRouterCheck {
 
     /** OpenRouter's documented routing preference keys; another one is reported, not refused. */
-    private static final Set<String> ROUTING_KEYS = Set.of("allow_fallbacks", "data_collection",
-            "enforce_distillable_text", "ignore", "max_price", "only", "order", "preferred_max_latency",
-            "preferred_min_throughput", "quantizations", "require_parameters", "sort", "zdr");
+    private static final Set<String> ROUTING_KEYS = Set.of(
+            "allow_fallbacks",
+            "data_collection",
+            "enforce_distillable_text",
+            "ignore",
+            "max_price",
+            "only",
+            "order",
+            "preferred_max_latency",
+            "preferred_min_throughput",
+            "quantizations",
+            "require_parameters",
+            "sort",
+            "zdr");
 
     /** The routing fields OpenRouter's Image API takes (its ImageGenerationProviderPreferences); others are dropped. */
     static final Set<String> IMAGE_API_ROUTING_KEYS = OpenRouterImagesModel.ROUTING_KEYS;
@@ -61,30 +71,42 @@ final class OpenRouterCheck {
             findings.add(Finding.unreachable("provider", "interrupted"));
         }
         checkRouting();
-        return new CheckReport(target, findings, imagesPerCall, modalities, tokenField,
-                new ProviderFacts(keyLimitRemaining, price));
+        return new CheckReport(
+                target, findings, imagesPerCall, modalities, tokenField, new ProviderFacts(keyLimitRemaining, price));
     }
 
     private void checkKey() throws ProviderApi.Unreachable, InterruptedException {
         ProviderApi.Answer a = api.get("/key");
         switch (a.status()) {
             case 200 -> {
-                JsonNode remaining = a.body() == null ? null : a.body().path("data").get("limit_remaining");
+                JsonNode remaining =
+                        a.body() == null ? null : a.body().path("data").get("limit_remaining");
                 keyLimitRemaining = remaining != null && remaining.isNumber() ? remaining.asDouble() : null;
                 if (remaining != null && remaining.isNumber() && remaining.asDouble() <= 0) {
-                    findings.add(Finding.key("model.api-key", "the key's credit limit is used up (limit_remaining "
-                            + remaining.asDouble() + "). Raise the key's limit or add credits"));
+                    findings.add(Finding.key(
+                            "model.api-key",
+                            "the key's credit limit is used up (limit_remaining " + remaining.asDouble()
+                                    + "). Raise the key's limit or add credits"));
                 } else {
-                    findings.add(Finding.ok("model.api-key", "accepted" + (remaining != null && remaining.isNumber()
-                            ? String.format(" ($%.2f left of its limit)", remaining.asDouble()) : "")));
+                    findings.add(Finding.ok(
+                            "model.api-key",
+                            "accepted"
+                                    + (remaining != null && remaining.isNumber()
+                                            ? String.format(" ($%.2f left of its limit)", remaining.asDouble())
+                                            : "")));
                 }
             }
-            case 401, 403 -> findings.add(Finding.key("model.api-key", "OpenRouter refused the key (HTTP "
-                    + a.status() + ": " + a.errorMessage() + "). Export a valid key, e.g. OPENROUTER_API_KEY"));
-            case 402 -> findings.add(Finding.key("model.api-key", "out of credits (HTTP 402: " + a.errorMessage()
-                    + "). Add credits"));
-            default -> findings.add(Finding.unreachable("model.api-key", "GET /key answered HTTP " + a.status()
-                    + ": " + a.errorMessage()));
+            case 401, 403 ->
+                findings.add(Finding.key(
+                        "model.api-key",
+                        "OpenRouter refused the key (HTTP " + a.status() + ": " + a.errorMessage()
+                                + "). Export a valid key, e.g. OPENROUTER_API_KEY"));
+            case 402 ->
+                findings.add(Finding.key(
+                        "model.api-key", "out of credits (HTTP 402: " + a.errorMessage() + "). Add credits"));
+            default ->
+                findings.add(Finding.unreachable(
+                        "model.api-key", "GET /key answered HTTP " + a.status() + ": " + a.errorMessage()));
         }
     }
 
@@ -92,8 +114,10 @@ final class OpenRouterCheck {
         String path = imagesApi ? "/images/models" : "/models?output_modalities=image";
         ProviderApi.Answer a = api.get(path);
         if (a.status() != 200 || a.body() == null || !a.body().path("data").isArray()) {
-            findings.add(Finding.unreachable("model.name", "GET " + path + " answered HTTP " + a.status()
-                    + (a.body() == null ? "" : ": " + a.errorMessage())));
+            findings.add(Finding.unreachable(
+                    "model.name",
+                    "GET " + path + " answered HTTP " + a.status()
+                            + (a.body() == null ? "" : ": " + a.errorMessage())));
             return;
         }
         Map<String, JsonNode> catalogue = new LinkedHashMap<>();
@@ -108,15 +132,20 @@ final class OpenRouterCheck {
             String name = model.fallbackModels().get(i);
             JsonNode fallback = catalogue.get(name);
             if (fallback == null) {
-                findings.add(Finding.config("model.fallback-models[" + i + "]", unknownModel(name,
-                        catalogue.keySet())));
+                findings.add(
+                        Finding.config("model.fallback-models[" + i + "]", unknownModel(name, catalogue.keySet())));
             } else if (spec.source().hasReferenceColumn() && !inputsImages(fallback)) {
-                findings.add(Finding.config("model.fallback-models[" + i + "]", "'" + name + "' takes no image "
-                        + "input, but source.reference-column sends reference images"));
-            } else if (primary != null && !contains(fallback.path("architecture").path("output_modalities"), "text")
+                findings.add(Finding.config(
+                        "model.fallback-models[" + i + "]",
+                        "'" + name + "' takes no image "
+                                + "input, but source.reference-column sends reference images"));
+            } else if (primary != null
+                    && !contains(fallback.path("architecture").path("output_modalities"), "text")
                     && contains(primary.path("architecture").path("output_modalities"), "text")) {
-                findings.add(Finding.warn("model.fallback-models[" + i + "]", "'" + name + "' outputs images only; "
-                        + "with the primary's modalities [image, text] OpenRouter will not route to it"));
+                findings.add(Finding.warn(
+                        "model.fallback-models[" + i + "]",
+                        "'" + name + "' outputs images only; "
+                                + "with the primary's modalities [image, text] OpenRouter will not route to it"));
             } else {
                 findings.add(Finding.ok("model.fallback-models[" + i + "]", "'" + name + "' makes images"));
             }
@@ -124,13 +153,15 @@ final class OpenRouterCheck {
     }
 
     private String unknownModel(String name, Set<String> known) {
-        String list = imagesApi ? "OpenRouter's Image API models (GET /images/models)"
+        String list = imagesApi
+                ? "OpenRouter's Image API models (GET /images/models)"
                 : "OpenRouter's image-output models (GET /models?output_modalities=image)";
         List<String> near = known.stream()
                 .sorted(Comparator.comparingInt(k -> distance(k, name)))
-                .limit(3).toList();
-        return "'" + name + "' is not one of " + list + (near.isEmpty() ? "" : "; the nearest are "
-                + String.join(", ", near));
+                .limit(3)
+                .toList();
+        return "'" + name + "' is not one of " + list
+                + (near.isEmpty() ? "" : "; the nearest are " + String.join(", ", near));
     }
 
     private void checkModel(JsonNode m) throws ProviderApi.Unreachable, InterruptedException {
@@ -144,8 +175,9 @@ final class OpenRouterCheck {
             price = ProviderFacts.CataloguePrice.ofChat(m.path("pricing"), "GET /models");
         }
         if (spec.source().hasReferenceColumn() && !inputsImages(m)) {
-            findings.add(Finding.config("source.reference-column", "'" + model.name() + "' takes no image input, "
-                    + "so it cannot use reference images"));
+            findings.add(Finding.config(
+                    "source.reference-column",
+                    "'" + model.name() + "' takes no image input, " + "so it cannot use reference images"));
         }
         checkOutputFormat();
         List<Endpoint> pinned = pinnedEndpoints();
@@ -162,21 +194,36 @@ final class OpenRouterCheck {
             return;
         }
         checkModalities(outputs);
-        List<JsonNode> parameterLists = pinned == null ? List.of(m.path("supported_parameters"))
+        List<JsonNode> parameterLists = pinned == null
+                ? List.of(m.path("supported_parameters"))
                 : pinned.stream().map(Endpoint::parameters).toList();
         boolean seed = parameterLists.stream().allMatch(p -> contains(p, "seed"));
         if (model.seed() != null && !seed) {
-            findings.add(Finding.warn("model.seed", "'" + model.name() + "'" + (pinned == null ? "" : " at "
-                    + pinned.stream().filter(e -> !contains(e.parameters(), "seed")).map(Endpoint::label).toList())
-                    + " does not list seed among its supported parameters; OpenRouter drops it, so images are not "
-                    + "reproducible"));
+            findings.add(Finding.warn(
+                    "model.seed",
+                    "'" + model.name() + "'"
+                            + (pinned == null
+                                    ? ""
+                                    : " at "
+                                            + pinned.stream()
+                                                    .filter(e -> !contains(e.parameters(), "seed"))
+                                                    .map(Endpoint::label)
+                                                    .toList())
+                            + " does not list seed among its supported parameters; OpenRouter drops it, so images are not "
+                            + "reproducible"));
         }
         if (model.maxTokensParameter() == null) {
             boolean completion = parameterLists.stream().allMatch(p -> contains(p, ModelSpec.MAX_COMPLETION_TOKENS));
             tokenField = completion ? ModelSpec.MAX_COMPLETION_TOKENS : ModelSpec.MAX_TOKENS;
-            findings.add(Finding.ok("model.max-tokens", "sent as " + tokenField + (completion ? "" : " ('"
-                    + model.name() + "' does not list max_completion_tokens, which replaces the deprecated "
-                    + "max_tokens)")));
+            findings.add(Finding.ok(
+                    "model.max-tokens",
+                    "sent as " + tokenField
+                            + (completion
+                                    ? ""
+                                    : " ('"
+                                            + model.name()
+                                            + "' does not list max_completion_tokens, which replaces the deprecated "
+                                            + "max_tokens)")));
         }
     }
 
@@ -189,25 +236,30 @@ final class OpenRouterCheck {
         List<String> send = text ? ModelSpec.IMAGE_AND_TEXT : ModelSpec.IMAGE_ONLY;
         if (!model.modalities().isEmpty()) {
             if (model.modalities().contains("text") && !text) {
-                findings.add(Finding.config("model.modalities", "'" + model.name() + "' outputs images only; "
-                        + model.modalities() + " would be answered 404. Write [image] or leave it out"));
+                findings.add(Finding.config(
+                        "model.modalities",
+                        "'" + model.name() + "' outputs images only; " + model.modalities()
+                                + " would be answered 404. Write [image] or leave it out"));
             } else {
                 findings.add(Finding.ok("model.modalities", "sends " + model.modalities()));
             }
             return;
         }
         modalities = send;
-        findings.add(Finding.ok("model.modalities", "sends modalities " + send + (text ? ""
-                : " ('" + model.name() + "' outputs images only, no text)")));
+        findings.add(Finding.ok(
+                "model.modalities",
+                "sends modalities " + send + (text ? "" : " ('" + model.name() + "' outputs images only, no text)")));
     }
 
     /** SVG is not an image imagegen can check and store: it would be paid for, then discarded as invalid. */
     private void checkOutputFormat() {
         Object format = model.imageConfig().get("output_format");
         if (format != null && String.valueOf(format).equalsIgnoreCase("svg")) {
-            findings.add(Finding.config("model.image-config.output_format", "svg (image/svg+xml) is a vector format; "
-                    + "imagegen stores checked png, jpeg and webp images only, so every SVG would be paid for and "
-                    + "then discarded. Use png, jpeg or webp"));
+            findings.add(Finding.config(
+                    "model.image-config.output_format",
+                    "svg (image/svg+xml) is a vector format; "
+                            + "imagegen stores checked png, jpeg and webp images only, so every SVG would be paid for and "
+                            + "then discarded. Use png, jpeg or webp"));
         }
     }
 
@@ -215,7 +267,8 @@ final class OpenRouterCheck {
     private record Endpoint(String label, List<String> names, JsonNode parameters, JsonNode node) {
         boolean matches(String wanted) {
             String w = wanted.toLowerCase(java.util.Locale.ROOT);
-            return names.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT))
+            return names.stream()
+                    .map(n -> n.toLowerCase(java.util.Locale.ROOT))
                     .anyMatch(n -> n.equals(w) || n.startsWith(w + "/"));
         }
     }
@@ -225,18 +278,22 @@ final class OpenRouterCheck {
      * serve the model, from {@code GET /models/{id}/endpoints} (or the Image API's); null when nothing is pinned.
      */
     private List<Endpoint> pinnedEndpoints() throws ProviderApi.Unreachable, InterruptedException {
-        String key = model.providerRouting().containsKey("only") ? "only"
+        String key = model.providerRouting().containsKey("only")
+                ? "only"
                 : model.providerRouting().containsKey("order") ? "order" : null;
         if (key == null || !(model.providerRouting().get(key) instanceof List<?> wanted) || wanted.isEmpty()) {
             return null;
         }
         String path = (imagesApi ? "/images/models/" : "/models/") + model.name() + "/endpoints";
         ProviderApi.Answer a = api.get(path);
-        JsonNode list = imagesApi ? (a.body() == null ? null : a.body().get("endpoints"))
+        JsonNode list = imagesApi
+                ? (a.body() == null ? null : a.body().get("endpoints"))
                 : (a.body() == null ? null : a.body().path("data").get("endpoints"));
         if (a.status() != 200 || list == null || !list.isArray()) {
-            findings.add(Finding.unreachable("model.provider-routing", "GET " + path + " answered HTTP " + a.status()
-                    + (a.body() == null ? "" : ": " + a.errorMessage())));
+            findings.add(Finding.unreachable(
+                    "model.provider-routing",
+                    "GET " + path + " answered HTTP " + a.status()
+                            + (a.body() == null ? "" : ": " + a.errorMessage())));
             return null;
         }
         List<Endpoint> all = new ArrayList<>();
@@ -254,7 +311,8 @@ final class OpenRouterCheck {
         List<Endpoint> pinned = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
         for (Object w : wanted) {
-            List<Endpoint> hits = all.stream().filter(e -> e.matches(String.valueOf(w))).toList();
+            List<Endpoint> hits =
+                    all.stream().filter(e -> e.matches(String.valueOf(w))).toList();
             if (hits.isEmpty()) {
                 unknown.add(String.valueOf(w));
             }
@@ -265,8 +323,9 @@ final class OpenRouterCheck {
             // With only, or order without fallbacks, nothing could serve the model; order alone is a preference,
             // and fallback models may still be served.
             String message = "no provider in " + wanted + " serves '" + model.name() + "'; it is served by " + served;
-            if (model.fallbackModels().isEmpty() && (key.equals("only")
-                    || Boolean.FALSE.equals(model.providerRouting().get("allow_fallbacks")))) {
+            if (model.fallbackModels().isEmpty()
+                    && (key.equals("only")
+                            || Boolean.FALSE.equals(model.providerRouting().get("allow_fallbacks")))) {
                 findings.add(Finding.config("model.provider-routing." + key, message));
                 return List.of();
             }
@@ -274,11 +333,14 @@ final class OpenRouterCheck {
             return null;
         }
         if (!unknown.isEmpty()) {
-            findings.add(Finding.warn("model.provider-routing." + key, unknown + " do not serve '" + model.name()
-                    + "' (it is served by " + served + ")"));
+            findings.add(Finding.warn(
+                    "model.provider-routing." + key,
+                    unknown + " do not serve '" + model.name() + "' (it is served by " + served + ")"));
         }
-        findings.add(Finding.ok("model.provider-routing." + key, "options checked against the endpoints of "
-                + pinned.stream().map(Endpoint::label).toList()));
+        findings.add(Finding.ok(
+                "model.provider-routing." + key,
+                "options checked against the endpoints of "
+                        + pinned.stream().map(Endpoint::label).toList()));
         return pinned;
     }
 
@@ -303,8 +365,8 @@ final class OpenRouterCheck {
         }
         ProviderFacts.CataloguePrice dearest = null;
         for (JsonNode e : lines) {
-            ProviderFacts.CataloguePrice p = ProviderFacts.CataloguePrice.ofImageEndpoint(e.get("pricing"),
-                    "GET " + path);
+            ProviderFacts.CataloguePrice p =
+                    ProviderFacts.CataloguePrice.ofImageEndpoint(e.get("pricing"), "GET " + path);
             boolean chosen = pinned == null || pinned.stream().anyMatch(x -> x.node() == e);
             if (p != null && chosen && pinned != null) {
                 return p;
@@ -320,19 +382,23 @@ final class OpenRouterCheck {
     private void checkImageOptions(JsonNode supported, String who) {
         for (Map.Entry<String, Object> option : model.imageConfig().entrySet()) {
             String name = option.getKey().equals("image_size") ? "resolution" : option.getKey();
-            Object value = name.equals("resolution") ? OpenRouterImagesModel.resolution(option.getValue())
-                    : option.getValue();
+            Object value =
+                    name.equals("resolution") ? OpenRouterImagesModel.resolution(option.getValue()) : option.getValue();
             String subject = "model.image-config." + option.getKey();
             JsonNode descriptor = supported.get(name);
             if (descriptor == null) {
-                findings.add(Finding.config(subject, who + " does not take '" + name + "'; it takes "
-                        + names(supported)));
+                findings.add(
+                        Finding.config(subject, who + " does not take '" + name + "'; it takes " + names(supported)));
                 continue;
             }
             String problem = violates(descriptor, value);
             if (problem != null) {
-                findings.add(Finding.config(subject, problem + (who.contains(" at provider ") ? " at "
-                        + who.substring(who.indexOf(" at provider ") + 4) : "")));
+                findings.add(Finding.config(
+                        subject,
+                        problem
+                                + (who.contains(" at provider ")
+                                        ? " at " + who.substring(who.indexOf(" at provider ") + 4)
+                                        : "")));
             }
         }
         if (model.seed() != null && supported.get("seed") == null) {
@@ -343,9 +409,12 @@ final class OpenRouterCheck {
             int max = n == null ? 1 : n.path("max").isNumber() ? n.path("max").asInt() : imagesPerCall;
             if (max < imagesPerCall) {
                 imagesPerCall = Math.max(1, max);
-                findings.add(Finding.ok("model.images-per-call", who + " makes at most "
-                        + imagesPerCall + " image" + (imagesPerCall == 1 ? "" : "s") + " per call; the run asks for "
-                        + "that many at a time"));
+                findings.add(Finding.ok(
+                        "model.images-per-call",
+                        who + " makes at most "
+                                + imagesPerCall + " image" + (imagesPerCall == 1 ? "" : "s")
+                                + " per call; the run asks for "
+                                + "that many at a time"));
             } else {
                 findings.add(Finding.ok("model.images-per-call", imagesPerCall + " images per call"));
             }
@@ -359,7 +428,8 @@ final class OpenRouterCheck {
             case "enum" -> {
                 Set<String> allowed = new TreeSet<>();
                 descriptor.path("values").forEach(v -> allowed.add(v.asString()));
-                return allowed.isEmpty() || allowed.contains(String.valueOf(value)) ? null
+                return allowed.isEmpty() || allowed.contains(String.valueOf(value))
+                        ? null
                         : "'" + value + "' is not allowed; use one of " + allowed;
             }
             case "range" -> {
@@ -373,12 +443,17 @@ final class OpenRouterCheck {
                 JsonNode max = descriptor.get("max");
                 boolean below = min != null && min.isNumber() && v < min.asDouble();
                 boolean above = max != null && max.isNumber() && v > max.asDouble();
-                return below || above ? value + " is outside " + (min == null ? "" : min.asString()) + ".."
-                        + (max == null ? "" : max.asString()) : null;
+                return below || above
+                        ? value + " is outside " + (min == null ? "" : min.asString()) + ".."
+                                + (max == null ? "" : max.asString())
+                        : null;
             }
             case "boolean" -> {
-                return value instanceof Boolean || "true".equals(String.valueOf(value))
-                        || "false".equals(String.valueOf(value)) ? null : "'" + value + "' is not true or false";
+                return value instanceof Boolean
+                                || "true".equals(String.valueOf(value))
+                                || "false".equals(String.valueOf(value))
+                        ? null
+                        : "'" + value + "' is not true or false";
             }
             default -> {
                 return null;
@@ -391,16 +466,20 @@ final class OpenRouterCheck {
             Set<String> dropped = new TreeSet<>(model.providerRouting().keySet());
             dropped.removeAll(IMAGE_API_ROUTING_KEYS);
             if (!dropped.isEmpty()) {
-                findings.add(Finding.warn("model.provider-routing", "the Image API honours only "
-                        + new TreeSet<>(IMAGE_API_ROUTING_KEYS) + "; " + dropped + " are not sent"));
+                findings.add(Finding.warn(
+                        "model.provider-routing",
+                        "the Image API honours only " + new TreeSet<>(IMAGE_API_ROUTING_KEYS) + "; " + dropped
+                                + " are not sent"));
             }
             return;
         }
         Set<String> unknown = new TreeSet<>(model.providerRouting().keySet());
         unknown.removeAll(ROUTING_KEYS);
         if (!unknown.isEmpty()) {
-            findings.add(Finding.warn("model.provider-routing", "keys " + unknown + " are not OpenRouter routing "
-                    + "preferences I know of (" + new TreeSet<>(ROUTING_KEYS) + "); they are sent as written"));
+            findings.add(Finding.warn(
+                    "model.provider-routing",
+                    "keys " + unknown + " are not OpenRouter routing " + "preferences I know of ("
+                            + new TreeSet<>(ROUTING_KEYS) + "); they are sent as written"));
         }
     }
 

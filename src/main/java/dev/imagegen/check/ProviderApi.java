@@ -1,14 +1,13 @@
 package dev.imagegen.check;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.time.Duration;
-import java.util.Map;
-
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.model.openrouter.OpenRouterHeaders;
 import dev.imagegen.spec.ModelSpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,11 +45,17 @@ final class ProviderApi {
     /** @throws Unreachable when there is no HTTP answer at all */
     Answer get(String pathAndQuery) throws Unreachable, InterruptedException {
         URI uri = URI.create(model.baseUrl() + pathAndQuery);
-        Map<String, String> headers = model.isOpenRouter() ? OpenRouterHeaders.of(model)
+        Map<String, String> headers = model.isOpenRouter()
+                ? OpenRouterHeaders.of(model)
                 : Map.of("Authorization", "Bearer " + model.apiKey().reveal());
         try {
-            ModelHttp.Response r = ModelHttp.exchange(http, uri, headers, null,
-                    model.timeout().compareTo(TIMEOUT) < 0 ? model.timeout() : TIMEOUT, MAX_BYTES);
+            ModelHttp.Response r = ModelHttp.exchange(
+                    http,
+                    uri,
+                    headers,
+                    null,
+                    model.timeout().compareTo(TIMEOUT) < 0 ? model.timeout() : TIMEOUT,
+                    MAX_BYTES);
             return new Answer(r.status(), ModelHttp.parse(json, r.body(), 0));
         } catch (ModelCallException e) {
             throw new Unreachable("GET " + uri.getPath() + ": " + e.getMessage());

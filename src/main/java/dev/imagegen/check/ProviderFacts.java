@@ -17,16 +17,20 @@ public record ProviderFacts(Double keyLimitRemaining, CataloguePrice price) {
      * Image API endpoint's {@code output_image} line per image). A price the catalogue does not give is null.
      * {@code source} says where it was read, e.g. {@code GET /models}.
      */
-    public record CataloguePrice(Double promptPerToken, Double completionPerToken, Double perRequest,
-                                 Double perOutputImage, String source) {
+    public record CataloguePrice(
+            Double promptPerToken, Double completionPerToken, Double perRequest, Double perOutputImage, String source) {
 
         /** From a chat model's {@code pricing} object; null when it has neither token prices nor an image price. */
         static CataloguePrice ofChat(JsonNode pricing, String source) {
             if (pricing == null || !pricing.isObject()) {
                 return null;
             }
-            CataloguePrice p = new CataloguePrice(number(pricing.get("prompt")), number(pricing.get("completion")),
-                    number(pricing.get("request")), number(pricing.get("image_output")), source);
+            CataloguePrice p = new CataloguePrice(
+                    number(pricing.get("prompt")),
+                    number(pricing.get("completion")),
+                    number(pricing.get("request")),
+                    number(pricing.get("image_output")),
+                    source);
             return p.promptPerToken == null && p.completionPerToken == null && p.perOutputImage == null ? null : p;
         }
 
@@ -42,8 +46,9 @@ public record ProviderFacts(Double keyLimitRemaining, CataloguePrice price) {
             Double plain = null;
             Double dearest = null;
             for (JsonNode line : lines) {
-                if ("output_image".equals(line.path("billable").asString("")) && "image".equals(
-                        line.path("unit").asString("")) && line.path("cost_usd").isNumber()) {
+                if ("output_image".equals(line.path("billable").asString(""))
+                        && "image".equals(line.path("unit").asString(""))
+                        && line.path("cost_usd").isNumber()) {
                     double usd = line.path("cost_usd").asDouble();
                     if (line.hasNonNull("variant")) {
                         dearest = dearest == null ? usd : Math.max(dearest, usd);

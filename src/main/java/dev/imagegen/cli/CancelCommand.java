@@ -1,24 +1,29 @@
 package dev.imagegen.cli;
 
-import java.util.List;
-import java.util.concurrent.Callable;
-
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.batch.BatchCommands;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
+import java.util.List;
+import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "cancel", mixinStandardHelpOptions = true,
-        description = {"Cancels the dataset's OpenAI batches that are still running (model.provider: openai-batch). "
-                + "What they completed before the cancel is collected by the next run or restart; the rest stays "
-                + "pending and is submitted again by the next run."},
-        footer = {"", "Exit codes: 0 done (or nothing to cancel), 1 a batch could not be cancelled, 2 bad usage or "
-                + "job file."})
+@Command(
+        name = "cancel",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Cancels the dataset's OpenAI batches that are still running (model.provider: openai-batch). "
+                    + "What they completed before the cancel is collected by the next run or restart; the rest stays "
+                    + "pending and is submitted again by the next run."
+        },
+        footer = {
+            "",
+            "Exit codes: 0 done (or nothing to cancel), 1 a batch could not be cancelled, 2 bad usage or " + "job file."
+        })
 final class CancelCommand implements Callable<Integer> {
 
     @Mixin
@@ -46,8 +51,7 @@ final class CancelCommand implements Callable<Integer> {
                 System.out.println("no running batches of dataset '" + spec.dataset() + "'");
             }
             lines.forEach(System.out::println);
-            return lines.stream().anyMatch(l -> l.contains("not cancelled")) ? RunOutcome.FAILED
-                    : RunOutcome.COMPLETED;
+            return lines.stream().anyMatch(l -> l.contains("not cancelled")) ? RunOutcome.FAILED : RunOutcome.COMPLETED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return RunOutcome.FAILED;

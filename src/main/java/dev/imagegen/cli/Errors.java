@@ -3,15 +3,15 @@ package dev.imagegen.cli;
 /** One line about an unexpected failure: the root cause's message, never a stack trace on the console. */
 final class Errors {
 
-    private Errors() {
-    }
+    private Errors() {}
 
     static String describe(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        String message =
+                root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
         return message.length() > 2000 ? message.substring(0, 2000) + "…" : message;
     }
 }

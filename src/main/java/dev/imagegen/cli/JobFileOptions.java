@@ -1,10 +1,5 @@
 package dev.imagegen.cli;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.imagegen.source.CsvSource;
 import dev.imagegen.source.JdbcSource;
 import dev.imagegen.source.PromptTemplate;
@@ -12,6 +7,10 @@ import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.JobSpecLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -21,7 +20,9 @@ final class JobFileOptions {
     @Parameters(index = "0", paramLabel = "JOBFILE", description = "the job file (YAML), e.g. jobs/demo.yml")
     Path jobFile;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
             description = "override a job file key, e.g. --set run.concurrency=16 --set model.base-url=http://...")
     List<String> overrides = new ArrayList<>();
 

@@ -1,20 +1,19 @@
 package dev.imagegen.cli;
 
-import java.util.Map;
-import java.util.function.Function;
-
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.progress.RunProgress;
-import dev.imagegen.report.RunReports;
 import dev.imagegen.remote.RemoteJobFile;
+import dev.imagegen.report.RunReports;
 import dev.imagegen.run.RunLauncher;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
+import java.util.Map;
+import java.util.function.Function;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -22,8 +21,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 /** Runs something against a job file's Spring context and turns its outcome into output and an exit code. */
 final class Launch {
 
-    private Launch() {
-    }
+    private Launch() {}
 
     static int run(JobFileOptions job, boolean dryRun, Function<RunLauncher, RunOutcome> action) {
         return run(job, dryRun, new CheckOption(), action);
@@ -33,8 +31,12 @@ final class Launch {
         return run(job, dryRun, check, new ProgressOptions(), action);
     }
 
-    static int run(JobFileOptions job, boolean dryRun, CheckOption check, ProgressOptions progress,
-                   Function<RunLauncher, RunOutcome> action) {
+    static int run(
+            JobFileOptions job,
+            boolean dryRun,
+            CheckOption check,
+            ProgressOptions progress,
+            Function<RunLauncher, RunOutcome> action) {
         return run(job, dryRun, check, progress, null, action);
     }
 
@@ -42,8 +44,13 @@ final class Launch {
      * @param planFor when not null, the plan is printed in one line before the run starts, for the run id it gives
      *                (null: a new run)
      */
-    static int run(JobFileOptions job, boolean dryRun, CheckOption check, ProgressOptions progress,
-                   Function<JobSpec, String> planFor, Function<RunLauncher, RunOutcome> action) {
+    static int run(
+            JobFileOptions job,
+            boolean dryRun,
+            CheckOption check,
+            ProgressOptions progress,
+            Function<JobSpec, String> planFor,
+            Function<RunLauncher, RunOutcome> action) {
         JobSpec spec;
         CheckReport checked = null;
         ProgressOptions.Resolved shown;
@@ -96,8 +103,8 @@ final class Launch {
                 System.err.println("imagegen: the batches are submitted; collect them with: imagegen run "
                         + job.jobFile + " --run-id " + outcome.summary().runId() + "   (or: imagegen restart "
                         + job.jobFile + "); imagegen status " + job.jobFile + " shows their progress");
-            } else if (outcome.exitCode() == RunOutcome.STOPPED || outcome.exitCode() == RunOutcome.FAILED
-                    && outcome.summary() != null) {
+            } else if (outcome.exitCode() == RunOutcome.STOPPED
+                    || outcome.exitCode() == RunOutcome.FAILED && outcome.summary() != null) {
                 System.err.println("imagegen: restart with: imagegen run " + job.jobFile + " --run-id "
                         + outcome.summary().runId() + (dryRun ? " --dry-run" : "")
                         + (spec.run().remote() ? " --workers remote" : "") + "   (or: imagegen restart "
@@ -116,7 +123,8 @@ final class Launch {
     /** The plan in one line; a plan that cannot be made is said, and the run goes on. */
     private static void printPlan(ConfigurableApplicationContext ctx, JobSpec spec, CheckReport checked, String run) {
         try {
-            System.err.println("imagegen: plan: " + PlanCommand.plan(ctx, spec, checked, run).oneLine());
+            System.err.println("imagegen: plan: "
+                    + PlanCommand.plan(ctx, spec, checked, run).oneLine());
         } catch (RuntimeException e) {
             System.err.println("imagegen: plan: not available (" + Errors.describe(e) + ")");
         }
@@ -125,8 +133,10 @@ final class Launch {
     /** The report is a by-product: failing to write it is reported but does not change the run's exit code. */
     static void writeReport(ConfigurableApplicationContext ctx, String runId) {
         try {
-            RunReports reports = new RunReports(ctx.getBean(JdbcTemplate.class),
-                    ctx.getBean(PlatformTransactionManager.class), ctx.getBean(JobSpec.class));
+            RunReports reports = new RunReports(
+                    ctx.getBean(JdbcTemplate.class),
+                    ctx.getBean(PlatformTransactionManager.class),
+                    ctx.getBean(JobSpec.class));
             reports.find(runId).ifPresent(run -> System.out.print(ReportCommand.describe(reports.write(run))));
         } catch (RuntimeException e) {
             System.err.println("imagegen: the run's report could not be written: " + Errors.describe(e)

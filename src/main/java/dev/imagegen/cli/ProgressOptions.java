@@ -1,21 +1,26 @@
 package dev.imagegen.cli;
 
-import java.time.Duration;
-
 import dev.imagegen.progress.ProgressMode;
 import dev.imagegen.spec.Durations;
 import dev.imagegen.spec.JobFileException;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** How a run shows its progress, and whether it writes its report at the end. */
 final class ProgressOptions {
 
-    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+    @Option(
+            names = "--progress",
+            paramLabel = "MODE",
+            defaultValue = "auto",
             description = "auto (a live bar when stderr is a terminal, else log lines), bar, log or off "
                     + "(default: ${DEFAULT-VALUE})")
     String progress = "auto";
 
-    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = "--progress-interval",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             description = "how often a progress line is logged without a terminal, e.g. 10s or 5m "
                     + "(default: ${DEFAULT-VALUE})")
     String interval = "30s";
@@ -23,8 +28,7 @@ final class ProgressOptions {
     @Option(names = "--no-report", description = "do not write output.dir/reports/<run>/ after the run")
     boolean noReport;
 
-    record Resolved(ProgressMode mode, Duration interval, boolean report) {
-    }
+    record Resolved(ProgressMode mode, Duration interval, boolean report) {}
 
     Resolved resolve() {
         ProgressMode mode;

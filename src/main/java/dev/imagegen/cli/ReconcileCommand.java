@@ -1,8 +1,5 @@
 package dev.imagegen.cli;
 
-import java.util.Optional;
-import java.util.concurrent.Callable;
-
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
@@ -11,6 +8,8 @@ import dev.imagegen.reconcile.Reconciler;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -18,28 +17,37 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "reconcile", mixinStandardHelpOptions = true,
-        description = {"Replaces estimated costs by what OpenRouter billed: for every recorded call whose cost was "
-                + "estimated (the answer stated none) or only possibly billed (e.g. a timeout after the headers "
-                + "arrived) and that has a generation id, asks GET /generation?id= and records the billed cost "
-                + "(cost basis 'known'; the images' share of it too). Prints the difference per run and in total.",
-                "Costs nothing: GET requests only, one at a time, at most run.requests-per-minute, waiting out a "
-                        + "429's Retry-After. A generation OpenRouter does not know yet (404) is asked again after a "
-                        + "few seconds, then left for a later reconcile. Restartable: each call is settled in its own "
-                        + "transaction, so an interrupted reconcile continues where it stopped and a second one "
-                        + "finds nothing to do. Calls whose answer never arrived have no generation id: they are "
-                        + "reported as not reconcilable and stay estimated."},
-        footer = {"", "Exit codes: 0 everything that can be reconciled was, 1 some calls are left (not yet "
-                + "available, provider errors): run it again later, 2 bad job file, provider or run id, 3 the key "
-                + "was refused.",
-                "Example: imagegen reconcile jobs/demo.yml --run-id 2026-11-24"})
+@Command(
+        name = "reconcile",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Replaces estimated costs by what OpenRouter billed: for every recorded call whose cost was "
+                    + "estimated (the answer stated none) or only possibly billed (e.g. a timeout after the headers "
+                    + "arrived) and that has a generation id, asks GET /generation?id= and records the billed cost "
+                    + "(cost basis 'known'; the images' share of it too). Prints the difference per run and in total.",
+            "Costs nothing: GET requests only, one at a time, at most run.requests-per-minute, waiting out a "
+                    + "429's Retry-After. A generation OpenRouter does not know yet (404) is asked again after a "
+                    + "few seconds, then left for a later reconcile. Restartable: each call is settled in its own "
+                    + "transaction, so an interrupted reconcile continues where it stopped and a second one "
+                    + "finds nothing to do. Calls whose answer never arrived have no generation id: they are "
+                    + "reported as not reconcilable and stay estimated."
+        },
+        footer = {
+            "",
+            "Exit codes: 0 everything that can be reconciled was, 1 some calls are left (not yet "
+                    + "available, provider errors): run it again later, 2 bad job file, provider or run id, 3 the key "
+                    + "was refused.",
+            "Example: imagegen reconcile jobs/demo.yml --run-id 2026-11-24"
+        })
 final class ReconcileCommand implements Callable<Integer> {
 
     @Mixin
     JobFileOptions job;
 
-    @Option(names = "--run-id", paramLabel = "ID", description = "only this run's calls (default: every run of "
-            + "the dataset)")
+    @Option(
+            names = "--run-id",
+            paramLabel = "ID",
+            description = "only this run's calls (default: every run of " + "the dataset)")
     String runId;
 
     @Override

@@ -1,10 +1,5 @@
 package dev.imagegen.cli;
 
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Callable;
-
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.report.RunReport;
@@ -12,6 +7,10 @@ import dev.imagegen.report.RunReports;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -19,14 +18,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Writes the report of a run from the database: output.dir/reports/<run>/report.html (figures, "
-                + "failures by kind with the provider's messages, cost, latency, throughput and a thumbnail "
-                + "gallery) and summary.json (the same figures for scripts).",
-                "'imagegen run' writes it after every run; this command rewrites it, e.g. after a crash or for an "
-                        + "older run. Thumbnails already made are reused. Needs no API key."},
-        footer = {"", "Exit codes: 0 written, 1 failed, 2 bad job file or no such run.",
-                "Example: imagegen report jobs/demo.yml --run-id night-1"})
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Writes the report of a run from the database: output.dir/reports/<run>/report.html (figures, "
+                    + "failures by kind with the provider's messages, cost, latency, throughput and a thumbnail "
+                    + "gallery) and summary.json (the same figures for scripts).",
+            "'imagegen run' writes it after every run; this command rewrites it, e.g. after a crash or for an "
+                    + "older run. Thumbnails already made are reused. Needs no API key."
+        },
+        footer = {
+            "",
+            "Exit codes: 0 written, 1 failed, 2 bad job file or no such run.",
+            "Example: imagegen report jobs/demo.yml --run-id night-1"
+        })
 final class ReportCommand implements Callable<Integer> {
 
     @Mixin
@@ -46,13 +52,17 @@ final class ReportCommand implements Callable<Integer> {
             return RunOutcome.USAGE;
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of())) {
-            RunReports reports = new RunReports(ctx.getBean(JdbcTemplate.class),
-                    ctx.getBean(PlatformTransactionManager.class), ctx.getBean(JobSpec.class));
+            RunReports reports = new RunReports(
+                    ctx.getBean(JdbcTemplate.class),
+                    ctx.getBean(PlatformTransactionManager.class),
+                    ctx.getBean(JobSpec.class));
             Optional<RunRef> run = reports.find(runId);
             if (run.isEmpty()) {
-                System.err.println("imagegen: " + (runId == null ? "dataset '" + spec.dataset() + "' has no runs "
-                        + "yet; start one with: imagegen run " + job.jobFile : "dataset '" + spec.dataset()
-                        + "' has no run '" + runId + "'"));
+                System.err.println("imagegen: "
+                        + (runId == null
+                                ? "dataset '" + spec.dataset() + "' has no runs " + "yet; start one with: imagegen run "
+                                        + job.jobFile
+                                : "dataset '" + spec.dataset() + "' has no run '" + runId + "'"));
                 return RunOutcome.USAGE;
             }
             RunReports.Written written = reports.write(run.get());
@@ -69,9 +79,16 @@ final class ReportCommand implements Callable<Integer> {
 
     static String describe(RunReports.Written w) {
         RunReport r = w.report();
-        return String.format(Locale.ROOT, "  report          %s%n  summary         %s%n"
+        return String.format(
+                Locale.ROOT,
+                "  report          %s%n  summary         %s%n"
                         + "  gallery         %d images, %d thumbnails (%d new, %d image files missing), %.1f s%n",
-                w.html(), w.summary(), r.gallery().images(), r.gallery().thumbnails(), r.gallery().thumbnailsMade(),
-                r.gallery().missingFiles(), w.took().toMillis() / 1000.0);
+                w.html(),
+                w.summary(),
+                r.gallery().images(),
+                r.gallery().thumbnails(),
+                r.gallery().thumbnailsMade(),
+                r.gallery().missingFiles(),
+                w.took().toMillis() / 1000.0);
     }
 }

@@ -1,22 +1,25 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.generate.RerunSelection;
+import dev.imagegen.model.FailureKind;
+import dev.imagegen.run.RunOutcome;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-
-import dev.imagegen.generate.RerunSelection;
-import dev.imagegen.model.FailureKind;
-import dev.imagegen.run.RunOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "rerun-failed", mixinStandardHelpOptions = true,
-        description = {"A new run over exactly the prompts whose last attempt failed (they have an unresolved "
-                + "prompt_failure row), optionally only some kinds. Each failure is marked resolved when its "
-                + "prompt succeeds.",
-                "Kinds: transient, rate_limited, bad_request, moderation, no_image, invalid_image."})
+@Command(
+        name = "rerun-failed",
+        mixinStandardHelpOptions = true,
+        description = {
+            "A new run over exactly the prompts whose last attempt failed (they have an unresolved "
+                    + "prompt_failure row), optionally only some kinds. Each failure is marked resolved when its "
+                    + "prompt succeeds.",
+            "Kinds: transient, rate_limited, bad_request, moderation, no_image, invalid_image."
+        })
 final class RerunFailedCommand implements Callable<Integer> {
 
     @Mixin
@@ -28,7 +31,10 @@ final class RerunFailedCommand implements Callable<Integer> {
     @Mixin
     WorkersOption workers;
 
-    @Option(names = "--kind", paramLabel = "KIND", split = ",",
+    @Option(
+            names = "--kind",
+            paramLabel = "KIND",
+            split = ",",
             description = "only failures of these kinds, e.g. --kind transient,no_image")
     List<String> kinds;
 
@@ -43,13 +49,19 @@ final class RerunFailedCommand implements Callable<Integer> {
         workers.applyTo(job);
         String kindList;
         try {
-            kindList = kinds == null || kinds.isEmpty() ? RerunSelection.ALL_KINDS
+            kindList = kinds == null || kinds.isEmpty()
+                    ? RerunSelection.ALL_KINDS
                     : kinds.stream().map(k -> FailureKind.fromId(k).id()).collect(Collectors.joining(","));
         } catch (IllegalArgumentException e) {
             System.err.println("imagegen: --kind: " + e.getMessage());
             return RunOutcome.USAGE;
         }
-        return Launch.run(job, dryRun, check, launcher -> launcher.run(
-                runId != null ? runId : launcher.newRunId("rerun-"), Map.of(RerunSelection.PARAMETER, kindList)));
+        return Launch.run(
+                job,
+                dryRun,
+                check,
+                launcher -> launcher.run(
+                        runId != null ? runId : launcher.newRunId("rerun-"),
+                        Map.of(RerunSelection.PARAMETER, kindList)));
     }
 }

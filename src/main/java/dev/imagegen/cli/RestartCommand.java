@@ -1,17 +1,20 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.run.RunOutcome;
 import java.util.Map;
 import java.util.concurrent.Callable;
-
-import dev.imagegen.run.RunOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "restart", mixinStandardHelpOptions = true,
-        description = {"Restarts the last failed or stopped run of the job file's dataset (also one left running "
-                + "by a process that died). Completed partitions are not rerun and images already on disk are "
-                + "adopted, not paid for again. Exits 0 with a message when there is nothing to restart."})
+@Command(
+        name = "restart",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Restarts the last failed or stopped run of the job file's dataset (also one left running "
+                    + "by a process that died). Completed partitions are not rerun and images already on disk are "
+                    + "adopted, not paid for again. Exits 0 with a message when there is nothing to restart."
+        })
 final class RestartCommand implements Callable<Integer> {
 
     @Mixin
@@ -29,9 +32,15 @@ final class RestartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         workers.applyTo(job);
-        return Launch.run(job, dryRun, check, launcher -> launcher.lastUnfinishedRunId()
-                .map(id -> launcher.run(id, Map.of()))
-                .orElseGet(() -> new RunOutcome(RunOutcome.COMPLETED, "nothing to restart: the last run of the "
-                        + "dataset completed (or there is none)", null)));
+        return Launch.run(
+                job,
+                dryRun,
+                check,
+                launcher -> launcher.lastUnfinishedRunId()
+                        .map(id -> launcher.run(id, Map.of()))
+                        .orElseGet(() -> new RunOutcome(
+                                RunOutcome.COMPLETED,
+                                "nothing to restart: the last run of the " + "dataset completed (or there is none)",
+                                null)));
     }
 }

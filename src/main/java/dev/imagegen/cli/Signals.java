@@ -1,8 +1,7 @@
 package dev.imagegen.cli;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 import dev.imagegen.generate.RunGuard;
+import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
 
 /**
@@ -14,11 +13,10 @@ final class Signals {
 
     private static final AtomicInteger received = new AtomicInteger();
 
-    private Signals() {
-    }
+    private Signals() {}
 
     static void install(RunGuard guard) {
-        install(guard, () -> { });
+        install(guard, () -> {});
     }
 
     /** As {@link #install(RunGuard)}, and the first signal also runs {@code alsoOnStop} (e.g. ends a scheduler). */

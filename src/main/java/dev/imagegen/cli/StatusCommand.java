@@ -1,24 +1,27 @@
 package dev.imagegen.cli;
 
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.Callable;
-
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.run.DatasetStatus;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpecLoader;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Shows the recent runs of the job file's dataset (or of every dataset): run id, status, "
-                + "start and end, images, cost, skipped prompts by kind; and what a restart or the next run would "
-                + "do."})
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Shows the recent runs of the job file's dataset (or of every dataset): run id, status, "
+                    + "start and end, images, cost, skipped prompts by kind; and what a restart or the next run would "
+                    + "do."
+        })
 final class StatusCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "JOBFILE", description = "the job file (optional)")

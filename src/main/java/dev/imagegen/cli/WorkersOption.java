@@ -5,7 +5,9 @@ import picocli.CommandLine.Option;
 /** {@code --workers}, for the commands that start or restart a run. */
 final class WorkersOption {
 
-    @Option(names = "--workers", paramLabel = "MODE",
+    @Option(
+            names = "--workers",
+            paramLabel = "MODE",
             description = "local: run the partitions on this process's threads (default); remote: this process is "
                     + "the manager and 'imagegen worker' processes sharing the database and the output directory "
                     + "run them (same as --set run.workers=remote)")

@@ -1,18 +1,15 @@
 package dev.imagegen.db;
 
-import java.nio.file.Path;
-
-
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
 import javax.sql.DataSource;
-
 import org.springframework.boot.batch.autoconfigure.BatchTransactionManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
-import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 
 /** The job's database and its connection pool: at most 10 connections, whatever the concurrency. */
 @Configuration(proxyBeanMethods = false)
@@ -24,8 +21,8 @@ class DatabaseConfiguration {
     ImagegenDatabase imagegenDatabase(Environment env) {
         String url = env.getProperty("IMAGEGEN_DB_URL");
         if (url != null && !url.isBlank()) {
-            return ImagegenDatabase.external(url, env.getProperty("IMAGEGEN_DB_USER"),
-                    env.getProperty("IMAGEGEN_DB_PASSWORD"));
+            return ImagegenDatabase.external(
+                    url, env.getProperty("IMAGEGEN_DB_USER"), env.getProperty("IMAGEGEN_DB_PASSWORD"));
         }
         return ImagegenDatabase.embedded(Path.of(env.getProperty("IMAGEGEN_HOME", ".imagegen")));
     }
@@ -62,5 +59,4 @@ class DatabaseConfiguration {
     V1__SpringBatchSchema springBatchSchema() {
         return new V1__SpringBatchSchema();
     }
-
 }

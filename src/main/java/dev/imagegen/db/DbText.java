@@ -8,8 +8,7 @@ package dev.imagegen.db;
  */
 public final class DbText {
 
-    private DbText() {
-    }
+    private DbText() {}
 
     public static String clean(String s) {
         if (s == null) {

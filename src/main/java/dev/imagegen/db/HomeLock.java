@@ -29,8 +29,8 @@ final class HomeLock implements AutoCloseable {
         IN_PROCESS.lock();
         try {
             Files.createDirectories(home);
-            FileChannel channel = FileChannel.open(home.resolve("pgdata.lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            FileChannel channel =
+                    FileChannel.open(home.resolve("pgdata.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
                 return new HomeLock(channel, channel.lock());
             } catch (IOException | RuntimeException e) {

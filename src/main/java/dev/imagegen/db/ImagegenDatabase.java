@@ -1,5 +1,6 @@
 package dev.imagegen.db;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +43,8 @@ public final class ImagegenDatabase implements AutoCloseable {
     private Connection presence;
     private boolean closed;
 
-    private ImagegenDatabase(String url, String user, String password, EmbeddedPostgres embedded, Path home,
-                             Connection presence) {
+    private ImagegenDatabase(
+            String url, String user, String password, EmbeddedPostgres embedded, Path home, Connection presence) {
         this.url = url;
         this.user = user;
         this.password = password;
@@ -91,9 +90,12 @@ public final class ImagegenDatabase implements AutoCloseable {
             String url = jdbcUrl(pg.getPort());
             return new ImagegenDatabase(url, "postgres", "postgres", pg, home, arrive(url, data));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("cannot start the embedded PostgreSQL under " + data + ": "
-                    + e.getMessage() + " (set IMAGEGEN_HOME to a writable directory, or IMAGEGEN_DB_URL to use a "
-                    + "server)", e);
+            throw new IllegalStateException(
+                    "cannot start the embedded PostgreSQL under " + data + ": "
+                            + e.getMessage()
+                            + " (set IMAGEGEN_HOME to a writable directory, or IMAGEGEN_DB_URL to use a "
+                            + "server)",
+                    e);
         }
     }
 
@@ -159,7 +161,9 @@ public final class ImagegenDatabase implements AutoCloseable {
         Properties props = new Properties();
         props.setProperty("user", "postgres");
         props.setProperty("password", "postgres");
-        props.setProperty("ApplicationName", "imagegen presence " + ProcessHandle.current().pid());
+        props.setProperty(
+                "ApplicationName",
+                "imagegen presence " + ProcessHandle.current().pid());
         try {
             Connection c = DriverManager.getConnection(url, props);
             try (Statement s = c.createStatement()) {
@@ -167,14 +171,17 @@ public final class ImagegenDatabase implements AutoCloseable {
             }
             return c;
         } catch (SQLException e) {
-            throw new IllegalStateException("the embedded PostgreSQL of " + data + " does not accept connections ("
-                    + e.getMessage() + "); if it is shutting down, try again in a moment", e);
+            throw new IllegalStateException(
+                    "the embedded PostgreSQL of " + data + " does not accept connections (" + e.getMessage()
+                            + "); if it is shutting down, try again in a moment",
+                    e);
         }
     }
 
     /** Releases this process's presence; true when no other process holds one, i.e. this one is the last. */
     private boolean leave() {
-        try (Connection c = presence; Statement s = c.createStatement()) {
+        try (Connection c = presence;
+                Statement s = c.createStatement()) {
             s.execute("SELECT pg_advisory_unlock_shared(" + PRESENCE_KEY + ")");
             try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + PRESENCE_KEY + ")")) {
                 rs.next();
@@ -202,7 +209,9 @@ public final class ImagegenDatabase implements AutoCloseable {
         }
         try {
             Process kill = new ProcessBuilder("kill", "-INT", pid.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 postmaster.get().destroy(); // SIGTERM: a "smart" shutdown
             }
@@ -226,8 +235,7 @@ public final class ImagegenDatabase implements AutoCloseable {
         /** How far a process's start time may be from the one {@code postmaster.pid} records (whole seconds). */
         private static final long START_TOLERANCE_SECONDS = 5;
 
-        private RunningServer() {
-        }
+        private RunningServer() {}
 
         static Integer port(Path data) {
             List<String> lines = pidFile(data);
@@ -252,8 +260,10 @@ public final class ImagegenDatabase implements AutoCloseable {
             }
             String why = notTheServer(lines);
             if (why != null) {
-                log.warn("{} is stale: {}; it was left by a crash or power cut. Removing it and starting the server",
-                        pidFile, why);
+                log.warn(
+                        "{} is stale: {}; it was left by a crash or power cut. Removing it and starting the server",
+                        pidFile,
+                        why);
                 Files.deleteIfExists(pidFile);
             }
         }
@@ -294,8 +304,11 @@ public final class ImagegenDatabase implements AutoCloseable {
                 return null; // a dead PID: PostgreSQL itself recognises the file as stale
             }
             ProcessHandle.Info info = process.get().info();
-            Optional<String> name = info.command().map(c -> Path.of(c).getFileName().toString());
-            if (name.isPresent() && !name.get().startsWith("postgres") && !name.get().equals("postmaster")) {
+            Optional<String> name =
+                    info.command().map(c -> Path.of(c).getFileName().toString());
+            if (name.isPresent()
+                    && !name.get().startsWith("postgres")
+                    && !name.get().equals("postmaster")) {
                 return "PID " + pid + " is now '" + name.get() + "', not PostgreSQL";
             }
             Optional<java.time.Instant> started = info.startInstant();

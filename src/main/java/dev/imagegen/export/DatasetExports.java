@@ -1,5 +1,11 @@
 package dev.imagegen.export;
 
+import dev.imagegen.catalog.ImageCatalog;
+import dev.imagegen.catalog.ImageFilter;
+import dev.imagegen.catalog.ImageRecord;
+import dev.imagegen.catalog.RunRef;
+import dev.imagegen.catalog.Runs;
+import dev.imagegen.spec.JobSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,13 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.stream.Stream;
-
-import dev.imagegen.catalog.ImageCatalog;
-import dev.imagegen.catalog.ImageFilter;
-import dev.imagegen.catalog.ImageRecord;
-import dev.imagegen.catalog.RunRef;
-import dev.imagegen.catalog.Runs;
-import dev.imagegen.spec.JobSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -52,8 +51,10 @@ public final class DatasetExports {
         Instant started = clock.instant();
         Long instance = null;
         if (o.runId() != null) {
-            RunRef run = new Runs(jdbc).find(spec.dataset(), o.runId()).orElseThrow(() -> new ExportException(
-                    "--run-id: dataset '" + spec.dataset() + "' has no run '" + o.runId() + "'"));
+            RunRef run = new Runs(jdbc)
+                    .find(spec.dataset(), o.runId())
+                    .orElseThrow(() -> new ExportException(
+                            "--run-id: dataset '" + spec.dataset() + "' has no run '" + o.runId() + "'"));
             instance = run.jobInstanceId();
         }
         if (o.since() != null && o.until() != null && !o.since().isBefore(o.until())) {
@@ -85,8 +86,9 @@ public final class DatasetExports {
         }
     }
 
-    private ExportResult write(ExportOptions o, Path dir, Path outputDir, ImageFilter filter, ImageCatalog catalog,
-                               Instant started) throws IOException {
+    private ExportResult write(
+            ExportOptions o, Path dir, Path outputDir, ImageFilter filter, ImageCatalog catalog, Instant started)
+            throws IOException {
         SampleMetadata metadata = new SampleMetadata(json);
         long[] counts = new long[2];
         try (ExportWriter writer = writer(o, dir, metadata)) {
@@ -94,16 +96,26 @@ public final class DatasetExports {
                 Path image = outputDir.resolve(record.filePath()).normalize();
                 if (!image.startsWith(outputDir) || !Files.isRegularFile(image)) {
                     counts[1]++;
-                    log.warn("image file {} of prompt {} v{} is missing; left out of the export",
-                            record.filePath(), record.promptId(), record.variant());
+                    log.warn(
+                            "image file {} of prompt {} v{} is missing; left out of the export",
+                            record.filePath(),
+                            record.promptId(),
+                            record.variant());
                     return;
                 }
                 add(writer, record, image);
                 counts[0]++;
             });
             writer.finish();
-            return new ExportResult(dir, o.format(), counts[0], catalog.countStale(filter), counts[1],
-                    writer.files(), writer.bytes(), Duration.between(started, clock.instant()));
+            return new ExportResult(
+                    dir,
+                    o.format(),
+                    counts[0],
+                    catalog.countStale(filter),
+                    counts[1],
+                    writer.files(),
+                    writer.bytes(),
+                    Duration.between(started, clock.instant()));
         }
     }
 

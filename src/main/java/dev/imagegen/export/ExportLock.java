@@ -21,8 +21,8 @@ final class ExportLock implements AutoCloseable {
 
     static final String FILE = ".imagegen-export.lock";
     /** The names {@link ExportWriter#temp} gives: {@code .<name>.<uuid>.tmp}. */
-    private static final Pattern TEMP_NAME = Pattern.compile(
-            "\\..+\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.tmp");
+    private static final Pattern TEMP_NAME =
+            Pattern.compile("\\..+\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.tmp");
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -47,8 +47,8 @@ final class ExportLock implements AutoCloseable {
         }
         if (lock == null) {
             channel.close();
-            throw new ExportBusyException("--to: another export into " + dir + " is in progress (it holds " + file + "); wait for "
-                    + "it to finish, or export to another directory");
+            throw new ExportBusyException("--to: another export into " + dir + " is in progress (it holds " + file
+                    + "); wait for " + "it to finish, or export to another directory");
         }
         return new ExportLock(channel, lock);
     }
@@ -70,7 +70,8 @@ final class ExportLock implements AutoCloseable {
                     if (depth > 0) {
                         removeLeftovers(entry, depth - 1);
                     }
-                } else if (!entry.getFileName().toString().equals(FILE) && isOwn(entry.getFileName().toString())) {
+                } else if (!entry.getFileName().toString().equals(FILE)
+                        && isOwn(entry.getFileName().toString())) {
                     Files.deleteIfExists(entry);
                 }
             }

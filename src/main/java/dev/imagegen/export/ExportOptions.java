@@ -8,8 +8,16 @@ import java.time.Instant;
  * or all), and the layout's knobs: shard limits for WebDataset, absolute or relative paths for JSONL, hard links
  * instead of copies for ImageFolder.
  */
-public record ExportOptions(ExportFormat format, Path dir, String runId, Instant since, Instant until,
-                            int shardSamples, long shardBytes, boolean absolutePaths, boolean link) {
+public record ExportOptions(
+        ExportFormat format,
+        Path dir,
+        String runId,
+        Instant since,
+        Instant until,
+        int shardSamples,
+        long shardBytes,
+        boolean absolutePaths,
+        boolean link) {
 
     public static final int DEFAULT_SHARD_SAMPLES = 1000;
     public static final long DEFAULT_SHARD_BYTES = 1L << 30;

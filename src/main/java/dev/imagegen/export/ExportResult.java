@@ -8,6 +8,12 @@ import java.time.Duration;
  * their prompt changed after they were made; {@code missingFiles} rows whose image file is not on disk;
  * {@code files} the shards or metadata files written; {@code bytes} copied or archived.
  */
-public record ExportResult(Path dir, ExportFormat format, long samples, long staleSkipped, long missingFiles,
-                           int files, long bytes, Duration took) {
-}
+public record ExportResult(
+        Path dir,
+        ExportFormat format,
+        long samples,
+        long staleSkipped,
+        long missingFiles,
+        int files,
+        long bytes,
+        Duration took) {}

@@ -1,13 +1,12 @@
 package dev.imagegen.export;
 
+import dev.imagegen.catalog.ImageRecord;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.UUID;
-
-import dev.imagegen.catalog.ImageRecord;
 
 /**
  * Writes one layout, a sample at a time. Nothing becomes visible under its final name until it is complete: files

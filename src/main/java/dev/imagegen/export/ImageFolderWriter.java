@@ -1,12 +1,11 @@
 package dev.imagegen.export;
 
+import dev.imagegen.catalog.ImageRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-
-import dev.imagegen.catalog.ImageRecord;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -50,8 +49,10 @@ final class ImageFolderWriter implements ExportWriter {
 
     private void place(Path source, Path target, FileTime stamp) throws IOException {
         if (Files.isRegularFile(target)) {
-            if (link ? Files.isSameFile(source, target) : Files.size(target) == Files.size(source)
-                    && Files.getLastModifiedTime(target).equals(stamp)) {
+            if (link
+                    ? Files.isSameFile(source, target)
+                    : Files.size(target) == Files.size(source)
+                            && Files.getLastModifiedTime(target).equals(stamp)) {
                 return;
             }
         }

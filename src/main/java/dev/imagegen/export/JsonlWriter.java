@@ -1,10 +1,9 @@
 package dev.imagegen.export;
 
+import dev.imagegen.catalog.ImageRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import dev.imagegen.catalog.ImageRecord;
 import tools.jackson.databind.node.ObjectNode;
 
 /**

@@ -1,5 +1,6 @@
 package dev.imagegen.export;
 
+import dev.imagegen.catalog.ImageRecord;
 import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -13,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import dev.imagegen.catalog.ImageRecord;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import tools.jackson.databind.json.JsonMapper;
@@ -102,8 +101,9 @@ final class WebDatasetWriter implements ExportWriter {
         return BLOCK + (size + BLOCK - 1) / BLOCK * BLOCK;
     }
 
-    private void member(ObjectNode members, String ext, String name, long size, long stampMillis, InputStream in,
-                        byte[] data) throws IOException {
+    private void member(
+            ObjectNode members, String ext, String name, long size, long stampMillis, InputStream in, byte[] data)
+            throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name, true);
         entry.setSize(size);
         entry.setMode(0100644);

@@ -1,8 +1,7 @@
 package dev.imagegen.generate;
 
-import java.util.List;
-
 import dev.imagegen.ledger.Ledger;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.step.StepExecution;
@@ -33,8 +32,13 @@ final class CallRecorder {
     private final long executionId;
     private final long instanceId;
 
-    CallRecorder(JdbcTemplate jdbc, TransactionTemplate tx, RunGuard guard, RunFence fence, String dataset,
-                 StepExecution stepExecution) {
+    CallRecorder(
+            JdbcTemplate jdbc,
+            TransactionTemplate tx,
+            RunGuard guard,
+            RunFence fence,
+            String dataset,
+            StepExecution stepExecution) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.guard = guard;
@@ -72,7 +76,8 @@ final class CallRecorder {
                 return true;
             }
         } catch (DataAccessException e) {
-            log.warn("cannot record a failed call now ({}); it is written with its chunk",
+            log.warn(
+                    "cannot record a failed call now ({}); it is written with its chunk",
                     e.getMostSpecificCause().getMessage());
             return false;
         }

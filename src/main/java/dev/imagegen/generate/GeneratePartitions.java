@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-
 import org.springframework.batch.core.job.JobExecutionException;
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.core.partition.StepExecutionSplitter;
@@ -31,10 +30,10 @@ public final class GeneratePartitions {
     /** Where Spring Batch's splitter keeps the grid size of a partitioned step (so a restart keeps it). */
     /** The job execution's context key of the run's partition count (see the local splitter). */
     static final String PARTITIONS_KEY = "imagegen.partitions";
+
     private static final String GRID_SIZE = SimpleStepExecutionSplitter.class.getSimpleName() + ".GRID_SIZE";
 
-    private GeneratePartitions() {
-    }
+    private GeneratePartitions() {}
 
     /**
      * Spring Batch's splitter, made safe against a kill at any moment. It creates each partition's row and only then
@@ -71,8 +70,8 @@ public final class GeneratePartitions {
                 Set<StepExecution> partitions = repaired(manager, grid);
                 Map<Integer, Long> pending = PendingShares.byIndex(byBucket, grid);
                 List<StepExecution> ordered = new ArrayList<>(partitions);
-                ordered.sort(Comparator.comparingLong((StepExecution p) -> -pending.getOrDefault(
-                        p.getExecutionContext().getInt(PromptPartitioner.INDEX, -1), 0L))
+                ordered.sort(Comparator.comparingLong((StepExecution p) ->
+                                -pending.getOrDefault(p.getExecutionContext().getInt(PromptPartitioner.INDEX, -1), 0L))
                         .thenComparing(StepExecution::getStepName));
                 return new LinkedHashSet<>(ordered);
             }
@@ -91,7 +90,10 @@ public final class GeneratePartitions {
                 int grid;
                 if (manager.getExecutionContext().containsKey(GRID_SIZE)) {
                     grid = (int) manager.getExecutionContext().getLong(GRID_SIZE);
-                } else if (jobRepository.getJobExecutions(manager.getJobExecution().getJobInstance()).size() <= 1) {
+                } else if (jobRepository
+                                .getJobExecutions(manager.getJobExecution().getJobInstance())
+                                .size()
+                        <= 1) {
                     grid = shares.gridSize(byBucket, ceiling);
                 } else {
                     grid = ceiling; // a run begun by a version that always split into run.partitions
@@ -109,8 +111,9 @@ public final class GeneratePartitions {
                     String name = partition.getStepName().substring(STEP.length() + 1);
                     ExecutionContext share = covers.get(name);
                     ExecutionContext context = partition.getExecutionContext();
-                    if (share != null && share.entrySet().stream()
-                            .anyMatch(e -> !Objects.equals(context.get(e.getKey()), e.getValue()))) {
+                    if (share != null
+                            && share.entrySet().stream()
+                                    .anyMatch(e -> !Objects.equals(context.get(e.getKey()), e.getValue()))) {
                         share.entrySet().forEach(e -> context.put(e.getKey(), e.getValue()));
                         jobRepository.updateExecutionContext(partition);
                     }

@@ -1,7 +1,13 @@
 package dev.imagegen.generate;
 
 import dev.imagegen.JobScoped;
-
+import dev.imagegen.logging.RunLogFields;
+import dev.imagegen.model.RetryingImageModel;
+import dev.imagegen.reference.ReferenceImage;
+import dev.imagegen.remote.PartitionQueue;
+import dev.imagegen.remote.RemoteManagerStep;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.store.ImageStore;
 import java.sql.Array;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -9,16 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import javax.sql.DataSource;
-
-import dev.imagegen.logging.RunLogFields;
-import dev.imagegen.model.RetryingImageModel;
-import dev.imagegen.remote.PartitionQueue;
-import dev.imagegen.remote.RemoteManagerStep;
-import dev.imagegen.reference.ReferenceImage;
-import dev.imagegen.spec.JobSpec;
-import dev.imagegen.store.ImageStore;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -63,8 +60,14 @@ class GenerateStepConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = GeneratePartitions.ONLY_PROPERTY, havingValue = "false", matchIfMissing = true)
-    Step generateStep(JobRepository jobRepository, Step generatePartitionStep, JobSpec spec, ImageStore store,
-                      ObjectProvider<PartitionQueue> queue, JdbcTemplate jdbc, RunGuard guard) {
+    Step generateStep(
+            JobRepository jobRepository,
+            Step generatePartitionStep,
+            JobSpec spec,
+            ImageStore store,
+            ObjectProvider<PartitionQueue> queue,
+            JdbcTemplate jdbc,
+            RunGuard guard) {
         StepExecutionListener sweep = new StepExecutionListener() {
             @Override
             public void beforeStep(StepExecution stepExecution) {
@@ -73,14 +76,23 @@ class GenerateStepConfiguration {
             }
         };
         if (spec.run().remote()) {
-            return RemoteManagerStep.build("generate", PARTITION_STEP, new PromptPartitioner(), spec, jobRepository,
-                    queue.getObject(), jdbc, guard, sweep, new PendingWorkCounter(jdbc, spec, guard));
+            return RemoteManagerStep.build(
+                    "generate",
+                    PARTITION_STEP,
+                    new PromptPartitioner(),
+                    spec,
+                    jobRepository,
+                    queue.getObject(),
+                    jdbc,
+                    guard,
+                    sweep,
+                    new PendingWorkCounter(jdbc, spec, guard));
         }
         return new StepBuilder("generate", jobRepository)
                 .listener(sweep)
                 .partitioner(PARTITION_STEP, new PromptPartitioner())
-                .splitter(GeneratePartitions.splitter(jobRepository, new PromptPartitioner(),
-                        new PendingShares(jdbc, spec)))
+                .splitter(GeneratePartitions.splitter(
+                        jobRepository, new PromptPartitioner(), new PendingShares(jdbc, spec)))
                 .step(generatePartitionStep)
                 .gridSize(spec.run().partitions())
                 .taskExecutor(partitionExecutor(spec.run().concurrency()))
@@ -99,18 +111,23 @@ class GenerateStepConfiguration {
     }
 
     @Bean
-    Step generatePartitionStep(JobRepository jobRepository, JdbcPagingItemReader<PendingPrompt> pendingPromptReader,
-                               ImageGenerationProcessor imageGenerationProcessor, OutcomeWriter outcomeWriter,
-                               JobSpec spec, RunGuard runGuard) {
+    Step generatePartitionStep(
+            JobRepository jobRepository,
+            JdbcPagingItemReader<PendingPrompt> pendingPromptReader,
+            ImageGenerationProcessor imageGenerationProcessor,
+            OutcomeWriter outcomeWriter,
+            JobSpec spec,
+            RunGuard runGuard) {
         return new StepBuilder(PARTITION_STEP, jobRepository)
                 .listener(new StepExecutionListener() {
                     @Override
                     public ExitStatus afterStep(StepExecution stepExecution) {
                         // Why a partition stopped or failed, where a remote run's manager can read it.
                         String why = runGuard.reason();
-                        return why == null || stepExecution.getStatus() == BatchStatus.COMPLETED ? null
-                                : new ExitStatus(stepExecution.getExitStatus().getExitCode(),
-                                        GeneratePartitions.REASON + why);
+                        return why == null || stepExecution.getStatus() == BatchStatus.COMPLETED
+                                ? null
+                                : new ExitStatus(
+                                        stepExecution.getExitStatus().getExitCode(), GeneratePartitions.REASON + why);
                     }
                 })
                 // the run's dataset, run id and execution id on the log lines of this partition's thread
@@ -135,14 +152,27 @@ class GenerateStepConfiguration {
 
     @Bean
     @StepScope
-    JdbcPagingItemReader<PendingPrompt> pendingPromptReader(DataSource dataSource, JobSpec spec, JsonMapper json,
+    JdbcPagingItemReader<PendingPrompt> pendingPromptReader(
+            DataSource dataSource,
+            JobSpec spec,
+            JsonMapper json,
             @Value("#{stepExecution}") StepExecution stepExecution,
             @Value("#{stepExecutionContext['" + PromptPartitioner.INDEX + "']}") Integer index,
             @Value("#{stepExecutionContext['" + PromptPartitioner.COUNT + "']}") Integer count,
-            @Value("#{jobParameters['" + RerunSelection.PARAMETER + "']}") String rerunKinds) throws Exception {
+            @Value("#{jobParameters['" + RerunSelection.PARAMETER + "']}") String rerunKinds)
+            throws Exception {
         long instanceId = stepExecution.getJobExecution().getJobInstance().getId();
-        Map<String, Object> params = new HashMap<>(Map.of("dataset", spec.dataset(), "instance", instanceId,
-                "count", count, "index", index, "variants", spec.model().imagesPerPrompt()));
+        Map<String, Object> params = new HashMap<>(Map.of(
+                "dataset",
+                spec.dataset(),
+                "instance",
+                instanceId,
+                "count",
+                count,
+                "index",
+                index,
+                "variants",
+                spec.model().imagesPerPrompt()));
         PostgresPagingQueryProvider query = new PostgresPagingQueryProvider();
         query.setSelectClause("prompt_id, rendered_prompt, request_hash, reference_images, done");
         query.setFromClause(PENDING_PROMPTS.replace("/*only-failed*/", onlyFailed(rerunKinds, params)));
@@ -156,8 +186,11 @@ class GenerateStepConfiguration {
                 .pageSize(Math.max(spec.run().chunkSize(), 50))
                 // No saved position: the query itself knows what is left, so a restart can never skip a prompt.
                 .saveState(false)
-                .rowMapper((rs, n) -> new PendingPrompt(rs.getString("prompt_id"), rs.getString("rendered_prompt"),
-                        rs.getString("request_hash"), variants(rs.getArray("done")),
+                .rowMapper((rs, n) -> new PendingPrompt(
+                        rs.getString("prompt_id"),
+                        rs.getString("rendered_prompt"),
+                        rs.getString("request_hash"),
+                        variants(rs.getArray("done")),
                         references(json, rs.getString("reference_images"))))
                 .build();
     }
@@ -197,8 +230,7 @@ class GenerateStepConfiguration {
     }
 
     private static List<ReferenceImage> references(JsonMapper json, String text) {
-        return text == null || text.equals("[]") ? List.of()
-                : List.of(json.readValue(text, ReferenceImage[].class));
+        return text == null || text.equals("[]") ? List.of() : List.of(json.readValue(text, ReferenceImage[].class));
     }
 
     private static Set<Integer> variants(Array array) throws java.sql.SQLException {
@@ -208,26 +240,45 @@ class GenerateStepConfiguration {
 
     @Bean
     @StepScope
-    ImageGenerationProcessor imageGenerationProcessor(RetryingImageModel imageModel, JobSpec spec,
-            ImageStore imageStore, RunGuard runGuard, @Value("#{stepExecution}") StepExecution stepExecution,
-            JdbcTemplate jdbc, PlatformTransactionManager transactionManager, RunFence runFence) {
-        return new ImageGenerationProcessor(imageModel, spec.model(), imageStore, runGuard, stepExecution,
-                new CallRecorder(jdbc, new TransactionTemplate(transactionManager), runGuard, runFence,
-                        spec.dataset(), stepExecution));
+    ImageGenerationProcessor imageGenerationProcessor(
+            RetryingImageModel imageModel,
+            JobSpec spec,
+            ImageStore imageStore,
+            RunGuard runGuard,
+            @Value("#{stepExecution}") StepExecution stepExecution,
+            JdbcTemplate jdbc,
+            PlatformTransactionManager transactionManager,
+            RunFence runFence) {
+        return new ImageGenerationProcessor(
+                imageModel,
+                spec.model(),
+                imageStore,
+                runGuard,
+                stepExecution,
+                new CallRecorder(
+                        jdbc,
+                        new TransactionTemplate(transactionManager),
+                        runGuard,
+                        runFence,
+                        spec.dataset(),
+                        stepExecution));
     }
 
     @Bean
     @StepScope
-    OutcomeWriter outcomeWriter(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, RunGuard runGuard,
-                                JobSpec spec, @Value("#{stepExecution}") StepExecution stepExecution,
-                                RunFence runFence) {
-        return new OutcomeWriter(jdbc, new TransactionTemplate(transactionManager), runGuard, spec.dataset(),
-                stepExecution, runFence);
+    OutcomeWriter outcomeWriter(
+            JdbcTemplate jdbc,
+            PlatformTransactionManager transactionManager,
+            RunGuard runGuard,
+            JobSpec spec,
+            @Value("#{stepExecution}") StepExecution stepExecution,
+            RunFence runFence) {
+        return new OutcomeWriter(
+                jdbc, new TransactionTemplate(transactionManager), runGuard, spec.dataset(), stepExecution, runFence);
     }
 
     @Bean
     RunGuard runGuard() {
         return new RunGuard();
     }
-
 }

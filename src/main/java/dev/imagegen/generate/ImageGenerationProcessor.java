@@ -1,12 +1,5 @@
 package dev.imagegen.generate;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-
 import dev.imagegen.ledger.CallAttempt;
 import dev.imagegen.ledger.CostBasis;
 import dev.imagegen.ledger.Ledger;
@@ -22,6 +15,12 @@ import dev.imagegen.spec.ModelSpec;
 import dev.imagegen.store.ImageSidecar;
 import dev.imagegen.store.ImageStore;
 import dev.imagegen.store.StoredImage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.step.StepExecution;
@@ -38,8 +37,8 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
 
     private static final Logger log = LoggerFactory.getLogger(ImageGenerationProcessor.class);
     /** Failures that say more about the provider than about the prompt: they feed the circuit breaker. */
-    private static final Set<FailureKind> PROVIDER_TROUBLE = EnumSet.of(FailureKind.TRANSIENT,
-            FailureKind.RATE_LIMITED, FailureKind.NO_IMAGE, FailureKind.INVALID_IMAGE);
+    private static final Set<FailureKind> PROVIDER_TROUBLE = EnumSet.of(
+            FailureKind.TRANSIENT, FailureKind.RATE_LIMITED, FailureKind.NO_IMAGE, FailureKind.INVALID_IMAGE);
 
     private final RetryingImageModel model;
     private final ModelSpec modelSpec;
@@ -48,8 +47,13 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
     private final StepExecution stepExecution;
     private final CallRecorder recorder;
 
-    ImageGenerationProcessor(RetryingImageModel model, ModelSpec modelSpec, ImageStore store, RunGuard guard,
-                             StepExecution stepExecution, CallRecorder recorder) {
+    ImageGenerationProcessor(
+            RetryingImageModel model,
+            ModelSpec modelSpec,
+            ImageStore store,
+            RunGuard guard,
+            StepExecution stepExecution,
+            CallRecorder recorder) {
         this.recorder = recorder;
         this.model = model;
         this.modelSpec = modelSpec;
@@ -118,9 +122,21 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
             if (onDisk.isPresent()) {
                 images.add(onDisk.get());
                 ImageSidecar s = onDisk.get().sidecar();
-                CallAttempt adopted = new CallAttempt(1, CallAttempt.ADOPTED, null, s.costUsd(),
-                        s.costEstimated() ? CostBasis.ESTIMATED : CostBasis.KNOWN, s.generationId(), s.model(),
-                        s.provider(), s.latencyMs(), s.promptTokens(), s.completionTokens(), 1, 1, false);
+                CallAttempt adopted = new CallAttempt(
+                        1,
+                        CallAttempt.ADOPTED,
+                        null,
+                        s.costUsd(),
+                        s.costEstimated() ? CostBasis.ESTIMATED : CostBasis.KNOWN,
+                        s.generationId(),
+                        s.model(),
+                        s.provider(),
+                        s.latencyMs(),
+                        s.promptTokens(),
+                        s.completionTokens(),
+                        1,
+                        1,
+                        false);
                 calls.add(new Ledger.Entry(prompt.promptId(), variant, adopted));
                 guard.recordAttempt(adopted);
                 guard.recordImage(0);
@@ -139,9 +155,15 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
      * @param reserved what max-images reserved for this call; raised when more images than asked are kept
      * @return false when the run must stop (nothing recorded for these variants, so they stay pending)
      */
-    private boolean generate(PendingPrompt prompt, List<Integer> pending, int count, int[] reserved,
-                             List<String> referenceUrls, List<StoredImage> images,
-                             List<PromptOutcome.CallFailure> failures, List<Ledger.Entry> calls)
+    private boolean generate(
+            PendingPrompt prompt,
+            List<Integer> pending,
+            int count,
+            int[] reserved,
+            List<String> referenceUrls,
+            List<StoredImage> images,
+            List<PromptOutcome.CallFailure> failures,
+            List<Ledger.Entry> calls)
             throws IOException, InterruptedException {
         int first = pending.get(0);
         Long seed = RequestHash.seedFor(modelSpec, first);
@@ -150,8 +172,9 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
         List<PromptOutcome.CallFailure> callFailures = new ArrayList<>();
         int stored = 0;
         try {
-            RetryingImageModel.Attempted attempted = model.generate(new ImageRequest(prompt.promptId(), first,
-                    prompt.renderedPrompt(), seed, count, referenceUrls), attempts);
+            RetryingImageModel.Attempted attempted = model.generate(
+                    new ImageRequest(prompt.promptId(), first, prompt.renderedPrompt(), seed, count, referenceUrls),
+                    attempts);
             Generation g = attempted.generation();
             long latencyMs = (System.nanoTime() - start) / 1_000_000;
             guard.recordCallOutcome(false);
@@ -164,19 +187,36 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
                 used = count + more;
             }
             if (g.images().size() > used) {
-                log.warn("prompt {}: the model returned {} images, {} were kept (missing variants, run.max-images); "
-                        + "the rest are dropped", prompt.promptId(), g.images().size(), used);
+                log.warn(
+                        "prompt {}: the model returned {} images, {} were kept (missing variants, run.max-images); "
+                                + "the rest are dropped",
+                        prompt.promptId(),
+                        g.images().size(),
+                        used);
             }
             // The call's cost is shared by every image it returned, valid or not, so that the image rows and the
             // failure rows of one call add up to its ledger row.
-            int returned = Math.max(1, Math.min(g.returned(), used + g.rejected().size()));
+            int returned =
+                    Math.max(1, Math.min(g.returned(), used + g.rejected().size()));
             double share = g.costUsd() / returned;
             for (int i = 0; i < used; i++) {
                 int variant = pending.get(0);
-                ImageSidecar sidecar = new ImageSidecar(prompt.promptId(), variant, prompt.requestHash(), g.model(),
-                        g.provider(), g.generationId(), seed, share, g.costEstimated(),
-                        share(g.promptTokens(), used, i), share(g.completionTokens(), used, i), latencyMs,
-                        attempted.attempts(), i, used);
+                ImageSidecar sidecar = new ImageSidecar(
+                        prompt.promptId(),
+                        variant,
+                        prompt.requestHash(),
+                        g.model(),
+                        g.provider(),
+                        g.generationId(),
+                        seed,
+                        share,
+                        g.costEstimated(),
+                        share(g.promptTokens(), used, i),
+                        share(g.completionTokens(), used, i),
+                        latencyMs,
+                        attempted.attempts(),
+                        i,
+                        used);
                 images.add(store.store(g.images().get(i), sidecar));
                 stored++;
                 pending.remove(0);
@@ -187,8 +227,14 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
                     break;
                 }
                 // Only the bad variant is a failure: the valid images of the same answer are kept above.
-                callFailures.add(new PromptOutcome.CallFailure(prompt.promptId(), pending.remove(0),
-                        FailureKind.INVALID_IMAGE.id(), 200, why, attempted.attempts(), share));
+                callFailures.add(new PromptOutcome.CallFailure(
+                        prompt.promptId(),
+                        pending.remove(0),
+                        FailureKind.INVALID_IMAGE.id(),
+                        200,
+                        why,
+                        attempted.attempts(),
+                        share));
                 guard.recordSkip(FailureKind.INVALID_IMAGE.id());
             }
             return true;
@@ -201,12 +247,20 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
                 return false;
             }
             guard.recordCallOutcome(PROVIDER_TROUBLE.contains(e.kind()));
-            double callCost = attempts.stream().mapToDouble(CallAttempt::costUsd).sum();
+            double callCost =
+                    attempts.stream().mapToDouble(CallAttempt::costUsd).sum();
             for (int i = 0; i < count; i++) {
                 // The cost of the failed call (all its attempts) is carried by the first row only, so sums stay right.
-                callFailures.add(new PromptOutcome.CallFailure(prompt.promptId(), pending.get(0), e.kind().id(),
-                        e.httpStatus(), e.getMessage(), e.attempts(), i == 0 && callCost > 0 ? callCost : null,
-                        e.flaggedInput(), e.modelSlug()));
+                callFailures.add(new PromptOutcome.CallFailure(
+                        prompt.promptId(),
+                        pending.get(0),
+                        e.kind().id(),
+                        e.httpStatus(),
+                        e.getMessage(),
+                        e.attempts(),
+                        i == 0 && callCost > 0 ? callCost : null,
+                        e.flaggedInput(),
+                        e.modelSlug()));
                 pending.remove(0);
                 guard.recordSkip(e.kind().id());
             }
@@ -247,14 +301,14 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
     }
 
     /** The references as URLs to send; when one is unusable every pending variant is skipped (pending cleared). */
-    private List<String> referenceUrls(PendingPrompt prompt, List<Integer> pending,
-                                       List<PromptOutcome.CallFailure> failures) {
+    private List<String> referenceUrls(
+            PendingPrompt prompt, List<Integer> pending, List<PromptOutcome.CallFailure> failures) {
         try {
             return ReferenceLoader.urls(prompt.references());
         } catch (BadReferenceException e) {
             for (int variant : pending) {
-                failures.add(new PromptOutcome.CallFailure(prompt.promptId(), variant, FailureKind.BAD_REFERENCE.id(),
-                        null, e.getMessage(), 0, null));
+                failures.add(new PromptOutcome.CallFailure(
+                        prompt.promptId(), variant, FailureKind.BAD_REFERENCE.id(), null, e.getMessage(), 0, null));
                 guard.recordSkip(FailureKind.BAD_REFERENCE.id());
             }
             pending.clear();
@@ -270,16 +324,20 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
     private String stopMessage(ModelCallException e) {
         String status = e.httpStatus() == null ? "" : " (HTTP " + e.httpStatus() + ")";
         return switch (e.kind()) {
-            case AUTH -> "the provider rejected the API key" + status + ": " + e.getMessage()
-                    + ". Set a valid key in the environment, then restart";
-            case CREDITS -> "the account is out of credits" + status + ": " + e.getMessage()
-                    + ". Add credits or raise the key's limit, then restart";
+            case AUTH ->
+                "the provider rejected the API key" + status + ": " + e.getMessage()
+                        + ". Set a valid key in the environment, then restart";
+            case CREDITS ->
+                "the account is out of credits" + status + ": " + e.getMessage()
+                        + ". Add credits or raise the key's limit, then restart";
             case CONFIGURATION -> e.getMessage() + "; then restart";
-            case FORBIDDEN -> "the provider refused this key or model" + status + ": " + e.getMessage()
-                    + ". Check the key's permissions, guardrails and region (or model.provider-routing), then restart";
+            case FORBIDDEN ->
+                "the provider refused this key or model" + status + ": " + e.getMessage()
+                        + ". Check the key's permissions, guardrails and region (or model.provider-routing), then restart";
             case MAX_TOKENS -> e.getMessage();
-            default -> "model '" + modelSpec.name() + "' cannot be used" + status + ": " + e.getMessage()
-                    + ". Fix model.name or its options";
+            default ->
+                "model '" + modelSpec.name() + "' cannot be used" + status + ": " + e.getMessage()
+                        + ". Fix model.name or its options";
         };
     }
 }

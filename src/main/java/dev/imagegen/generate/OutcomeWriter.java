@@ -1,11 +1,10 @@
 package dev.imagegen.generate;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.imagegen.db.DbText;
 import dev.imagegen.ledger.Ledger;
 import dev.imagegen.store.StoredImage;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
@@ -29,7 +28,7 @@ public class OutcomeWriter implements ItemWriter<PromptOutcome> {
     public interface AlsoInCommit {
         void write(JdbcTemplate jdbc, List<? extends PromptOutcome> outcomes);
 
-        AlsoInCommit NOTHING = (jdbc, outcomes) -> { };
+        AlsoInCommit NOTHING = (jdbc, outcomes) -> {};
     }
 
     private static final String UPSERT_IMAGE = """
@@ -63,13 +62,24 @@ public class OutcomeWriter implements ItemWriter<PromptOutcome> {
     private final StepExecution stepExecution;
     private final AlsoInCommit alsoInCommit;
 
-    OutcomeWriter(JdbcTemplate jdbc, TransactionTemplate tx, RunGuard guard, String dataset,
-                  StepExecution stepExecution, RunFence fence) {
+    OutcomeWriter(
+            JdbcTemplate jdbc,
+            TransactionTemplate tx,
+            RunGuard guard,
+            String dataset,
+            StepExecution stepExecution,
+            RunFence fence) {
         this(jdbc, tx, guard, dataset, stepExecution, fence, AlsoInCommit.NOTHING);
     }
 
-    public OutcomeWriter(JdbcTemplate jdbc, TransactionTemplate tx, RunGuard guard, String dataset,
-                         StepExecution stepExecution, RunFence fence, AlsoInCommit alsoInCommit) {
+    public OutcomeWriter(
+            JdbcTemplate jdbc,
+            TransactionTemplate tx,
+            RunGuard guard,
+            String dataset,
+            StepExecution stepExecution,
+            RunFence fence,
+            AlsoInCommit alsoInCommit) {
         this.alsoInCommit = alsoInCommit;
         this.jdbc = jdbc;
         this.tx = tx;
@@ -106,8 +116,10 @@ public class OutcomeWriter implements ItemWriter<PromptOutcome> {
                 stepExecution.setTerminateOnly();
                 return;
             }
-            guard.recordCommitted(calls.stream().mapToDouble(e -> e.attempt().costUsd()).sum(),
-                    calls.stream().mapToLong(e -> e.attempt().imagesStored()).sum(), failures.size());
+            guard.recordCommitted(
+                    calls.stream().mapToDouble(e -> e.attempt().costUsd()).sum(),
+                    calls.stream().mapToLong(e -> e.attempt().imagesStored()).sum(),
+                    failures.size());
         }
         if (guard.ending() == RunGuard.Ending.FAIL) {
             // Written first, so nothing paid for is lost; then the partition fails and with it the run.
@@ -165,8 +177,12 @@ public class OutcomeWriter implements ItemWriter<PromptOutcome> {
             """;
 
     /** The {@code prompt_failure} rows of skipped calls (inside the caller's transaction). */
-    static void insertFailures(JdbcTemplate jdbc, String dataset, long executionId, long instanceId,
-                               List<PromptOutcome.CallFailure> failures) {
+    static void insertFailures(
+            JdbcTemplate jdbc,
+            String dataset,
+            long executionId,
+            long instanceId,
+            List<PromptOutcome.CallFailure> failures) {
         if (failures.isEmpty()) {
             return;
         }

@@ -11,12 +11,11 @@ import java.util.Map;
  */
 public final class PendingQuery {
 
-    private PendingQuery() {
-    }
+    private PendingQuery() {}
 
     /** @param rerunKinds the rerun-failed job parameter, or null */
     public static String from(String rerunKinds, Map<String, Object> params) {
-        return GenerateStepConfiguration.PENDING_PROMPTS.replace("/*only-failed*/",
-                GenerateStepConfiguration.onlyFailed(rerunKinds, params));
+        return GenerateStepConfiguration.PENDING_PROMPTS.replace(
+                "/*only-failed*/", GenerateStepConfiguration.onlyFailed(rerunKinds, params));
     }
 }

@@ -1,9 +1,8 @@
 package dev.imagegen.generate;
 
+import dev.imagegen.spec.JobSpec;
 import java.util.HashMap;
 import java.util.Map;
-
-import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -45,15 +44,25 @@ final class PendingShares {
      * which both the partition count and each partition's share follow.
      */
     Map<Integer, Long> byBucket(StepExecution manager) {
-        Map<String, Object> params = new HashMap<>(Map.of("dataset", spec.dataset(),
-                "instance", manager.getJobExecution().getJobInstance().getId(), "count", 1, "index", 0,
-                "variants", spec.model().imagesPerPrompt()));
+        Map<String, Object> params = new HashMap<>(Map.of(
+                "dataset",
+                spec.dataset(),
+                "instance",
+                manager.getJobExecution().getJobInstance().getId(),
+                "count",
+                1,
+                "index",
+                0,
+                "variants",
+                spec.model().imagesPerPrompt()));
         String rerunKinds = manager.getJobExecution().getJobParameters().getString(RerunSelection.PARAMETER);
-        String pendingFrom = GenerateStepConfiguration.PENDING_PROMPTS.replace("/*only-failed*/",
-                GenerateStepConfiguration.onlyFailed(rerunKinds, params));
+        String pendingFrom = GenerateStepConfiguration.PENDING_PROMPTS.replace(
+                "/*only-failed*/", GenerateStepConfiguration.onlyFailed(rerunKinds, params));
         Map<Integer, Long> buckets = new HashMap<>();
-        jdbc.query("SELECT bucket, sum(:variants - cardinality(done)) AS n FROM " + pendingFrom
-                + " WHERE cardinality(done) < :variants GROUP BY bucket", params,
+        jdbc.query(
+                "SELECT bucket, sum(:variants - cardinality(done)) AS n FROM " + pendingFrom
+                        + " WHERE cardinality(done) < :variants GROUP BY bucket",
+                params,
                 rs -> {
                     buckets.put(rs.getInt("bucket"), rs.getLong("n"));
                 });

@@ -2,7 +2,6 @@ package dev.imagegen.generate;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 

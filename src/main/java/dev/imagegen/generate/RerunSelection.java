@@ -5,8 +5,8 @@ public final class RerunSelection {
 
     /** Job parameter: {@link #ALL_KINDS} or a comma-separated list of failure kinds. */
     public static final String PARAMETER = "rerun.kinds";
+
     public static final String ALL_KINDS = "all";
 
-    private RerunSelection() {
-    }
+    private RerunSelection() {}
 }

@@ -1,20 +1,19 @@
 package dev.imagegen.generate;
 
+import dev.imagegen.ledger.CallAttempt;
+import dev.imagegen.model.RetryingImageModel;
+import dev.imagegen.spec.RunSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
-
-import dev.imagegen.ledger.CallAttempt;
-import dev.imagegen.model.RetryingImageModel;
-import dev.imagegen.spec.RunSpec;
 
 /**
  * The run-wide state every partition consults before it spends money: counters, the skip limit, the budget, and
@@ -30,17 +29,26 @@ import dev.imagegen.spec.RunSpec;
 public final class RunGuard implements RetryingImageModel.RunStop {
 
     /** Why a run ends early. STOP reasons leave it STOPPED; FAIL reasons leave it FAILED. */
-    public enum Ending { NONE, STOP, FAIL }
+    public enum Ending {
+        NONE,
+        STOP,
+        FAIL
+    }
 
     /**
      * What stopped a run, where it matters to whoever restarts it: the scheduler restarts none that stopped for a
      * reason a restart cannot fix by itself (see {@link #needsAPerson()}).
      */
     public enum Cause {
-        BUDGET("budget"), MAX_IMAGES("max-images"), AUTH("refused key"), CREDITS("no credits"), OTHER("other");
+        BUDGET("budget"),
+        MAX_IMAGES("max-images"),
+        AUTH("refused key"),
+        CREDITS("no credits"),
+        OTHER("other");
 
         /** Marks the cause in the execution's exit description, where the scheduler and {@code status} read it. */
         public static final String MARK = "[imagegen stop: ";
+
         private final String label;
 
         Cause(String label) {
@@ -82,6 +90,7 @@ public final class RunGuard implements RetryingImageModel.RunStop {
     private volatile Cause cause;
     /** What the run's earlier executions spent and stored (the ledger), counted against the run's limits. */
     private volatile Totals prior = Totals.ZERO;
+
     private final List<Runnable> wakers = new CopyOnWriteArrayList<>();
     private final DoubleAdder cost = new DoubleAdder();
     private final LongAdder images = new LongAdder();
@@ -92,10 +101,12 @@ public final class RunGuard implements RetryingImageModel.RunStop {
     private final Map<String, AtomicInteger> skipsByKind = new ConcurrentHashMap<>();
     /** What this process has written to the database (remote mode compares it with the run's totals there). */
     private final DoubleAdder committedCost = new DoubleAdder();
+
     private final LongAdder committedImages = new LongAdder();
     private final LongAdder committedSkips = new LongAdder();
     /** The rest of the run: what other workers have written. Always zero in local mode. */
     private volatile Totals elsewhere = Totals.ZERO;
+
     private boolean[] recent = new boolean[0];
     private int recentCount;
     private int recentNext;
@@ -235,8 +246,8 @@ public final class RunGuard implements RetryingImageModel.RunStop {
             return false;
         }
         RunSpec s = spec;
-        if (s.maxImages() != null && this.images.sum() + reserved + elsewhere.images() + prior.images()
-                >= s.maxImages()) {
+        if (s.maxImages() != null
+                && this.images.sum() + reserved + elsewhere.images() + prior.images() >= s.maxImages()) {
             // Counting the calls in flight, so the limit is never overshot (if one of them fails, the run ends a
             // little under it; the restart makes up the difference).
             stopFor(Cause.MAX_IMAGES, "run.max-images reached (" + s.maxImages() + " images)");
@@ -250,8 +261,10 @@ public final class RunGuard implements RetryingImageModel.RunStop {
         RunSpec s = spec;
         double spent = cost();
         if (s.maxCostUsd() != null && spent >= s.maxCostUsd()) {
-            stopFor(Cause.BUDGET, String.format("budget reached: the run spent $%.4f of run.max-cost-usd $%.2f",
-                    spent, s.maxCostUsd()));
+            stopFor(
+                    Cause.BUDGET,
+                    String.format(
+                            "budget reached: the run spent $%.4f of run.max-cost-usd $%.2f", spent, s.maxCostUsd()));
             return false;
         }
         return true;
@@ -270,8 +283,8 @@ public final class RunGuard implements RetryingImageModel.RunStop {
     @Override
     public synchronized boolean awaitStop(Duration d) throws InterruptedException {
         // Bounded so that no hint, however large, overflows the clock arithmetic.
-        long deadline = System.nanoTime() + (d.isNegative() ? 0 : d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT.toNanos()
-                : d.toNanos());
+        long deadline =
+                System.nanoTime() + (d.isNegative() ? 0 : d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT.toNanos() : d.toNanos());
         long left;
         while (ending == Ending.NONE && (left = deadline - System.nanoTime()) > 0) {
             wait(Math.max(1, left / 1_000_000));
@@ -308,8 +321,8 @@ public final class RunGuard implements RetryingImageModel.RunStop {
         skipsByKind.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
         long n = skips.incrementAndGet() + elsewhere.skips();
         if (n > spec.skipLimit()) {
-            fail("more than run.skip-limit (" + spec.skipLimit() + ") prompts were skipped; most were "
-                    + topKinds() + ". Look at the prompt_failure rows, fix the cause, then rerun-failed");
+            fail("more than run.skip-limit (" + spec.skipLimit() + ") prompts were skipped; most were " + topKinds()
+                    + ". Look at the prompt_failure rows, fix the cause, then rerun-failed");
         }
     }
 
@@ -333,7 +346,8 @@ public final class RunGuard implements RetryingImageModel.RunStop {
     public void shareRunTotals(Totals run, Totals committedBefore) {
         // The run's cost and images span its executions; the earlier ones are already in `prior`.
         Totals p = prior;
-        elsewhere = new Totals(Math.max(0, run.costUsd() - committedBefore.costUsd() - p.costUsd()),
+        elsewhere = new Totals(
+                Math.max(0, run.costUsd() - committedBefore.costUsd() - p.costUsd()),
                 Math.max(0, run.images() - committedBefore.images() - p.images()),
                 Math.max(0, run.skips() - committedBefore.skips()));
         if (spec != null && run.skips() > spec.skipLimit()) {
@@ -414,7 +428,7 @@ public final class RunGuard implements RetryingImageModel.RunStop {
     }
 
     public Map<String, Integer> skipsByKind() {
-        return skipsByKind.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(),
-                (a, b) -> a, TreeMap::new));
+        return skipsByKind.entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(), (a, b) -> a, TreeMap::new));
     }
 }

@@ -10,22 +10,60 @@ package dev.imagegen.ledger;
  * @param imagesStored    how many valid images of this answer were kept (set by the processor)
  * @param retried         another attempt of the same call followed this one
  */
-public record CallAttempt(int attempt, String outcome, Integer httpStatus, double costUsd, CostBasis basis,
-                          String generationId, String model, String provider, long latencyMs, Long promptTokens,
-                          Long completionTokens, int imagesRequested, int imagesStored, boolean retried) {
+public record CallAttempt(
+        int attempt,
+        String outcome,
+        Integer httpStatus,
+        double costUsd,
+        CostBasis basis,
+        String generationId,
+        String model,
+        String provider,
+        long latencyMs,
+        Long promptTokens,
+        Long completionTokens,
+        int imagesRequested,
+        int imagesStored,
+        boolean retried) {
 
     public static final String OK = "ok";
     /** An image found on disk after a crash: the call was paid for, but its row died with the crash. */
     public static final String ADOPTED = "adopted";
 
     public CallAttempt withImagesStored(int n) {
-        return new CallAttempt(attempt, outcome, httpStatus, costUsd, basis, generationId, model, provider, latencyMs,
-                promptTokens, completionTokens, imagesRequested, n, retried);
+        return new CallAttempt(
+                attempt,
+                outcome,
+                httpStatus,
+                costUsd,
+                basis,
+                generationId,
+                model,
+                provider,
+                latencyMs,
+                promptTokens,
+                completionTokens,
+                imagesRequested,
+                n,
+                retried);
     }
 
     public CallAttempt asRetried() {
-        return new CallAttempt(attempt, outcome, httpStatus, costUsd, basis, generationId, model, provider, latencyMs,
-                promptTokens, completionTokens, imagesRequested, imagesStored, true);
+        return new CallAttempt(
+                attempt,
+                outcome,
+                httpStatus,
+                costUsd,
+                basis,
+                generationId,
+                model,
+                provider,
+                latencyMs,
+                promptTokens,
+                completionTokens,
+                imagesRequested,
+                imagesStored,
+                true);
     }
 
     public boolean succeeded() {

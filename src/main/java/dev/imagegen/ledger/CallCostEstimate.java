@@ -1,9 +1,8 @@
 package dev.imagegen.ledger;
 
+import dev.imagegen.spec.ModelSpec;
 import java.util.Map;
 import java.util.function.Supplier;
-
-import dev.imagegen.spec.ModelSpec;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -101,25 +100,30 @@ public final class CallCostEstimate {
         int n = Math.max(1, images);
         History h = history();
         if (explicitPricing()) {
-            double completion = h.calls() > 0 && h.completionTokensPerImage() > 0 ? h.completionTokensPerImage()
+            double completion = h.calls() > 0 && h.completionTokensPerImage() > 0
+                    ? h.completionTokensPerImage()
                     : TYPICAL_IMAGE_TOKENS;
-            double prompt = h.calls() > 0 && h.promptTokensPerCall() > 0 ? h.promptTokensPerCall()
-                    : TYPICAL_PROMPT_TOKENS;
+            double prompt =
+                    h.calls() > 0 && h.promptTokensPerCall() > 0 ? h.promptTokensPerCall() : TYPICAL_PROMPT_TOKENS;
             ModelSpec.Pricing p = model.pricing();
             // Image output at the image price (OpenAI's), the prompt as text.
-            return new Estimate((prompt * p.inputPerMillion() + n * completion * p.imageOutputPerMillion())
-                    / 1_000_000d, Basis.MODEL_PRICING);
+            return new Estimate(
+                    (prompt * p.inputPerMillion() + n * completion * p.imageOutputPerMillion()) / 1_000_000d,
+                    Basis.MODEL_PRICING);
         }
         if (catalogue != null && catalogue.usable()) {
             if (catalogue.perImageUsd() != null) {
                 return new Estimate(n * catalogue.perImageUsd(), Basis.CATALOGUE);
             }
-            double completion = h.calls() > 0 && h.completionTokensPerImage() > 0 ? h.completionTokensPerImage()
+            double completion = h.calls() > 0 && h.completionTokensPerImage() > 0
+                    ? h.completionTokensPerImage()
                     : TYPICAL_IMAGE_TOKENS;
-            double prompt = h.calls() > 0 && h.promptTokensPerCall() > 0 ? h.promptTokensPerCall()
-                    : TYPICAL_PROMPT_TOKENS;
-            return new Estimate(prompt * orZero(catalogue.promptPerToken())
-                    + n * completion * orZero(catalogue.completionPerToken()), Basis.CATALOGUE);
+            double prompt =
+                    h.calls() > 0 && h.promptTokensPerCall() > 0 ? h.promptTokensPerCall() : TYPICAL_PROMPT_TOKENS;
+            return new Estimate(
+                    prompt * orZero(catalogue.promptPerToken())
+                            + n * completion * orZero(catalogue.completionPerToken()),
+                    Basis.CATALOGUE);
         }
         if (h.calls() > 0) {
             return new Estimate(n * h.usdPerImage(), Basis.HISTORY);
@@ -158,8 +162,11 @@ public final class CallCostEstimate {
                   FROM (SELECT cost_usd, images_requested, completion_tokens, prompt_tokens FROM model_call
                          WHERE dataset = ? AND cost_basis IN ('known', 'estimated') AND outcome <> 'adopted'
                          ORDER BY id DESC LIMIT ?) recent""", dataset, HISTORY_CALLS);
-        return new History(((Number) row.get("calls")).longValue(), ((Number) row.get("usd")).doubleValue(),
-                ((Number) row.get("completion")).doubleValue(), ((Number) row.get("prompt")).doubleValue());
+        return new History(
+                ((Number) row.get("calls")).longValue(),
+                ((Number) row.get("usd")).doubleValue(),
+                ((Number) row.get("completion")).doubleValue(),
+                ((Number) row.get("prompt")).doubleValue());
     }
 
     private static double orZero(Double d) {

@@ -1,10 +1,9 @@
 package dev.imagegen.ledger;
 
+import dev.imagegen.db.DbText;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.db.DbText;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -15,12 +14,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class Ledger {
 
-    private Ledger() {
-    }
+    private Ledger() {}
 
     /** One attempt of a call about a prompt's variants ({@code variant}: the first it asked for). */
-    public record Entry(String promptId, int variant, CallAttempt attempt) {
-    }
+    public record Entry(String promptId, int variant, CallAttempt attempt) {}
 
     private static final String INSERT = """
             INSERT INTO model_call (dataset, prompt_id, variant, images_requested, images_stored, attempt, outcome,
@@ -29,8 +26,8 @@ public final class Ledger {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     /** Inserts the entries (inside the caller's transaction). */
-    public static void insert(JdbcTemplate jdbc, String dataset, long executionId, long instanceId,
-                              List<Entry> entries) {
+    public static void insert(
+            JdbcTemplate jdbc, String dataset, long executionId, long instanceId, List<Entry> entries) {
         if (entries.isEmpty()) {
             return;
         }
@@ -67,12 +64,19 @@ public final class Ledger {
      * Money and calls of an execution or a run: the total, split by how sure it is, the calls (first attempts),
      * retries (attempts after the first) and images stored (adopted ones included).
      */
-    public record Spend(BigDecimal totalUsd, BigDecimal knownUsd, BigDecimal estimatedUsd,
-                        BigDecimal possiblyBilledUsd, long attempts, long calls, long retries, long images,
-                        long possiblyBilledCalls) {
+    public record Spend(
+            BigDecimal totalUsd,
+            BigDecimal knownUsd,
+            BigDecimal estimatedUsd,
+            BigDecimal possiblyBilledUsd,
+            long attempts,
+            long calls,
+            long retries,
+            long images,
+            long possiblyBilledCalls) {
 
-        public static final Spend ZERO = new Spend(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
-                BigDecimal.ZERO, 0, 0, 0, 0, 0);
+        public static final Spend ZERO =
+                new Spend(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, 0, 0, 0, 0, 0);
 
         /** The part not stated by the provider: estimated and possibly billed. */
         public BigDecimal unsettledUsd() {
@@ -89,9 +93,10 @@ public final class Ledger {
                 s.append(String.format("$%.4f estimated", estimatedUsd));
             }
             if (possiblyBilledUsd.signum() != 0) {
-                s.append(estimatedUsd.signum() != 0 ? ", " : "").append(String.format(
-                        "$%.4f possibly billed: %d %s without an answer", possiblyBilledUsd, possiblyBilledCalls,
-                        possiblyBilledCalls == 1 ? "call" : "calls"));
+                s.append(estimatedUsd.signum() != 0 ? ", " : "")
+                        .append(String.format(
+                                "$%.4f possibly billed: %d %s without an answer",
+                                possiblyBilledUsd, possiblyBilledCalls, possiblyBilledCalls == 1 ? "call" : "calls"));
             }
             return s.append(')').toString();
         }
@@ -119,9 +124,16 @@ public final class Ledger {
                        count(*) FILTER (WHERE attempt > 1) AS retries,
                        coalesce(sum(images_stored), 0) AS images
                   FROM model_call WHERE %s = ?""".formatted(column), id);
-        return new Spend(money(r.get("total")), money(r.get("known")), money(r.get("estimated")),
-                money(r.get("possibly")), number(r.get("attempts")), number(r.get("calls")),
-                number(r.get("retries")), number(r.get("images")), number(r.get("possibly_calls")));
+        return new Spend(
+                money(r.get("total")),
+                money(r.get("known")),
+                money(r.get("estimated")),
+                money(r.get("possibly")),
+                number(r.get("attempts")),
+                number(r.get("calls")),
+                number(r.get("retries")),
+                number(r.get("images")),
+                number(r.get("possibly_calls")));
     }
 
     private static BigDecimal money(Object o) {

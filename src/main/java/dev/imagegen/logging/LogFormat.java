@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-
 import org.slf4j.LoggerFactory;
 
 /**
@@ -18,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * that every line of standard error is JSON; standard output (the summary, the report's paths) is unchanged.
  */
 public enum LogFormat {
-    TEXT, JSON;
+    TEXT,
+    JSON;
 
     /** The environment variable that sets the default of {@code --log-format}. */
     public static final String ENVIRONMENT = "IMAGEGEN_LOG_FORMAT";

@@ -1,8 +1,7 @@
 package dev.imagegen.logging;
 
-import java.util.Map;
-
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import java.util.Map;
 import net.logstash.logback.composite.AbstractJsonProvider;
 import tools.jackson.core.JsonGenerator;
 
@@ -15,8 +14,8 @@ public final class RunFieldsJsonProvider extends AbstractJsonProvider<ILoggingEv
     @Override
     public void writeTo(JsonGenerator generator, ILoggingEvent event) {
         Map<String, String> mdc = event.getMDCPropertyMap();
-        Map<String, String> fields = mdc != null && mdc.containsKey(RunLogFields.DATASET) ? mdc
-                : RunLogFields.current();
+        Map<String, String> fields =
+                mdc != null && mdc.containsKey(RunLogFields.DATASET) ? mdc : RunLogFields.current();
         for (String key : RunLogFields.KEYS) {
             String value = fields.get(key);
             if (value == null) {

@@ -2,12 +2,11 @@ package dev.imagegen.logging;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.slf4j.MDC;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
-import org.springframework.batch.core.ExitStatus;
 
 /**
  * The run a log line belongs to: {@code dataset}, {@code run_id} and {@code execution_id}, on every line of the JSON
@@ -24,8 +23,7 @@ public final class RunLogFields {
 
     private static volatile Map<String, String> current = Map.of();
 
-    private RunLogFields() {
-    }
+    private RunLogFields() {}
 
     /** The process works on this dataset (a job file is loaded); no run yet. */
     public static void dataset(String dataset) {

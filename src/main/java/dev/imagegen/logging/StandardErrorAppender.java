@@ -1,11 +1,10 @@
 package dev.imagegen.logging;
 
+import ch.qos.logback.core.OutputStreamAppender;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
-
-import ch.qos.logback.core.OutputStreamAppender;
 
 /**
  * Writes to the process's standard error itself (file descriptor 2), not through {@code System.err}: in JSON mode

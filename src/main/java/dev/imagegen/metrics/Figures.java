@@ -13,12 +13,30 @@ import java.util.Map;
  * @param planned      images this execution set out to make; null before its generate step started
  * @param latencyMs    the run's model calls by latency in milliseconds: latency → number of calls
  */
-public record Figures(String dataset, String runId, long executionId, String status, Integer exitCode,
-                      String reason, Instant started, Instant endedAt, Long planned, long images, long adopted,
-                      Map<String, Long> skippedByKind, long rowsRejected, long successfulCalls,
-                      Map<String, Long> failedCallsByKind, Map<String, Long> retriesByKind, double costUsd,
-                      double costEstimatedUsd, Double budgetLeftUsd, Long imagesLeft, double imagesPerSecond,
-                      Instant lastSuccess, Map<Long, Long> latencyMs) {
+public record Figures(
+        String dataset,
+        String runId,
+        long executionId,
+        String status,
+        Integer exitCode,
+        String reason,
+        Instant started,
+        Instant endedAt,
+        Long planned,
+        long images,
+        long adopted,
+        Map<String, Long> skippedByKind,
+        long rowsRejected,
+        long successfulCalls,
+        Map<String, Long> failedCallsByKind,
+        Map<String, Long> retriesByKind,
+        double costUsd,
+        double costEstimatedUsd,
+        Double budgetLeftUsd,
+        Long imagesLeft,
+        double imagesPerSecond,
+        Instant lastSuccess,
+        Map<Long, Long> latencyMs) {
 
     public Figures {
         skippedByKind = Map.copyOf(skippedByKind);

@@ -1,14 +1,13 @@
 package dev.imagegen.metrics;
 
+import io.prometheus.metrics.exporter.pushgateway.Format;
+import io.prometheus.metrics.exporter.pushgateway.PushGateway;
+import io.prometheus.metrics.exporter.pushgateway.Scheme;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-
-import io.prometheus.metrics.exporter.pushgateway.Format;
-import io.prometheus.metrics.exporter.pushgateway.PushGateway;
-import io.prometheus.metrics.exporter.pushgateway.Scheme;
 
 /**
  * Pushes a run's metrics to a Prometheus Pushgateway (the Prometheus Java client's {@link PushGateway}), grouped by
@@ -31,7 +30,8 @@ final class PushgatewaySink implements MetricsSink {
     public void publish(Figures figures) throws IOException {
         PushGateway.Builder push = PushGateway.builder()
                 .scheme(Scheme.fromString(gateway.getScheme()))
-                .address(gateway.getHost() + (gateway.getPort() < 0 ? "" : ":" + gateway.getPort())
+                .address(gateway.getHost()
+                        + (gateway.getPort() < 0 ? "" : ":" + gateway.getPort())
                         + (gateway.getRawPath() == null ? "" : gateway.getRawPath()))
                 .job(job)
                 .groupingKey("dataset", figures.dataset())
@@ -43,7 +43,8 @@ final class PushgatewaySink implements MetricsSink {
         String userInfo = gateway.getRawUserInfo();
         if (userInfo != null) {
             int colon = userInfo.indexOf(':');
-            push.basicAuth(decode(colon < 0 ? userInfo : userInfo.substring(0, colon)),
+            push.basicAuth(
+                    decode(colon < 0 ? userInfo : userInfo.substring(0, colon)),
                     colon < 0 ? "" : decode(userInfo.substring(colon + 1)));
         }
         push.build().push();

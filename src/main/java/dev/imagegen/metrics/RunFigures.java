@@ -1,5 +1,8 @@
 package dev.imagegen.metrics;
 
+import dev.imagegen.generate.RunGuard;
+import dev.imagegen.run.RunLauncher;
+import dev.imagegen.spec.RunSpec;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -8,10 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-
-import dev.imagegen.generate.RunGuard;
-import dev.imagegen.run.RunLauncher;
-import dev.imagegen.spec.RunSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -52,10 +51,10 @@ public final class RunFigures {
         String runId = execution.getJobParameters().getString("run.id");
         BatchStatus status = execution.getStatus();
         Integer exitCode = ended ? RunLauncher.exitCode(status) : null;
-        Instant started = instant(execution.getStartTime() != null ? execution.getStartTime()
-                : execution.getCreateTime());
-        Instant endedAt = ended ? (execution.getEndTime() != null ? instant(execution.getEndTime()) : Instant.now())
-                : null;
+        Instant started =
+                instant(execution.getStartTime() != null ? execution.getStartTime() : execution.getCreateTime());
+        Instant endedAt =
+                ended ? (execution.getEndTime() != null ? instant(execution.getEndTime()) : Instant.now()) : null;
         long expected = guard.expected();
         Long planned = expected < 0 ? null : expected;
         double pace = 0;
@@ -69,29 +68,78 @@ public final class RunFigures {
         long instance = execution.getJobInstance().getId();
         try {
             Rows rows = rows(instance);
-            return new Figures(dataset, runId, execution.getId(), status.name(), exitCode, reason, started, endedAt,
-                    planned, rows.images, rows.adopted, rows.skippedByKind, rows.rejected, rows.calls,
-                    rows.skippedByKind, rows.retriesByKind, rows.costUsd, rows.estimatedUsd, budgetLeft, imagesLeft,
-                    pace, rows.lastSuccess, rows.latencyMs);
+            return new Figures(
+                    dataset,
+                    runId,
+                    execution.getId(),
+                    status.name(),
+                    exitCode,
+                    reason,
+                    started,
+                    endedAt,
+                    planned,
+                    rows.images,
+                    rows.adopted,
+                    rows.skippedByKind,
+                    rows.rejected,
+                    rows.calls,
+                    rows.skippedByKind,
+                    rows.retriesByKind,
+                    rows.costUsd,
+                    rows.estimatedUsd,
+                    budgetLeft,
+                    imagesLeft,
+                    pace,
+                    rows.lastSuccess,
+                    rows.latencyMs);
         } catch (DataAccessException e) {
             // The run's figures do not depend on the database being there: this execution's own counters instead.
             if (!databaseWarned) {
                 databaseWarned = true;
-                log.warn("metrics: the run's rows cannot be read ({}); showing this execution's own counters",
+                log.warn(
+                        "metrics: the run's rows cannot be read ({}); showing this execution's own counters",
                         e.getMostSpecificCause().getMessage());
             }
             Map<String, Long> skipped = guard.skipsByKind().entrySet().stream()
                     .collect(Collectors.toMap(Map.Entry::getKey, en -> (long) en.getValue()));
-            return new Figures(dataset, runId, execution.getId(), status.name(), exitCode, reason, started, endedAt,
-                    planned, guard.images(), 0, skipped, 0, 0, skipped, Map.of(UNKNOWN_KIND, guard.retries()),
-                    guard.cost(), 0, budgetLeft, imagesLeft, pace, null, Map.of());
+            return new Figures(
+                    dataset,
+                    runId,
+                    execution.getId(),
+                    status.name(),
+                    exitCode,
+                    reason,
+                    started,
+                    endedAt,
+                    planned,
+                    guard.images(),
+                    0,
+                    skipped,
+                    0,
+                    0,
+                    skipped,
+                    Map.of(UNKNOWN_KIND, guard.retries()),
+                    guard.cost(),
+                    0,
+                    budgetLeft,
+                    imagesLeft,
+                    pace,
+                    null,
+                    Map.of());
         }
     }
 
-    private record Rows(long images, long adopted, long calls, double costUsd, double estimatedUsd,
-                        Instant lastSuccess, Map<String, Long> skippedByKind, Map<String, Long> retriesByKind,
-                        long rejected, Map<Long, Long> latencyMs) {
-    }
+    private record Rows(
+            long images,
+            long adopted,
+            long calls,
+            double costUsd,
+            double estimatedUsd,
+            Instant lastSuccess,
+            Map<String, Long> skippedByKind,
+            Map<String, Long> retriesByKind,
+            long rejected,
+            Map<Long, Long> latencyMs) {}
 
     /** The run's rows, read in one snapshot. */
     private Rows rows(long instance) {
@@ -113,24 +161,36 @@ public final class RunFigures {
         }
         // A retry is an attempt that another followed: counted under the kind of that attempt's failure.
         Map<String, Long> retries = new TreeMap<>();
-        jdbc.query("SELECT outcome, count(*) FROM model_call WHERE job_instance_id = ? AND retried GROUP BY outcome",
+        jdbc.query(
+                "SELECT outcome, count(*) FROM model_call WHERE job_instance_id = ? AND retried GROUP BY outcome",
                 rs -> {
                     retries.put(rs.getString(1), rs.getLong(2));
-                }, instance);
-        Long rejected = jdbc.queryForObject("SELECT count(*) FROM source_reject WHERE job_instance_id = ?",
-                Long.class, instance);
+                },
+                instance);
+        Long rejected = jdbc.queryForObject(
+                "SELECT count(*) FROM source_reject WHERE job_instance_id = ?", Long.class, instance);
         Map<Long, Long> latency = new LinkedHashMap<>();
-        jdbc.query("""
+        jdbc.query(
+                """
                 SELECT latency_ms, count(*) FROM generated_image
                  WHERE job_instance_id = ? AND NOT adopted AND call_index = 0 AND latency_ms IS NOT NULL
-                 GROUP BY latency_ms""", rs -> {
-            latency.put(rs.getLong(1), rs.getLong(2));
-        }, instance);
+                 GROUP BY latency_ms""",
+                rs -> {
+                    latency.put(rs.getLong(1), rs.getLong(2));
+                },
+                instance);
         Object last = images.get("last_success");
-        return new Rows(number(images.get("images")), number(images.get("adopted")), number(ledger.get("calls")),
-                ((Number) ledger.get("cost")).doubleValue(), ((Number) ledger.get("estimated")).doubleValue(),
-                last instanceof Timestamp t ? t.toInstant() : null, skipped, retries,
-                rejected == null ? 0 : rejected, latency);
+        return new Rows(
+                number(images.get("images")),
+                number(images.get("adopted")),
+                number(ledger.get("calls")),
+                ((Number) ledger.get("cost")).doubleValue(),
+                ((Number) ledger.get("estimated")).doubleValue(),
+                last instanceof Timestamp t ? t.toInstant() : null,
+                skipped,
+                retries,
+                rejected == null ? 0 : rejected,
+                latency);
     }
 
     /** Why the run did not complete: the guard's reason, else what failed. */
@@ -138,7 +198,9 @@ public final class RunFigures {
         if (guard.reason() != null) {
             return guard.reason();
         }
-        String failures = execution.getAllFailureExceptions().stream().map(RunFigures::rootMessage).distinct()
+        String failures = execution.getAllFailureExceptions().stream()
+                .map(RunFigures::rootMessage)
+                .distinct()
                 .collect(Collectors.joining("; "));
         return failures.isBlank() ? null : failures;
     }

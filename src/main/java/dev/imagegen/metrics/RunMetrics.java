@@ -1,5 +1,6 @@
 package dev.imagegen.metrics;
 
+import dev.imagegen.spec.MetricsSpec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,8 +14,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import dev.imagegen.spec.MetricsSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
@@ -59,8 +58,8 @@ final class RunMetrics implements JobExecutionListener {
             t.setDaemon(true);
             return t;
         });
-        ticking = thread.scheduleWithFixedDelay(() -> publish(execution, false), 0, spec.interval().toMillis(),
-                TimeUnit.MILLISECONDS);
+        ticking = thread.scheduleWithFixedDelay(
+                () -> publish(execution, false), 0, spec.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -76,10 +75,13 @@ final class RunMetrics implements JobExecutionListener {
         try {
             last.get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.warn("metrics: the run's last figures were not published within {} s; the run is not affected",
+            log.warn(
+                    "metrics: the run's last figures were not published within {} s; the run is not affected",
                     bound.toSeconds());
         } catch (ExecutionException e) {
-            log.warn("metrics: the run's last figures could not be read: {}", e.getCause().toString());
+            log.warn(
+                    "metrics: the run's last figures could not be read: {}",
+                    e.getCause().toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -105,8 +107,13 @@ final class RunMetrics implements JobExecutionListener {
             } catch (IOException | RuntimeException e) {
                 boolean first = failing.put(sink, true) == null;
                 if (first || ended) {
-                    log.warn("metrics: cannot publish to {}: {}; the run goes on{}", sink.describe(), RunFigures.rootMessage(e),
-                            ended ? "" : " (trying again every " + spec.interval().toSeconds() + " s)");
+                    log.warn(
+                            "metrics: cannot publish to {}: {}; the run goes on{}",
+                            sink.describe(),
+                            RunFigures.rootMessage(e),
+                            ended
+                                    ? ""
+                                    : " (trying again every " + spec.interval().toSeconds() + " s)");
                 } else {
                     log.debug("metrics: still cannot publish to {}: {}", sink.describe(), RunFigures.rootMessage(e));
                 }

@@ -27,7 +27,8 @@ final class TextfileSink implements MetricsSink {
     public void publish(Figures figures) throws IOException {
         Files.createDirectories(dir);
         Path target = file(dir, figures.dataset());
-        Path temp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Path temp = dir.resolve(
+                "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.writeString(temp, RunMeters.of(figures, true).scrape(), StandardCharsets.UTF_8);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

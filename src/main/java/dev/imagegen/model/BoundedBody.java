@@ -17,8 +17,7 @@ import java.util.concurrent.Flow;
 /** Reading an HTTP body without trusting its size, and the header hints that come with it. */
 public final class BoundedBody {
 
-    private BoundedBody() {
-    }
+    private BoundedBody() {}
 
     /**
      * A body handler that collects the body into memory as it arrives, up to {@code cap} bytes: a body that announces
@@ -114,8 +113,9 @@ public final class BoundedBody {
         if (Double.isNaN(millis)) {
             return null;
         }
-        return millis <= 0 ? Duration.ZERO : millis >= MAX_HINT.toMillis() ? MAX_HINT
-                : Duration.ofMillis((long) Math.ceil(millis));
+        return millis <= 0
+                ? Duration.ZERO
+                : millis >= MAX_HINT.toMillis() ? MAX_HINT : Duration.ofMillis((long) Math.ceil(millis));
     }
 
     /** {@code Retry-After} as seconds or an HTTP date (bounded by {@link #MAX_HINT}); null when absent or unreadable. */
@@ -128,7 +128,8 @@ public final class BoundedBody {
             return hintMillis(Double.parseDouble(value.strip()) * 1000);
         } catch (NumberFormatException notSeconds) {
             try {
-                Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 Duration d = Duration.between(now, at);
                 return d.isNegative() ? Duration.ZERO : d.compareTo(MAX_HINT) > 0 ? MAX_HINT : d;
             } catch (DateTimeParseException e) {
@@ -140,8 +141,8 @@ public final class BoundedBody {
     /** A response over the configured cap. */
     public static final class TooLarge extends Exception {
         public TooLarge(long size, long cap) {
-            super("response of " + (size < 0 ? "unknown" : String.valueOf(size)) + " bytes exceeds the cap of "
-                    + cap + " bytes (model.max-response-size)");
+            super("response of " + (size < 0 ? "unknown" : String.valueOf(size)) + " bytes exceeds the cap of " + cap
+                    + " bytes (model.max-response-size)");
         }
     }
 }

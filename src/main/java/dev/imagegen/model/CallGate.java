@@ -1,10 +1,9 @@
 package dev.imagegen.model;
 
-import java.time.Duration;
-
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
+import java.time.Duration;
 
 /**
  * What every model call passes through, shared by all partitions: the provider's pause after a 429
@@ -22,8 +21,14 @@ public final class CallGate {
      * @param maxInFlight       the ceiling of calls in flight ({@code run.concurrency})
      */
     public CallGate(ProviderPause pause, Integer requestsPerMinute, int maxInFlight) {
-        this(pause, requestsPerMinute == null ? null
-                : Bucket.builder().addLimit(rateLimit(requestsPerMinute)).build(), maxInFlight);
+        this(
+                pause,
+                requestsPerMinute == null
+                        ? null
+                        : Bucket.builder()
+                                .addLimit(rateLimit(requestsPerMinute))
+                                .build(),
+                maxInFlight);
     }
 
     /**
@@ -42,13 +47,16 @@ public final class CallGate {
 
     /** The bucket for {@code run.requests-per-minute}, wherever it is kept. */
     public static BucketConfiguration configuration(int requestsPerMinute) {
-        return BucketConfiguration.builder().addLimit(rateLimit(requestsPerMinute)).build();
+        return BucketConfiguration.builder()
+                .addLimit(rateLimit(requestsPerMinute))
+                .build();
     }
 
     private static Bandwidth rateLimit(int requestsPerMinute) {
         // One token of burst, refilled at (rpm - 1) per minute: then no 60-second window, however it is placed,
         // ever sees more than rpm calls, so a provider's sliding-window limit is never hit.
-        return Bandwidth.builder().capacity(1)
+        return Bandwidth.builder()
+                .capacity(1)
                 .refillGreedy(1, Duration.ofNanos(60_000_000_000L / Math.max(1, requestsPerMinute - 1)))
                 .build();
     }

@@ -45,7 +45,11 @@ public enum FailureKind {
     CONFIGURATION(Action.STOP);
 
     /** What the job does with a call that failed this way. */
-    public enum Action { RETRY, SKIP, STOP }
+    public enum Action {
+        RETRY,
+        SKIP,
+        STOP
+    }
 
     private final Action action;
 
@@ -62,8 +66,12 @@ public enum FailureKind {
     }
 
     public static FailureKind fromId(String id) {
-        return Arrays.stream(values()).filter(k -> k.id().equalsIgnoreCase(id.strip())).findFirst()
+        return Arrays.stream(values())
+                .filter(k -> k.id().equalsIgnoreCase(id.strip()))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown failure kind '" + id + "'; known kinds: "
-                        + String.join(", ", Arrays.stream(values()).map(FailureKind::id).toList())));
+                        + String.join(
+                                ", ",
+                                Arrays.stream(values()).map(FailureKind::id).toList())));
     }
 }

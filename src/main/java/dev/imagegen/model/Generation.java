@@ -1,8 +1,7 @@
 package dev.imagegen.model;
 
-import java.util.List;
-
 import dev.imagegen.db.DbText;
+import java.util.List;
 
 /**
  * A successful call: the images (already checked to be real images), and what the provider said about it.
@@ -10,9 +9,17 @@ import dev.imagegen.db.DbText;
  * tokens when it gave none. {@code rejected}: why each other image of a multi-image answer was unusable (truncated,
  * not an image); the call still succeeded for the valid ones. Provider strings are cleaned for the database.
  */
-public record Generation(List<ImageData> images, String generationId, String model, String provider,
-                         long promptTokens, long completionTokens, double costUsd, boolean costEstimated,
-                         String text, List<String> rejected) {
+public record Generation(
+        List<ImageData> images,
+        String generationId,
+        String model,
+        String provider,
+        long promptTokens,
+        long completionTokens,
+        double costUsd,
+        boolean costEstimated,
+        String text,
+        List<String> rejected) {
 
     public Generation {
         images = List.copyOf(images);
@@ -23,9 +30,26 @@ public record Generation(List<ImageData> images, String generationId, String mod
         text = DbText.clean(text);
     }
 
-    public Generation(List<ImageData> images, String generationId, String model, String provider,
-                      long promptTokens, long completionTokens, double costUsd, boolean costEstimated, String text) {
-        this(images, generationId, model, provider, promptTokens, completionTokens, costUsd, costEstimated, text,
+    public Generation(
+            List<ImageData> images,
+            String generationId,
+            String model,
+            String provider,
+            long promptTokens,
+            long completionTokens,
+            double costUsd,
+            boolean costEstimated,
+            String text) {
+        this(
+                images,
+                generationId,
+                model,
+                provider,
+                promptTokens,
+                completionTokens,
+                costUsd,
+                costEstimated,
+                text,
                 List.of());
     }
 

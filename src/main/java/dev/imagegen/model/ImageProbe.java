@@ -18,8 +18,7 @@ public final class ImageProbe {
     /** The most pixels an accepted picture has: 100 megapixels, 400 MB as RGBA once decoded. */
     public static final long MAX_PIXELS = 100_000_000L;
 
-    private ImageProbe() {
-    }
+    private ImageProbe() {}
 
     /**
      * @param declaredType the media type the provider declared, or null when it did not say; when the bytes are
@@ -31,11 +30,17 @@ public final class ImageProbe {
         if (actual == null) {
             throw new InvalidImageException("not a PNG, JPEG or WebP image (" + b.length + " bytes)");
         }
-        if (declaredType != null && !declaredType.isBlank() && !normalise(declaredType).equals(actual)) {
+        if (declaredType != null
+                && !declaredType.isBlank()
+                && !normalise(declaredType).equals(actual)) {
             // A whole, valid image under the wrong label (a PNG sent as data:image/jpeg) is still the image that
             // was paid for: the bytes decide its type and file extension.
-            log.warn("an image declared as {} is really {} ({} bytes); stored as {}", declaredType.strip(), actual,
-                    b.length, actual);
+            log.warn(
+                    "an image declared as {} is really {} ({} bytes); stored as {}",
+                    declaredType.strip(),
+                    actual,
+                    b.length,
+                    actual);
         }
         long[] size = switch (actual) {
             case "image/png" -> png(b);
@@ -81,8 +86,15 @@ public final class ImageProbe {
         if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
             return "image/jpeg";
         }
-        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W'
-                && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
+        if (b.length >= 12
+                && b[0] == 'R'
+                && b[1] == 'I'
+                && b[2] == 'F'
+                && b[3] == 'F'
+                && b[8] == 'W'
+                && b[9] == 'E'
+                && b[10] == 'B'
+                && b[11] == 'P') {
             return "image/webp";
         }
         return null;

@@ -8,8 +8,8 @@ import java.util.List;
  * {@link ImageModel#maxImagesPerCall()} allows it) and the reference images as URLs ready to send (http(s) URLs or
  * {@code data:} URLs).
  */
-public record ImageRequest(String promptId, int variant, String prompt, Long seed, int count,
-                           List<String> referenceUrls) {
+public record ImageRequest(
+        String promptId, int variant, String prompt, Long seed, int count, List<String> referenceUrls) {
 
     public ImageRequest {
         if (count < 1) {

@@ -1,9 +1,8 @@
 package dev.imagegen.model;
 
-import java.time.Duration;
-
 import dev.imagegen.db.DbText;
 import dev.imagegen.ledger.CostBasis;
+import java.time.Duration;
 
 /**
  * A classified failed call. The message is the provider's own (never a request header, so never the key).
@@ -25,8 +24,8 @@ public class ModelCallException extends Exception {
     private Long promptTokens;
     private Long completionTokens;
 
-    public ModelCallException(FailureKind kind, Integer httpStatus, String message, Duration retryAfter,
-                              Double costUsd) {
+    public ModelCallException(
+            FailureKind kind, Integer httpStatus, String message, Duration retryAfter, Double costUsd) {
         // Provider text may hold characters PostgreSQL refuses (NUL): cleaned once, here, for every row and message.
         super(DbText.clean(message), null, false, false);
         this.kind = kind;
@@ -77,8 +76,13 @@ public class ModelCallException extends Exception {
      * What an answer said about the failed call, for the ledger: whether its cost is an estimate (from tokens), and
      * the provider's generation id, model and provider, tokens. Returns this.
      */
-    public ModelCallException answered(boolean estimated, String generationId, String model, String provider,
-                                       Long promptTokens, Long completionTokens) {
+    public ModelCallException answered(
+            boolean estimated,
+            String generationId,
+            String model,
+            String provider,
+            Long promptTokens,
+            Long completionTokens) {
         this.costEstimated = estimated;
         this.generationId = DbText.clean(generationId);
         this.model = DbText.clean(model);

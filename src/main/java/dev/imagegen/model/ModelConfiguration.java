@@ -1,10 +1,6 @@
 package dev.imagegen.model;
 
 import dev.imagegen.JobScoped;
-
-import java.net.http.HttpClient;
-import java.time.Clock;
-
 import dev.imagegen.generate.RunFence;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.CallAttempt;
@@ -15,6 +11,8 @@ import dev.imagegen.model.openrouter.OpenRouterImagesModel;
 import dev.imagegen.model.placeholder.PlaceholderImageModel;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.ModelSpec;
+import java.net.http.HttpClient;
+import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -47,8 +45,8 @@ class ModelConfiguration {
     }
 
     @Bean
-    RetryingImageModel imageModel(JobSpec spec, JsonMapper json, CallGate gate, RunGuard guard, RunFence fence,
-                                  JdbcTemplate jdbc) {
+    RetryingImageModel imageModel(
+            JobSpec spec, JsonMapper json, CallGate gate, RunGuard guard, RunFence fence, JdbcTemplate jdbc) {
         RetryingImageModel.AttemptListener budget = new RetryingImageModel.AttemptListener() {
             @Override
             public void onAttempt(CallAttempt attempt) {
@@ -60,8 +58,13 @@ class ModelConfiguration {
                 guard.recordRetry();
             }
         };
-        return new RetryingImageModel(RunFence.guarding(client(spec.model(), json), fence), spec.run().retry(), gate,
-                guard, budget, CallCostEstimate.of(spec.model(), null, jdbc, spec.dataset()));
+        return new RetryingImageModel(
+                RunFence.guarding(client(spec.model(), json), fence),
+                spec.run().retry(),
+                gate,
+                guard,
+                budget,
+                CallCostEstimate.of(spec.model(), null, jdbc, spec.dataset()));
     }
 
     static ImageModel client(ModelSpec model, JsonMapper json) {
@@ -72,8 +75,8 @@ class ModelConfiguration {
         return switch (model.provider()) {
             case ModelSpec.OPENROUTER_IMAGES -> new OpenRouterImagesModel(model, http, json, Clock.systemUTC());
             // openai-batch: never called (submit/wait/collect replace generate), but the same client as openai.
-            case ModelSpec.OPENAI, ModelSpec.OPENAI_BATCH -> new OpenAiImagesModel(model, http, json,
-                    Clock.systemUTC());
+            case ModelSpec.OPENAI, ModelSpec.OPENAI_BATCH ->
+                new OpenAiImagesModel(model, http, json, Clock.systemUTC());
             default -> new OpenRouterChatModel(model, http, json, Clock.systemUTC());
         };
     }

@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,12 +28,10 @@ public final class ModelHttp {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
 
-    private ModelHttp() {
-    }
+    private ModelHttp() {}
 
     /** A status, the headers and the whole (bounded) body of one response. */
-    public record Response(int status, HttpHeaders headers, byte[] body) {
-    }
+    public record Response(int status, HttpHeaders headers, byte[] body) {}
 
     /**
      * The client of every model call and check: HTTP/1.1, and redirects never followed — a redirect would send the
@@ -57,8 +54,9 @@ public final class ModelHttp {
      *
      * @param body null for a GET
      */
-    public static Response exchange(HttpClient http, URI uri, Map<String, String> headers, byte[] body,
-                                    Duration timeout, long maxBytes) throws ModelCallException, InterruptedException {
+    public static Response exchange(
+            HttpClient http, URI uri, Map<String, String> headers, byte[] body, Duration timeout, long maxBytes)
+            throws ModelCallException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout);
         headers.forEach(b::header);
         if (body != null) {
@@ -104,9 +102,13 @@ public final class ModelHttp {
 
     /** The request went out and no whole answer came: the provider may finish and bill it (possibly billed). */
     private static ModelCallException timedOut(URI uri, Duration timeout, Integer status) {
-        return new ModelCallException(FailureKind.TRANSIENT, status, (status == null ? "no response from "
-                : "the response from ") + uri.getHost() + " was not complete within " + seconds(timeout)
-                + " (model.timeout)").possiblyBilled();
+        return new ModelCallException(
+                        FailureKind.TRANSIENT,
+                        status,
+                        (status == null ? "no response from " : "the response from ") + uri.getHost()
+                                + " was not complete within " + seconds(timeout)
+                                + " (model.timeout)")
+                .possiblyBilled();
     }
 
     private static ModelCallException failed(URI uri, Duration timeout, Integer status, Throwable cause) {
@@ -119,18 +121,27 @@ public final class ModelHttp {
         }
         if (cause instanceof HttpConnectTimeoutException) {
             // Never connected: nothing was sent, nothing can be billed.
-            return new ModelCallException(FailureKind.TRANSIENT, null, "could not connect to " + uri.getHost()
-                    + " within " + seconds(CONNECT_TIMEOUT));
+            return new ModelCallException(
+                    FailureKind.TRANSIENT,
+                    null,
+                    "could not connect to " + uri.getHost() + " within " + seconds(CONNECT_TIMEOUT));
         }
         if (cause instanceof HttpTimeoutException) {
             return timedOut(uri, timeout, status);
         }
         String why = cause instanceof IOException io ? describe(io) : String.valueOf(cause);
-        ModelCallException e = new ModelCallException(FailureKind.TRANSIENT, status, status == null ? "connection to "
-                + uri.getHost() + " failed: " + why : "connection broke while reading the response: " + why);
+        ModelCallException e = new ModelCallException(
+                FailureKind.TRANSIENT,
+                status,
+                status == null
+                        ? "connection to " + uri.getHost() + " failed: " + why
+                        : "connection broke while reading the response: " + why);
         // Refused or unreachable: never sent. Anything else (a reset, an EOF) came after the request went out.
-        return cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
-                || cause instanceof java.nio.channels.UnresolvedAddressException ? e : e.possiblyBilled();
+        return cause instanceof java.net.ConnectException
+                        || cause instanceof java.net.UnknownHostException
+                        || cause instanceof java.nio.channels.UnresolvedAddressException
+                ? e
+                : e.possiblyBilled();
     }
 
     /**
@@ -138,17 +149,23 @@ public final class ModelHttp {
      * provider. Only the target's origin is named, never its path or query.
      */
     private static ModelCallException redirected(URI uri, HttpResponse<?> response) {
-        String target = response.headers().firstValue("location").map(l -> {
-            try {
-                return " to " + origin(uri.resolve(l.strip()));
-            } catch (IllegalArgumentException e) {
-                return "";
-            }
-        }).orElse("");
-        return new ModelCallException(FailureKind.CONFIGURATION, response.statusCode(), origin(uri)
-                + " answered HTTP " + response.statusCode() + ", a redirect" + target
-                + ". Redirects are never followed, since they would send the API key elsewhere: set model.base-url "
-                + "to the provider's API address itself");
+        String target = response.headers()
+                .firstValue("location")
+                .map(l -> {
+                    try {
+                        return " to " + origin(uri.resolve(l.strip()));
+                    } catch (IllegalArgumentException e) {
+                        return "";
+                    }
+                })
+                .orElse("");
+        return new ModelCallException(
+                FailureKind.CONFIGURATION,
+                response.statusCode(),
+                origin(uri)
+                        + " answered HTTP " + response.statusCode() + ", a redirect" + target
+                        + ". Redirects are never followed, since they would send the API key elsewhere: set model.base-url "
+                        + "to the provider's API address itself");
     }
 
     /**
@@ -163,8 +180,8 @@ public final class ModelHttp {
             return json.readTree(body);
         } catch (JacksonException e) {
             if (status == 200) {
-                throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not valid JSON ("
-                        + body.length + " bytes)");
+                throw new ModelCallException(
+                        FailureKind.TRANSIENT, 200, "a 200 whose body is not valid JSON (" + body.length + " bytes)");
             }
             return null;
         }
@@ -182,8 +199,8 @@ public final class ModelHttp {
         try {
             bytes = Base64.getMimeDecoder().decode(base64);
         } catch (IllegalArgumentException e) {
-            throw new ModelCallException(FailureKind.INVALID_IMAGE, 200, "the image's base64 is corrupt: "
-                    + e.getMessage(), null, billed);
+            throw new ModelCallException(
+                    FailureKind.INVALID_IMAGE, 200, "the image's base64 is corrupt: " + e.getMessage(), null, billed);
         }
         try {
             return ImageProbe.inspect(bytes, declaredType == null || declaredType.isBlank() ? null : declaredType);

@@ -1,5 +1,6 @@
 package dev.imagegen.model;
 
+import dev.imagegen.spec.ModelSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -7,8 +8,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import dev.imagegen.spec.ModelSpec;
 
 /**
  * The hash over everything that shapes a picture: provider, model, rendered prompt, image options, seed and the
@@ -18,8 +17,7 @@ import dev.imagegen.spec.ModelSpec;
  */
 public final class RequestHash {
 
-    private RequestHash() {
-    }
+    private RequestHash() {}
 
     public static String of(ModelSpec model, String renderedPrompt) {
         return of(model, renderedPrompt, List.of());
@@ -28,18 +26,30 @@ public final class RequestHash {
     /** @param referenceHashes the sha256 of each reference image, in the order they are sent */
     public static String of(ModelSpec model, String renderedPrompt, List<String> referenceHashes) {
         StringBuilder canonical = new StringBuilder()
-                .append("provider=").append(hashedProvider(model)).append('\n')
-                .append("model=").append(model.name()).append('\n')
-                .append("seed=").append(model.seed()).append('\n')
-                .append("image_config=").append(canonicalMap(model.imageConfig())).append('\n');
+                .append("provider=")
+                .append(hashedProvider(model))
+                .append('\n')
+                .append("model=")
+                .append(model.name())
+                .append('\n')
+                .append("seed=")
+                .append(model.seed())
+                .append('\n')
+                .append("image_config=")
+                .append(canonicalMap(model.imageConfig()))
+                .append('\n');
         // Only present when used, so that the hashes of jobs without references stay what they were.
         if (!referenceHashes.isEmpty()) {
-            canonical.append("references=").append(String.join(",", referenceHashes)).append('\n');
+            canonical
+                    .append("references=")
+                    .append(String.join(",", referenceHashes))
+                    .append('\n');
         }
         canonical.append("prompt=").append(renderedPrompt);
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

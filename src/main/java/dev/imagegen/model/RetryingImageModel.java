@@ -1,14 +1,13 @@
 package dev.imagegen.model;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-
 import dev.imagegen.ledger.CallAttempt;
 import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.ledger.CostBasis;
 import dev.imagegen.spec.RunSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +41,13 @@ public final class RetryingImageModel implements ImageModel {
     /**
      * @param estimate prices an attempt whose answer never arrived; null prices it at 0 (still marked possibly billed)
      */
-    public RetryingImageModel(ImageModel delegate, RunSpec.Retry policy, CallGate gate, RunStop stop,
-                              AttemptListener listener, CallCostEstimate estimate) {
+    public RetryingImageModel(
+            ImageModel delegate,
+            RunSpec.Retry policy,
+            CallGate gate,
+            RunStop stop,
+            AttemptListener listener,
+            CallCostEstimate estimate) {
         this.delegate = delegate;
         this.policy = policy;
         this.gate = gate;
@@ -89,7 +93,8 @@ public final class RetryingImageModel implements ImageModel {
             }
             if (attempt > 1) {
                 // Only now is the previous attempt really retried (a stop above would have ended the call).
-                attempts.set(attempts.size() - 1, attempts.get(attempts.size() - 1).asRetried());
+                attempts.set(
+                        attempts.size() - 1, attempts.get(attempts.size() - 1).asRetried());
             }
             long start = System.nanoTime();
             ModelCallException failure;
@@ -118,8 +123,14 @@ public final class RetryingImageModel implements ImageModel {
                 gate.pauseFor(wait);
             }
             listener.onRetry(failure, attempt);
-            log.debug("prompt {} v{}: {} (HTTP {}), attempt {} of {}, retrying in {} ms", request.promptId(),
-                    request.variant(), failure.kind().id(), failure.httpStatus(), attempt, policy.maxAttempts(),
+            log.debug(
+                    "prompt {} v{}: {} (HTTP {}), attempt {} of {}, retrying in {} ms",
+                    request.promptId(),
+                    request.variant(),
+                    failure.kind().id(),
+                    failure.httpStatus(),
+                    attempt,
+                    policy.maxAttempts(),
                     wait.toMillis());
             if (stop.awaitStop(wait)) {
                 throw new Stopped(failure, attempt);
@@ -133,17 +144,45 @@ public final class RetryingImageModel implements ImageModel {
     }
 
     private static CallAttempt success(int attempt, int asked, Generation g, long latencyMs) {
-        return new CallAttempt(attempt, CallAttempt.OK, 200, g.costUsd(),
-                g.costEstimated() ? CostBasis.ESTIMATED : CostBasis.KNOWN, g.generationId(), g.model(),
-                g.provider(), latencyMs, g.promptTokens(), g.completionTokens(), asked, 0, false);
+        return new CallAttempt(
+                attempt,
+                CallAttempt.OK,
+                200,
+                g.costUsd(),
+                g.costEstimated() ? CostBasis.ESTIMATED : CostBasis.KNOWN,
+                g.generationId(),
+                g.model(),
+                g.provider(),
+                latencyMs,
+                g.promptTokens(),
+                g.completionTokens(),
+                asked,
+                0,
+                false);
     }
 
     private CallAttempt failed(int attempt, int asked, ModelCallException e, long latencyMs) {
         CostBasis basis = e.costBasis();
-        double cost = e.costUsd() != null ? e.costUsd()
-                : basis == CostBasis.POSSIBLY_BILLED && estimate != null ? estimate.perCall(asked).usd() : 0;
-        return new CallAttempt(attempt, e.kind().id(), e.httpStatus(), cost, basis, e.generationId(), e.model(),
-                e.provider(), latencyMs, e.promptTokens(), e.completionTokens(), asked, 0, false);
+        double cost = e.costUsd() != null
+                ? e.costUsd()
+                : basis == CostBasis.POSSIBLY_BILLED && estimate != null
+                        ? estimate.perCall(asked).usd()
+                        : 0;
+        return new CallAttempt(
+                attempt,
+                e.kind().id(),
+                e.httpStatus(),
+                cost,
+                basis,
+                e.generationId(),
+                e.model(),
+                e.provider(),
+                latencyMs,
+                e.promptTokens(),
+                e.completionTokens(),
+                asked,
+                0,
+                false);
     }
 
     private static long millisSince(long start) {
@@ -170,17 +209,22 @@ public final class RetryingImageModel implements ImageModel {
         }
     }
 
-    public record Attempted(Generation generation, int attempts) {
-    }
+    public record Attempted(Generation generation, int attempts) {}
 
     /** The last failure of a call, with how many attempts were made. */
     public static final class AttemptsExhausted extends ModelCallException {
         private final int attempts;
 
         AttemptsExhausted(ModelCallException last, int attempts) {
-            super(last.kind(), last.httpStatus(), last.getMessage()
-                            + (last.kind().action() == FailureKind.Action.RETRY ? " (gave up after " + attempts
-                            + " attempts)" : ""), last.retryAfter(), last.costUsd());
+            super(
+                    last.kind(),
+                    last.httpStatus(),
+                    last.getMessage()
+                            + (last.kind().action() == FailureKind.Action.RETRY
+                                    ? " (gave up after " + attempts + " attempts)"
+                                    : ""),
+                    last.retryAfter(),
+                    last.costUsd());
             this.attempts = attempts;
             inheritDetails(last);
         }
@@ -198,9 +242,14 @@ public final class RetryingImageModel implements ImageModel {
         private final int attempts;
 
         Stopped(ModelCallException last, int attempts) {
-            super(last == null ? FailureKind.TRANSIENT : last.kind(), last == null ? null : last.httpStatus(),
-                    last == null ? "the run is stopping" : "the run is stopping; the last attempt failed: "
-                    + last.getMessage(), null, null);
+            super(
+                    last == null ? FailureKind.TRANSIENT : last.kind(),
+                    last == null ? null : last.httpStatus(),
+                    last == null
+                            ? "the run is stopping"
+                            : "the run is stopping; the last attempt failed: " + last.getMessage(),
+                    null,
+                    null);
             this.attempts = attempts;
         }
 
@@ -237,11 +286,10 @@ public final class RetryingImageModel implements ImageModel {
 
     /** Told about every attempt as it ends (for the budget) and every retry (for the run's counters). */
     public interface AttemptListener {
-        AttemptListener NONE = a -> { };
+        AttemptListener NONE = a -> {};
 
         void onAttempt(CallAttempt attempt);
 
-        default void onRetry(ModelCallException e, int attempt) {
-        }
+        default void onRetry(ModelCallException e, int attempt) {}
     }
 }

@@ -1,5 +1,9 @@
 package dev.imagegen.notify;
 
+import dev.imagegen.metrics.Figures;
+import dev.imagegen.metrics.RunFigures;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.spec.NotifySpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,11 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-
-import dev.imagegen.metrics.Figures;
-import dev.imagegen.metrics.RunFigures;
-import dev.imagegen.spec.JobSpec;
-import dev.imagegen.spec.NotifySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -57,14 +56,19 @@ final class FailureNotice implements JobExecutionListener {
     /** The notice's JSON. */
     String body(Figures f) {
         String restart = restartCommand(f.runId());
-        StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-                "imagegen: dataset %s, run %s (execution %d): %s (exit %d)", f.dataset(), f.runId(), f.executionId(),
-                f.status(), f.exitCode()));
+        StringBuilder text = new StringBuilder(String.format(
+                Locale.ROOT,
+                "imagegen: dataset %s, run %s (execution %d): %s (exit %d)",
+                f.dataset(),
+                f.runId(),
+                f.executionId(),
+                f.status(),
+                f.exitCode()));
         if (f.reason() != null) {
             text.append("\nwhy: ").append(f.reason());
         }
-        text.append(String.format(Locale.ROOT, "%nimages %d, skipped %d, cost $%.4f", f.images(), f.skipped(),
-                f.costUsd()));
+        text.append(String.format(
+                Locale.ROOT, "%nimages %d, skipped %d, cost $%.4f", f.images(), f.skipped(), f.costUsd()));
         text.append("\nrestart: ").append(restart);
         ObjectNode root = json.createObjectNode();
         root.put("text", text.toString());
@@ -85,7 +89,8 @@ final class FailureNotice implements JobExecutionListener {
     /** What restarts this run (the same run id continues it; its completed partitions are not redone). */
     String restartCommand(String runId) {
         return "imagegen run " + spec.file() + " --run-id " + shellWord(runId)
-                + (spec.model().isPlaceholder() ? " --dry-run" : "") + (spec.run().remote() ? " --workers remote" : "");
+                + (spec.model().isPlaceholder() ? " --dry-run" : "")
+                + (spec.run().remote() ? " --workers remote" : "");
     }
 
     private static String shellWord(String s) {
@@ -95,22 +100,31 @@ final class FailureNotice implements JobExecutionListener {
     private void send(String body) {
         URI url = URI.create(notify.webhook().reveal());
         String where = url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(notify.timeout()).build();
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(notify.timeout())
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(notify.timeout()).build();
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(notify.timeout())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 == 2) {
                 log.info("notify: the webhook at {} was told the run did not complete", where);
             } else {
                 String answer = response.body() == null ? "" : response.body().strip();
-                log.warn("notify: the webhook at {} answered HTTP {}{}; the run's outcome is unchanged", where,
-                        response.statusCode(), answer.isEmpty() ? "" : ": "
-                                + (answer.length() > 200 ? answer.substring(0, 200) + "…" : answer));
+                log.warn(
+                        "notify: the webhook at {} answered HTTP {}{}; the run's outcome is unchanged",
+                        where,
+                        response.statusCode(),
+                        answer.isEmpty()
+                                ? ""
+                                : ": " + (answer.length() > 200 ? answer.substring(0, 200) + "…" : answer));
             }
         } catch (IOException e) {
-            log.warn("notify: the webhook at {} could not be reached ({}); the run's outcome is unchanged", where,
+            log.warn(
+                    "notify: the webhook at {} could not be reached ({}); the run's outcome is unchanged",
+                    where,
                     e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,18 +1,17 @@
 package dev.imagegen.plan;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
 import dev.imagegen.check.ProviderFacts;
 import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.ledger.Ledger;
 import dev.imagegen.spec.JobSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -37,8 +36,12 @@ public final class Planner {
      * @param perCall images per call as the check found the model takes ({@code CheckReport.imagesPerCall}), or the
      *                job file's when it was not checked
      */
-    public Planner(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, JobSpec spec,
-                   ProviderFacts facts, int perCall) {
+    public Planner(
+            JdbcTemplate jdbc,
+            PlatformTransactionManager transactionManager,
+            JobSpec spec,
+            ProviderFacts facts,
+            int perCall) {
         this.jdbc = jdbc;
         this.transactionManager = transactionManager;
         this.spec = spec;
@@ -60,15 +63,16 @@ public final class Planner {
         long images = c.images();
         long calls = c.calls(perCall);
         boolean free = spec.model().isPlaceholder();
-        CallCostEstimate.Estimate one = free ? new CallCostEstimate.Estimate(0, CallCostEstimate.Basis.UNKNOWN)
-                : estimator.perCall(perCall);
+        CallCostEstimate.Estimate one =
+                free ? new CallCostEstimate.Estimate(0, CallCostEstimate.Basis.UNKNOWN) : estimator.perCall(perCall);
         // A prompt's last call may ask for fewer images; price each call as asking for what it asks.
         double cost = 0;
         for (Map.Entry<Integer, Long> e : c.missing().entrySet()) {
             int missing = e.getKey();
             int full = missing / perCall;
             int rest = missing % perCall;
-            double prompt = full * one.usd() + (rest == 0 || free ? 0 : estimator.perCall(rest).usd());
+            double prompt = full * one.usd()
+                    + (rest == 0 || free ? 0 : estimator.perCall(rest).usd());
             cost += prompt * e.getValue();
         }
         String basis = free ? "the local placeholder model (free)" : basis(one.basis());
@@ -86,22 +90,33 @@ public final class Planner {
         if (maxCost != null && cost > maxCost - spent && calls > 0) {
             double left = Math.max(0, maxCost - spent);
             long afterCalls = afterCalls(left, perCallUsd, calls);
-            stops.add(new RunPlan.Stop("run.max-cost-usd", afterCalls, imagesAfter(afterCalls, images, calls),
-                    String.format(java.util.Locale.ROOT, "%s left of %s (%s spent), the plan needs about %s",
-                            RunPlan.usd(left), RunPlan.usd(maxCost), RunPlan.usd(spent), RunPlan.usd(cost))));
+            stops.add(new RunPlan.Stop(
+                    "run.max-cost-usd",
+                    afterCalls,
+                    imagesAfter(afterCalls, images, calls),
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "%s left of %s (%s spent), the plan needs about %s",
+                            RunPlan.usd(left),
+                            RunPlan.usd(maxCost),
+                            RunPlan.usd(spent),
+                            RunPlan.usd(cost))));
         }
         Double limit = facts.keyLimitRemaining();
         if (limit != null && cost > limit && calls > 0) {
             long afterCalls = afterCalls(limit, perCallUsd, calls);
-            stops.add(new RunPlan.Stop("the key's limit", afterCalls, imagesAfter(afterCalls, images, calls),
-                    "limit_remaining " + RunPlan.usd(limit) + " (GET /key), the plan needs about "
-                            + RunPlan.usd(cost) + "; then OpenRouter answers 402 and the run stops (exit 3)"));
+            stops.add(new RunPlan.Stop(
+                    "the key's limit",
+                    afterCalls,
+                    imagesAfter(afterCalls, images, calls),
+                    "limit_remaining " + RunPlan.usd(limit) + " (GET /key), the plan needs about " + RunPlan.usd(cost)
+                            + "; then OpenRouter answers 402 and the run stops (exit 3)"));
         }
         Integer maxImages = spec.run().maxImages();
         if (maxImages != null && images > maxImages) {
             long afterCalls = (long) Math.ceil((double) maxImages / Math.max(1, (double) images / calls));
-            stops.add(new RunPlan.Stop("run.max-images", afterCalls, maxImages, maxImages + " images of the "
-                    + images + " to make"));
+            stops.add(new RunPlan.Stop(
+                    "run.max-images", afterCalls, maxImages, maxImages + " images of the " + images + " to make"));
         }
         stops.sort(Comparator.comparingLong(RunPlan.Stop::afterCalls));
         if (!spec.model().isPlaceholder() && facts.keyLimitRemaining() == null && facts.price() == null) {
@@ -112,23 +127,48 @@ public final class Planner {
             notes.add("run.workers: remote: the time assumes run.concurrency calls in flight; with N workers it "
                     + "is about N times shorter");
         }
-        return new RunPlan(spec.dataset(), runId, completed, restart, c, spec.model().imagesPerPrompt(), perCall,
-                images, calls, cost, one.usd(), basis, free || one.basis() != CallCostEstimate.Basis.UNKNOWN, time, latency.perCall(), latency.basis(),
-                spec.run().concurrency(), rpm, maxCost, spent, maxImages, limit, stops, notes);
+        return new RunPlan(
+                spec.dataset(),
+                runId,
+                completed,
+                restart,
+                c,
+                spec.model().imagesPerPrompt(),
+                perCall,
+                images,
+                calls,
+                cost,
+                one.usd(),
+                basis,
+                free || one.basis() != CallCostEstimate.Basis.UNKNOWN,
+                time,
+                latency.perCall(),
+                latency.basis(),
+                spec.run().concurrency(),
+                rpm,
+                maxCost,
+                spent,
+                maxImages,
+                limit,
+                stops,
+                notes);
     }
 
     /** The check's catalogue price as the ledger's estimator takes it (per image, else per token). */
     private static CallCostEstimate.CataloguePrice catalogue(ProviderFacts.CataloguePrice p) {
-        return p == null ? null : new CallCostEstimate.CataloguePrice(p.perOutputImage(), p.promptPerToken(),
-                p.completionPerToken());
+        return p == null
+                ? null
+                : new CallCostEstimate.CataloguePrice(p.perOutputImage(), p.promptPerToken(), p.completionPerToken());
     }
 
     /** The estimate's basis in words, with where the catalogue price was read. */
     private String basis(CallCostEstimate.Basis b) {
         return switch (b) {
-            case CATALOGUE -> b.label() + (facts.price() == null ? "" : " (" + facts.price().source() + ")");
-            case UNKNOWN -> "nothing: no model.pricing, no catalogue price (no key, or the check was skipped), no "
-                    + "calls of this dataset yet";
+            case CATALOGUE ->
+                b.label() + (facts.price() == null ? "" : " (" + facts.price().source() + ")");
+            case UNKNOWN ->
+                "nothing: no model.pricing, no catalogue price (no key, or the check was skipped), no "
+                        + "calls of this dataset yet";
             default -> b.label();
         };
     }
@@ -144,18 +184,23 @@ public final class Planner {
         return calls == 0 ? 0 : Math.min(images, Math.round((double) images * afterCalls / calls));
     }
 
-    private record Latency(Duration perCall, String basis) {
-    }
+    private record Latency(Duration perCall, String basis) {}
 
     /** This dataset's mean call time: the ledger's answered calls, else its images' calls, else a typical one. */
     private Latency latency() {
-        Double ledger = jdbc.queryForObject("SELECT avg(latency_ms) FROM model_call WHERE dataset = ? "
-                + "AND outcome = 'ok' AND latency_ms IS NOT NULL", Double.class, spec.dataset());
+        Double ledger = jdbc.queryForObject(
+                "SELECT avg(latency_ms) FROM model_call WHERE dataset = ? "
+                        + "AND outcome = 'ok' AND latency_ms IS NOT NULL",
+                Double.class,
+                spec.dataset());
         if (ledger != null) {
             return new Latency(Duration.ofMillis(Math.round(ledger)), "this dataset's mean so far");
         }
-        Double images = jdbc.queryForObject("SELECT avg(latency_ms) FROM generated_image WHERE dataset = ? "
-                + "AND NOT adopted AND latency_ms IS NOT NULL", Double.class, spec.dataset());
+        Double images = jdbc.queryForObject(
+                "SELECT avg(latency_ms) FROM generated_image WHERE dataset = ? "
+                        + "AND NOT adopted AND latency_ms IS NOT NULL",
+                Double.class,
+                spec.dataset());
         if (images != null) {
             return new Latency(Duration.ofMillis(Math.round(images)), "this dataset's mean so far");
         }
@@ -166,16 +211,18 @@ public final class Planner {
     }
 
     private String lastStatus(long instance) {
-        return jdbc.query("SELECT status FROM batch_job_execution WHERE job_instance_id = ? "
-                + "ORDER BY job_execution_id DESC LIMIT 1", rs -> rs.next() ? rs.getString(1) : "", instance);
+        return jdbc.query(
+                "SELECT status FROM batch_job_execution WHERE job_instance_id = ? "
+                        + "ORDER BY job_execution_id DESC LIMIT 1",
+                rs -> rs.next() ? rs.getString(1) : "",
+                instance);
     }
 
     private boolean staged(long instance) {
         Long n = jdbc.queryForObject("""
                 SELECT count(*) FROM batch_step_execution s
                   JOIN batch_job_execution e ON e.job_execution_id = s.job_execution_id
-                 WHERE e.job_instance_id = ? AND s.step_name = 'stage' AND s.status = 'COMPLETED'""", Long.class,
-                instance);
+                 WHERE e.job_instance_id = ? AND s.step_name = 'stage' AND s.status = 'COMPLETED'""", Long.class, instance);
         return n != null && n > 0;
     }
 

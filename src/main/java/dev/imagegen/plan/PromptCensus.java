@@ -1,11 +1,10 @@
 package dev.imagegen.plan;
 
+import dev.imagegen.source.SourcePreview;
+import dev.imagegen.spec.JobSpec;
 import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.source.SourcePreview;
-import dev.imagegen.spec.JobSpec;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -49,8 +48,7 @@ final class PromptCensus {
         return inScratch(instance, () -> {
             long n = jdbc.update("""
                     INSERT INTO plan_source (prompt_id, request_hash)
-                    SELECT prompt_id, request_hash FROM prompt WHERE dataset = ? AND staged_instance_id = ?""",
-                    spec.dataset(), instance);
+                    SELECT prompt_id, request_hash FROM prompt WHERE dataset = ? AND staged_instance_id = ?""", spec.dataset(), instance);
             return new long[] {n, 0};
         });
     }
@@ -90,7 +88,8 @@ final class PromptCensus {
 
     private Census count(long rows, long rejected, Long instance) {
         int variants = spec.model().imagesPerPrompt();
-        Map<String, Object> m = jdbc.queryForMap("""
+        Map<String, Object> m = jdbc.queryForMap(
+                """
                 WITH c AS (
                   SELECT s.prompt_id, p.request_hash AS staged_hash, s.request_hash,
                          greatest(0, ? - (SELECT count(*) FROM generated_image g
@@ -118,11 +117,30 @@ final class PromptCensus {
                        (SELECT count(*) FROM prompt WHERE dataset = ?) AS staged,
                        (SELECT count(*) FROM prompt p WHERE p.dataset = ?
                            AND NOT EXISTS (SELECT 1 FROM plan_source s WHERE s.prompt_id = p.prompt_id)) AS gone
-                  FROM k""", variants, spec.dataset(), variants, spec.dataset(), spec.dataset(),
-                instance == null ? -1L : instance, spec.dataset(), spec.dataset(), spec.dataset());
-        return new Census(rows, rejected, number(m, "prompts"), number(m, "new"), number(m, "changed"),
-                number(m, "failed"), number(m, "waiting"), number(m, "done"), number(m, "skipped_in_run"),
-                number(m, "staged"), number(m, "gone"), number(m, "images"), missingPerPrompt(instance, variants));
+                  FROM k""",
+                variants,
+                spec.dataset(),
+                variants,
+                spec.dataset(),
+                spec.dataset(),
+                instance == null ? -1L : instance,
+                spec.dataset(),
+                spec.dataset(),
+                spec.dataset());
+        return new Census(
+                rows,
+                rejected,
+                number(m, "prompts"),
+                number(m, "new"),
+                number(m, "changed"),
+                number(m, "failed"),
+                number(m, "waiting"),
+                number(m, "done"),
+                number(m, "skipped_in_run"),
+                number(m, "staged"),
+                number(m, "gone"),
+                number(m, "images"),
+                missingPerPrompt(instance, variants));
     }
 
     /**
@@ -131,7 +149,8 @@ final class PromptCensus {
      */
     private Map<Integer, Long> missingPerPrompt(Long instance, int variants) {
         Map<Integer, Long> out = new java.util.TreeMap<>();
-        jdbc.query("""
+        jdbc.query(
+                """
                 SELECT missing, count(*) FROM (
                   SELECT greatest(0, ? - (SELECT count(*) FROM generated_image g
                                            WHERE g.dataset = ? AND g.prompt_id = s.prompt_id
@@ -140,9 +159,15 @@ final class PromptCensus {
                    WHERE NOT EXISTS (SELECT 1 FROM prompt_failure f WHERE f.dataset = ? AND f.prompt_id = s.prompt_id
                                         AND f.resolved_at IS NULL AND f.job_instance_id = ?
                                         AND f.kind NOT IN ('transient', 'rate_limited'))) m
-                 WHERE missing > 0 GROUP BY missing""", rs -> {
-            out.put(rs.getInt(1), rs.getLong(2));
-        }, variants, spec.dataset(), variants, spec.dataset(), instance == null ? -1L : instance);
+                 WHERE missing > 0 GROUP BY missing""",
+                rs -> {
+                    out.put(rs.getInt(1), rs.getLong(2));
+                },
+                variants,
+                spec.dataset(),
+                variants,
+                spec.dataset(),
+                instance == null ? -1L : instance);
         return out;
     }
 
@@ -159,8 +184,20 @@ final class PromptCensus {
      * good earlier in the same run and are not sent again by its restart. {@code staged} counts the prompt table,
      * {@code gone} its rows no longer in the source. {@code images} is what the run would make.
      */
-    record Census(long rows, long rejected, long prompts, long fresh, long changed, long failed, long waiting,
-                  long done, long skippedInRun, long staged, long gone, long images, Map<Integer, Long> missing) {
+    record Census(
+            long rows,
+            long rejected,
+            long prompts,
+            long fresh,
+            long changed,
+            long failed,
+            long waiting,
+            long done,
+            long skippedInRun,
+            long staged,
+            long gone,
+            long images,
+            Map<Integer, Long> missing) {
 
         Census {
             missing = Map.copyOf(missing);
@@ -169,7 +206,9 @@ final class PromptCensus {
         /** The calls that make {@link #images} when one call returns up to {@code perCall} images. */
         long calls(int perCall) {
             int n = Math.max(1, perCall);
-            return missing.entrySet().stream().mapToLong(e -> (e.getKey() + n - 1) / n * e.getValue()).sum();
+            return missing.entrySet().stream()
+                    .mapToLong(e -> (e.getKey() + n - 1) / n * e.getValue())
+                    .sum();
         }
 
         /** Prompts the run would send (some or all of their variants). */

@@ -22,11 +22,31 @@ import java.util.Locale;
  * @param stops       the limits that stop the run before it is done, the first one first
  * @param notes       anything else worth knowing (unknown key limit, a check problem)
  */
-public record RunPlan(String dataset, String run, boolean completed, boolean restart, PromptCensus.Census census,
-                      int imagesPerPrompt, int perCall, long images, long calls, double cost, double perCallCost,
-                      String costBasis, boolean costKnown, Duration time, Duration latency, String latencyBasis, int concurrency,
-                      Integer requestsPerMinute, Double maxCostUsd, double spent, Integer maxImages,
-                      Double keyLimitRemaining, List<Stop> stops, List<String> notes) {
+public record RunPlan(
+        String dataset,
+        String run,
+        boolean completed,
+        boolean restart,
+        PromptCensus.Census census,
+        int imagesPerPrompt,
+        int perCall,
+        long images,
+        long calls,
+        double cost,
+        double perCallCost,
+        String costBasis,
+        boolean costKnown,
+        Duration time,
+        Duration latency,
+        String latencyBasis,
+        int concurrency,
+        Integer requestsPerMinute,
+        Double maxCostUsd,
+        double spent,
+        Integer maxImages,
+        Double keyLimitRemaining,
+        List<Stop> stops,
+        List<String> notes) {
 
     public RunPlan {
         stops = List.copyOf(stops);
@@ -34,68 +54,125 @@ public record RunPlan(String dataset, String run, boolean completed, boolean res
     }
 
     /** A limit that ends the run early: after about {@code afterCalls} calls, with {@code images} images made. */
-    public record Stop(String limit, long afterCalls, long images, String why) {
-    }
+    public record Stop(String limit, long afterCalls, long images, String why) {}
 
     /** The whole plan, one figure a line. */
     public String render() {
         StringBuilder out = new StringBuilder();
-        out.append("plan: dataset ").append(dataset).append(", ").append(runName()).append('\n');
+        out.append("plan: dataset ")
+                .append(dataset)
+                .append(", ")
+                .append(runName())
+                .append('\n');
         if (completed) {
-            out.append("  run ").append(run).append(" already completed: starting it again does nothing (a new run "
-                    + "id is a new run)\n");
+            out.append("  run ")
+                    .append(run)
+                    .append(" already completed: starting it again does nothing (a new run " + "id is a new run)\n");
             return out.toString();
         }
         PromptCensus.Census c = census;
         if (restart) {
-            out.append(String.format(Locale.ROOT, "  source      not read: run %s staged it already; a restart "
-                    + "sends what that staging left pending (%d prompts)%n", run, c.prompts()));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "  source      not read: run %s staged it already; a restart "
+                            + "sends what that staging left pending (%d prompts)%n",
+                    run,
+                    c.prompts()));
         } else {
-            out.append(String.format(Locale.ROOT, "  source      %d row%s: %d prompt%s, %d rejected (bad rows, "
-                    + "duplicate ids)%n", c.rows(), plural(c.rows()), c.prompts(), plural(c.prompts()), c.rejected()));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "  source      %d row%s: %d prompt%s, %d rejected (bad rows, " + "duplicate ids)%n",
+                    c.rows(),
+                    plural(c.rows()),
+                    c.prompts(),
+                    plural(c.prompts()),
+                    c.rejected()));
         }
-        out.append(String.format(Locale.ROOT, "  staged      %d prompt%s in the database%s%n", c.staged(),
+        out.append(String.format(
+                Locale.ROOT,
+                "  staged      %d prompt%s in the database%s%n",
+                c.staged(),
                 plural(c.staged()),
                 c.gone() == 0 ? "" : " (" + c.gone() + " no longer in the source, not sent)"));
-        out.append(String.format(Locale.ROOT, "  prompts     %d new, %d changed, %d with an unresolved failure, "
-                + "%d waiting (staged, never generated), %d done%n", c.fresh(), c.changed(), c.failed(),
-                c.waiting(), c.done()));
+        out.append(String.format(
+                Locale.ROOT,
+                "  prompts     %d new, %d changed, %d with an unresolved failure, "
+                        + "%d waiting (staged, never generated), %d done%n",
+                c.fresh(),
+                c.changed(),
+                c.failed(),
+                c.waiting(),
+                c.done()));
         if (c.skippedInRun() > 0) {
-            out.append(String.format(Locale.ROOT, "              %d failed for good earlier in this run: its "
-                    + "restart does not send them again (rerun-failed does)%n", c.skippedInRun()));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "              %d failed for good earlier in this run: its "
+                            + "restart does not send them again (rerun-failed does)%n",
+                    c.skippedInRun()));
         }
-        out.append(String.format(Locale.ROOT, "  to make     %d image%s for %d prompt%s (images-per-prompt %d), in "
-                        + "%d call%s of up to %d image%s%n", images, plural(images), c.toSend(), plural(c.toSend()),
-                imagesPerPrompt, calls, plural(calls), perCall, plural(perCall)));
+        out.append(String.format(
+                Locale.ROOT,
+                "  to make     %d image%s for %d prompt%s (images-per-prompt %d), in "
+                        + "%d call%s of up to %d image%s%n",
+                images,
+                plural(images),
+                c.toSend(),
+                plural(c.toSend()),
+                imagesPerPrompt,
+                calls,
+                plural(calls),
+                perCall,
+                plural(perCall)));
         if (costKnown) {
-            out.append(String.format(Locale.ROOT, "  cost        about %s: $%.6f per call, from %s%n", usd(cost),
-                    perCallCost, costBasis));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "  cost        about %s: $%.6f per call, from %s%n",
+                    usd(cost),
+                    perCallCost,
+                    costBasis));
         } else {
             out.append("  cost        unknown: nothing to price a call with (" + costBasis.replace("nothing: ", "")
                     + "); set model.pricing, or give the key so that the catalogue is asked\n");
         }
-        out.append(String.format(Locale.ROOT, "  time        about %s: %d call%s at concurrency %d, %s per call "
-                        + "(%s)%s%n", duration(time), calls, plural(calls), concurrency, duration(latency),
-                latencyBasis, requestsPerMinute == null ? "" : ", at most " + requestsPerMinute
-                        + " requests per minute"));
+        out.append(String.format(
+                Locale.ROOT,
+                "  time        about %s: %d call%s at concurrency %d, %s per call " + "(%s)%s%n",
+                duration(time),
+                calls,
+                plural(calls),
+                concurrency,
+                duration(latency),
+                latencyBasis,
+                requestsPerMinute == null ? "" : ", at most " + requestsPerMinute + " requests per minute"));
         if (maxCostUsd != null) {
-            out.append(String.format(Locale.ROOT, "  budget      run.max-cost-usd %s, %s spent by this run so "
-                    + "far, %s left%n", usd(maxCostUsd), usd(spent), usd(Math.max(0, maxCostUsd - spent))));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "  budget      run.max-cost-usd %s, %s spent by this run so " + "far, %s left%n",
+                    usd(maxCostUsd),
+                    usd(spent),
+                    usd(Math.max(0, maxCostUsd - spent))));
         } else {
             out.append("  budget      no run.max-cost-usd\n");
         }
         if (keyLimitRemaining != null) {
-            out.append(String.format(Locale.ROOT, "  key limit   %s left on the key (GET /key)%n",
-                    usd(keyLimitRemaining)));
+            out.append(String.format(
+                    Locale.ROOT, "  key limit   %s left on the key (GET /key)%n", usd(keyLimitRemaining)));
         }
         if (stops.isEmpty()) {
             out.append("  stops       none: the limits leave room for the whole plan\n");
         } else {
             for (int i = 0; i < stops.size(); i++) {
                 Stop s = stops.get(i);
-                out.append(String.format(Locale.ROOT, "  %-11s %s stops the run after about %d of %d calls "
-                        + "(%d image%s): %s%n", i == 0 ? "stops first" : "then", s.limit(), s.afterCalls(), calls,
-                        s.images(), plural(s.images()), s.why()));
+                out.append(String.format(
+                        Locale.ROOT,
+                        "  %-11s %s stops the run after about %d of %d calls " + "(%d image%s): %s%n",
+                        i == 0 ? "stops first" : "then",
+                        s.limit(),
+                        s.afterCalls(),
+                        calls,
+                        s.images(),
+                        plural(s.images()),
+                        s.why()));
             }
         }
         for (String note : notes) {
@@ -112,9 +189,18 @@ public record RunPlan(String dataset, String run, boolean completed, boolean res
         }
         PromptCensus.Census c = census;
         List<String> parts = new ArrayList<>();
-        parts.add(String.format(Locale.ROOT, "%d image%s in %d call%s (%d new, %d changed, %d failed, %d waiting, "
-                        + "%d done)", images, plural(images), calls, plural(calls), c.fresh(), c.changed(), c.failed(),
-                c.waiting(), c.done()));
+        parts.add(String.format(
+                Locale.ROOT,
+                "%d image%s in %d call%s (%d new, %d changed, %d failed, %d waiting, " + "%d done)",
+                images,
+                plural(images),
+                calls,
+                plural(calls),
+                c.fresh(),
+                c.changed(),
+                c.failed(),
+                c.waiting(),
+                c.done()));
         parts.add(costKnown ? "about " + usd(cost) + " (" + shortBasis() + ")" : "cost unknown");
         parts.add("about " + duration(time));
         String line = String.join(", ", parts);
@@ -126,9 +212,11 @@ public record RunPlan(String dataset, String run, boolean completed, boolean res
     }
 
     private String shortBasis() {
-        return costBasis.startsWith("the provider's catalogue") ? "catalogue pricing"
-                : costBasis.startsWith("model.pricing") ? "model.pricing"
-                : costBasis.startsWith("the dataset's") ? "dataset history" : costBasis;
+        return costBasis.startsWith("the provider's catalogue")
+                ? "catalogue pricing"
+                : costBasis.startsWith("model.pricing")
+                        ? "model.pricing"
+                        : costBasis.startsWith("the dataset's") ? "dataset history" : costBasis;
     }
 
     private String runName() {

@@ -43,9 +43,18 @@ public record ProgressFigures(long total, long images, long skipped, double cost
     /** The line logged when there is no terminal to draw on. */
     public String logLine() {
         Duration eta = eta();
-        return String.format(Locale.ROOT, "progress: %d/%d (%.1f%%), %d images, %d skipped, %.2f images/s, "
-                        + "elapsed %s, ETA %s, cost $%.4f", done(), total, percent(), images, skipped,
-                imagesPerSecond(), clock(elapsed), eta == null ? "unknown" : clock(eta), costUsd);
+        return String.format(
+                Locale.ROOT,
+                "progress: %d/%d (%.1f%%), %d images, %d skipped, %.2f images/s, " + "elapsed %s, ETA %s, cost $%.4f",
+                done(),
+                total,
+                percent(),
+                images,
+                skipped,
+                imagesPerSecond(),
+                clock(elapsed),
+                eta == null ? "unknown" : clock(eta),
+                costUsd);
     }
 
     static String clock(Duration d) {

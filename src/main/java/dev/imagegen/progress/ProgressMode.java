@@ -1,19 +1,21 @@
 package dev.imagegen.progress;
 
+import dev.imagegen.logging.LogFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 
-import dev.imagegen.logging.LogFormat;
-
 /**
  * How a run shows its progress: a live bar on a terminal, a log line every few seconds elsewhere (cron, CI, a pipe),
  * or nothing. {@code AUTO} picks BAR when standard error is a terminal and LOG otherwise (always LOG with JSON logs).
  */
 public enum ProgressMode {
-    AUTO, BAR, LOG, OFF;
+    AUTO,
+    BAR,
+    LOG,
+    OFF;
 
     public static ProgressMode parse(String text) {
         try {

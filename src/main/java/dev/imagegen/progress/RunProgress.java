@@ -1,12 +1,11 @@
 package dev.imagegen.progress;
 
+import dev.imagegen.generate.RunGuard;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-
-import dev.imagegen.generate.RunGuard;
 
 /**
  * Watches a run from the side: reads the run-wide counters of {@link RunGuard} on a timer and hands the figures to
@@ -42,8 +41,8 @@ public final class RunProgress implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        RunProgress progress = new RunProgress(guard, mode == ProgressMode.BAR ? new TerminalBarSink()
-                : new LogLineSink(), System::nanoTime, timer);
+        RunProgress progress = new RunProgress(
+                guard, mode == ProgressMode.BAR ? new TerminalBarSink() : new LogLineSink(), System::nanoTime, timer);
         long period = mode == ProgressMode.BAR ? 500 : Math.max(1, interval.toMillis());
         timer.scheduleAtFixedRate(progress::tickQuietly, period, period, TimeUnit.MILLISECONDS);
         return progress;
@@ -56,7 +55,11 @@ public final class RunProgress implements AutoCloseable {
             return null;
         }
         long now = nanoTime.getAsLong();
-        return new ProgressFigures(total, guard.images(), guard.skips(), guard.cost(),
+        return new ProgressFigures(
+                total,
+                guard.images(),
+                guard.skips(),
+                guard.cost(),
                 Duration.ofNanos(Math.max(0, now - guard.expectedSince())));
     }
 

@@ -1,7 +1,6 @@
 package dev.imagegen.progress;
 
 import java.util.Optional;
-
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;

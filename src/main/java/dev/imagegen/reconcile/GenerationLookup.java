@@ -1,5 +1,10 @@
 package dev.imagegen.reconcile;
 
+import dev.imagegen.model.FailureKind;
+import dev.imagegen.model.ModelCallException;
+import dev.imagegen.model.ModelHttp;
+import dev.imagegen.model.openrouter.OpenRouterHeaders;
+import dev.imagegen.spec.ModelSpec;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -9,12 +14,6 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-
-import dev.imagegen.model.FailureKind;
-import dev.imagegen.model.ModelCallException;
-import dev.imagegen.model.ModelHttp;
-import dev.imagegen.model.openrouter.OpenRouterHeaders;
-import dev.imagegen.spec.ModelSpec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,6 +25,7 @@ final class GenerationLookup {
 
     /** A generation record is a few KB. */
     private static final long MAX_BYTES = 1L << 20;
+
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** The longest Retry-After a 429 may impose on one wait. */
     static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
@@ -41,42 +41,42 @@ final class GenerationLookup {
     }
 
     /** What one lookup gave. */
-    sealed interface Answer {
-    }
+    sealed interface Answer {}
 
     /**
      * The billed cost: {@code total_cost}, plus {@code upstream_inference_cost} for a BYOK call (OpenRouter's fee and
      * the provider's charge; the user pays both).
      */
-    record Billed(BigDecimal costUsd) implements Answer {
-    }
+    record Billed(BigDecimal costUsd) implements Answer {}
 
     /** 404: the record is not written yet (it takes a moment after the call), or OpenRouter has none. */
-    record NotYet() implements Answer {
-    }
+    record NotYet() implements Answer {}
 
     /** 429: wait this long (the Retry-After, capped), then ask again. */
-    record Throttled(Duration retryAfter) implements Answer {
-    }
+    record Throttled(Duration retryAfter) implements Answer {}
 
     /** 401, 402, 403: the key cannot read generations; nothing more can be done until it is fixed. */
-    record Refused(int status, String message) implements Answer {
-    }
+    record Refused(int status, String message) implements Answer {}
 
     /** Anything else: a 5xx, a body we cannot read, no answer at all. Worth another try later. */
-    record Failed(String message) implements Answer {
-    }
+    record Failed(String message) implements Answer {}
 
     Answer lookup(String generationId) throws InterruptedException {
-        URI uri = URI.create(model.baseUrl() + "/generation?id=" + URLEncoder.encode(generationId,
-                StandardCharsets.UTF_8));
+        URI uri = URI.create(
+                model.baseUrl() + "/generation?id=" + URLEncoder.encode(generationId, StandardCharsets.UTF_8));
         ModelHttp.Response r;
         try {
-            r = ModelHttp.exchange(http, uri, OpenRouterHeaders.of(model), null,
-                    model.timeout().compareTo(TIMEOUT) < 0 ? model.timeout() : TIMEOUT, MAX_BYTES);
+            r = ModelHttp.exchange(
+                    http,
+                    uri,
+                    OpenRouterHeaders.of(model),
+                    null,
+                    model.timeout().compareTo(TIMEOUT) < 0 ? model.timeout() : TIMEOUT,
+                    MAX_BYTES);
         } catch (ModelCallException e) {
-            return e.kind() == FailureKind.CONFIGURATION ? new Refused(e.httpStatus() == null ? 0 : e.httpStatus(),
-                    e.getMessage()) : new Failed(e.getMessage());
+            return e.kind() == FailureKind.CONFIGURATION
+                    ? new Refused(e.httpStatus() == null ? 0 : e.httpStatus(), e.getMessage())
+                    : new Failed(e.getMessage());
         }
         JsonNode body;
         try {
@@ -87,7 +87,8 @@ final class GenerationLookup {
         return switch (r.status()) {
             case 200 -> billed(body);
             case 404 -> new NotYet();
-            case 429 -> new Throttled(retryAfter(r.headers().firstValue("retry-after").orElse(null)));
+            case 429 ->
+                new Throttled(retryAfter(r.headers().firstValue("retry-after").orElse(null)));
             case 401, 402, 403 -> new Refused(r.status(), message(body));
             default -> new Failed("GET /generation answered HTTP " + r.status() + ": " + message(body));
         };
@@ -120,13 +121,14 @@ final class GenerationLookup {
             try {
                 double seconds = Double.parseDouble(h);
                 if (!Double.isNaN(seconds)) {
-                    d = seconds >= MAX_RETRY_AFTER.toSeconds() ? MAX_RETRY_AFTER
+                    d = seconds >= MAX_RETRY_AFTER.toSeconds()
+                            ? MAX_RETRY_AFTER
                             : Duration.ofMillis((long) Math.max(0, seconds * 1000));
                 }
             } catch (NumberFormatException e) {
                 try {
-                    Duration until = Duration.between(ZonedDateTime.now(),
-                            ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME));
+                    Duration until = Duration.between(
+                            ZonedDateTime.now(), ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME));
                     d = until.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : until;
                 } catch (DateTimeParseException ignored) {
                     // not a date either: the default

@@ -1,13 +1,12 @@
 package dev.imagegen.reconcile;
 
+import dev.imagegen.run.RunOutcome;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
-import dev.imagegen.run.RunOutcome;
 
 /** What a reconcile found and changed, per run (job instance) and in total. */
 public final class ReconcileResult {
@@ -108,15 +107,29 @@ public final class ReconcileResult {
     public String render(Map<Long, String> runIds) {
         StringBuilder out = new StringBuilder();
         long found = runs.values().stream().mapToLong(r -> r.found).sum();
-        long unreconcilable = runs.values().stream().mapToLong(r -> r.unreconcilable).sum();
-        out.append(String.format(Locale.ROOT, "reconcile: dataset %s, %d call%s with an estimated cost and a "
-                + "generation id, %d without one%n", dataset, found, found == 1 ? "" : "s", unreconcilable));
+        long unreconcilable =
+                runs.values().stream().mapToLong(r -> r.unreconcilable).sum();
+        out.append(String.format(
+                Locale.ROOT,
+                "reconcile: dataset %s, %d call%s with an estimated cost and a " + "generation id, %d without one%n",
+                dataset,
+                found,
+                found == 1 ? "" : "s",
+                unreconcilable));
         if (runs.isEmpty()) {
             out.append("  nothing to reconcile: every recorded cost is the provider's own figure\n");
             return out.toString();
         }
-        out.append(String.format(Locale.ROOT, "  %-24s %6s %10s %11s %11s %11s %6s%n", "run", "calls", "reconciled",
-                "estimated", "billed", "difference", "left"));
+        out.append(String.format(
+                Locale.ROOT,
+                "  %-24s %6s %10s %11s %11s %11s %6s%n",
+                "run",
+                "calls",
+                "reconciled",
+                "estimated",
+                "billed",
+                "difference",
+                "left"));
         PerRun total = new PerRun();
         for (Map.Entry<Long, PerRun> e : runs.entrySet()) {
             PerRun r = e.getValue();
@@ -131,9 +144,13 @@ public final class ReconcileResult {
         }
         out.append(line("total", total));
         if (total.unreconcilable > 0) {
-            out.append(String.format(Locale.ROOT, "  not reconcilable: %d call%s whose answer never arrived (no "
-                    + "generation id to ask for), counted at %s possibly billed; %s estimated%n",
-                    total.unreconcilable, total.unreconcilable == 1 ? "" : "s", usd(total.unreconcilableCost),
+            out.append(String.format(
+                    Locale.ROOT,
+                    "  not reconcilable: %d call%s whose answer never arrived (no "
+                            + "generation id to ask for), counted at %s possibly billed; %s estimated%n",
+                    total.unreconcilable,
+                    total.unreconcilable == 1 ? "" : "s",
+                    usd(total.unreconcilableCost),
                     total.unreconcilable == 1 ? "it stays" : "they stay"));
         }
         if (throttled > 0) {
@@ -152,8 +169,16 @@ public final class ReconcileResult {
     }
 
     private static String line(String run, PerRun r) {
-        return String.format(Locale.ROOT, "  %-24s %6d %10d %11s %11s %11s %6d%n", run, r.found, r.settled,
-                usd(r.before), usd(r.after), signed(r.difference()), r.left);
+        return String.format(
+                Locale.ROOT,
+                "  %-24s %6d %10d %11s %11s %11s %6d%n",
+                run,
+                r.found,
+                r.settled,
+                usd(r.before),
+                usd(r.after),
+                signed(r.difference()),
+                r.left);
     }
 
     static String usd(BigDecimal v) {

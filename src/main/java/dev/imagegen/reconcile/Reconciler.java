@@ -1,5 +1,9 @@
 package dev.imagegen.reconcile;
 
+import dev.imagegen.model.CallGate;
+import dev.imagegen.model.ModelHttp;
+import dev.imagegen.model.ProviderPause;
+import dev.imagegen.spec.JobSpec;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -7,11 +11,6 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.model.CallGate;
-import dev.imagegen.model.ModelHttp;
-import dev.imagegen.model.ProviderPause;
-import dev.imagegen.spec.JobSpec;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -32,6 +31,7 @@ public final class Reconciler {
     static final int NOT_FOUND_TRIES = 3;
     /** Lookups of one row per invocation that may fail (5xx, no answer) or be throttled before it is left. */
     static final int FAILURE_TRIES = 3;
+
     static final int THROTTLE_TRIES = 10;
 
     private final JdbcTemplate jdbc;
@@ -41,8 +41,12 @@ public final class Reconciler {
     private final CallGate gate;
     private final Duration notFoundDelay;
 
-    Reconciler(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, JobSpec spec,
-               GenerationLookup lookup, Duration notFoundDelay) {
+    Reconciler(
+            JdbcTemplate jdbc,
+            PlatformTransactionManager transactionManager,
+            JobSpec spec,
+            GenerationLookup lookup,
+            Duration notFoundDelay) {
         this.jdbc = jdbc;
         this.transaction = new TransactionTemplate(transactionManager);
         this.spec = spec;
@@ -53,14 +57,16 @@ public final class Reconciler {
     }
 
     /** For the job file's provider (OpenRouter); a 404 is asked again after 2 s, then 4 s. */
-    public static Reconciler standard(JdbcTemplate jdbc, PlatformTransactionManager transactionManager,
-                                      JobSpec spec) {
-        return new Reconciler(jdbc, transactionManager, spec, new GenerationLookup(ModelHttp.newClient(),
-                JsonMapper.builder().build(), spec.model()), Duration.ofSeconds(2));
+    public static Reconciler standard(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, JobSpec spec) {
+        return new Reconciler(
+                jdbc,
+                transactionManager,
+                spec,
+                new GenerationLookup(ModelHttp.newClient(), JsonMapper.builder().build(), spec.model()),
+                Duration.ofSeconds(2));
     }
 
-    private record Row(long id, String generationId, BigDecimal cost, long instance) {
-    }
+    private record Row(long id, String generationId, BigDecimal cost, long instance) {}
 
     /** A row waiting for its next lookup, and how its earlier ones went. */
     private static final class Pending {
@@ -82,19 +88,28 @@ public final class Reconciler {
      */
     public ReconcileResult reconcile(Long instance) {
         ReconcileResult result = new ReconcileResult(spec.dataset());
-        List<Row> rows = jdbc.query("""
+        List<Row> rows = jdbc.query(
+                """
                 SELECT id, generation_id, cost_usd, job_instance_id FROM model_call
                  WHERE dataset = ? AND cost_basis IN ('estimated', 'possibly_billed') AND reconciled_at IS NULL
                    AND generation_id IS NOT NULL AND (?::bigint IS NULL OR job_instance_id = ?)
-                 ORDER BY id""", (rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getBigDecimal(3),
-                rs.getLong(4)), spec.dataset(), instance, instance);
-        jdbc.query("""
+                 ORDER BY id""",
+                (rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getBigDecimal(3), rs.getLong(4)),
+                spec.dataset(),
+                instance,
+                instance);
+        jdbc.query(
+                """
                 SELECT job_instance_id, count(*), coalesce(sum(cost_usd), 0) FROM model_call
                  WHERE dataset = ? AND cost_basis IN ('estimated', 'possibly_billed') AND reconciled_at IS NULL
                    AND generation_id IS NULL AND (?::bigint IS NULL OR job_instance_id = ?)
-                 GROUP BY job_instance_id""", rs -> {
-            result.unreconcilable(rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3));
-        }, spec.dataset(), instance, instance);
+                 GROUP BY job_instance_id""",
+                rs -> {
+                    result.unreconcilable(rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3));
+                },
+                spec.dataset(),
+                instance,
+                instance);
         Deque<Pending> queue = new ArrayDeque<>();
         for (Row row : rows) {
             queue.add(new Pending(row));
@@ -120,8 +135,9 @@ public final class Reconciler {
                     if (++p.notFound < NOT_FOUND_TRIES) {
                         later(queue, p, notFoundDelay.multipliedBy(p.notFound));
                     } else {
-                        result.left(p.row.instance(), "not yet available at OpenRouter (GET /generation answered "
-                                + "404)");
+                        result.left(
+                                p.row.instance(),
+                                "not yet available at OpenRouter (GET /generation answered " + "404)");
                     }
                 } else if (answer instanceof GenerationLookup.Throttled t) {
                     gate.pauseFor(t.retryAfter());
@@ -166,8 +182,7 @@ public final class Reconciler {
         Boolean done = transaction.execute(status -> {
             int n = jdbc.update("""
                     UPDATE model_call SET cost_usd = ?, cost_basis = 'known', reconciled_at = now()
-                     WHERE id = ? AND reconciled_at IS NULL AND cost_basis IN ('estimated', 'possibly_billed')""",
-                    billed, row.id());
+                     WHERE id = ? AND reconciled_at IS NULL AND cost_basis IN ('estimated', 'possibly_billed')""", billed, row.id());
             if (n == 1) {
                 // The images of one call share its generation id; each carries its share of the call's cost.
                 jdbc.update("""
@@ -188,17 +203,19 @@ public final class Reconciler {
         if (instances.isEmpty()) {
             return out;
         }
-        jdbc.query(con -> {
-            var ps = con.prepareStatement("""
+        jdbc.query(
+                con -> {
+                    var ps = con.prepareStatement("""
                     SELECT DISTINCT e.job_instance_id, r.parameter_value FROM batch_job_execution e
                       JOIN batch_job_execution_params r ON r.job_execution_id = e.job_execution_id
                            AND r.parameter_name = 'run.id'
                      WHERE e.job_instance_id = ANY (?)""");
-            ps.setArray(1, con.createArrayOf("int8", instances.toArray(Long[]::new)));
-            return ps;
-        }, rs -> {
-            out.put(rs.getLong(1), rs.getString(2));
-        });
+                    ps.setArray(1, con.createArrayOf("int8", instances.toArray(Long[]::new)));
+                    return ps;
+                },
+                rs -> {
+                    out.put(rs.getLong(1), rs.getString(2));
+                });
         return out;
     }
 }

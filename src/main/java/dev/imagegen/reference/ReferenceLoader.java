@@ -17,8 +17,7 @@ import java.util.List;
  */
 public final class ReferenceLoader {
 
-    private ReferenceLoader() {
-    }
+    private ReferenceLoader() {}
 
     public static List<String> urls(List<ReferenceImage> references) throws BadReferenceException {
         List<String> urls = new ArrayList<>(references.size());
@@ -42,8 +41,8 @@ public final class ReferenceLoader {
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             byte[] bytes = in.readNBytes((int) ReferenceResolver.MAX_BYTES + 1);
             if (bytes.length > ReferenceResolver.MAX_BYTES) {
-                throw new BadReferenceException("reference '" + ref + "' is larger than "
-                        + ReferenceResolver.MAX_BYTES + " bytes, the most a request can carry");
+                throw new BadReferenceException("reference '" + ref + "' is larger than " + ReferenceResolver.MAX_BYTES
+                        + " bytes, the most a request can carry");
             }
             return bytes;
         } catch (NoSuchFileException e) {

@@ -1,5 +1,6 @@
 package dev.imagegen.reference;
 
+import dev.imagegen.model.ImageProbe;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -16,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-
-import dev.imagegen.model.ImageProbe;
 
 /**
  * Turns a source row's reference cell ({@code a.png|b.jpg|https://...}) into {@link ReferenceImage}s. A local file
@@ -64,8 +63,8 @@ public final class ReferenceResolver {
             }
         }
         if (refs.size() > MAX_REFERENCES) {
-            throw new BadReferenceException(refs.size() + " reference images; the providers take at most "
-                    + MAX_REFERENCES);
+            throw new BadReferenceException(
+                    refs.size() + " reference images; the providers take at most " + MAX_REFERENCES);
         }
         return refs;
     }
@@ -83,7 +82,8 @@ public final class ReferenceResolver {
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (IOException e) {
-            throw new BadReferenceException("reference '" + ref + "' cannot be read: " + e.getClass().getSimpleName());
+            throw new BadReferenceException(
+                    "reference '" + ref + "' cannot be read: " + e.getClass().getSimpleName());
         }
         if (!attrs.isRegularFile()) {
             throw new BadReferenceException("reference '" + ref + "' is not a file");
@@ -125,7 +125,8 @@ public final class ReferenceResolver {
             if (escapes(lexical)) {
                 throw outside(ref);
             }
-            throw new BadReferenceException("reference '" + ref + "' cannot be read: " + e.getClass().getSimpleName());
+            throw new BadReferenceException(
+                    "reference '" + ref + "' cannot be read: " + e.getClass().getSimpleName());
         }
         if (!real.startsWith(root)) {
             throw outside(ref);
@@ -165,10 +166,12 @@ public final class ReferenceResolver {
      */
     static String mediaTypeOf(String ref, byte[] bytes) throws BadReferenceException {
         try {
-            if (bytes.length >= 10 && (new String(bytes, 0, 6, java.nio.charset.StandardCharsets.US_ASCII)
-                    .matches("GIF8[79]a"))) {
+            if (bytes.length >= 10
+                    && (new String(bytes, 0, 6, java.nio.charset.StandardCharsets.US_ASCII).matches("GIF8[79]a"))) {
                 // The logical screen: width and height, 16-bit little-endian, after the signature.
-                ImageProbe.checkSize("image/gif", (bytes[6] & 0xff) | (bytes[7] & 0xff) << 8,
+                ImageProbe.checkSize(
+                        "image/gif",
+                        (bytes[6] & 0xff) | (bytes[7] & 0xff) << 8,
                         (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8);
                 return "image/gif";
             }
@@ -187,13 +190,13 @@ public final class ReferenceResolver {
         } catch (IllegalArgumentException e) {
             throw new BadReferenceException("reference '" + ref + "' is not a valid URL: " + e.getMessage());
         }
-        return new ReferenceImage(ref, ref, true, sha256(ref.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                null, 0);
+        return new ReferenceImage(
+                ref, ref, true, sha256(ref.getBytes(java.nio.charset.StandardCharsets.UTF_8)), null, 0);
     }
 
     private static ReferenceImage withRef(ReferenceImage image, String ref) {
-        return new ReferenceImage(ref, image.location(), image.remote(), image.sha256(), image.mediaType(),
-                image.bytes());
+        return new ReferenceImage(
+                ref, image.location(), image.remote(), image.sha256(), image.mediaType(), image.bytes());
     }
 
     static String sha256(byte[] bytes) {
@@ -204,6 +207,5 @@ public final class ReferenceResolver {
         }
     }
 
-    private record Cached(FileTime modified, long size, ReferenceImage image) {
-    }
+    private record Cached(FileTime modified, long size, ReferenceImage image) {}
 }

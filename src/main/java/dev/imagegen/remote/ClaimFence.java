@@ -1,8 +1,7 @@
 package dev.imagegen.remote;
 
-import java.util.List;
-
 import dev.imagegen.generate.RunFence;
+import java.util.List;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.jdbc.core.JdbcTemplate;
 

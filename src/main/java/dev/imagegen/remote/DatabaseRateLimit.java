@@ -1,12 +1,11 @@
 package dev.imagegen.remote;
 
-import javax.sql.DataSource;
-
 import dev.imagegen.model.CallGate;
 import dev.imagegen.model.SharedRateLimit;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
+import javax.sql.DataSource;
 
 /**
  * {@code run.requests-per-minute} across the workers of a remote run: one bucket4j token bucket per job execution,
@@ -20,7 +19,9 @@ final class DatabaseRateLimit implements SharedRateLimit {
     private final long jobExecutionId;
 
     DatabaseRateLimit(DataSource dataSource, long jobExecutionId) {
-        this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource).table("rate_bucket").build();
+        this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+                .table("rate_bucket")
+                .build();
         this.jobExecutionId = jobExecutionId;
     }
 

@@ -1,7 +1,6 @@
 package dev.imagegen.remote;
 
 import java.time.Duration;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -24,8 +23,7 @@ public final class LiveWorkers {
              WHERE c.job_execution_id = ? AND s.status IN ('STARTING', 'STARTED', 'STOPPING')
                AND w.lease_until > now()""";
 
-    private LiveWorkers() {
-    }
+    private LiveWorkers() {}
 
     /** Returns at once when no live worker holds a partition of the execution (always so for local runs). */
     public static void stopAndAwait(JdbcTemplate jdbc, long jobExecutionId) {
@@ -33,10 +31,14 @@ public final class LiveWorkers {
         if (held == null || held == 0) {
             return;
         }
-        log.warn("{} partitions of execution {} are still run by live workers; asking them to stop and waiting",
-                held, jobExecutionId);
-        jdbc.update("UPDATE batch_job_execution SET status = 'STOPPING', version = version + 1, last_updated = now()"
-                + " WHERE job_execution_id = ? AND status IN ('STARTING', 'STARTED')", jobExecutionId);
+        log.warn(
+                "{} partitions of execution {} are still run by live workers; asking them to stop and waiting",
+                held,
+                jobExecutionId);
+        jdbc.update(
+                "UPDATE batch_job_execution SET status = 'STOPPING', version = version + 1, last_updated = now()"
+                        + " WHERE job_execution_id = ? AND status IN ('STARTING', 'STARTED')",
+                jobExecutionId);
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (held != null && held > 0) {
             if (System.nanoTime() > deadline) {
@@ -48,8 +50,8 @@ public final class LiveWorkers {
                 Thread.sleep(500);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for workers to leave execution "
-                        + jobExecutionId, e);
+                throw new IllegalStateException(
+                        "interrupted while waiting for workers to leave execution " + jobExecutionId, e);
             }
             held = jdbc.queryForObject(HELD, Integer.class, jobExecutionId);
         }

@@ -1,15 +1,13 @@
 package dev.imagegen.remote;
 
+import dev.imagegen.generate.GeneratePartitions;
+import dev.imagegen.generate.RunGuard;
+import dev.imagegen.spec.JobSpec;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.function.Supplier;
-
 import javax.sql.DataSource;
-
-import dev.imagegen.generate.GeneratePartitions;
-import dev.imagegen.generate.RunGuard;
-import dev.imagegen.spec.JobSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
@@ -103,8 +101,8 @@ final class PartitionContexts implements AutoCloseable {
     }
 
     private boolean running(long executionId) {
-        String status = jdbc.queryForObject("SELECT status FROM batch_job_execution WHERE job_execution_id = ?",
-                String.class, executionId);
+        String status = jdbc.queryForObject(
+                "SELECT status FROM batch_job_execution WHERE job_execution_id = ?", String.class, executionId);
         return "STARTING".equals(status) || "STARTED".equals(status) || "STOPPING".equals(status);
     }
 
@@ -113,11 +111,14 @@ final class PartitionContexts implements AutoCloseable {
         AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
         context.setParent(parent);
         context.setDisplayName("imagegen run " + spec.dataset() + " (execution " + execution.getId() + ")");
-        context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("imagegen-partitions", Map.of(
-                "imagegen.job", "true", GeneratePartitions.ONLY_PROPERTY, "true")));
+        context.getEnvironment()
+                .getPropertySources()
+                .addFirst(new MapPropertySource(
+                        "imagegen-partitions",
+                        Map.of("imagegen.job", "true", GeneratePartitions.ONLY_PROPERTY, "true")));
         context.getBeanFactory().registerSingleton("jobSpec", spec);
-        context.getBeanFactory().registerSingleton("sharedRateLimit",
-                new DatabaseRateLimit(dataSource, execution.getId()));
+        context.getBeanFactory()
+                .registerSingleton("sharedRateLimit", new DatabaseRateLimit(dataSource, execution.getId()));
         context.getBeanFactory().registerSingleton("runFence", new ClaimFence(jdbc, lease.get()));
         context.registerBean("stepScope", StepScope.class, () -> {
             StepScope scope = new StepScope();
@@ -128,7 +129,10 @@ final class PartitionContexts implements AutoCloseable {
         context.refresh();
         RunGuard guard = context.getBean(RunGuard.class);
         guard.reset(spec.run());
-        log.info("execution {} of dataset {}: partitions run here with {}", execution.getId(), spec.dataset(),
+        log.info(
+                "execution {} of dataset {}: partitions run here with {}",
+                execution.getId(),
+                spec.dataset(),
                 spec.file());
         return new Run(execution.getId(), context, new RunTotals(jdbc, execution.getId(), guard));
     }

@@ -1,7 +1,6 @@
 package dev.imagegen.remote;
 
 import javax.sql.DataSource;
-
 import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.integration.channel.QueueChannel;
 import org.springframework.integration.jdbc.store.JdbcChannelMessageStore;
@@ -27,8 +26,8 @@ public final class PartitionQueue {
         store.setChannelMessageStoreQueryProvider(new PostgresChannelMessageStoreQueryProvider());
         store.setRegion(REGION);
         // Messages are Java-serialized; only a message carrying a request may be read back.
-        store.addAllowedPatterns("java.lang.*", "java.util.*", "org.springframework.messaging.*",
-                StepExecutionRequest.class.getName());
+        store.addAllowedPatterns(
+                "java.lang.*", "java.util.*", "org.springframework.messaging.*", StepExecutionRequest.class.getName());
         store.afterPropertiesSet();
         channel = new QueueChannel(new MessageGroupQueue(store, GROUP));
         channel.setBeanName(GROUP);

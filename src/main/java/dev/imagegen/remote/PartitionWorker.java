@@ -1,15 +1,13 @@
 package dev.imagegen.remote;
 
+import dev.imagegen.db.ImagegenDatabase;
+import dev.imagegen.generate.GeneratePartitions;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import javax.sql.DataSource;
-
-import dev.imagegen.generate.GeneratePartitions;
 import org.postgresql.jdbc.PgConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +22,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.messaging.Message;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-
-import dev.imagegen.db.ImagegenDatabase;
 
 /**
  * {@code imagegen worker}: takes partition requests from the {@link PartitionQueue} while it has a free thread, and
@@ -89,8 +85,12 @@ public final class PartitionWorker {
 
     /** Serves partitions until {@link #drain()}; returns when the partitions in hand are done. */
     public void run() throws InterruptedException {
-        log.info("worker {} serving partitions with {} threads (lease {}, poll {})", id(), settings.concurrency(),
-                settings.lease(), settings.poll());
+        log.info(
+                "worker {} serving partitions with {} threads (lease {}, poll {})",
+                id(),
+                settings.concurrency(),
+                settings.lease(),
+                settings.poll());
         try {
             while (!draining) {
                 if (lease.isLost()) {
@@ -124,7 +124,9 @@ public final class PartitionWorker {
             notifications.stop();
             partitions.shutdown();
             while (!partitions.awaitTermination(10, TimeUnit.SECONDS)) {
-                log.info("worker {} finishing {} partitions before it leaves", id(),
+                log.info(
+                        "worker {} finishing {} partitions before it leaves",
+                        id(),
                         settings.concurrency() - free.availablePermits());
             }
             runs.close();
@@ -165,8 +167,7 @@ public final class PartitionWorker {
         wakeUp();
     }
 
-    private record Taken(StepExecutionRequest request) {
-    }
+    private record Taken(StepExecutionRequest request) {}
 
     /** @return null when the queue is empty; a {@code Taken} without request when a leftover was dropped */
     private Taken takeOne() {
@@ -186,17 +187,28 @@ public final class PartitionWorker {
                 log.error("dropping a message that is not a partition request: {}", message);
                 return new Taken(null);
             }
-            Map<String, Object> partition = jdbc.queryForList("SELECT job_execution_id, status, step_name "
-                    + "FROM batch_step_execution WHERE step_execution_id = ? FOR UPDATE", request.getStepExecutionId())
-                    .stream().findFirst().orElse(null);
+            Map<String, Object> partition = jdbc
+                    .queryForList(
+                            "SELECT job_execution_id, status, step_name "
+                                    + "FROM batch_step_execution WHERE step_execution_id = ? FOR UPDATE",
+                            request.getStepExecutionId())
+                    .stream()
+                    .findFirst()
+                    .orElse(null);
             if (partition == null || !"STARTING".equals(partition.get("status"))) {
-                log.info("dropping request {}: the partition is {}", request, partition == null ? "gone"
-                        : partition.get("status"));
+                log.info(
+                        "dropping request {}: the partition is {}",
+                        request,
+                        partition == null ? "gone" : partition.get("status"));
                 return new Taken(null);
             }
-            jdbc.update("INSERT INTO partition_claim (step_execution_id, job_execution_id, worker_id) "
-                    + "VALUES (?, ?, ?) ON CONFLICT (step_execution_id) DO UPDATE SET worker_id = EXCLUDED.worker_id,"
-                    + " claimed_at = now()", request.getStepExecutionId(), partition.get("job_execution_id"), id());
+            jdbc.update(
+                    "INSERT INTO partition_claim (step_execution_id, job_execution_id, worker_id) "
+                            + "VALUES (?, ?, ?) ON CONFLICT (step_execution_id) DO UPDATE SET worker_id = EXCLUDED.worker_id,"
+                            + " claimed_at = now()",
+                    request.getStepExecutionId(),
+                    partition.get("job_execution_id"),
+                    id());
             log.debug("took {} (execution {})", partition.get("step_name"), partition.get("job_execution_id"));
             return new Taken(request);
         });
@@ -271,7 +283,9 @@ public final class PartitionWorker {
         } catch (IllegalStateException e) {
             // E.g. behind a transaction-mode pooler: polling alone still finds every request.
             subscriber.stop();
-            log.warn("cannot LISTEN for partition requests ({}); looking for them every {}", e.getMessage(),
+            log.warn(
+                    "cannot LISTEN for partition requests ({}); looking for them every {}",
+                    e.getMessage(),
                     settings.poll());
         }
         return subscriber;

@@ -1,8 +1,7 @@
 package dev.imagegen.remote;
 
-import javax.sql.DataSource;
-
 import dev.imagegen.ImagegenApplication;
+import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

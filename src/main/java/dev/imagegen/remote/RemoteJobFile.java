@@ -1,5 +1,10 @@
 package dev.imagegen.remote;
 
+import dev.imagegen.run.RunLauncher;
+import dev.imagegen.spec.JobFileException;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.spec.JobSpecLoader;
+import dev.imagegen.spec.SecretKeys;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,12 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-
-import dev.imagegen.run.RunLauncher;
-import dev.imagegen.spec.JobFileException;
-import dev.imagegen.spec.JobSpec;
-import dev.imagegen.spec.JobSpecLoader;
-import dev.imagegen.spec.SecretKeys;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,6 +36,7 @@ public final class RemoteJobFile {
     public static final String DRY_RUN = "job.dry-run";
     /** Job parameter: the keys of secret overrides the manager had and did not pass on (names only, JSON array). */
     static final String WITHHELD = "job.withheld-overrides";
+
     private static final String FILE = "job.file";
     private static final String FINGERPRINT = "job.fingerprint";
     /**
@@ -44,10 +44,10 @@ public final class RemoteJobFile {
      * of them in the database could send the key anywhere.
      */
     static final Set<String> DESTINATION = Set.of("model.base-url", "model.provider", "model.allow-insecure-http");
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private RemoteJobFile() {
-    }
+    private RemoteJobFile() {}
 
     /**
      * The parameters a remote run adds to its job parameters.
@@ -151,24 +151,30 @@ public final class RemoteJobFile {
         if ("true".equals(params.getString(DRY_RUN))) {
             spec = spec.asDryRun();
         } else if (!spec.model().isPlaceholder() && !spec.model().apiKey().isPresent()) {
-            throw new JobFileException("model.api-key: this worker has no API key; " + (unset.isEmpty()
-                    ? "the job file " + file + " names none" : "environment variable " + String.join(", ", unset)
-                    + " is not set in this worker's environment") + (list(params.getString(WITHHELD))
-                    .contains("model.api-key") ? " (the manager had the key from --set model.api-key, which never "
-                    + "travels to workers)" : "") + ". Write api-key: \"${OPENROUTER_API_KEY}\" in the job file "
+            throw new JobFileException("model.api-key: this worker has no API key; "
+                    + (unset.isEmpty()
+                            ? "the job file " + file + " names none"
+                            : "environment variable " + String.join(", ", unset)
+                                    + " is not set in this worker's environment")
+                    + (list(params.getString(WITHHELD)).contains("model.api-key")
+                            ? " (the manager had the key from --set model.api-key, which never " + "travels to workers)"
+                            : "")
+                    + ". Write api-key: \"${OPENROUTER_API_KEY}\" in the job file "
                     + "and export the variable on every worker");
         }
         String expected = params.getString(FINGERPRINT);
         if (expected != null && !RunLauncher.matchesFingerprint(expected, spec)) {
             throw new JobFileException("the job file " + file + " on this worker differs from the one the run was "
                     + "started with (source, model, prompt settings, or where requests go)"
-                    + (unset.isEmpty() ? "" : "; these environment variables are not set here: "
-                    + String.join(", ", unset)) + "; restore it, or start a new run");
+                    + (unset.isEmpty()
+                            ? ""
+                            : "; these environment variables are not set here: " + String.join(", ", unset))
+                    + "; restore it, or start a new run");
         }
         return spec;
     }
 
     private static List<String> list(String json) {
-        return json == null ? List.of() : JSON.readValue(json, new TypeReference<List<String>>() { });
+        return json == null ? List.of() : JSON.readValue(json, new TypeReference<List<String>>() {});
     }
 }

@@ -18,12 +18,18 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class RemoteManagerStep {
 
-    private RemoteManagerStep() {
-    }
+    private RemoteManagerStep() {}
 
-    public static Step build(String name, String partitionStepName, Partitioner partitioner, JobSpec spec,
-                             JobRepository jobRepository, PartitionQueue queue, JdbcTemplate jdbc, RunGuard guard,
-                             StepExecutionListener... listeners) {
+    public static Step build(
+            String name,
+            String partitionStepName,
+            Partitioner partitioner,
+            JobSpec spec,
+            JobRepository jobRepository,
+            PartitionQueue queue,
+            JdbcTemplate jdbc,
+            RunGuard guard,
+            StepExecutionListener... listeners) {
         RemotePartitioningManagerStepBuilder builder = new RemotePartitioningManagerStepBuilder(name, jobRepository)
                 .partitioner(partitionStepName, partitioner)
                 .splitter(GeneratePartitions.splitter(jobRepository, partitioner))
@@ -33,7 +39,8 @@ public final class RemoteManagerStep {
         for (StepExecutionListener l : listeners) {
             builder.listener(l);
         }
-        return builder.listener(new WorkerWatch(jdbc, jobRepository, queue, guard, spec.run().pollInterval()))
+        return builder.listener(new WorkerWatch(
+                        jdbc, jobRepository, queue, guard, spec.run().pollInterval()))
                 .build();
     }
 }

@@ -1,9 +1,8 @@
 package dev.imagegen.remote;
 
+import dev.imagegen.generate.GeneratePartitions;
 import java.time.LocalDateTime;
 import java.util.function.Supplier;
-
-import dev.imagegen.generate.GeneratePartitions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -40,11 +39,15 @@ final class RunPartitionStep implements Step {
     @Override
     public void execute(StepExecution partition) throws JobInterruptedException {
         BatchStatus job = partition.getJobExecution().getStatus();
-        if (partition.getStatus() != BatchStatus.STARTING || !(job == BatchStatus.STARTED
-                || job == BatchStatus.STARTING || job == BatchStatus.STOPPING)) {
+        if (partition.getStatus() != BatchStatus.STARTING
+                || !(job == BatchStatus.STARTED || job == BatchStatus.STARTING || job == BatchStatus.STOPPING)) {
             // Recovered meanwhile (its manager died and a restart marked it failed): not ours to run any more.
-            log.info("not running {} of execution {}: the partition is {} and the run {}", partition.getStepName(),
-                    partition.getJobExecutionId(), partition.getStatus(), job);
+            log.info(
+                    "not running {} of execution {}: the partition is {} and the run {}",
+                    partition.getStepName(),
+                    partition.getJobExecutionId(),
+                    partition.getStatus(),
+                    job);
             return;
         }
         PartitionContexts.Run run;

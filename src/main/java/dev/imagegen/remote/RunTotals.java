@@ -1,12 +1,11 @@
 package dev.imagegen.remote;
 
+import dev.imagegen.generate.RunGuard;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import dev.imagegen.generate.RunGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -74,8 +73,10 @@ final class RunTotals implements AutoCloseable {
     }
 
     private static RunGuard.Totals totals(Map<String, Object> row) {
-        return new RunGuard.Totals(((Number) row.get("cost")).doubleValue(),
-                ((Number) row.get("images")).longValue(), ((Number) row.get("skips")).longValue());
+        return new RunGuard.Totals(
+                ((Number) row.get("cost")).doubleValue(),
+                ((Number) row.get("images")).longValue(),
+                ((Number) row.get("skips")).longValue());
     }
 
     void refresh() {

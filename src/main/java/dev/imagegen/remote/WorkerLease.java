@@ -1,5 +1,6 @@
 package dev.imagegen.remote;
 
+import dev.imagegen.generate.RunFence;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -7,8 +8,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
-import dev.imagegen.generate.RunFence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -33,6 +32,7 @@ final class WorkerLease implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** {@link System#nanoTime()} until which the lease surely holds: renewal start + lease - a tenth. */
     private volatile long validUntil;
+
     private volatile String lost;
 
     private WorkerLease(JdbcTemplate jdbc, String id, Duration lease, long validUntil) {
@@ -54,9 +54,14 @@ final class WorkerLease implements AutoCloseable {
         String id = (settings.name() != null ? settings.name() : host) + "-" + pid + "-"
                 + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         long start = System.nanoTime();
-        jdbc.update("INSERT INTO remote_worker (worker_id, host, pid, concurrency, lease_until) "
-                + "VALUES (?, ?, ?, ?, now() + ? * interval '1 millisecond')", id, host, pid,
-                settings.concurrency(), settings.lease().toMillis());
+        jdbc.update(
+                "INSERT INTO remote_worker (worker_id, host, pid, concurrency, lease_until) "
+                        + "VALUES (?, ?, ?, ?, now() + ? * interval '1 millisecond')",
+                id,
+                host,
+                pid,
+                settings.concurrency(),
+                settings.lease().toMillis());
         WorkerLease lease = new WorkerLease(jdbc, id, settings.lease(), start + sure(settings.lease()));
         long every = Math.max(1, settings.lease().toMillis() / 3);
         lease.timer.scheduleAtFixedRate(lease::renew, every, every, TimeUnit.MILLISECONDS);
@@ -110,8 +115,11 @@ final class WorkerLease implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            int renewed = jdbc.update("UPDATE remote_worker SET lease_until = now() + ? * interval '1 millisecond' "
-                    + "WHERE worker_id = ? AND lease_until > now()", lease.toMillis(), id);
+            int renewed = jdbc.update(
+                    "UPDATE remote_worker SET lease_until = now() + ? * interval '1 millisecond' "
+                            + "WHERE worker_id = ? AND lease_until > now()",
+                    lease.toMillis(),
+                    id);
             if (renewed == 0) {
                 lose("the database has it expired");
             } else if (start - validUntil >= 0) {

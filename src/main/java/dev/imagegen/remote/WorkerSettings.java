@@ -7,5 +7,4 @@ import java.time.Duration;
  * manager may consider it dead after (renewed every third of it), and how often it looks for work when no
  * notification arrives.
  */
-public record WorkerSettings(String name, int concurrency, Duration lease, Duration poll) {
-}
+public record WorkerSettings(String name, int concurrency, Duration lease, Duration poll) {}

@@ -1,5 +1,7 @@
 package dev.imagegen.remote;
 
+import dev.imagegen.generate.GeneratePartitions;
+import dev.imagegen.generate.RunGuard;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -7,9 +9,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import dev.imagegen.generate.GeneratePartitions;
-import dev.imagegen.generate.RunGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -53,8 +52,8 @@ final class WorkerWatch implements StepExecutionListener {
     private volatile boolean stopSent;
     private long lastReport;
 
-    WorkerWatch(JdbcTemplate jdbc, JobRepository jobRepository, PartitionQueue queue, RunGuard guard,
-                Duration interval) {
+    WorkerWatch(
+            JdbcTemplate jdbc, JobRepository jobRepository, PartitionQueue queue, RunGuard guard, Duration interval) {
         this.jdbc = jdbc;
         this.jobRepository = jobRepository;
         this.queue = queue;
@@ -71,14 +70,18 @@ final class WorkerWatch implements StepExecutionListener {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                check(managerStep.getJobExecution());
-            } catch (RuntimeException e) {
-                // The database may be away for a moment; the next round tries again.
-                log.warn("checking the workers failed: {}", e.getMessage());
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        check(managerStep.getJobExecution());
+                    } catch (RuntimeException e) {
+                        // The database may be away for a moment; the next round tries again.
+                        log.warn("checking the workers failed: {}", e.getMessage());
+                    }
+                },
+                interval.toMillis(),
+                interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -146,8 +149,10 @@ final class WorkerWatch implements StepExecutionListener {
         int queued = queue.size();
         log.info("partitions of execution {}: {}; {} queued; {} live workers", id, states, queued, live);
         if (queued > 0 && live != null && live == 0) {
-            log.warn("{} partitions are waiting and no worker is alive: start one with 'imagegen worker' (same "
-                    + "database, same filesystem)", queued);
+            log.warn(
+                    "{} partitions are waiting and no worker is alive: start one with 'imagegen worker' (same "
+                            + "database, same filesystem)",
+                    queued);
         }
     }
 }

@@ -1,5 +1,9 @@
 package dev.imagegen.report;
 
+import dev.imagegen.catalog.ImageCatalog;
+import dev.imagegen.catalog.ImageFilter;
+import dev.imagegen.catalog.ImageRecord;
+import dev.imagegen.catalog.RunRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -13,11 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
-
-import dev.imagegen.catalog.ImageCatalog;
-import dev.imagegen.catalog.ImageFilter;
-import dev.imagegen.catalog.ImageRecord;
-import dev.imagegen.catalog.RunRef;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -42,8 +41,7 @@ final class GalleryWriter {
     }
 
     /** The gallery's summary and its first page (which the HTML carries inline, so it shows without scripts). */
-    record Result(RunReport.Gallery summary, List<GalleryItem> firstPage) {
-    }
+    record Result(RunReport.Gallery summary, List<GalleryItem> firstPage) {}
 
     Result write(RunRef run, Path reportDir, Thumbnails thumbnails) throws IOException {
         Path galleryDir = reportDir.resolve("gallery");
@@ -57,8 +55,10 @@ final class GalleryWriter {
         });
         state.flush();
         removePagesAfter(galleryDir, state.pages);
-        return new Result(new RunReport.Gallery(state.images, PAGE_SIZE, state.pages, state.thumbCount,
-                state.made, state.missing), state.firstPage == null ? List.of() : state.firstPage);
+        return new Result(
+                new RunReport.Gallery(
+                        state.images, PAGE_SIZE, state.pages, state.thumbCount, state.made, state.missing),
+                state.firstPage == null ? List.of() : state.firstPage);
     }
 
     static String pageFile(int page) {
@@ -108,15 +108,23 @@ final class GalleryWriter {
                 switch (r) {
                     case MADE -> made++;
                     case MISSING -> missing++;
-                    default -> { }
+                    default -> {}
                 }
                 if (r != Thumbnails.Result.MISSING) {
                     thumbCount++;
                 }
-                items.add(new GalleryItem(r == Thumbnails.Result.MISSING ? null : Thumbnails.relativePath(image),
-                        "../../" + image.filePath(), image.renderedPrompt() != null ? image.renderedPrompt()
-                        : image.prompt(), image.promptId(), image.variant(), image.width(), image.height(),
-                        image.costUsd(), image.latencyMs(), image.model(), image.adopted()));
+                items.add(new GalleryItem(
+                        r == Thumbnails.Result.MISSING ? null : Thumbnails.relativePath(image),
+                        "../../" + image.filePath(),
+                        image.renderedPrompt() != null ? image.renderedPrompt() : image.prompt(),
+                        image.promptId(),
+                        image.variant(),
+                        image.width(),
+                        image.height(),
+                        image.costUsd(),
+                        image.latencyMs(),
+                        image.model(),
+                        image.adopted()));
             }
             pages++;
             images += pending.size();

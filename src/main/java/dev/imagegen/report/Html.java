@@ -3,8 +3,7 @@ package dev.imagegen.report;
 /** Escaping for text and attribute values: everything from the database is data, never markup. */
 final class Html {
 
-    private Html() {
-    }
+    private Html() {}
 
     static String esc(Object value) {
         if (value == null) {

@@ -1,5 +1,10 @@
 package dev.imagegen.report;
 
+import dev.imagegen.catalog.ImageCatalog;
+import dev.imagegen.catalog.RunRef;
+import dev.imagegen.catalog.Runs;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.store.SafeNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +20,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
-import dev.imagegen.catalog.ImageCatalog;
-import dev.imagegen.catalog.RunRef;
-import dev.imagegen.catalog.Runs;
-import dev.imagegen.spec.JobSpec;
-import dev.imagegen.store.SafeNames;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -59,8 +58,7 @@ public final class RunReports {
     }
 
     /** What was written, and how long it took. */
-    public record Written(Path html, Path summary, RunReport report, Duration took) {
-    }
+    public record Written(Path html, Path summary, RunReport report, Duration took) {}
 
     /** The run with this id, or the dataset's latest run when {@code runId} is null. */
     public Optional<RunRef> find(String runId) {
@@ -89,7 +87,8 @@ public final class RunReports {
                     GalleryWriter.Result gallery = new GalleryWriter(new ImageCatalog(jdbc, 500), compact, workers)
                             .write(run, dir, new Thumbnails(spec.output().dir(), dir));
                     RunReport full = stats.withGallery(gallery.summary());
-                    writeAtomically(dir.resolve("report.html"),
+                    writeAtomically(
+                            dir.resolve("report.html"),
                             new ReportPage(ZoneId.systemDefault()).render(full, gallery.firstPage()));
                     return full;
                 } catch (IOException e) {
@@ -98,8 +97,7 @@ public final class RunReports {
             });
             Path summary = dir.resolve("summary.json");
             writeAtomically(summary, pretty.writeValueAsString(report) + "\n");
-            return new Written(dir.resolve("report.html"), summary, report,
-                    Duration.between(started, clock.instant()));
+            return new Written(dir.resolve("report.html"), summary, report, Duration.between(started, clock.instant()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report under " + dir + ": " + e.getMessage(), e);
         } finally {

@@ -1,5 +1,7 @@
 package dev.imagegen.report;
 
+import dev.imagegen.catalog.ImageRecord;
+import dev.imagegen.model.ImageProbe;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -12,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.UUID;
-
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -21,9 +22,6 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
-
-import dev.imagegen.catalog.ImageRecord;
-import dev.imagegen.model.ImageProbe;
 
 /**
  * Small JPEG previews of a run's images, stored next to its report ({@code thumbs/<shard>/<name>.jpg}) so the page
@@ -57,12 +55,16 @@ final class Thumbnails {
         String stem = dot > 0 ? name.substring(0, dot) : name;
         String parent = file.contains("/") ? file.substring(0, file.lastIndexOf('/')) : "";
         String shard = parent.substring(parent.lastIndexOf('/') + 1);
-        return "thumbs/" + (shard.isEmpty() ? "" : shard + "/") + stem + "_" + image.sha256().substring(0, 12)
-                + ".jpg";
+        return "thumbs/" + (shard.isEmpty() ? "" : shard + "/") + stem + "_"
+                + image.sha256().substring(0, 12) + ".jpg";
     }
 
     /** What happened for one image. */
-    enum Result { MADE, REUSED, MISSING }
+    enum Result {
+        MADE,
+        REUSED,
+        MISSING
+    }
 
     Result ensure(ImageRecord image) {
         Path target = reportDir.resolve(relativePath(image)).normalize();
@@ -145,7 +147,7 @@ final class Thumbnails {
         Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         try (OutputStream os = Files.newOutputStream(tmp);
-             ImageOutputStream out = ImageIO.createImageOutputStream(os)) {
+                ImageOutputStream out = ImageIO.createImageOutputStream(os)) {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);

@@ -1,5 +1,7 @@
 package dev.imagegen.run;
 
+import dev.imagegen.db.ImagegenDatabase;
+import dev.imagegen.generate.RunFence;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -11,9 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
-import dev.imagegen.db.ImagegenDatabase;
-import dev.imagegen.generate.RunFence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,14 +103,18 @@ public final class DatasetLock implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        keepalive.scheduleWithFixedDelay(() -> {
-            try {
-                verify();
-            } catch (RunFence.Lost e) {
-                onLost.accept(e.getMessage());
-                keepalive.shutdown();
-            }
-        }, KEEPALIVE.toMillis(), KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS);
+        keepalive.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        verify();
+                    } catch (RunFence.Lost e) {
+                        onLost.accept(e.getMessage());
+                        keepalive.shutdown();
+                    }
+                },
+                KEEPALIVE.toMillis(),
+                KEEPALIVE.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

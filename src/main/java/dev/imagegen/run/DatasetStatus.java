@@ -1,12 +1,11 @@
 package dev.imagegen.run;
 
+import dev.imagegen.generate.RunGuard;
 import java.sql.Timestamp;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.generate.RunGuard;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -51,17 +50,24 @@ public final class DatasetStatus {
         if (runs.isEmpty()) {
             return "no runs" + (dataset == null ? "" : " of dataset '" + dataset + "'") + " yet\n";
         }
-        out.append(String.format("%-10s %-22s %5s %-10s %-19s %-19s %7s %9s  %s%n", "dataset", "run", "exec",
-                "status", "started", "ended", "images", "cost", "skipped"));
+        out.append(String.format(
+                "%-10s %-22s %5s %-10s %-19s %-19s %7s %9s  %s%n",
+                "dataset", "run", "exec", "status", "started", "ended", "images", "cost", "skipped"));
         List<String> datasets = new ArrayList<>();
         boolean anyUnsettled = false;
         for (Map<String, Object> run : runs) {
             // The ledger's figure: every billed attempt; '*' when part of it is estimated or possibly billed.
             boolean unsettled = ((Number) run.get("unsettled")).doubleValue() > 0;
             anyUnsettled |= unsettled;
-            out.append(String.format("%-10s %-22s %5s %-10s %-19s %-19s %7s %9s  %s%n", run.get("dataset"),
-                    run.get("run_id"), run.get("job_execution_id"), run.get("status"), time(run.get("start_time")),
-                    time(run.get("end_time")), run.get("images"),
+            out.append(String.format(
+                    "%-10s %-22s %5s %-10s %-19s %-19s %7s %9s  %s%n",
+                    run.get("dataset"),
+                    run.get("run_id"),
+                    run.get("job_execution_id"),
+                    run.get("status"),
+                    time(run.get("start_time")),
+                    time(run.get("end_time")),
+                    run.get("images"),
                     String.format("$%.4f%s", ((Number) run.get("cost")).doubleValue(), unsettled ? "*" : ""),
                     run.get("skipped") == null ? "-" : run.get("skipped")));
             if (!datasets.contains((String) run.get("dataset"))) {
@@ -93,14 +99,16 @@ public final class DatasetStatus {
         }
         StringBuilder out = new StringBuilder("\n" + alive.size() + " remote workers alive:\n");
         for (Map<String, Object> w : alive) {
-            out.append(String.format("  %-40s %s of %s partitions running%n", w.get("worker_id"), w.get("busy"),
-                    w.get("concurrency")));
+            out.append(String.format(
+                    "  %-40s %s of %s partitions running%n", w.get("worker_id"), w.get("busy"), w.get("concurrency")));
         }
         return out.toString();
     }
 
     private String nextStep(String dataset, List<Map<String, Object>> runs) {
-        Map<String, Object> last = runs.stream().filter(r -> dataset.equals(r.get("dataset"))).findFirst()
+        Map<String, Object> last = runs.stream()
+                .filter(r -> dataset.equals(r.get("dataset")))
+                .findFirst()
                 .orElseThrow();
         Map<String, Object> pending = jdbc.queryForMap("""
                 SELECT count(*) FILTER (WHERE NOT EXISTS (
@@ -120,12 +128,16 @@ public final class DatasetStatus {
                     + pending.get("failed") + " failed ones.\n";
         }
         String running = status.equals("STARTED") || status.equals("STARTING") || status.equals("STOPPING")
-                ? " (if its process is gone, it will be recovered first)" : "";
+                ? " (if its process is gone, it will be recovered first)"
+                : "";
         RunGuard.Cause cause = RunGuard.Cause.in((String) last.get("exit_message"));
         if (cause != null && cause.needsAPerson() && running.isEmpty()) {
             String fix = switch (cause) {
-                case BUDGET -> String.format("the run spent $%.4f of its budget; a restart goes on only with a "
-                        + "higher run.max-cost-usd (by the difference)", ((Number) last.get("run_cost")).doubleValue());
+                case BUDGET ->
+                    String.format(
+                            "the run spent $%.4f of its budget; a restart goes on only with a "
+                                    + "higher run.max-cost-usd (by the difference)",
+                            ((Number) last.get("run_cost")).doubleValue());
                 case MAX_IMAGES -> "a restart goes on only with a higher run.max-images (by the difference)";
                 case AUTH -> "fix the API key (or its permissions) first";
                 default -> "add credits (or raise the key's limit) first";

@@ -1,7 +1,6 @@
 package dev.imagegen.run;
 
 import dev.imagegen.JobScoped;
-
 import dev.imagegen.batch.BatchSteps;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.Ledger;
@@ -30,31 +29,36 @@ class JobConfiguration {
     static final String JOB_NAME = "imagegen";
 
     @Bean
-    Job imagegenJob(JobRepository jobRepository, Step stageStep, Step generateStep, RunGuard guard, JobSpec spec,
-                    ObjectProvider<JobExecutionListener> observers, JdbcTemplate jdbc,
-                    ObjectProvider<BatchSteps> batchSteps) {
-        JobBuilder job = new JobBuilder(JOB_NAME, jobRepository)
-                .listener(new JobExecutionListener() {
-                    @Override
-                    public void beforeJob(JobExecution jobExecution) {
-                        // The budget and max-images are the run's: what its earlier executions spent and stored
-                        // (the ledger) counts from the start, so a restart goes on with what is left.
-                        Ledger.Spend before = Ledger.ofRun(jdbc, jobExecution.getJobInstance().getId());
-                        guard.reset(spec.run(), new RunGuard.Totals(before.totalUsd().doubleValue(),
-                                before.images(), 0));
-                    }
+    Job imagegenJob(
+            JobRepository jobRepository,
+            Step stageStep,
+            Step generateStep,
+            RunGuard guard,
+            JobSpec spec,
+            ObjectProvider<JobExecutionListener> observers,
+            JdbcTemplate jdbc,
+            ObjectProvider<BatchSteps> batchSteps) {
+        JobBuilder job = new JobBuilder(JOB_NAME, jobRepository).listener(new JobExecutionListener() {
+            @Override
+            public void beforeJob(JobExecution jobExecution) {
+                // The budget and max-images are the run's: what its earlier executions spent and stored
+                // (the ledger) counts from the start, so a restart goes on with what is left.
+                Ledger.Spend before =
+                        Ledger.ofRun(jdbc, jobExecution.getJobInstance().getId());
+                guard.reset(spec.run(), new RunGuard.Totals(before.totalUsd().doubleValue(), before.images(), 0));
+            }
 
-                    @Override
-                    public void afterJob(JobExecution jobExecution) {
-                        // Why it stopped, where the scheduler and `status` read it (budget, key, credits, ...).
-                        RunGuard.Cause cause = guard.cause();
-                        if (cause != null) {
-                            ExitStatus was = jobExecution.getExitStatus();
-                            jobExecution.setExitStatus(new ExitStatus(was.getExitCode(), cause.mark() + " "
-                                    + guard.reason()).addExitDescription(was.getExitDescription()));
-                        }
-                    }
-                });
+            @Override
+            public void afterJob(JobExecution jobExecution) {
+                // Why it stopped, where the scheduler and `status` read it (budget, key, credits, ...).
+                RunGuard.Cause cause = guard.cause();
+                if (cause != null) {
+                    ExitStatus was = jobExecution.getExitStatus();
+                    jobExecution.setExitStatus(new ExitStatus(was.getExitCode(), cause.mark() + " " + guard.reason())
+                            .addExitDescription(was.getExitDescription()));
+                }
+            }
+        });
         // Whoever watches a run (log fields, metrics, failure notice): every JobExecutionListener bean, in order.
         observers.orderedStream().forEach(job::listener);
         SimpleJobBuilder steps = job.start(stageStep);

@@ -1,13 +1,12 @@
 package dev.imagegen.run;
 
+import dev.imagegen.spec.JobFileException;
+import dev.imagegen.spec.ScheduleSpec;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-
-import dev.imagegen.spec.JobFileException;
-import dev.imagegen.spec.ScheduleSpec;
 
 /**
  * Run ids. A nightly run is named after its date ({@code 2025-06-01}): the same date restarts it, the next date is a
@@ -18,12 +17,15 @@ public final class RunIds {
 
     private static final DateTimeFormatter SLOT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
 
-    private RunIds() {
-    }
+    private RunIds() {}
 
     /** The run id of a {@code run} command from its {@code --run-id} and {@code --run-date} options. */
-    public static String choose(String runId, String runDate, ScheduleSpec schedule, Clock clock,
-                                java.util.function.Supplier<String> newRunId) {
+    public static String choose(
+            String runId,
+            String runDate,
+            ScheduleSpec schedule,
+            Clock clock,
+            java.util.function.Supplier<String> newRunId) {
         if (runId != null && runDate != null) {
             throw new JobFileException("--run-id and --run-date: give one or the other; with --run-date the run id "
                     + "is the date itself");

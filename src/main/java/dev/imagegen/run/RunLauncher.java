@@ -1,7 +1,13 @@
 package dev.imagegen.run;
 
 import dev.imagegen.JobScoped;
-
+import dev.imagegen.db.ImagegenDatabase;
+import dev.imagegen.generate.GeneratePartitions;
+import dev.imagegen.generate.RunGuard;
+import dev.imagegen.ledger.Ledger;
+import dev.imagegen.remote.LiveWorkers;
+import dev.imagegen.spec.JobFileException;
+import dev.imagegen.spec.JobSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,14 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-
-import dev.imagegen.db.ImagegenDatabase;
-import dev.imagegen.generate.GeneratePartitions;
-import dev.imagegen.generate.RunGuard;
-import dev.imagegen.ledger.Ledger;
-import dev.imagegen.remote.LiveWorkers;
-import dev.imagegen.spec.JobFileException;
-import dev.imagegen.spec.JobSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -58,8 +56,15 @@ public class RunLauncher {
     /** Non-identifying job parameters of every run started here (a remote run's job file overrides). */
     private final Map<String, String> parameters = new LinkedHashMap<>();
 
-    RunLauncher(JobOperator jobOperator, JobRepository jobRepository, Job imagegenJob, ImagegenDatabase database,
-                RunGuard guard, JobSpec spec, JdbcTemplate jdbc, LockFence fence) {
+    RunLauncher(
+            JobOperator jobOperator,
+            JobRepository jobRepository,
+            Job imagegenJob,
+            ImagegenDatabase database,
+            RunGuard guard,
+            JobSpec spec,
+            JdbcTemplate jdbc,
+            LockFence fence) {
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.job = imagegenJob;
@@ -82,8 +87,9 @@ public class RunLauncher {
 
     /** A run id from the current time ({@code prefix} first, if any), unused so far for this dataset. */
     public String newRunId(String prefix) {
-        String base = prefix + LocalDateTime.now(ZoneId.systemDefault())
-                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String base = prefix
+                + LocalDateTime.now(ZoneId.systemDefault())
+                        .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         String id = base;
         for (int n = 2; runExists(id); n++) {
             id = base + "-" + n;
@@ -96,8 +102,7 @@ public class RunLauncher {
                 SELECT count(*) FROM batch_job_execution_params d
                   JOIN batch_job_execution_params r ON r.job_execution_id = d.job_execution_id
                        AND r.parameter_name = 'run.id' AND r.parameter_value = ?
-                 WHERE d.parameter_name = 'dataset' AND d.parameter_value = ?""", Integer.class, runId,
-                spec.dataset());
+                 WHERE d.parameter_name = 'dataset' AND d.parameter_value = ?""", Integer.class, runId, spec.dataset());
         return n != null && n > 0;
     }
 
@@ -109,8 +114,10 @@ public class RunLauncher {
     public RunOutcome run(String runId, Map<String, String> extra) {
         try (DatasetLock lock = DatasetLock.tryAcquire(database, spec.dataset())) {
             if (lock == null) {
-                return new RunOutcome(RunOutcome.LOCKED, "another run of dataset '" + spec.dataset()
-                        + "' is in progress (it holds the dataset's lock in the database); wait for it to finish",
+                return new RunOutcome(
+                        RunOutcome.LOCKED,
+                        "another run of dataset '" + spec.dataset()
+                                + "' is in progress (it holds the dataset's lock in the database); wait for it to finish",
                         null);
             }
             fence.hold(lock);
@@ -120,8 +127,8 @@ public class RunLauncher {
                 fence.release();
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot reach the database at " + database.describe() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot reach the database at " + database.describe() + ": " + e.getMessage(), e);
         } catch (JobFileException | IllegalStateException e) {
             throw e;
         } catch (Exception e) {
@@ -131,7 +138,8 @@ public class RunLauncher {
 
     /** The run id of the dataset's most recent run if it did not complete (failed, stopped, or left running). */
     public Optional<String> lastUnfinishedRunId() {
-        return jdbc.query("""
+        return jdbc.query(
+                """
                 SELECT e.status, r.parameter_value AS run_id
                   FROM batch_job_execution e
                   JOIN batch_job_execution_params d ON d.job_execution_id = e.job_execution_id
@@ -140,9 +148,13 @@ public class RunLauncher {
                        AND r.parameter_name = 'run.id'
                  WHERE d.parameter_value = ?
                  ORDER BY e.job_execution_id DESC
-                 LIMIT 1""", rs -> rs.next() && !"COMPLETED".equals(rs.getString("status"))
-                        && !"ABANDONED".equals(rs.getString("status"))
-                ? Optional.of(rs.getString("run_id")) : Optional.<String>empty(), spec.dataset());
+                 LIMIT 1""",
+                rs -> rs.next()
+                                && !"COMPLETED".equals(rs.getString("status"))
+                                && !"ABANDONED".equals(rs.getString("status"))
+                        ? Optional.of(rs.getString("run_id"))
+                        : Optional.<String>empty(),
+                spec.dataset());
     }
 
     /**
@@ -156,18 +168,19 @@ public class RunLauncher {
                        AND d.parameter_name = 'dataset' AND d.parameter_value = ?
                   JOIN batch_job_execution_params r ON r.job_execution_id = e.job_execution_id
                        AND r.parameter_name = 'run.id' AND r.parameter_value = ?
-                 ORDER BY e.job_execution_id DESC LIMIT 1""", rs -> rs.next() ? rs.getString(1) : null,
-                spec.dataset(), runId);
+                 ORDER BY e.job_execution_id DESC LIMIT 1""", rs -> rs.next() ? rs.getString(1) : null, spec.dataset(), runId);
         RunGuard.Cause cause = RunGuard.Cause.in(exit);
         if (cause == null || !cause.needsAPerson()) {
             return null;
         }
-        return "it stopped on " + cause.label() + " (" + switch (cause) {
-            case BUDGET -> "raise run.max-cost-usd to let it go on by the difference";
-            case MAX_IMAGES -> "raise run.max-images to let it go on by the difference";
-            case AUTH -> "fix the API key or its permissions";
-            default -> "add credits or raise the key's limit";
-        } + ", then run 'imagegen restart'); the scheduler does not restart it by itself";
+        return "it stopped on " + cause.label() + " ("
+                + switch (cause) {
+                    case BUDGET -> "raise run.max-cost-usd to let it go on by the difference";
+                    case MAX_IMAGES -> "raise run.max-images to let it go on by the difference";
+                    case AUTH -> "fix the API key or its permissions";
+                    default -> "add credits or raise the key's limit";
+                }
+                + ", then run 'imagegen restart'); the scheduler does not restart it by itself";
     }
 
     private RunOutcome runLocked(String runId, Map<String, String> extra) throws Exception {
@@ -185,13 +198,19 @@ public class RunLauncher {
             if (last == null) {
                 // Killed between creating the run and its first execution (two transactions in Spring Batch): nothing
                 // ran, and Spring Batch would refuse the instance forever. We hold the lock: start it afresh.
-                log.warn("run {} of dataset {} was left without an execution by a process that died as it started; "
-                        + "starting it afresh", runId, spec.dataset());
+                log.warn(
+                        "run {} of dataset {} was left without an execution by a process that died as it started; "
+                                + "starting it afresh",
+                        runId,
+                        spec.dataset());
                 jobRepository.deleteJobInstance(instance);
             }
             if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
-                return new RunOutcome(RunOutcome.COMPLETED, "run " + runId + " of dataset '" + spec.dataset()
-                        + "' already completed (execution " + last.getId() + "); nothing to do", null);
+                return new RunOutcome(
+                        RunOutcome.COMPLETED,
+                        "run " + runId + " of dataset '" + spec.dataset() + "' already completed (execution "
+                                + last.getId() + "); nothing to do",
+                        null);
             }
             if (last != null) {
                 String before = last.getJobParameters().getString("job.fingerprint");
@@ -200,12 +219,17 @@ public class RunLauncher {
                             + "model or prompt settings changed). Restore the job file to restart it, or start a "
                             + "new run (a new --run-id) to generate with the new settings");
                 }
-                if (last.getStatus().isRunning() || last.getStatus() == BatchStatus.UNKNOWN
+                if (last.getStatus().isRunning()
+                        || last.getStatus() == BatchStatus.UNKNOWN
                         || hasUnfinishedStep(last)) {
                     // We hold the dataset lock, so no live process is running it: it died, or lost the database
                     // mid-update (UNKNOWN). Either way the generate step is idempotent, so mark it failed.
-                    log.warn("run {} (execution {}) was left {} by a process that died or lost its database; "
-                            + "recovering it", runId, last.getId(), last.getStatus());
+                    log.warn(
+                            "run {} (execution {}) was left {} by a process that died or lost its database; "
+                                    + "recovering it",
+                            runId,
+                            last.getId(),
+                            last.getStatus());
                     // Remote workers may still be on its partitions (their manager died): let them finish first.
                     LiveWorkers.stopAndAwait(jdbc, last.getId());
                     markFailed(last.getId());
@@ -234,16 +258,15 @@ public class RunLauncher {
      * @return the outcome to report, or null when the run is not superseded
      */
     private RunOutcome superseded(String runId, JobInstance instance) {
-        Long newest = jdbc.queryForObject("SELECT max(staged_instance_id) FROM prompt WHERE dataset = ?", Long.class,
-                spec.dataset());
+        Long newest = jdbc.queryForObject(
+                "SELECT max(staged_instance_id) FROM prompt WHERE dataset = ?", Long.class, spec.dataset());
         if (newest == null || newest <= instance.getInstanceId()) {
             return null;
         }
         Integer staged = jdbc.queryForObject("""
                 SELECT count(*) FROM batch_step_execution s JOIN batch_job_execution e
                     ON e.job_execution_id = s.job_execution_id
-                 WHERE e.job_instance_id = ? AND s.step_name = 'stage' AND s.status = 'COMPLETED'""",
-                Integer.class, instance.getInstanceId());
+                 WHERE e.job_instance_id = ? AND s.step_name = 'stage' AND s.status = 'COMPLETED'""", Integer.class, instance.getInstanceId());
         if (staged == null || staged == 0) {
             return null; // its restart stages again, and so takes its prompts back
         }
@@ -260,9 +283,12 @@ public class RunLauncher {
         if (pending == null || pending == 0) {
             return new RunOutcome(RunOutcome.COMPLETED, why + "Every prompt has its image; nothing to do", null);
         }
-        return new RunOutcome(RunOutcome.FAILED, why + pending + " prompts still lack an image: restart run " + newer
-                + " (imagegen run JOBFILE --run-id " + newer + ") or start a new run, which sends only what is "
-                + "missing", null);
+        return new RunOutcome(
+                RunOutcome.FAILED,
+                why + pending + " prompts still lack an image: restart run " + newer
+                        + " (imagegen run JOBFILE --run-id " + newer + ") or start a new run, which sends only what is "
+                        + "missing",
+                null);
     }
 
     private static boolean hasUnfinishedStep(JobExecution execution) {
@@ -276,12 +302,16 @@ public class RunLauncher {
      */
     private void markFailed(long executionId) {
         String unfinished = "('STARTING', 'STARTED', 'STOPPING', 'UNKNOWN')";
-        jdbc.update("UPDATE batch_step_execution SET status = 'FAILED', exit_code = 'FAILED', "
-                + "end_time = coalesce(end_time, now()), version = version + 1 "
-                + "WHERE job_execution_id = ? AND status IN " + unfinished, executionId);
-        jdbc.update("UPDATE batch_job_execution SET status = 'FAILED', exit_code = 'FAILED', "
-                + "end_time = coalesce(end_time, now()), version = version + 1 "
-                + "WHERE job_execution_id = ? AND status IN " + unfinished, executionId);
+        jdbc.update(
+                "UPDATE batch_step_execution SET status = 'FAILED', exit_code = 'FAILED', "
+                        + "end_time = coalesce(end_time, now()), version = version + 1 "
+                        + "WHERE job_execution_id = ? AND status IN " + unfinished,
+                executionId);
+        jdbc.update(
+                "UPDATE batch_job_execution SET status = 'FAILED', exit_code = 'FAILED', "
+                        + "end_time = coalesce(end_time, now()), version = version + 1 "
+                        + "WHERE job_execution_id = ? AND status IN " + unfinished,
+                executionId);
     }
 
     /** The command's exit code for an execution that ended with {@code status}. */
@@ -295,8 +325,10 @@ public class RunLauncher {
 
     RunSummary summarize(String runId, JobExecution execution) {
         long id = execution.getId();
-        long read = execution.getStepExecutions().stream().filter(s -> s.getStepName().equals("stage"))
-                .mapToLong(StepExecution::getReadCount).sum();
+        long read = execution.getStepExecutions().stream()
+                .filter(s -> s.getStepName().equals("stage"))
+                .mapToLong(StepExecution::getReadCount)
+                .sum();
         long rejected = count("SELECT count(*) FROM source_reject WHERE job_execution_id = ?", id);
         Map<String, Object> images = jdbc.queryForMap("""
                 SELECT count(*) AS n, count(*) FILTER (WHERE adopted) AS adopted
@@ -304,7 +336,8 @@ public class RunLauncher {
         // Money and retries from the ledger: every attempt, billed errors and unanswered calls included.
         Ledger.Spend spend = Ledger.ofExecution(jdbc, id);
         Ledger.Spend run = Ledger.ofRun(jdbc, execution.getJobInstance().getId());
-        Map<String, Long> skipped = jdbc.query("""
+        Map<String, Long> skipped = jdbc.query(
+                """
                 SELECT kind, count(*) FROM prompt_failure WHERE job_execution_id = ? GROUP BY kind ORDER BY kind""",
                 rs -> {
                     Map<String, Long> m = new LinkedHashMap<>();
@@ -312,12 +345,28 @@ public class RunLauncher {
                         m.put(rs.getString(1), rs.getLong(2));
                     }
                     return m;
-                }, id);
-        Duration wall = execution.getStartTime() == null || execution.getEndTime() == null ? Duration.ZERO
+                },
+                id);
+        Duration wall = execution.getStartTime() == null || execution.getEndTime() == null
+                ? Duration.ZERO
                 : Duration.between(execution.getStartTime(), execution.getEndTime());
-        return new RunSummary(spec.dataset(), runId, id, execution.getStatus(), reason(execution), read, rejected,
-                ((Number) images.get("n")).longValue(), ((Number) images.get("adopted")).longValue(), skipped,
-                spend.retries(), spend.totalUsd().doubleValue(), wall, spec.output().dir(), spend, run,
+        return new RunSummary(
+                spec.dataset(),
+                runId,
+                id,
+                execution.getStatus(),
+                reason(execution),
+                read,
+                rejected,
+                ((Number) images.get("n")).longValue(),
+                ((Number) images.get("adopted")).longValue(),
+                skipped,
+                spend.retries(),
+                spend.totalUsd().doubleValue(),
+                wall,
+                spec.output().dir(),
+                spend,
+                run,
                 spec.run().maxCostUsd());
     }
 
@@ -330,16 +379,22 @@ public class RunLauncher {
         }
         if (spec.run().remote()) {
             // The partitions ran elsewhere: why they did not complete is in the job repository.
-            List<String> why = jdbc.queryForList("""
+            List<String> why = jdbc.queryForList(
+                    """
                     SELECT DISTINCT substring(exit_message FROM ?) FROM batch_step_execution
                      WHERE job_execution_id = ? AND status <> 'COMPLETED' AND step_name LIKE 'generate-partition:%'
-                       AND strpos(exit_message, ?) > 0 LIMIT 3""", String.class,
-                    GeneratePartitions.REASON + "([^\\n]*)", execution.getId(), GeneratePartitions.REASON);
+                       AND strpos(exit_message, ?) > 0 LIMIT 3""",
+                    String.class,
+                    GeneratePartitions.REASON + "([^\\n]*)",
+                    execution.getId(),
+                    GeneratePartitions.REASON);
             if (!why.isEmpty()) {
                 return String.join("; ", why);
             }
         }
-        return execution.getAllFailureExceptions().stream().map(RunLauncher::rootMessage).distinct()
+        return execution.getAllFailureExceptions().stream()
+                .map(RunLauncher::rootMessage)
+                .distinct()
                 .collect(Collectors.joining("; "));
     }
 
@@ -363,7 +418,10 @@ public class RunLauncher {
      */
     public static String fingerprint(JobSpec spec) {
         var m = spec.model();
-        String destination = String.join("\n", withoutUserInfo(m.baseUrl()), String.valueOf(m.fallbackModels()),
+        String destination = String.join(
+                "\n",
+                withoutUserInfo(m.baseUrl()),
+                String.valueOf(m.fallbackModels()),
                 new java.util.TreeMap<>(m.providerRouting()).toString(),
                 String.valueOf(spec.source().referenceRoot()));
         return FINGERPRINT_VERSION + sha256(legacySettings(spec) + "\n" + destination);
@@ -371,7 +429,8 @@ public class RunLauncher {
 
     /** Whether a fingerprint recorded with a run matches the settings of this job file. */
     public static boolean matchesFingerprint(String recorded, JobSpec spec) {
-        return recorded.startsWith(FINGERPRINT_VERSION) ? recorded.equals(fingerprint(spec))
+        return recorded.startsWith(FINGERPRINT_VERSION)
+                ? recorded.equals(fingerprint(spec))
                 : recorded.equals(sha256(legacySettings(spec))); // a run started before where-requests-go was in it
     }
 
@@ -381,10 +440,20 @@ public class RunLauncher {
         var m = spec.model();
         var s = spec.source();
         String source = s.isJdbc() ? s.jdbc().target() + "\n" + s.jdbc().query() : String.valueOf(s.csv());
-        return String.join("\n", spec.dataset(), source, s.promptColumn(),
-                String.valueOf(s.idColumn()), String.valueOf(s.delimiter()), m.provider(), m.name(),
-                m.promptTemplate(), new java.util.TreeMap<>(m.imageConfig()).toString(), String.valueOf(m.seed()),
-                String.valueOf(m.imagesPerPrompt()), String.valueOf(spec.output().dir()));
+        return String.join(
+                "\n",
+                spec.dataset(),
+                source,
+                s.promptColumn(),
+                String.valueOf(s.idColumn()),
+                String.valueOf(s.delimiter()),
+                m.provider(),
+                m.name(),
+                m.promptTemplate(),
+                new java.util.TreeMap<>(m.imageConfig()).toString(),
+                String.valueOf(m.seed()),
+                String.valueOf(m.imagesPerPrompt()),
+                String.valueOf(spec.output().dir()));
     }
 
     private static String withoutUserInfo(java.net.URI url) {
@@ -393,8 +462,9 @@ public class RunLauncher {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

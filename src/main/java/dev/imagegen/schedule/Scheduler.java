@@ -1,14 +1,13 @@
 package dev.imagegen.schedule;
 
+import dev.imagegen.run.RunIds;
+import dev.imagegen.run.RunOutcome;
+import dev.imagegen.spec.ScheduleSpec;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.Optional;
 import java.util.function.Supplier;
-
-import dev.imagegen.run.RunIds;
-import dev.imagegen.run.RunOutcome;
-import dev.imagegen.spec.ScheduleSpec;
 import org.springframework.scheduling.support.CronExpression;
 
 /**
@@ -48,8 +47,13 @@ public final class Scheduler {
      * @param lastUnfinished the run id of the dataset's latest run when it did not complete (the catch-up), e.g.
      *                       {@code RunLauncher::lastUnfinishedRunId}
      */
-    public Scheduler(ScheduleSpec schedule, String dataset, Supplier<Optional<String>> lastUnfinished, Launch launch,
-                     SlotClock clock, Reporter reporter) {
+    public Scheduler(
+            ScheduleSpec schedule,
+            String dataset,
+            Supplier<Optional<String>> lastUnfinished,
+            Launch launch,
+            SlotClock clock,
+            Reporter reporter) {
         this(schedule, dataset, lastUnfinished, runId -> null, launch, clock, reporter);
     }
 
@@ -58,9 +62,14 @@ public final class Scheduler {
      *                 missing credits: a restart would spend what nobody allowed or stop again), or null to restart
      *                 it, e.g. {@code RunLauncher::catchUpHeldBack}
      */
-    public Scheduler(ScheduleSpec schedule, String dataset, Supplier<Optional<String>> lastUnfinished,
-                     java.util.function.Function<String, String> holdBack, Launch launch, SlotClock clock,
-                     Reporter reporter) {
+    public Scheduler(
+            ScheduleSpec schedule,
+            String dataset,
+            Supplier<Optional<String>> lastUnfinished,
+            java.util.function.Function<String, String> holdBack,
+            Launch launch,
+            SlotClock clock,
+            Reporter reporter) {
         this.holdBack = holdBack;
         if (!schedule.hasCron()) {
             throw new IllegalArgumentException("no schedule.cron");

@@ -1,5 +1,7 @@
 package dev.imagegen.source;
 
+import dev.imagegen.spec.JobFileException;
+import dev.imagegen.spec.SourceSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -8,12 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.spec.JobFileException;
-import dev.imagegen.spec.SourceSpec;
 import org.springframework.batch.infrastructure.item.file.FlatFileItemReader;
-import org.springframework.batch.infrastructure.item.file.LineMapper;
 import org.springframework.batch.infrastructure.item.file.FlatFileParseException;
+import org.springframework.batch.infrastructure.item.file.LineMapper;
 import org.springframework.batch.infrastructure.item.file.separator.DefaultRecordSeparatorPolicy;
 import org.springframework.batch.infrastructure.item.file.separator.SimpleRecordSeparatorPolicy;
 import org.springframework.batch.infrastructure.item.file.transform.DelimitedLineTokenizer;
@@ -42,18 +41,21 @@ public final class CsvSource {
     public List<String> checkHeader(PromptTemplate template) {
         List<String> header = readHeader();
         if (!header.contains(spec.promptColumn())) {
-            throw new JobFileException("source.prompt-column: the file " + spec.csv().getFileName()
-                    + " has no column '" + spec.promptColumn() + "'; its columns are " + header
-                    + " (set source.prompt-column to one of them)");
+            throw new JobFileException(
+                    "source.prompt-column: the file " + spec.csv().getFileName()
+                            + " has no column '" + spec.promptColumn() + "'; its columns are " + header
+                            + " (set source.prompt-column to one of them)");
         }
         if (spec.idColumn() != null && !header.contains(spec.idColumn())) {
-            throw new JobFileException("source.id-column: the file " + spec.csv().getFileName() + " has no column '"
+            throw new JobFileException("source.id-column: the file "
+                    + spec.csv().getFileName() + " has no column '"
                     + spec.idColumn() + "'; its columns are " + header + " (or leave id-column out to derive ids "
                     + "from each row's content)");
         }
         if (spec.referenceColumn() != null && !header.contains(spec.referenceColumn())) {
-            throw new JobFileException("source.reference-column: the file " + spec.csv().getFileName()
-                    + " has no column '" + spec.referenceColumn() + "'; its columns are " + header);
+            throw new JobFileException(
+                    "source.reference-column: the file " + spec.csv().getFileName() + " has no column '"
+                            + spec.referenceColumn() + "'; its columns are " + header);
         }
         for (String column : template.columns()) {
             if (!column.equals("prompt") && !header.contains(column)) {
@@ -66,8 +68,8 @@ public final class CsvSource {
 
     List<String> readHeader() {
         // Lenient decoding like the reader's: a bad byte further down is one rejected row, not an unreadable file.
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(spec.csv()),
-                spec.encoding()))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(Files.newInputStream(spec.csv()), spec.encoding()))) {
             String line = in.readLine();
             if (line == null) {
                 throw new JobFileException("source.csv: " + spec.csv() + " is empty; it needs a header row");
@@ -87,13 +89,15 @@ public final class CsvSource {
 
     public FlatFileItemReader<SourceRow> reader() {
         List<String> header = readHeader();
-        FlatFileItemReader<SourceRow> reader = new UnclosedQuoteTolerantReader(new FileSystemResource(spec.csv()),
-                new RowMapper(header));
+        FlatFileItemReader<SourceRow> reader =
+                new UnclosedQuoteTolerantReader(new FileSystemResource(spec.csv()), new RowMapper(header));
         reader.setName("csvSource");
         reader.setEncoding(spec.encoding().name());
         reader.setLinesToSkip(1);
-        reader.setRecordSeparatorPolicy(spec.quote() == null ? new SimpleRecordSeparatorPolicy()
-                : new DefaultRecordSeparatorPolicy(String.valueOf(spec.quote())));
+        reader.setRecordSeparatorPolicy(
+                spec.quote() == null
+                        ? new SimpleRecordSeparatorPolicy()
+                        : new DefaultRecordSeparatorPolicy(String.valueOf(spec.quote())));
         // An unclosed quote swallows the lines after it: give up on the record after this many (it is rejected).
         reader.setMaxLinesPerRecord(MAX_LINES_PER_RECORD);
         return reader;
@@ -118,13 +122,19 @@ public final class CsvSource {
                 String input = e.getInput() == null ? "" : e.getInput();
                 if (e.getMessage() != null && e.getMessage().contains("end of file")) {
                     // Each line of a record still inside quotes was read with its line break kept.
-                    long lines = Math.max(1, input.chars().filter(c -> c == '\n').count());
-                    return SourceRow.invalid(Math.max(2, e.getLineNumber() - lines + 1),
-                            "a quoted field is not closed before the end of the file", input);
+                    long lines =
+                            Math.max(1, input.chars().filter(c -> c == '\n').count());
+                    return SourceRow.invalid(
+                            Math.max(2, e.getLineNumber() - lines + 1),
+                            "a quoted field is not closed before the end of the file",
+                            input);
                 }
                 long start = Math.max(2, e.getLineNumber() - MAX_LINES_PER_RECORD);
-                return SourceRow.invalid(start, "a quoted field is not closed within " + MAX_LINES_PER_RECORD
-                        + " lines; lines " + start + " to " + e.getLineNumber() + " are skipped", input);
+                return SourceRow.invalid(
+                        start,
+                        "a quoted field is not closed within " + MAX_LINES_PER_RECORD + " lines; lines " + start
+                                + " to " + e.getLineNumber() + " are skipped",
+                        input);
             }
         }
     }
@@ -151,7 +161,8 @@ public final class CsvSource {
                 return SourceRow.invalid(lineNumber, SourceRow.BLANK, line);
             }
             if (line.indexOf('\uFFFD') >= 0) {
-                return SourceRow.invalid(lineNumber, "not valid " + spec.encoding().name() + " text", line);
+                return SourceRow.invalid(
+                        lineNumber, "not valid " + spec.encoding().name() + " text", line);
             }
             FieldSet fields;
             try {
@@ -161,8 +172,8 @@ public final class CsvSource {
             }
             String[] values = fields.getValues();
             if (values.length != header.size()) {
-                return SourceRow.invalid(lineNumber, "has " + values.length + " fields, the header has "
-                        + header.size(), line);
+                return SourceRow.invalid(
+                        lineNumber, "has " + values.length + " fields, the header has " + header.size(), line);
             }
             Map<String, String> row = new LinkedHashMap<>();
             for (int i = 0; i < values.length; i++) {

@@ -1,5 +1,8 @@
 package dev.imagegen.source;
 
+import dev.imagegen.spec.JdbcSourceSpec;
+import dev.imagegen.spec.JobFileException;
+import dev.imagegen.spec.SourceSpec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,12 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import javax.sql.DataSource;
-
-import dev.imagegen.spec.JdbcSourceSpec;
-import dev.imagegen.spec.JobFileException;
-import dev.imagegen.spec.SourceSpec;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +67,7 @@ public final class JdbcSource {
     public List<String> checkColumns(PromptTemplate template) {
         List<String> columns;
         try (Connection c = dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(jdbc.query())) {
+                PreparedStatement ps = c.prepareStatement(jdbc.query())) {
             ResultSetMetaData md = ps.getMetaData();
             if (md == null || md.getColumnCount() == 0) {
                 throw new JobFileException("source.jdbc.query: returns no columns; write a SELECT that returns an "
@@ -97,8 +95,8 @@ public final class JdbcSource {
                     + "columns are " + columns + " (or leave id-column out to derive ids from each row's content)");
         }
         if (spec.referenceColumn() != null && !columns.contains(spec.referenceColumn())) {
-            throw new JobFileException("source.reference-column: the query returns no column '"
-                    + spec.referenceColumn() + "'; its columns are " + columns);
+            throw new JobFileException("source.reference-column: the query returns no column '" + spec.referenceColumn()
+                    + "'; its columns are " + columns);
         }
         for (String column : template.columns()) {
             if (!column.equals("prompt") && !columns.contains(column)) {
@@ -127,18 +125,23 @@ public final class JdbcSource {
         log.debug("source query failed", e);
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String message = oneLine(e.getMessage()).replaceAll("\\.+$", "");
-        boolean connection = state.startsWith("08") || state.startsWith("28") || state.equals("3D000")
-                || state.isEmpty();
-        return new SourceUnavailableException(connection
-                ? "cannot connect to the source database (source.jdbc) " + jdbc.target() + ": " + message
-                : "the source query (source.jdbc.query) failed on " + jdbc.target() + ": " + message);
+        boolean connection =
+                state.startsWith("08") || state.startsWith("28") || state.equals("3D000") || state.isEmpty();
+        return new SourceUnavailableException(
+                connection
+                        ? "cannot connect to the source database (source.jdbc) " + jdbc.target() + ": " + message
+                        : "the source query (source.jdbc.query) failed on " + jdbc.target() + ": " + message);
     }
 
     private static String oneLine(String message) {
         if (message == null) {
             return "unknown error";
         }
-        return message.strip().lines().map(String::strip).reduce((a, b) -> a + " (" + b + ")").orElse(message);
+        return message.strip()
+                .lines()
+                .map(String::strip)
+                .reduce((a, b) -> a + " (" + b + ")")
+                .orElse(message);
     }
 
     private static List<String> labels(ResultSetMetaData md) throws SQLException {

@@ -1,5 +1,10 @@
 package dev.imagegen.source;
 
+import dev.imagegen.model.RequestHash;
+import dev.imagegen.reference.BadReferenceException;
+import dev.imagegen.reference.ReferenceImage;
+import dev.imagegen.reference.ReferenceResolver;
+import dev.imagegen.spec.JobSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,12 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import dev.imagegen.model.RequestHash;
-import dev.imagegen.reference.BadReferenceException;
-import dev.imagegen.reference.ReferenceImage;
-import dev.imagegen.reference.ReferenceResolver;
-import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
 /**
@@ -40,7 +39,8 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
     @Override
     public StagedRow process(SourceRow row) {
         if (row.error() != null) {
-            return SourceRow.BLANK.equals(row.error()) ? null
+            return SourceRow.BLANK.equals(row.error())
+                    ? null
                     : new StagedRow.Reject(row.line(), null, row.error(), row.raw());
         }
         String promptColumn = spec.source().promptColumn();
@@ -62,12 +62,18 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
             }
         }
         if (prompt.isEmpty()) {
-            return reject(row, id, (row.fields().get(promptColumn) == null ? "no prompt (NULL)" : "empty prompt")
-                    + " in column '" + promptColumn + "'");
+            return reject(
+                    row,
+                    id,
+                    (row.fields().get(promptColumn) == null ? "no prompt (NULL)" : "empty prompt") + " in column '"
+                            + promptColumn + "'");
         }
         if (prompt.length() > spec.source().maxPromptLength()) {
-            return reject(row, id, "prompt of " + prompt.length() + " characters is longer than "
-                    + "source.max-prompt-length (" + spec.source().maxPromptLength() + ")");
+            return reject(
+                    row,
+                    id,
+                    "prompt of " + prompt.length() + " characters is longer than " + "source.max-prompt-length ("
+                            + spec.source().maxPromptLength() + ")");
         }
         if (hasControl(prompt)) {
             return reject(row, id, "prompt contains control characters");
@@ -84,19 +90,32 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
         String rendered = template.render(prompt, promptColumn, withId(attributes, idColumn, id));
         if (rendered.isBlank()) {
             // Nothing to send: a call would pay for a picture of nothing (and every such row for the same one).
-            return reject(row, id, "the rendered prompt is empty: model.prompt-template '"
-                    + spec.model().promptTemplate() + "' gives nothing for this row");
+            return reject(
+                    row,
+                    id,
+                    "the rendered prompt is empty: model.prompt-template '"
+                            + spec.model().promptTemplate() + "' gives nothing for this row");
         }
         List<ReferenceImage> references;
         try {
             references = spec.source().hasReferenceColumn()
-                    ? references().resolve(row.fields().get(spec.source().referenceColumn())) : List.of();
+                    ? references().resolve(row.fields().get(spec.source().referenceColumn()))
+                    : List.of();
         } catch (BadReferenceException e) {
             return reject(row, id, BAD_REFERENCE + ": " + e.getMessage());
         }
-        return new StagedRow.Prompt(row.line(), id, prompt, rendered, attributes,
-                RequestHash.of(spec.model(), rendered, references.stream().map(ReferenceImage::sha256).toList()),
-                bucket(id), references);
+        return new StagedRow.Prompt(
+                row.line(),
+                id,
+                prompt,
+                rendered,
+                attributes,
+                RequestHash.of(
+                        spec.model(),
+                        rendered,
+                        references.stream().map(ReferenceImage::sha256).toList()),
+                bucket(id),
+                references);
     }
 
     /** The row's columns for the template, the id column included (it is not an attribute of the prompt). */
@@ -112,8 +131,8 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
     /** One resolver per staging pass, so its cache sees each reference file once. */
     private ReferenceResolver references() {
         if (referenceResolver == null) {
-            referenceResolver = new ReferenceResolver(spec.source().referenceRoot(),
-                    spec.source().referenceSeparator());
+            referenceResolver = new ReferenceResolver(
+                    spec.source().referenceRoot(), spec.source().referenceSeparator());
         }
         return referenceResolver;
     }
@@ -125,8 +144,10 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
 
     static String derivedId(String prompt, Map<String, String> attributes) {
         StringBuilder content = new StringBuilder(prompt);
-        attributes.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> content.append('\u0000').append(e.getKey()).append('=').append(e.getValue()));
+        attributes.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e ->
+                        content.append('\u0000').append(e.getKey()).append('=').append(e.getValue()));
         return "p-" + sha256Hex(content.toString()).substring(0, 20);
     }
 
@@ -151,8 +172,8 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
 
     private static String sha256Hex(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

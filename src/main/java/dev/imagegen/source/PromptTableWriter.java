@@ -1,5 +1,6 @@
 package dev.imagegen.source;
 
+import dev.imagegen.spec.JobSpec;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -7,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
@@ -48,8 +47,8 @@ class PromptTableWriter implements ItemWriter<StagedRow> {
                                        job_instance_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """;
-    private static final String DUPLICATE = "duplicate id: an earlier row of this source has the same id (the first "
-            + "one is used)";
+    private static final String DUPLICATE =
+            "duplicate id: an earlier row of this source has the same id (the first " + "one is used)";
     private static final int MAX_CONTENT = 2000;
 
     private final JdbcTemplate jdbc;
@@ -96,8 +95,14 @@ class PromptTableWriter implements ItemWriter<StagedRow> {
                 ps.setLong(3, r.line());
                 ps.setString(4, storable(r.promptId()));
                 ps.setString(5, storable(r.reason()));
-                ps.setString(6, r.content() == null ? null : storable(r.content().length() > MAX_CONTENT
-                        ? r.content().substring(0, MAX_CONTENT) : r.content()));
+                ps.setString(
+                        6,
+                        r.content() == null
+                                ? null
+                                : storable(
+                                        r.content().length() > MAX_CONTENT
+                                                ? r.content().substring(0, MAX_CONTENT)
+                                                : r.content()));
                 ps.setLong(7, executionId);
                 ps.setLong(8, instanceId);
             });
@@ -126,22 +131,24 @@ class PromptTableWriter implements ItemWriter<StagedRow> {
             references[i] = json.writeValueAsString(p.references());
         }
         Set<String> written = new HashSet<>(n * 2);
-        jdbc.query(con -> {
-            PreparedStatement ps = con.prepareStatement(UPSERT);
-            ps.setString(1, spec.dataset());
-            ps.setLong(2, instanceId);
-            ps.setArray(3, con.createArrayOf("text", ids));
-            ps.setArray(4, con.createArrayOf("text", texts));
-            ps.setArray(5, con.createArrayOf("text", rendered));
-            ps.setArray(6, con.createArrayOf("text", attributes));
-            ps.setArray(7, con.createArrayOf("text", hashes));
-            ps.setArray(8, con.createArrayOf("int4", buckets));
-            ps.setArray(9, con.createArrayOf("int8", lines));
-            ps.setArray(10, con.createArrayOf("text", references));
-            return ps;
-        }, rs -> {
-            written.add(rs.getString(1));
-        });
+        jdbc.query(
+                con -> {
+                    PreparedStatement ps = con.prepareStatement(UPSERT);
+                    ps.setString(1, spec.dataset());
+                    ps.setLong(2, instanceId);
+                    ps.setArray(3, con.createArrayOf("text", ids));
+                    ps.setArray(4, con.createArrayOf("text", texts));
+                    ps.setArray(5, con.createArrayOf("text", rendered));
+                    ps.setArray(6, con.createArrayOf("text", attributes));
+                    ps.setArray(7, con.createArrayOf("text", hashes));
+                    ps.setArray(8, con.createArrayOf("int4", buckets));
+                    ps.setArray(9, con.createArrayOf("int8", lines));
+                    ps.setArray(10, con.createArrayOf("text", references));
+                    return ps;
+                },
+                rs -> {
+                    written.add(rs.getString(1));
+                });
         return written;
     }
 

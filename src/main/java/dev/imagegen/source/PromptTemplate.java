@@ -43,8 +43,8 @@ public final class PromptTemplate {
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String name = m.group(1);
-            String value = name.equals("prompt") || name.equals(promptColumn) ? prompt
-                    : attributes.getOrDefault(name, "");
+            String value =
+                    name.equals("prompt") || name.equals(promptColumn) ? prompt : attributes.getOrDefault(name, "");
             m.appendReplacement(out, Matcher.quoteReplacement(value == null ? "" : value));
         }
         m.appendTail(out);

@@ -1,10 +1,9 @@
 package dev.imagegen.source;
 
+import dev.imagegen.spec.JobSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-
-import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
@@ -17,12 +16,10 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 public final class SourcePreview {
 
     /** A row that would be staged: its id, its request hash and its source line. */
-    public record Prompt(String promptId, String requestHash, long line) {
-    }
+    public record Prompt(String promptId, String requestHash, long line) {}
 
     /** What the whole source gave: rows read (blank lines not counted) and rows staging would reject. */
-    public record Totals(long rows, long rejected) {
-    }
+    public record Totals(long rows, long rejected) {}
 
     private final JobSpec spec;
 
@@ -37,7 +34,8 @@ public final class SourcePreview {
      */
     public Totals read(int batchSize, Consumer<List<Prompt>> batch) {
         PromptStager stager = new PromptStager(spec);
-        ItemStreamReader<SourceRow> reader = spec.source().isJdbc() ? new JdbcSource(spec.source()).reader()
+        ItemStreamReader<SourceRow> reader = spec.source().isJdbc()
+                ? new JdbcSource(spec.source()).reader()
                 : SourceReader.of(new CsvSource(spec.source()).reader());
         long rows = 0;
         long rejected = 0;

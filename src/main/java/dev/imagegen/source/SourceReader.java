@@ -2,7 +2,6 @@ package dev.imagegen.source;
 
 import java.sql.SQLException;
 import java.util.function.Function;
-
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 

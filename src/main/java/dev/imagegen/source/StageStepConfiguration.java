@@ -1,7 +1,6 @@
 package dev.imagegen.source;
 
 import dev.imagegen.JobScoped;
-
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.repository.JobRepository;
@@ -26,8 +25,12 @@ class StageStepConfiguration {
     static final int STAGE_CHUNK = 2000;
 
     @Bean
-    Step stageStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-                   SourceReader sourceReader, PromptTableWriter promptTableWriter, JobSpec spec) {
+    Step stageStep(
+            JobRepository jobRepository,
+            PlatformTransactionManager transactionManager,
+            SourceReader sourceReader,
+            PromptTableWriter promptTableWriter,
+            JobSpec spec) {
         return new StepBuilder("stage", jobRepository)
                 .<SourceRow, StagedRow>chunk(STAGE_CHUNK)
                 .transactionManager(transactionManager)
@@ -40,14 +43,15 @@ class StageStepConfiguration {
     @Bean
     @StepScope
     SourceReader sourceReader(JobSpec spec) {
-        return spec.source().isJdbc() ? new JdbcSource(spec.source()).reader()
+        return spec.source().isJdbc()
+                ? new JdbcSource(spec.source()).reader()
                 : SourceReader.of(new CsvSource(spec.source()).reader());
     }
 
     @Bean
     @StepScope
-    PromptTableWriter promptTableWriter(JdbcTemplate jdbc, JsonMapper json, JobSpec spec,
-                                        @Value("#{stepExecution}") StepExecution stepExecution) {
+    PromptTableWriter promptTableWriter(
+            JdbcTemplate jdbc, JsonMapper json, JobSpec spec, @Value("#{stepExecution}") StepExecution stepExecution) {
         return new PromptTableWriter(jdbc, json, spec, stepExecution);
     }
 }

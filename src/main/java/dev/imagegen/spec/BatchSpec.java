@@ -11,8 +11,9 @@ public record BatchSpec(int maxRequests, long maxFileBytes, Duration pollInterva
 
     /** The Batch API's limits: requests per batch, bytes per input file. */
     public static final int API_MAX_REQUESTS = 50_000;
+
     public static final long API_MAX_FILE_BYTES = 200L * 1000 * 1000;
 
-    public static final BatchSpec DEFAULTS = new BatchSpec(API_MAX_REQUESTS, API_MAX_FILE_BYTES,
-            Duration.ofSeconds(30), Duration.ofMinutes(10));
+    public static final BatchSpec DEFAULTS =
+            new BatchSpec(API_MAX_REQUESTS, API_MAX_FILE_BYTES, Duration.ofSeconds(30), Duration.ofMinutes(10));
 }

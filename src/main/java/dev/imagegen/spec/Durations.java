@@ -9,8 +9,7 @@ public final class Durations {
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     public static Duration parse(String field, String text) {
         Matcher m = SHORT.matcher(text.strip());
@@ -27,7 +26,8 @@ public final class Durations {
         };
     }
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE =
+            Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
     public static long parseSize(String field, String text) {
         Matcher m = SIZE.matcher(text.strip());

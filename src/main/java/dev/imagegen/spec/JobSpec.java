@@ -6,12 +6,26 @@ import java.nio.file.Path;
  * One dataset's job file, validated and with every default applied. Relative paths are already resolved
  * against the job file's directory.
  */
-public record JobSpec(Path file, String dataset, SourceSpec source, ModelSpec model, RunSpec run, OutputSpec output,
-                      ScheduleSpec schedule, MetricsSpec metrics, NotifySpec notifications) {
+public record JobSpec(
+        Path file,
+        String dataset,
+        SourceSpec source,
+        ModelSpec model,
+        RunSpec run,
+        OutputSpec output,
+        ScheduleSpec schedule,
+        MetricsSpec metrics,
+        NotifySpec notifications) {
 
     /** A job file without {@code metrics:} and {@code notify:} sections. */
-    public JobSpec(Path file, String dataset, SourceSpec source, ModelSpec model, RunSpec run, OutputSpec output,
-                   ScheduleSpec schedule) {
+    public JobSpec(
+            Path file,
+            String dataset,
+            SourceSpec source,
+            ModelSpec model,
+            RunSpec run,
+            OutputSpec output,
+            ScheduleSpec schedule) {
         this(file, dataset, source, model, run, output, schedule, MetricsSpec.none(), NotifySpec.none());
     }
 

@@ -1,5 +1,6 @@
 package dev.imagegen.spec;
 
+import dev.imagegen.model.openai.OpenAiPrices;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.Charset;
@@ -15,8 +16,6 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
-import dev.imagegen.model.openai.OpenAiPrices;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -34,8 +33,12 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class JobSpecLoader {
 
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final List<String> PROVIDERS = List.of(ModelSpec.OPENROUTER, ModelSpec.OPENROUTER_IMAGES,
-            ModelSpec.OPENAI, ModelSpec.OPENAI_BATCH, ModelSpec.PLACEHOLDER);
+    private static final List<String> PROVIDERS = List.of(
+            ModelSpec.OPENROUTER,
+            ModelSpec.OPENROUTER_IMAGES,
+            ModelSpec.OPENAI,
+            ModelSpec.OPENAI_BATCH,
+            ModelSpec.PLACEHOLDER);
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern DATASET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -57,8 +60,8 @@ public final class JobSpecLoader {
         Path jobFile = file.toAbsolutePath().normalize();
         JsonNode tree = readTree(jobFile);
         if (!(tree instanceof ObjectNode root)) {
-            throw new JobFileException(file + ": a job file is a YAML mapping with keys dataset, source, model, run "
-                    + "and output");
+            throw new JobFileException(
+                    file + ": a job file is a YAML mapping with keys dataset, source, model, run " + "and output");
         }
         for (String override : overrides) {
             applyOverride(root, override);
@@ -72,8 +75,8 @@ public final class JobSpecLoader {
         try {
             return yaml.readTree(Files.readString(file));
         } catch (NoSuchFileException e) {
-            throw new JobFileException("job file " + file + " not found; give the path of a YAML job file, "
-                    + "e.g. jobs/demo.yml");
+            throw new JobFileException(
+                    "job file " + file + " not found; give the path of a YAML job file, " + "e.g. jobs/demo.yml");
         } catch (IOException e) {
             throw new JobFileException("job file " + file + " cannot be read: " + e.getMessage());
         } catch (JacksonException e) {
@@ -159,10 +162,14 @@ public final class JobSpecLoader {
             return yaml.treeToValue(root, RawJobFile.class);
         } catch (UnrecognizedPropertyException e) {
             String field = fieldOf(e);
-            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
-                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
-            throw new JobFileException(file + ": unknown key '" + field + "'" + (known.isEmpty() ? ""
-                    : "; the keys allowed there are: " + known));
+            String known = e.getKnownPropertyIds() == null
+                    ? ""
+                    : e.getKnownPropertyIds().stream()
+                            .map(Object::toString)
+                            .sorted()
+                            .collect(Collectors.joining(", "));
+            throw new JobFileException(file + ": unknown key '" + field + "'"
+                    + (known.isEmpty() ? "" : "; the keys allowed there are: " + known));
         } catch (JacksonException e) {
             throw new JobFileException(file + ": " + fieldOf(e) + " has the wrong type: "
                     + e.getOriginalMessage().lines().findFirst().orElse(""));
@@ -206,8 +213,15 @@ public final class JobSpecLoader {
                 throw new JobFileException("run.workers: remote does not apply to provider openai-batch (the "
                         + "provider runs the requests; this process only submits and collects); use local");
             }
-            return new JobSpec(jobFile, dataset, source(raw.source()), model, run,
-                    output(dataset, raw.output()), schedule(raw.schedule()), metrics(raw.metrics()),
+            return new JobSpec(
+                    jobFile,
+                    dataset,
+                    source(raw.source()),
+                    model,
+                    run,
+                    output(dataset, raw.output()),
+                    schedule(raw.schedule()),
+                    metrics(raw.metrics()),
                     notifications(raw.notice()));
         }
 
@@ -221,19 +235,23 @@ public final class JobSpecLoader {
                 field = "IMAGEGEN_PUSHGATEWAY";
             }
             URI pushgateway = gateway == null ? null : httpUrl(field, gateway, "http://pushgateway.example.org:9091");
-            String job = metrics.job() == null ? MetricsSpec.DEFAULT_JOB : metrics.job().strip();
+            String job = metrics.job() == null
+                    ? MetricsSpec.DEFAULT_JOB
+                    : metrics.job().strip();
             if (!job.matches("[A-Za-z_][A-Za-z0-9_.-]{0,63}")) {
                 throw new JobFileException("metrics.job: '" + job + "' is not a job name; use letters, digits, "
                         + "'_', '.' or '-', e.g. imagegen");
             }
-            Duration interval = metrics.interval() == null ? MetricsSpec.DEFAULT_INTERVAL
+            Duration interval = metrics.interval() == null
+                    ? MetricsSpec.DEFAULT_INTERVAL
                     : Durations.parse("metrics.interval", metrics.interval());
             if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new JobFileException("metrics.interval: " + metrics.interval() + " is too short; at least 1s, "
-                        + "e.g. 30s");
+                throw new JobFileException(
+                        "metrics.interval: " + metrics.interval() + " is too short; at least 1s, " + "e.g. 30s");
             }
             Duration timeout = positiveDuration("metrics.timeout", metrics.timeout(), MetricsSpec.DEFAULT_TIMEOUT);
-            Path textfile = metrics.textfile() == null || metrics.textfile().isBlank() ? null
+            Path textfile = metrics.textfile() == null || metrics.textfile().isBlank()
+                    ? null
                     : baseDir.resolve(metrics.textfile().strip()).normalize();
             if (textfile != null && Files.exists(textfile) && !Files.isDirectory(textfile)) {
                 throw new JobFileException("metrics.textfile: " + textfile + " is a file; name the directory "
@@ -256,12 +274,14 @@ public final class JobSpecLoader {
             } catch (IllegalArgumentException e) {
                 webhook = null;
             }
-            if (webhook == null || !"http".equals(webhook.getScheme()) && !"https".equals(webhook.getScheme())
+            if (webhook == null
+                    || !"http".equals(webhook.getScheme()) && !"https".equals(webhook.getScheme())
                     || webhook.getHost() == null) {
                 throw new JobFileException("notify.webhook: not an http(s) URL; e.g. "
                         + "https://hooks.slack.com/services/... (from the environment: webhook: \"${SLACK_WEBHOOK}\")");
             }
-            return new NotifySpec(Secret.of(n.webhook()),
+            return new NotifySpec(
+                    Secret.of(n.webhook()),
                     positiveDuration("notify.timeout", n.timeout(), NotifySpec.DEFAULT_TIMEOUT));
         }
 
@@ -303,16 +323,26 @@ public final class JobSpecLoader {
             String promptColumn = s.promptColumn() == null ? "prompt" : s.promptColumn();
             int maxLength = positive("source.max-prompt-length", s.maxPromptLength(), 32_000);
             if (s.jdbc() != null) {
-                for (String[] csvOnly : new String[][] {{"delimiter", s.delimiter()}, {"quote", s.quote()},
-                        {"encoding", s.encoding()}}) {
+                for (String[] csvOnly :
+                        new String[][] {{"delimiter", s.delimiter()}, {"quote", s.quote()}, {"encoding", s.encoding()}
+                        }) {
                     if (csvOnly[1] != null) {
                         throw new JobFileException("source." + csvOnly[0] + ": only applies to source.csv; remove "
                                 + "it when the prompts come from source.jdbc");
                     }
                 }
-                return new SourceSpec(null, ',', null, java.nio.charset.StandardCharsets.UTF_8,
-                        blankToNull(s.idColumn()), promptColumn, maxLength, blankToNull(s.referenceColumn()),
-                        referenceSeparator(s.referenceSeparator()), jdbc(s.jdbc()), referenceRoot(s.referenceRoot()));
+                return new SourceSpec(
+                        null,
+                        ',',
+                        null,
+                        java.nio.charset.StandardCharsets.UTF_8,
+                        blankToNull(s.idColumn()),
+                        promptColumn,
+                        maxLength,
+                        blankToNull(s.referenceColumn()),
+                        referenceSeparator(s.referenceSeparator()),
+                        jdbc(s.jdbc()),
+                        referenceRoot(s.referenceRoot()));
             }
             Path csv = baseDir.resolve(s.csv()).normalize();
             if (!Files.isRegularFile(csv)) {
@@ -329,8 +359,17 @@ public final class JobSpecLoader {
                 throw new JobFileException("source.encoding: '" + s.encoding() + "' is not a known charset; "
                         + "use e.g. UTF-8 or ISO-8859-1");
             }
-            return new SourceSpec(csv, delimiter, quote, encoding, blankToNull(s.idColumn()), promptColumn,
-                    maxLength, blankToNull(s.referenceColumn()), referenceSeparator(s.referenceSeparator()), null,
+            return new SourceSpec(
+                    csv,
+                    delimiter,
+                    quote,
+                    encoding,
+                    blankToNull(s.idColumn()),
+                    promptColumn,
+                    maxLength,
+                    blankToNull(s.referenceColumn()),
+                    referenceSeparator(s.referenceSeparator()),
+                    null,
                     referenceRoot(s.referenceRoot()));
         }
 
@@ -353,22 +392,27 @@ public final class JobSpecLoader {
                 return "|";
             }
             if (text.isEmpty() || text.isBlank()) {
-                throw new JobFileException("source.reference-separator: must not be empty or blank; e.g. \"|\" or "
-                        + "\";\"");
+                throw new JobFileException(
+                        "source.reference-separator: must not be empty or blank; e.g. \"|\" or " + "\";\"");
             }
             return text;
         }
 
         private static JdbcSourceSpec jdbc(RawJobFile.Jdbc j) {
-            String url = require("source.jdbc.url", j.url(), "name the source database, e.g. "
-                    + "url: jdbc:postgresql://db.example.com:5432/catalog");
+            String url = require(
+                    "source.jdbc.url",
+                    j.url(),
+                    "name the source database, e.g. " + "url: jdbc:postgresql://db.example.com:5432/catalog");
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw new JobFileException("source.jdbc.url: '" + JdbcSourceSpec.withoutSecrets(url) + "' is not a "
                         + "PostgreSQL JDBC URL; write jdbc:postgresql://HOST:PORT/DATABASE (PostgreSQL is the "
                         + "database this job ships a driver for)");
             }
-            String query = require("source.jdbc.query", j.query(), "write the SELECT that returns the prompts, "
-                    + "e.g. query: SELECT id, description AS prompt, category FROM product ORDER BY id");
+            String query = require(
+                    "source.jdbc.query",
+                    j.query(),
+                    "write the SELECT that returns the prompts, "
+                            + "e.g. query: SELECT id, description AS prompt, category FROM product ORDER BY id");
             query = query.strip();
             while (query.endsWith(";")) {
                 query = query.substring(0, query.length() - 1).strip();
@@ -383,7 +427,9 @@ public final class JobSpecLoader {
             }
             java.time.ZoneId zone;
             try {
-                zone = s.zone() == null ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(s.zone().strip());
+                zone = s.zone() == null
+                        ? java.time.ZoneId.systemDefault()
+                        : java.time.ZoneId.of(s.zone().strip());
             } catch (java.time.DateTimeException e) {
                 throw new JobFileException("schedule.zone: '" + s.zone() + "' is not a time zone; use a region "
                         + "such as Europe/Berlin, America/New_York or UTC");
@@ -395,8 +441,8 @@ public final class JobSpecLoader {
             // Unix cron has 5 fields; Spring's CronExpression wants seconds first.
             String sixFields = cron.startsWith("@") || cron.split("\\s+").length != 5 ? cron : "0 " + cron;
             try {
-                return new ScheduleSpec(true, cron, org.springframework.scheduling.support.CronExpression.parse(sixFields),
-                        zone);
+                return new ScheduleSpec(
+                        true, cron, org.springframework.scheduling.support.CronExpression.parse(sixFields), zone);
             } catch (IllegalArgumentException e) {
                 throw new JobFileException("schedule.cron: '" + cron + "' is not a cron expression (" + e.getMessage()
                         + "); write minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\" for 02:00 "
@@ -430,8 +476,11 @@ public final class JobSpecLoader {
         }
 
         private ModelSpec model(RawJobFile.Model m) {
-            RawJobFile.Model model = m != null ? m : new RawJobFile.Model(null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+            RawJobFile.Model model = m != null
+                    ? m
+                    : new RawJobFile.Model(
+                            null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                            null, null, null, null, null, null);
             String provider = model.provider() == null ? ModelSpec.OPENROUTER : model.provider();
             if (!PROVIDERS.contains(provider)) {
                 throw new JobFileException("model.provider: '" + provider + "' is not supported; use one of "
@@ -439,8 +488,10 @@ public final class JobSpecLoader {
             }
             boolean openAi = provider.equals(ModelSpec.OPENAI) || provider.equals(ModelSpec.OPENAI_BATCH);
             String name = model.name() != null ? model.name() : openAi ? "gpt-image-2" : "openai/gpt-5.4-image-2";
-            URI baseUrl = baseUrl(model.baseUrl() != null ? model.baseUrl()
-                    : openAi ? "https://api.openai.com/v1" : "https://openrouter.ai/api/v1");
+            URI baseUrl = baseUrl(
+                    model.baseUrl() != null
+                            ? model.baseUrl()
+                            : openAi ? "https://api.openai.com/v1" : "https://openrouter.ai/api/v1");
             if (!provider.equals(ModelSpec.PLACEHOLDER)) {
                 requireTls(baseUrl, Boolean.TRUE.equals(model.allowInsecureHttp()));
             }
@@ -449,21 +500,39 @@ public final class JobSpecLoader {
                 throw new JobFileException("model.images-per-prompt: " + images + " is too many; at most 16");
             }
             String template = model.promptTemplate() == null ? "{prompt}" : model.promptTemplate();
-            Map<String, Object> imageConfig = model.imageConfig() == null ? Map.of()
-                    : new LinkedHashMap<>(model.imageConfig());
+            Map<String, Object> imageConfig =
+                    model.imageConfig() == null ? Map.of() : new LinkedHashMap<>(model.imageConfig());
             int maxTokens = positive("model.max-tokens", model.maxTokens(), 4096);
-            Duration timeout = model.timeout() == null ? Duration.ofSeconds(180)
+            Duration timeout = model.timeout() == null
+                    ? Duration.ofSeconds(180)
                     : Durations.parse("model.timeout", model.timeout());
             ModelSpec.Pricing pricing = pricing(model.pricing(), openAi ? OpenAiPrices.of(name) : null);
-            long maxResponse = model.maxResponseSize() == null ? 64L << 20
+            long maxResponse = model.maxResponseSize() == null
+                    ? 64L << 20
                     : Durations.parseSize("model.max-response-size", model.maxResponseSize());
             List<String> fallbacks = fallbackModels(provider, model.fallbackModels());
             Map<String, Object> routing = providerRouting(provider, model.providerRouting());
             int perCall = imagesPerCall(provider, model.imagesPerCall(), images);
-            return new ModelSpec(provider, name, baseUrl, Secret.of(model.apiKey()), images, template, imageConfig,
-                    model.seed(), maxTokens, timeout, model.referer(), model.title() == null ? "imagegen-batch"
-                    : model.title(), pricing, maxResponse, fallbacks, routing, perCall,
-                    modalities(provider, model.modalities()), tokenField(provider, model.maxTokensParameter()),
+            return new ModelSpec(
+                    provider,
+                    name,
+                    baseUrl,
+                    Secret.of(model.apiKey()),
+                    images,
+                    template,
+                    imageConfig,
+                    model.seed(),
+                    maxTokens,
+                    timeout,
+                    model.referer(),
+                    model.title() == null ? "imagegen-batch" : model.title(),
+                    pricing,
+                    maxResponse,
+                    fallbacks,
+                    routing,
+                    perCall,
+                    modalities(provider, model.modalities()),
+                    tokenField(provider, model.maxTokensParameter()),
                     batch(provider, model.batch()));
         }
 
@@ -482,16 +551,19 @@ public final class JobSpecLoader {
                 throw new JobFileException("model.batch.max-requests: " + requests + " is over the Batch API's "
                         + "limit of " + BatchSpec.API_MAX_REQUESTS + " requests per batch");
             }
-            long bytes = b.maxFileSize() == null ? d.maxFileBytes()
+            long bytes = b.maxFileSize() == null
+                    ? d.maxFileBytes()
                     : Durations.parseSize("model.batch.max-file-size", b.maxFileSize());
             if (bytes > BatchSpec.API_MAX_FILE_BYTES || bytes < 1) {
                 throw new JobFileException("model.batch.max-file-size: " + b.maxFileSize() + " is not between 1 "
                         + "byte and the Batch API's limit of 200 MB per input file");
             }
-            Duration poll = b.pollInterval() == null ? d.pollInterval()
+            Duration poll = b.pollInterval() == null
+                    ? d.pollInterval()
                     : Durations.parse("model.batch.poll-interval", b.pollInterval());
-            Duration maxPoll = b.maxPollInterval() == null ? (poll.compareTo(d.maxPollInterval()) > 0 ? poll
-                    : d.maxPollInterval()) : Durations.parse("model.batch.max-poll-interval", b.maxPollInterval());
+            Duration maxPoll = b.maxPollInterval() == null
+                    ? (poll.compareTo(d.maxPollInterval()) > 0 ? poll : d.maxPollInterval())
+                    : Durations.parse("model.batch.max-poll-interval", b.maxPollInterval());
             if (maxPoll.compareTo(poll) < 0) {
                 throw new JobFileException("model.batch.max-poll-interval: " + b.maxPollInterval() + " is shorter "
                         + "than model.batch.poll-interval " + b.pollInterval());
@@ -508,17 +580,29 @@ public final class JobSpecLoader {
             if (p == null) {
                 return builtIn != null ? builtIn : ModelSpec.Pricing.DEFAULT;
             }
-            double in = price("model.pricing.input-per-million", p.inputPerMillion(),
+            double in = price(
+                    "model.pricing.input-per-million",
+                    p.inputPerMillion(),
                     builtIn == null ? 0 : builtIn.inputPerMillion());
-            double out = price("model.pricing.output-per-million", p.outputPerMillion(),
+            double out = price(
+                    "model.pricing.output-per-million",
+                    p.outputPerMillion(),
                     builtIn == null ? 0 : builtIn.outputPerMillion());
-            return new ModelSpec.Pricing(in, out,
-                    price("model.pricing.image-input-per-million", p.imageInputPerMillion(),
+            return new ModelSpec.Pricing(
+                    in,
+                    out,
+                    price(
+                            "model.pricing.image-input-per-million",
+                            p.imageInputPerMillion(),
                             builtIn == null || p.inputPerMillion() != null && p.imageInputPerMillion() == null
-                                    ? in : builtIn.imageInputPerMillion()),
-                    price("model.pricing.image-output-per-million", p.imageOutputPerMillion(),
+                                    ? in
+                                    : builtIn.imageInputPerMillion()),
+                    price(
+                            "model.pricing.image-output-per-million",
+                            p.imageOutputPerMillion(),
                             builtIn == null || p.outputPerMillion() != null && p.imageOutputPerMillion() == null
-                                    ? out : builtIn.imageOutputPerMillion()));
+                                    ? out
+                                    : builtIn.imageOutputPerMillion()));
         }
 
         private static double price(String field, Double value, double fallback) {
@@ -526,8 +610,8 @@ public final class JobSpecLoader {
                 return fallback;
             }
             if (value < 0 || value.isNaN() || value.isInfinite()) {
-                throw new JobFileException(field + ": " + value + " is not a price; write USD per million tokens, "
-                        + "e.g. 5");
+                throw new JobFileException(
+                        field + ": " + value + " is not a price; write USD per million tokens, " + "e.g. 5");
             }
             return value;
         }
@@ -542,7 +626,9 @@ public final class JobSpecLoader {
                         + "output modalities; remove it for provider " + provider);
             }
             List<String> out = new ArrayList<>();
-            for (Object v : value instanceof List<?> list ? list : List.of(String.valueOf(value).split(","))) {
+            for (Object v : value instanceof List<?> list
+                    ? list
+                    : List.of(String.valueOf(value).split(","))) {
                 String m = String.valueOf(v).strip();
                 if (!m.equals("image") && !m.equals("text")) {
                     throw new JobFileException("model.modalities: '" + m + "' is not an output modality; write "
@@ -553,8 +639,8 @@ public final class JobSpecLoader {
                 }
             }
             if (!out.contains("image")) {
-                throw new JobFileException("model.modalities: " + out + " asks for no image; write [image] or "
-                        + "[image, text]");
+                throw new JobFileException(
+                        "model.modalities: " + out + " asks for no image; write [image] or " + "[image, text]");
             }
             return out;
         }
@@ -628,8 +714,8 @@ public final class JobSpecLoader {
                 }
                 return uri;
             } catch (IllegalArgumentException e) {
-                throw new JobFileException("model.base-url: '" + url + "' is not an http(s) URL; e.g. "
-                        + "https://openrouter.ai/api/v1");
+                throw new JobFileException(
+                        "model.base-url: '" + url + "' is not an http(s) URL; e.g. " + "https://openrouter.ai/api/v1");
             }
         }
 
@@ -664,8 +750,9 @@ public final class JobSpecLoader {
         }
 
         private static RunSpec run(RawJobFile.Run r) {
-            RawJobFile.Run run = r != null ? r : new RawJobFile.Run(null, null, null, null, null, null, null, null, null,
-                    null, null);
+            RawJobFile.Run run = r != null
+                    ? r
+                    : new RawJobFile.Run(null, null, null, null, null, null, null, null, null, null, null);
             int concurrency = positive("run.concurrency", run.concurrency(), 4);
             if (concurrency > 256) {
                 throw new JobFileException("run.concurrency: " + concurrency + " is too high; at most 256");
@@ -678,9 +765,11 @@ public final class JobSpecLoader {
             RawJobFile.Retry rr = run.retry();
             RunSpec.Retry retry = new RunSpec.Retry(
                     positive("run.retry.max-attempts", rr == null ? null : rr.maxAttempts(), 5),
-                    rr == null || rr.initialDelay() == null ? Duration.ofSeconds(1)
+                    rr == null || rr.initialDelay() == null
+                            ? Duration.ofSeconds(1)
                             : Durations.parse("run.retry.initial-delay", rr.initialDelay()),
-                    rr == null || rr.maxDelay() == null ? Duration.ofSeconds(60)
+                    rr == null || rr.maxDelay() == null
+                            ? Duration.ofSeconds(60)
                             : Durations.parse("run.retry.max-delay", rr.maxDelay()));
             if (run.maxCostUsd() != null && run.maxCostUsd() <= 0) {
                 throw new JobFileException("run.max-cost-usd: must be more than 0 (or left out for no limit)");
@@ -699,18 +788,30 @@ public final class JobSpecLoader {
             if (run.requestsPerMinute() != null && run.requestsPerMinute() <= 0) {
                 throw new JobFileException("run.requests-per-minute: must be more than 0 (or left out for no limit)");
             }
-            String workers = run.workers() == null ? RunSpec.LOCAL : run.workers().strip();
+            String workers =
+                    run.workers() == null ? RunSpec.LOCAL : run.workers().strip();
             if (!workers.equals(RunSpec.LOCAL) && !workers.equals(RunSpec.REMOTE)) {
                 throw new JobFileException("run.workers: '" + workers + "' is not a mode; use local (partitions on "
                         + "this machine's threads) or remote (partitions handed to 'imagegen worker' processes)");
             }
-            Duration poll = run.pollInterval() == null ? Duration.ofSeconds(2)
+            Duration poll = run.pollInterval() == null
+                    ? Duration.ofSeconds(2)
                     : Durations.parse("run.poll-interval", run.pollInterval());
             if (poll.isZero()) {
                 throw new JobFileException("run.poll-interval: must be more than 0, e.g. 2s");
             }
-            return new RunSpec(concurrency, partitions, chunkSize, skipLimit, retry, run.maxCostUsd(),
-                    run.maxImages(), new RunSpec.CircuitBreaker(window, rate), run.requestsPerMinute(), workers, poll);
+            return new RunSpec(
+                    concurrency,
+                    partitions,
+                    chunkSize,
+                    skipLimit,
+                    retry,
+                    run.maxCostUsd(),
+                    run.maxImages(),
+                    new RunSpec.CircuitBreaker(window, rate),
+                    run.requestsPerMinute(),
+                    workers,
+                    poll);
         }
 
         private OutputSpec output(String dataset, RawJobFile.Output o) {

@@ -12,11 +12,27 @@ import java.util.Map;
  * for (the Images APIs' {@code n}); {@code fallbackModels} and {@code providerRouting} are OpenRouter's
  * {@code models} and {@code provider} request fields.
  */
-public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey, int imagesPerPrompt,
-                        String promptTemplate, Map<String, Object> imageConfig, Long seed, int maxTokens,
-                        Duration timeout, String referer, String title, Pricing pricing, long maxResponseBytes,
-                        List<String> fallbackModels, Map<String, Object> providerRouting, int imagesPerCall,
-                        List<String> modalities, String maxTokensParameter, BatchSpec batch) {
+public record ModelSpec(
+        String provider,
+        String name,
+        URI baseUrl,
+        Secret apiKey,
+        int imagesPerPrompt,
+        String promptTemplate,
+        Map<String, Object> imageConfig,
+        Long seed,
+        int maxTokens,
+        Duration timeout,
+        String referer,
+        String title,
+        Pricing pricing,
+        long maxResponseBytes,
+        List<String> fallbackModels,
+        Map<String, Object> providerRouting,
+        int imagesPerCall,
+        List<String> modalities,
+        String maxTokensParameter,
+        BatchSpec batch) {
 
     public static final String PLACEHOLDER = "placeholder";
     public static final String OPENROUTER = "openrouter";
@@ -28,9 +44,11 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
     public static final int MAX_IMAGES_PER_CALL = 10;
     /** Chat: the output modalities asked for unless the catalogue (or a 404) says the model outputs no text. */
     public static final List<String> IMAGE_AND_TEXT = List.of("image", "text");
+
     public static final List<String> IMAGE_ONLY = List.of("image");
     /** Chat: the token bound's field; OpenRouter's document deprecates it for {@code max_completion_tokens}. */
     public static final String MAX_TOKENS = "max_tokens";
+
     public static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
 
     public ModelSpec {
@@ -42,32 +60,124 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
     }
 
     /** Without {@code model.batch} settings (their defaults). */
-    public ModelSpec(String provider, String name, URI baseUrl, Secret apiKey, int imagesPerPrompt,
-                     String promptTemplate, Map<String, Object> imageConfig, Long seed, int maxTokens,
-                     Duration timeout, String referer, String title, Pricing pricing, long maxResponseBytes,
-                     List<String> fallbackModels, Map<String, Object> providerRouting, int imagesPerCall,
-                     List<String> modalities, String maxTokensParameter) {
-        this(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed, maxTokens, timeout,
-                referer, title, pricing, maxResponseBytes, fallbackModels, providerRouting, imagesPerCall, modalities,
-                maxTokensParameter, BatchSpec.DEFAULTS);
+    public ModelSpec(
+            String provider,
+            String name,
+            URI baseUrl,
+            Secret apiKey,
+            int imagesPerPrompt,
+            String promptTemplate,
+            Map<String, Object> imageConfig,
+            Long seed,
+            int maxTokens,
+            Duration timeout,
+            String referer,
+            String title,
+            Pricing pricing,
+            long maxResponseBytes,
+            List<String> fallbackModels,
+            Map<String, Object> providerRouting,
+            int imagesPerCall,
+            List<String> modalities,
+            String maxTokensParameter) {
+        this(
+                provider,
+                name,
+                baseUrl,
+                apiKey,
+                imagesPerPrompt,
+                promptTemplate,
+                imageConfig,
+                seed,
+                maxTokens,
+                timeout,
+                referer,
+                title,
+                pricing,
+                maxResponseBytes,
+                fallbackModels,
+                providerRouting,
+                imagesPerCall,
+                modalities,
+                maxTokensParameter,
+                BatchSpec.DEFAULTS);
     }
 
     /** With the modalities and the token field left to the capability check (or their defaults). */
-    public ModelSpec(String provider, String name, URI baseUrl, Secret apiKey, int imagesPerPrompt,
-                     String promptTemplate, Map<String, Object> imageConfig, Long seed, int maxTokens,
-                     Duration timeout, String referer, String title, Pricing pricing, long maxResponseBytes,
-                     List<String> fallbackModels, Map<String, Object> providerRouting, int imagesPerCall) {
-        this(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed, maxTokens, timeout,
-                referer, title, pricing, maxResponseBytes, fallbackModels, providerRouting, imagesPerCall, List.of(),
+    public ModelSpec(
+            String provider,
+            String name,
+            URI baseUrl,
+            Secret apiKey,
+            int imagesPerPrompt,
+            String promptTemplate,
+            Map<String, Object> imageConfig,
+            Long seed,
+            int maxTokens,
+            Duration timeout,
+            String referer,
+            String title,
+            Pricing pricing,
+            long maxResponseBytes,
+            List<String> fallbackModels,
+            Map<String, Object> providerRouting,
+            int imagesPerCall) {
+        this(
+                provider,
+                name,
+                baseUrl,
+                apiKey,
+                imagesPerPrompt,
+                promptTemplate,
+                imageConfig,
+                seed,
+                maxTokens,
+                timeout,
+                referer,
+                title,
+                pricing,
+                maxResponseBytes,
+                fallbackModels,
+                providerRouting,
+                imagesPerCall,
+                List.of(),
                 null);
     }
 
     /** A model without fallbacks or routing preferences that makes one image per call. */
-    public ModelSpec(String provider, String name, URI baseUrl, Secret apiKey, int imagesPerPrompt,
-                     String promptTemplate, Map<String, Object> imageConfig, Long seed, int maxTokens,
-                     Duration timeout, String referer, String title, Pricing pricing, long maxResponseBytes) {
-        this(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed, maxTokens, timeout,
-                referer, title, pricing, maxResponseBytes, List.of(), Map.of(), 1);
+    public ModelSpec(
+            String provider,
+            String name,
+            URI baseUrl,
+            Secret apiKey,
+            int imagesPerPrompt,
+            String promptTemplate,
+            Map<String, Object> imageConfig,
+            Long seed,
+            int maxTokens,
+            Duration timeout,
+            String referer,
+            String title,
+            Pricing pricing,
+            long maxResponseBytes) {
+        this(
+                provider,
+                name,
+                baseUrl,
+                apiKey,
+                imagesPerPrompt,
+                promptTemplate,
+                imageConfig,
+                seed,
+                maxTokens,
+                timeout,
+                referer,
+                title,
+                pricing,
+                maxResponseBytes,
+                List.of(),
+                Map.of(),
+                1);
     }
 
     public boolean isPlaceholder() {
@@ -85,23 +195,76 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
     }
 
     ModelSpec asPlaceholder() {
-        return new ModelSpec(PLACEHOLDER, "placeholder", baseUrl, Secret.NONE, imagesPerPrompt, promptTemplate,
-                imageConfig, seed, maxTokens, timeout, referer, title, Pricing.FREE, maxResponseBytes, List.of(),
-                Map.of(), 1, List.of(), null);
+        return new ModelSpec(
+                PLACEHOLDER,
+                "placeholder",
+                baseUrl,
+                Secret.NONE,
+                imagesPerPrompt,
+                promptTemplate,
+                imageConfig,
+                seed,
+                maxTokens,
+                timeout,
+                referer,
+                title,
+                Pricing.FREE,
+                maxResponseBytes,
+                List.of(),
+                Map.of(),
+                1,
+                List.of(),
+                null);
     }
 
     /** A copy that asks for at most {@code n} images per call (what the capability check learnt of the model). */
     public ModelSpec withImagesPerCall(int n) {
-        return new ModelSpec(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed,
-                maxTokens, timeout, referer, title, pricing, maxResponseBytes, fallbackModels, providerRouting,
-                Math.max(1, n), modalities, maxTokensParameter, batch);
+        return new ModelSpec(
+                provider,
+                name,
+                baseUrl,
+                apiKey,
+                imagesPerPrompt,
+                promptTemplate,
+                imageConfig,
+                seed,
+                maxTokens,
+                timeout,
+                referer,
+                title,
+                pricing,
+                maxResponseBytes,
+                fallbackModels,
+                providerRouting,
+                Math.max(1, n),
+                modalities,
+                maxTokensParameter,
+                batch);
     }
 
     /** A copy with the chat request's output modalities and token field (what the capability check learnt). */
     public ModelSpec withChatFields(List<String> outputModalities, String tokenField) {
-        return new ModelSpec(provider, name, baseUrl, apiKey, imagesPerPrompt, promptTemplate, imageConfig, seed,
-                maxTokens, timeout, referer, title, pricing, maxResponseBytes, fallbackModels, providerRouting,
-                imagesPerCall, outputModalities, tokenField, batch);
+        return new ModelSpec(
+                provider,
+                name,
+                baseUrl,
+                apiKey,
+                imagesPerPrompt,
+                promptTemplate,
+                imageConfig,
+                seed,
+                maxTokens,
+                timeout,
+                referer,
+                title,
+                pricing,
+                maxResponseBytes,
+                fallbackModels,
+                providerRouting,
+                imagesPerCall,
+                outputModalities,
+                tokenField,
+                batch);
     }
 
     /** The chat request's {@code modalities}: as set or learnt, else image and text. */
@@ -118,8 +281,11 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
      * USD per million tokens, used only when a response carries no {@code usage.cost}. The {@code image*} prices
      * are OpenAI's per token type (image input, image output); with the two-price form they equal the text prices.
      */
-    public record Pricing(double inputPerMillion, double outputPerMillion, double imageInputPerMillion,
-                          double imageOutputPerMillion) {
+    public record Pricing(
+            double inputPerMillion,
+            double outputPerMillion,
+            double imageInputPerMillion,
+            double imageOutputPerMillion) {
         public static final Pricing FREE = new Pricing(0, 0);
         /** What a job file without {@code model.pricing} gets for an OpenRouter model: $8 / $15 per million. */
         public static final Pricing DEFAULT = new Pricing(8, 15);
@@ -134,8 +300,11 @@ public record ModelSpec(String provider, String name, URI baseUrl, Secret apiKey
 
         /** Each token type at its own price (OpenAI's {@code input_tokens_details} / {@code output_tokens_details}). */
         public double estimate(long textInput, long imageInput, long textOutput, long imageOutput) {
-            return (textInput * inputPerMillion + imageInput * imageInputPerMillion + textOutput * outputPerMillion
-                    + imageOutput * imageOutputPerMillion) / 1_000_000d;
+            return (textInput * inputPerMillion
+                            + imageInput * imageInputPerMillion
+                            + textOutput * outputPerMillion
+                            + imageOutput * imageOutputPerMillion)
+                    / 1_000_000d;
         }
     }
 }

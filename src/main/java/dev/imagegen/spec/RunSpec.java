@@ -8,9 +8,18 @@ import java.time.Duration;
  * shares the work is split into — several per thread, so that a thread whose share runs out takes another and all
  * stay busy to the end.
  */
-public record RunSpec(int concurrency, int partitions, int chunkSize, int skipLimit, Retry retry, Double maxCostUsd,
-                      Integer maxImages, CircuitBreaker circuitBreaker, Integer requestsPerMinute, String workers,
-                      Duration pollInterval) {
+public record RunSpec(
+        int concurrency,
+        int partitions,
+        int chunkSize,
+        int skipLimit,
+        Retry retry,
+        Double maxCostUsd,
+        Integer maxImages,
+        CircuitBreaker circuitBreaker,
+        Integer requestsPerMinute,
+        String workers,
+        Duration pollInterval) {
 
     /** {@code run.workers}: partitions run on this process's threads. */
     public static final String LOCAL = "local";
@@ -21,10 +30,28 @@ public record RunSpec(int concurrency, int partitions, int chunkSize, int skipLi
     public static final String REMOTE = "remote";
 
     /** A local run (partitions on this process's threads). */
-    public RunSpec(int concurrency, int partitions, int chunkSize, int skipLimit, Retry retry, Double maxCostUsd,
-                   Integer maxImages, CircuitBreaker circuitBreaker, Integer requestsPerMinute) {
-        this(concurrency, partitions, chunkSize, skipLimit, retry, maxCostUsd, maxImages, circuitBreaker,
-                requestsPerMinute, LOCAL, Duration.ofSeconds(2));
+    public RunSpec(
+            int concurrency,
+            int partitions,
+            int chunkSize,
+            int skipLimit,
+            Retry retry,
+            Double maxCostUsd,
+            Integer maxImages,
+            CircuitBreaker circuitBreaker,
+            Integer requestsPerMinute) {
+        this(
+                concurrency,
+                partitions,
+                chunkSize,
+                skipLimit,
+                retry,
+                maxCostUsd,
+                maxImages,
+                circuitBreaker,
+                requestsPerMinute,
+                LOCAL,
+                Duration.ofSeconds(2));
     }
 
     public boolean remote() {
@@ -36,9 +63,7 @@ public record RunSpec(int concurrency, int partitions, int chunkSize, int skipLi
      * points at the provider (errors, exhausted retries, empty or broken answers) — an outage should not burn the
      * skip limit on healthy rows.
      */
-    public record CircuitBreaker(int window, double failureRate) {
-    }
+    public record CircuitBreaker(int window, double failureRate) {}
 
-    public record Retry(int maxAttempts, Duration initialDelay, Duration maxDelay) {
-    }
+    public record Retry(int maxAttempts, Duration initialDelay, Duration maxDelay) {}
 }

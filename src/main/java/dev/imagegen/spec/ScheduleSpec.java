@@ -3,7 +3,6 @@ package dev.imagegen.spec;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
-
 import org.springframework.scheduling.support.CronExpression;
 
 /**

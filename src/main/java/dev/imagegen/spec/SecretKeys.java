@@ -13,11 +13,10 @@ import java.util.regex.Pattern;
 public final class SecretKeys {
 
     private static final Pattern WORD = Pattern.compile("[-_.\\s]+|(?<=[a-z0-9])(?=[A-Z])");
-    private static final List<String> SECRET_WORDS = List.of("token", "secret", "secrets", "apikey", "credential",
-            "credentials");
+    private static final List<String> SECRET_WORDS =
+            List.of("token", "secret", "secrets", "apikey", "credential", "credentials");
 
-    private SecretKeys() {
-    }
+    private SecretKeys() {}
 
     /** Whether a key path such as {@code source.jdbc.password} or {@code model.api-key} names a secret. */
     public static boolean isSecretKey(String key) {
@@ -25,7 +24,9 @@ public final class SecretKeys {
         for (int i = 0; i < words.length; i++) {
             String w = words[i].toLowerCase(Locale.ROOT);
             String next = i + 1 < words.length ? words[i + 1].toLowerCase(Locale.ROOT) : "";
-            if (w.contains("password") || w.contains("passwd") || SECRET_WORDS.contains(w)
+            if (w.contains("password")
+                    || w.contains("passwd")
+                    || SECRET_WORDS.contains(w)
                     || (w.equals("api") || w.equals("private") || w.equals("access")) && next.equals("key")) {
                 return true;
             }

@@ -10,9 +10,18 @@ import java.nio.file.Path;
  * to the job file, or http(s) URLs, split at {@code referenceSeparator}); a local reference must lie inside
  * {@code referenceRoot} (the job file's directory unless {@code source.reference-root} says otherwise).
  */
-public record SourceSpec(Path csv, char delimiter, Character quote, Charset encoding, String idColumn,
-                         String promptColumn, int maxPromptLength, String referenceColumn,
-                         String referenceSeparator, JdbcSourceSpec jdbc, Path referenceRoot) {
+public record SourceSpec(
+        Path csv,
+        char delimiter,
+        Character quote,
+        Charset encoding,
+        String idColumn,
+        String promptColumn,
+        int maxPromptLength,
+        String referenceColumn,
+        String referenceSeparator,
+        JdbcSourceSpec jdbc,
+        Path referenceRoot) {
 
     public boolean hasIdColumn() {
         return idColumn != null;

@@ -1,5 +1,7 @@
 package dev.imagegen.store;
 
+import dev.imagegen.model.ImageData;
+import dev.imagegen.model.ImageProbe;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -15,9 +17,6 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
-
-import dev.imagegen.model.ImageData;
-import dev.imagegen.model.ImageProbe;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -63,7 +62,9 @@ public final class ImageStore {
 
     /** The fsync of the directories of these images, which {@link #storeSyncingDirectoryLater} left out. */
     public void syncDirectories(Collection<StoredImage> images) {
-        images.stream().map(i -> resolveInside(i.relativePath()).getParent()).distinct()
+        images.stream()
+                .map(i -> resolveInside(i.relativePath()).getParent())
+                .distinct()
                 .forEach(ImageStore::fsyncDirectory);
     }
 
@@ -76,8 +77,17 @@ public final class ImageStore {
         // The sidecar lands first: an image on disk always has its metadata next to it.
         writeAtomically(resolveInside(base + ".json"), json.writeValueAsBytes(sidecar), false);
         String sha256 = writeAtomically(target, image.bytes(), syncDir);
-        return new StoredImage(sidecar.promptId(), sidecar.variant(), relative, image.mediaType(), image.width(),
-                image.height(), image.bytes().length, sha256, sidecar, false);
+        return new StoredImage(
+                sidecar.promptId(),
+                sidecar.variant(),
+                relative,
+                image.mediaType(),
+                image.width(),
+                image.height(),
+                image.bytes().length,
+                sha256,
+                sidecar,
+                false);
     }
 
     /**
@@ -103,8 +113,17 @@ public final class ImageStore {
                 continue;
             }
             ImageSidecar sidecar = readSidecar(resolveInside(base + ".json"), promptId, variant, requestHash);
-            return Optional.of(new StoredImage(promptId, variant, base + "." + ext, image.mediaType(), image.width(),
-                    image.height(), bytes.length, sha256(bytes), sidecar, true));
+            return Optional.of(new StoredImage(
+                    promptId,
+                    variant,
+                    base + "." + ext,
+                    image.mediaType(),
+                    image.width(),
+                    image.height(),
+                    bytes.length,
+                    sha256(bytes),
+                    sidecar,
+                    true));
         }
         return Optional.empty();
     }
@@ -112,7 +131,9 @@ public final class ImageStore {
     private ImageSidecar readSidecar(Path file, String promptId, int variant, String requestHash) {
         try {
             ImageSidecar s = json.readValue(file.toFile(), ImageSidecar.class);
-            if (s.promptId().equals(promptId) && s.variant() == variant && s.requestHash().equals(requestHash)) {
+            if (s.promptId().equals(promptId)
+                    && s.variant() == variant
+                    && s.requestHash().equals(requestHash)) {
                 return s;
             }
         } catch (JacksonException e) {

@@ -16,18 +16,18 @@ import java.util.regex.Pattern;
 public final class SafeNames {
 
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,79}");
-    private static final Set<String> RESERVED = Set.of("con", "prn", "aux", "nul", "com1", "com2", "com3", "com4",
-            "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8",
-            "lpt9");
+    private static final Set<String> RESERVED = Set.of(
+            "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1",
+            "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9");
 
-    private SafeNames() {
-    }
+    private SafeNames() {}
 
     public static String stem(String id) {
         if (SAFE.matcher(id).matches() && !RESERVED.contains(id.toLowerCase(Locale.ROOT))) {
             return id;
         }
-        String cleaned = id.replaceAll("[^A-Za-z0-9_-]+", "_").replaceAll("_+", "_").replaceAll("^[_-]+", "");
+        String cleaned =
+                id.replaceAll("[^A-Za-z0-9_-]+", "_").replaceAll("_+", "_").replaceAll("^[_-]+", "");
         if (cleaned.length() > 60) {
             cleaned = cleaned.substring(0, 60);
         }
@@ -41,8 +41,8 @@ public final class SafeNames {
 
     static String sha256Hex(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,7 +1,6 @@
 package dev.imagegen.store;
 
 import dev.imagegen.JobScoped;
-
 import dev.imagegen.spec.JobSpec;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -1,21 +1,20 @@
 package dev.imagegen.batch;
 
-import java.nio.file.Files;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FakeOpenAiBatch;
 import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.PromptFiles;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * {@code kill -9} of an openai-batch run at its three dangerous moments — after a batch was created but before its
@@ -34,8 +33,10 @@ class OpenAiBatchCrashFunctionalTests extends FunctionalTest {
     void startBatchServer() throws Exception {
         openAi = new FakeOpenAiBatch();
         PromptFiles.numbered(dir.resolve("prompts.csv"), PROMPTS, "a picture of thing number");
-        Files.writeString(dir.resolve("job.yml"), OpenAiBatchFunctionalTests.yaml(openAi.baseUrl(),
-                "{ csv: prompts.csv, id-column: id }", null).replace("max-requests: 3", "max-requests: 100"));
+        Files.writeString(
+                dir.resolve("job.yml"),
+                OpenAiBatchFunctionalTests.yaml(openAi.baseUrl(), "{ csv: prompts.csv, id-column: id }", null)
+                        .replace("max-requests: 3", "max-requests: 100"));
     }
 
     @AfterEach
@@ -54,25 +55,35 @@ class OpenAiBatchCrashFunctionalTests extends FunctionalTest {
 
     private void killWhen(Callable<Boolean> moment) throws Exception {
         Process p = child();
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).ignoreExceptions().until(() -> {
-            if (!p.isAlive()) {
-                throw new AssertionError("the run ended before it was killed:\n"
-                        + Files.readString(dir.resolve("child.log")));
-            }
-            return moment.call();
-        });
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(5))
+                .ignoreExceptions()
+                .until(() -> {
+                    if (!p.isAlive()) {
+                        throw new AssertionError(
+                                "the run ended before it was killed:\n" + Files.readString(dir.resolve("child.log")));
+                    }
+                    return moment.call();
+                });
         p.destroyForcibly().waitFor();
     }
 
     private void restartCompletes() throws Exception {
         Process last = child();
         assertThat(last.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(last.exitValue()).as(Files.readString(dir.resolve("child.log"))).isZero();
-        assertThat(openAi.creates()).as("one batch for all the requests, never a second").isEqualTo(1);
+        assertThat(last.exitValue())
+                .as(Files.readString(dir.resolve("child.log")))
+                .isZero();
+        assertThat(openAi.creates())
+                .as("one batch for all the requests, never a second")
+                .isEqualTo(1);
         assertThat(count("SELECT count(*) FROM generated_image")).isEqualTo(PROMPTS);
-        assertThat(openAi.billedRequests()).hasSize(PROMPTS).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(openAi.billedRequests())
+                .hasSize(PROMPTS)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         assertThat(count("SELECT count(*) FROM model_call WHERE outcome = 'ok'"))
-                .as("one ledger row per collected image: none recorded twice").isEqualTo(PROMPTS);
+                .as("one ledger row per collected image: none recorded twice")
+                .isEqualTo(PROMPTS);
         double recorded = jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call", Double.class);
         assertThat(recorded).isCloseTo(openAi.billedUsd(), org.assertj.core.api.Assertions.within(0.005));
     }
@@ -84,7 +95,8 @@ class OpenAiBatchCrashFunctionalTests extends FunctionalTest {
         killWhen(() -> openAi.creates() == 1);
         openAi.release();
         assertThat(count("SELECT count(*) FROM openai_batch WHERE batch_id IS NULL AND input_file_id IS NOT NULL"))
-                .as("the intent and the uploaded file were stored, the batch id not").isEqualTo(1);
+                .as("the intent and the uploaded file were stored, the batch id not")
+                .isEqualTo(1);
 
         restartCompletes();
         assertThat(jdbc.queryForObject("SELECT batch_id FROM openai_batch", String.class))
@@ -107,14 +119,20 @@ class OpenAiBatchCrashFunctionalTests extends FunctionalTest {
 
         killWhen(() -> count("SELECT count(*) FROM generated_image") >= BatchStepsConfiguration.COLLECT_CHUNK);
         openAi.release();
-        List<String> before = jdbc.queryForList("SELECT prompt_id || ':' || job_execution_id || ':' || sha256 "
-                + "FROM generated_image ORDER BY 1", String.class);
+        List<String> before = jdbc.queryForList(
+                "SELECT prompt_id || ':' || job_execution_id || ':' || sha256 " + "FROM generated_image ORDER BY 1",
+                String.class);
         assertThat(before).hasSizeLessThan(PROMPTS);
 
         restartCompletes();
-        assertThat(jdbc.queryForList("SELECT prompt_id || ':' || job_execution_id || ':' || sha256 "
-                + "FROM generated_image ORDER BY 1", String.class))
-                .as("the rows stored before the kill are untouched: not stored again").containsAll(before);
-        assertThat(openAi.downloads()).as("the restart read the output file again").isEqualTo(2);
+        assertThat(jdbc.queryForList(
+                        "SELECT prompt_id || ':' || job_execution_id || ':' || sha256 "
+                                + "FROM generated_image ORDER BY 1",
+                        String.class))
+                .as("the rows stored before the kill are untouched: not stored again")
+                .containsAll(before);
+        assertThat(openAi.downloads())
+                .as("the restart read the output file again")
+                .isEqualTo(2);
     }
 }

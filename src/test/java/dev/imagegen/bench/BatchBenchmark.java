@@ -1,5 +1,7 @@
 package dev.imagegen.bench;
 
+import dev.imagegen.testing.FakeOpenAiBatch;
+import dev.imagegen.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,9 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import dev.imagegen.testing.FakeOpenAiBatch;
-import dev.imagegen.testing.TestDatabase;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -34,10 +33,15 @@ public final class BatchBenchmark {
         Path dir = Files.createTempDirectory("imagegen-batch-bench");
         StringBuilder csv = new StringBuilder("id,prompt\n");
         for (int i = 0; i < requests; i++) {
-            csv.append("row-").append(i).append(",a lighthouse in a storm number ").append(i).append('\n');
+            csv.append("row-")
+                    .append(i)
+                    .append(",a lighthouse in a storm number ")
+                    .append(i)
+                    .append('\n');
         }
         Files.writeString(dir.resolve("prompts.csv"), csv);
-        try (FakeOpenAiBatch openAi = new FakeOpenAiBatch().imageBytes(imageBytes, true).pollsUntilDone(1)) {
+        try (FakeOpenAiBatch openAi =
+                new FakeOpenAiBatch().imageBytes(imageBytes, true).pollsUntilDone(1)) {
             Files.writeString(dir.resolve("job.yml"), """
                     dataset: batchbench
                     source: { csv: prompts.csv, id-column: id }
@@ -52,19 +56,36 @@ public final class BatchBenchmark {
             TestDatabase db = TestDatabase.fresh();
             Path gcLog = dir.resolve("gc.log");
             List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m",
                     "-Xlog:gc:file=" + gcLog));
             // More options for the child (a profiler: -XX:StartFlightRecording=filename=collect.jfr).
             String extra = System.getenv("BENCH_JAVA_OPTS");
             if (extra != null && !extra.isBlank()) {
                 command.addAll(List.of(extra.trim().split("\\s+")));
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.imagegen.Imagegen",
-                    "run", dir.resolve("job.yml").toString(), "--run-id", "bench", "--skip-check",
-                    "--progress", "off", "--no-report"));
-            ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).inheritIO();
-            pb.environment().putAll(Map.of("IMAGEGEN_DB_URL", db.url(), "IMAGEGEN_DB_USER", db.user(),
-                    "IMAGEGEN_DB_PASSWORD", db.password()));
+            command.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.imagegen.Imagegen",
+                    "run",
+                    dir.resolve("job.yml").toString(),
+                    "--run-id",
+                    "bench",
+                    "--skip-check",
+                    "--progress",
+                    "off",
+                    "--no-report"));
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).directory(dir.toFile()).inheritIO();
+            pb.environment()
+                    .putAll(Map.of(
+                            "IMAGEGEN_DB_URL",
+                            db.url(),
+                            "IMAGEGEN_DB_USER",
+                            db.user(),
+                            "IMAGEGEN_DB_PASSWORD",
+                            db.password()));
             int exit = pb.start().waitFor();
             JdbcTemplate jdbc = db.jdbc();
             Map<String, Object> rows = jdbc.queryForMap("""
@@ -83,16 +104,19 @@ public final class BatchBenchmark {
                     max = Math.max(max, Long.parseLong(m.group(3)));
                 }
             }
-            System.out.printf("%nopenai-batch benchmark: %d requests, %d-byte images, exit %d%n", requests,
-                    imageBytes, exit);
-            System.out.printf("  images stored      %d (%d created batches, %d downloads)%n", n, openAi.creates(),
-                    openAi.downloads());
-            System.out.printf("  collect            %.1f images/s (%.1f s from the first row to the last)%n",
+            System.out.printf(
+                    "%nopenai-batch benchmark: %d requests, %d-byte images, exit %d%n", requests, imageBytes, exit);
+            System.out.printf(
+                    "  images stored      %d (%d created batches, %d downloads)%n",
+                    n, openAi.creates(), openAi.downloads());
+            System.out.printf(
+                    "  collect            %.1f images/s (%.1f s from the first row to the last)%n",
                     seconds > 0 ? n / seconds : 0, seconds);
-            System.out.printf("  peak heap          %d MiB in use (heap at most %d MiB, -Xmx256m); at most %d MiB"
-                    + " left after a collection%n", peak, max, live);
-            System.out.printf("  output             %s (delete it: %d MiB of images)%n", dir,
-                    n * imageBytes >> 20);
+            System.out.printf(
+                    "  peak heap          %d MiB in use (heap at most %d MiB, -Xmx256m); at most %d MiB"
+                            + " left after a collection%n",
+                    peak, max, live);
+            System.out.printf("  output             %s (delete it: %d MiB of images)%n", dir, n * imageBytes >> 20);
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.imagegen.bench;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.imagegen.testing.TestPng;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,10 +15,6 @@ import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.imagegen.testing.TestPng;
 
 /**
  * The benchmark's model server, run in its own JVM so that its CPU and memory are not counted as the job's: answers
@@ -42,6 +41,7 @@ public final class BenchServer {
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Sum of in-flight samples and sample count per second since the first request. */
     private final long[] inFlightSum = new long[7200];
+
     private final long[] inFlightSamples = new long[7200];
 
     BenchServer(long minMs, long maxMs, int imageKiB, int rpmLimit) {
@@ -53,7 +53,8 @@ public final class BenchServer {
             String json = "{\"id\":\"gen-bench-" + i + "\",\"provider\":\"Bench\",\"model\":\"bench/model\","
                     + "\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"finish_reason\":\"stop\","
                     + "\"message\":{\"role\":\"assistant\",\"content\":\"\",\"images\":[{\"type\":\"image_url\","
-                    + "\"image_url\":{\"url\":\"data:image/png;base64," + Base64.getEncoder().encodeToString(png)
+                    + "\"image_url\":{\"url\":\"data:image/png;base64,"
+                    + Base64.getEncoder().encodeToString(png)
                     + "\"}}]}}],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":1290,"
                     + "\"total_tokens\":1300,\"cost\":0.04}}";
             bodies[i] = json.getBytes(StandardCharsets.UTF_8);
@@ -65,8 +66,8 @@ public final class BenchServer {
     }
 
     public static void main(String[] args) throws IOException {
-        BenchServer s = new BenchServer(Long.parseLong(args[0]), Long.parseLong(args[1]), Integer.parseInt(args[2]),
-                Integer.parseInt(args[3]));
+        BenchServer s = new BenchServer(
+                Long.parseLong(args[0]), Long.parseLong(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
         HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
         http.setExecutor(Executors.newCachedThreadPool());
         http.createContext("/", s::handle);
@@ -94,13 +95,20 @@ public final class BenchServer {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex; InputStream in = ex.getRequestBody()) {
+        try (ex;
+                InputStream in = ex.getRequestBody()) {
             in.readAllBytes();
             if (ex.getRequestURI().getPath().endsWith("/stats")) {
-                send(ex, 200, ("{\"ok\":" + ok + ",\"throttled\":" + throttled + ",\"throttledAfterFirstMinute\":"
-                        + throttledAfterFirstMinute + ",\"activeSeconds\":" + String.format("%.1f",
-                        (lastResponseNanos - firstRequestNanos) / 1e9) + ",\"meanInFlightPerSecond\":"
-                        + inFlightProfile() + "}").getBytes(StandardCharsets.UTF_8), null);
+                send(
+                        ex,
+                        200,
+                        ("{\"ok\":" + ok + ",\"throttled\":" + throttled + ",\"throttledAfterFirstMinute\":"
+                                        + throttledAfterFirstMinute + ",\"activeSeconds\":"
+                                        + String.format("%.1f", (lastResponseNanos - firstRequestNanos) / 1e9)
+                                        + ",\"meanInFlightPerSecond\":"
+                                        + inFlightProfile() + "}")
+                                .getBytes(StandardCharsets.UTF_8),
+                        null);
                 return;
             }
             long now = System.nanoTime();
@@ -114,8 +122,12 @@ public final class BenchServer {
                     if (now - firstRequestNanos > 60_000_000_000L) {
                         throttledAfterFirstMinute.incrementAndGet();
                     }
-                    send(ex, 429, "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}"
-                            .getBytes(StandardCharsets.UTF_8), String.valueOf(retryAfterSeconds));
+                    send(
+                            ex,
+                            429,
+                            "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}"
+                                    .getBytes(StandardCharsets.UTF_8),
+                            String.valueOf(retryAfterSeconds));
                     return;
                 }
             }

@@ -1,5 +1,12 @@
 package dev.imagegen.bench;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.imagegen.ImagegenApplication;
+import dev.imagegen.run.RunLauncher;
+import dev.imagegen.run.RunOutcome;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.spec.JobSpecLoader;
+import dev.imagegen.testing.TestDatabase;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -19,14 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import com.zaxxer.hikari.HikariDataSource;
-import dev.imagegen.ImagegenApplication;
-import dev.imagegen.run.RunLauncher;
-import dev.imagegen.run.RunOutcome;
-import dev.imagegen.spec.JobSpec;
-import dev.imagegen.spec.JobSpecLoader;
-import dev.imagegen.testing.TestDatabase;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
@@ -56,18 +55,37 @@ public final class Benchmark {
         int chunk = Integer.parseInt(a.getOrDefault("chunk-size", "4"));
         String partitions = a.get("partitions");
 
-        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), BenchServer.class.getName(),
-                String.valueOf(minMs), String.valueOf(maxMs), String.valueOf(imageKiB), String.valueOf(serverRpm))
-                .redirectErrorStream(true).start();
+        Process server = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx512m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        BenchServer.class.getName(),
+                        String.valueOf(minMs),
+                        String.valueOf(maxMs),
+                        String.valueOf(imageKiB),
+                        String.valueOf(serverRpm))
+                .redirectErrorStream(true)
+                .start();
         try {
-            String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                    StandardCharsets.UTF_8)).readLine();
+            String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
             if (a.containsKey("workers")) {
                 // Remote mode: --concurrency is each worker's threads.
-                RemoteBenchmark.run(baseUrl, java.util.Arrays.stream(a.get("workers").split(",")).map(String::strip)
-                        .map(Integer::valueOf).toList(), prompts, concurrency, minMs, maxMs, imageKiB, chunk,
-                        partitions, rpm);
+                RemoteBenchmark.run(
+                        baseUrl,
+                        java.util.Arrays.stream(a.get("workers").split(","))
+                                .map(String::strip)
+                                .map(Integer::valueOf)
+                                .toList(),
+                        prompts,
+                        concurrency,
+                        minMs,
+                        maxMs,
+                        imageKiB,
+                        chunk,
+                        partitions,
+                        rpm);
             } else {
                 run(baseUrl, prompts, concurrency, minMs, maxMs, imageKiB, rpm, serverRpm, chunk, partitions);
             }
@@ -77,12 +95,26 @@ public final class Benchmark {
         System.exit(0);
     }
 
-    private static void run(String baseUrl, int prompts, int concurrency, long minMs, long maxMs, int imageKiB,
-                            int rpm, int serverRpm, int chunk, String partitions) throws Exception {
+    private static void run(
+            String baseUrl,
+            int prompts,
+            int concurrency,
+            long minMs,
+            long maxMs,
+            int imageKiB,
+            int rpm,
+            int serverRpm,
+            int chunk,
+            String partitions)
+            throws Exception {
         Path dir = Files.createTempDirectory("imagegen-bench");
         StringBuilder csv = new StringBuilder("id,prompt\n");
         for (int i = 0; i < prompts; i++) {
-            csv.append("b").append(i).append(",benchmark prompt number ").append(i).append('\n');
+            csv.append("b")
+                    .append(i)
+                    .append(",benchmark prompt number ")
+                    .append(i)
+                    .append('\n');
         }
         Files.writeString(dir.resolve("prompts.csv"), csv);
         Files.writeString(dir.resolve("job.yml"), """
@@ -97,13 +129,24 @@ public final class Benchmark {
                   %s
                   retry: { max-attempts: 10, initial-delay: 200ms, max-delay: 30s }
                 output: { dir: out }
-                """.formatted(baseUrl, concurrency, chunk, rpm > 0 ? "requests-per-minute: " + rpm : "",
-                partitions != null ? "partitions: " + partitions : ""));
+                """.formatted(
+                        baseUrl,
+                        concurrency,
+                        chunk,
+                        rpm > 0 ? "requests-per-minute: " + rpm : "",
+                        partitions != null ? "partitions: " + partitions : ""));
         JobSpec spec = new JobSpecLoader().load(dir.resolve("job.yml"), List.of());
         TestDatabase db = TestDatabase.fresh();
 
-        try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of(
-                "IMAGEGEN_DB_URL", db.url(), "IMAGEGEN_DB_USER", db.user(), "IMAGEGEN_DB_PASSWORD", db.password()))) {
+        try (ConfigurableApplicationContext ctx = ImagegenApplication.start(
+                spec,
+                Map.of(
+                        "IMAGEGEN_DB_URL",
+                        db.url(),
+                        "IMAGEGEN_DB_USER",
+                        db.user(),
+                        "IMAGEGEN_DB_PASSWORD",
+                        db.password()))) {
             HikariDataSource pool = ctx.getBean(HikariDataSource.class);
             Sampler sampler = new Sampler(pool);
             sampler.start();
@@ -115,24 +158,32 @@ public final class Benchmark {
 
             JobRepository repo = ctx.getBean(JobRepository.class);
             JobExecution exec = repo.getJobExecution(outcome.summary().executionId());
-            StepExecution generate = exec.getStepExecutions().stream().filter(s -> s.getStepName()
-                    .equals("generate")).findFirst().orElseThrow();
-            double seconds = Duration.between(generate.getStartTime(), generate.getEndTime()).toMillis() / 1000.0;
-            long images = new JdbcTemplate(pool).queryForObject("SELECT count(*) FROM generated_image",
-                    Long.class);
+            StepExecution generate = exec.getStepExecutions().stream()
+                    .filter(s -> s.getStepName().equals("generate"))
+                    .findFirst()
+                    .orElseThrow();
+            double seconds = Duration.between(generate.getStartTime(), generate.getEndTime())
+                            .toMillis()
+                    / 1000.0;
+            long images = new JdbcTemplate(pool).queryForObject("SELECT count(*) FROM generated_image", Long.class);
             double meanLatency = (minMs + maxMs) / 2000.0;
             double ideal = meanLatency <= 0 ? Double.NaN : concurrency / meanLatency;
             if (rpm > 0) {
                 ideal = Double.isNaN(ideal) ? rpm / 60.0 : Math.min(ideal, rpm / 60.0); // the allowed rate
             }
             double rate = images / seconds;
-            String stats = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/stats"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            String stats = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(baseUrl + "/stats"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
 
             Map<String, String> out = new LinkedHashMap<>();
             out.put("status", outcome.summary().status().toString());
-            out.put("prompts / concurrency / partitions / chunk", prompts + " / " + concurrency + " / "
-                    + spec.run().partitions() + " / " + chunk);
+            out.put(
+                    "prompts / concurrency / partitions / chunk",
+                    prompts + " / " + concurrency + " / " + spec.run().partitions() + " / " + chunk);
             out.put("latency (ms) / image", minMs + "-" + maxMs + " / " + imageKiB + " KiB");
             out.put("images", String.valueOf(images));
             out.put("generate wall time", String.format("%.1f s", seconds));
@@ -141,10 +192,12 @@ public final class Benchmark {
             out.put("ratio", Double.isNaN(ideal) ? "n/a" : String.format("%.1f %%", 100 * rate / ideal));
             out.put("CPU ms per image (job JVM)", String.format("%.2f", cpu / 1e6 / Math.max(1, images)));
             out.put("peak RSS", rssPeakMiB() + " MiB");
-            out.put("peak heap used", sampler.peakHeapMiB() + " MiB (max " + Runtime.getRuntime().maxMemory()
-                    / (1 << 20) + " MiB)");
-            out.put("DB connections (max active / pool)", sampler.maxActive() + " / " + sampler.maxTotal()
-                    + " (+1 for the dataset lock)");
+            out.put(
+                    "peak heap used",
+                    sampler.peakHeapMiB() + " MiB (max " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB)");
+            out.put(
+                    "DB connections (max active / pool)",
+                    sampler.maxActive() + " / " + sampler.maxTotal() + " (+1 for the dataset lock)");
             out.put("server", stats);
             System.out.println();
             System.out.println("| figure | value |");
@@ -209,8 +262,8 @@ public final class Benchmark {
                     maxActive.accumulateAndGet(mx.getActiveConnections(), Math::max);
                     maxTotal.accumulateAndGet(mx.getTotalConnections(), Math::max);
                 }
-                peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
-                        Math::max);
+                peakHeap.accumulateAndGet(
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException e) {

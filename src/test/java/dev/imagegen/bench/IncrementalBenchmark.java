@@ -1,16 +1,15 @@
 package dev.imagegen.bench;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.run.RunLauncher;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.JobSpecLoader;
 import dev.imagegen.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -27,7 +26,11 @@ public final class IncrementalBenchmark {
         Path dir = Files.createTempDirectory("imagegen-incremental");
         StringBuilder csv = new StringBuilder("id,prompt,style\n");
         for (int i = 0; i < prompts; i++) {
-            csv.append("row-").append(i).append(",a quiet harbour at dawn number ").append(i).append(",oil\n");
+            csv.append("row-")
+                    .append(i)
+                    .append(",a quiet harbour at dawn number ")
+                    .append(i)
+                    .append(",oil\n");
         }
         Files.writeString(dir.resolve("prompts.csv"), csv);
         Files.writeString(dir.resolve("job.yml"), """
@@ -39,8 +42,15 @@ public final class IncrementalBenchmark {
                 """);
         JobSpec spec = new JobSpecLoader().load(dir.resolve("job.yml"), List.of());
         TestDatabase db = TestDatabase.fresh();
-        try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of(
-                "IMAGEGEN_DB_URL", db.url(), "IMAGEGEN_DB_USER", db.user(), "IMAGEGEN_DB_PASSWORD", db.password()))) {
+        try (ConfigurableApplicationContext ctx = ImagegenApplication.start(
+                spec,
+                Map.of(
+                        "IMAGEGEN_DB_URL",
+                        db.url(),
+                        "IMAGEGEN_DB_USER",
+                        db.user(),
+                        "IMAGEGEN_DB_PASSWORD",
+                        db.password()))) {
             RunLauncher launcher = ctx.getBean(RunLauncher.class);
             long t0 = System.nanoTime();
             launcher.run("first", Map.of()); // stages everything, draws one image, stops at max-images
@@ -62,8 +72,8 @@ public final class IncrementalBenchmark {
             System.out.println("|---|---|");
             System.out.println("| prompts | " + prompts + " |");
             System.out.println("| first run (stage all + 1 image) | " + firstMs + " ms |");
-            System.out.println("| second run, all done: status | " + second.summary().status() + ", "
-                    + second.summary().images() + " images |");
+            System.out.println("| second run, all done: status | "
+                    + second.summary().status() + ", " + second.summary().images() + " images |");
             System.out.println("| second run, all done: wall time | " + secondMs + " ms |");
         }
         System.exit(0);

@@ -1,5 +1,12 @@
 package dev.imagegen.bench;
 
+import dev.imagegen.ImagegenApplication;
+import dev.imagegen.catalog.Runs;
+import dev.imagegen.report.RunReports;
+import dev.imagegen.run.RunLauncher;
+import dev.imagegen.run.RunOutcome;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.spec.JobSpecLoader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -14,14 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-
-import dev.imagegen.ImagegenApplication;
-import dev.imagegen.catalog.Runs;
-import dev.imagegen.report.RunReports;
-import dev.imagegen.run.RunLauncher;
-import dev.imagegen.run.RunOutcome;
-import dev.imagegen.spec.JobSpec;
-import dev.imagegen.spec.JobSpecLoader;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
@@ -52,7 +51,8 @@ public final class JobRun {
                 csv.write("b" + i + ",benchmark prompt number " + i + "\n");
             }
         }
-        String model = baseUrl == null ? "{ provider: placeholder }"
+        String model = baseUrl == null
+                ? "{ provider: placeholder }"
                 : "{ base-url: " + baseUrl + ", api-key: bench, timeout: 120s }";
         Files.writeString(dir.resolve("job.yml"), """
                 dataset: bench
@@ -66,9 +66,12 @@ public final class JobRun {
                   %s
                   retry: { max-attempts: 10, initial-delay: 200ms, max-delay: 30s }
                 output: { dir: out }
-                """.formatted(model, concurrency, chunk,
-                a.containsKey("partitions") ? "partitions: " + a.get("partitions") : "",
-                a.containsKey("max-images") ? "max-images: " + a.get("max-images") : ""));
+                """.formatted(
+                        model,
+                        concurrency,
+                        chunk,
+                        a.containsKey("partitions") ? "partitions: " + a.get("partitions") : "",
+                        a.containsKey("max-images") ? "max-images: " + a.get("max-images") : ""));
         JobSpec spec = new JobSpecLoader().load(dir.resolve("job.yml"), List.of());
         Path home = dir.resolve("home");
         Map<String, String> out = new LinkedHashMap<>();
@@ -77,8 +80,13 @@ public final class JobRun {
         Map<String, Object> db = Map.of("IMAGEGEN_HOME", home.toString());
         if ("async".equals(a.get("db"))) {
             dev.imagegen.testing.TestDatabase test = dev.imagegen.testing.TestDatabase.fresh();
-            db = Map.of("IMAGEGEN_DB_URL", test.url(), "IMAGEGEN_DB_USER", test.user(),
-                    "IMAGEGEN_DB_PASSWORD", test.password());
+            db = Map.of(
+                    "IMAGEGEN_DB_URL",
+                    test.url(),
+                    "IMAGEGEN_DB_USER",
+                    test.user(),
+                    "IMAGEGEN_DB_PASSWORD",
+                    test.password());
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, db)) {
             JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
@@ -97,7 +105,8 @@ public final class JobRun {
             }
             heap.stop();
 
-            JobExecution exec = ctx.getBean(JobRepository.class).getJobExecution(outcome.summary().executionId());
+            JobExecution exec = ctx.getBean(JobRepository.class)
+                    .getJobExecution(outcome.summary().executionId());
             long images = jdbc.queryForObject("SELECT count(*) FROM generated_image", Long.class);
             out.put("status", outcome.summary().status().toString());
             out.put("images", String.valueOf(images));
@@ -117,10 +126,15 @@ public final class JobRun {
                 copyImageRows(jdbc, total);
                 RunReports reports = new RunReports(jdbc, ctx.getBean(PlatformTransactionManager.class), spec);
                 long t0 = System.nanoTime();
-                RunReports.Written written = reports.write(new Runs(jdbc).find("bench", "bench").orElseThrow());
+                RunReports.Written written =
+                        reports.write(new Runs(jdbc).find("bench", "bench").orElseThrow());
                 out.put("report_s", f((System.nanoTime() - t0) / 1e9));
-                out.put("report_images", String.valueOf(written.report().gallery().images()));
-                out.put("thumbnails_made", String.valueOf(written.report().gallery().thumbnailsMade()));
+                out.put(
+                        "report_images",
+                        String.valueOf(written.report().gallery().images()));
+                out.put(
+                        "thumbnails_made",
+                        String.valueOf(written.report().gallery().thumbnailsMade()));
             }
         }
         StringBuilder line = new StringBuilder("RESULT");
@@ -142,8 +156,10 @@ public final class JobRun {
                        g.model, g.provider, g.generation_id, g.seed, g.cost_usd, g.latency_ms, g.attempts,
                        g.job_execution_id, g.job_instance_id, g.created_at
                   FROM generated_image g, generate_series(1, ?) n""", copies);
-        jdbc.update("DELETE FROM generated_image WHERE ctid IN (SELECT ctid FROM generated_image ORDER BY prompt_id "
-                + "DESC LIMIT greatest(0, (SELECT count(*) FROM generated_image) - ?))", total);
+        jdbc.update(
+                "DELETE FROM generated_image WHERE ctid IN (SELECT ctid FROM generated_image ORDER BY prompt_id "
+                        + "DESC LIMIT greatest(0, (SELECT count(*) FROM generated_image) - ?))",
+                total);
         jdbc.execute("ANALYZE generated_image");
     }
 
@@ -157,7 +173,9 @@ public final class JobRun {
     }
 
     private static StepExecution step(JobExecution exec, String name) {
-        return exec.getStepExecutions().stream().filter(s -> s.getStepName().equals(name)).findFirst()
+        return exec.getStepExecutions().stream()
+                .filter(s -> s.getStepName().equals(name))
+                .findFirst()
                 .orElseThrow();
     }
 
@@ -196,17 +214,22 @@ public final class JobRun {
                     p.resetPeakUsage();
                 }
             }
-            thread = new Thread(() -> {
-                while (running) {
-                    peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
-                            Math::max);
-                    try {
-                        Thread.sleep(10);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "bench-heap");
+            thread = new Thread(
+                    () -> {
+                        while (running) {
+                            peak.accumulateAndGet(
+                                    ManagementFactory.getMemoryMXBean()
+                                            .getHeapMemoryUsage()
+                                            .getUsed(),
+                                    Math::max);
+                            try {
+                                Thread.sleep(10);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "bench-heap");
             thread.setDaemon(true);
             thread.start();
         }

@@ -13,8 +13,7 @@ final class Postgres {
 
     private static final double TICK_MS = 10; // USER_HZ is 100 on Linux
 
-    private Postgres() {
-    }
+    private Postgres() {}
 
     /** Milliseconds of CPU used so far by the server whose data lives under {@code home/pgdata}. */
     static long cpuMillis(Path home) {
@@ -46,8 +45,13 @@ final class Postgres {
             String s = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
             String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
             // after "(comm) ": state(3) ppid(4) ... utime(14) stime(15) cutime(16) cstime(17)
-            return new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]), Long.parseLong(f[12]),
-                    Long.parseLong(f[13]), Long.parseLong(f[14])};
+            return new long[] {
+                Long.parseLong(f[1]),
+                Long.parseLong(f[11]),
+                Long.parseLong(f[12]),
+                Long.parseLong(f[13]),
+                Long.parseLong(f[14])
+            };
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -1,5 +1,12 @@
 package dev.imagegen.bench;
 
+import dev.imagegen.ImagegenApplication;
+import dev.imagegen.remote.RemoteJobFile;
+import dev.imagegen.run.RunLauncher;
+import dev.imagegen.run.RunOutcome;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.spec.JobSpecLoader;
+import dev.imagegen.testing.TestDatabase;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,14 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import dev.imagegen.ImagegenApplication;
-import dev.imagegen.remote.RemoteJobFile;
-import dev.imagegen.run.RunLauncher;
-import dev.imagegen.run.RunOutcome;
-import dev.imagegen.spec.JobSpec;
-import dev.imagegen.spec.JobSpecLoader;
-import dev.imagegen.testing.TestDatabase;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
@@ -30,11 +29,20 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class RemoteBenchmark {
 
-    private RemoteBenchmark() {
-    }
+    private RemoteBenchmark() {}
 
-    static void run(String baseUrl, List<Integer> workerCounts, int prompts, int threads, long minMs, long maxMs,
-                    int imageKiB, int chunk, String partitions, int rpm) throws Exception {
+    static void run(
+            String baseUrl,
+            List<Integer> workerCounts,
+            int prompts,
+            int threads,
+            long minMs,
+            long maxMs,
+            int imageKiB,
+            int chunk,
+            String partitions,
+            int rpm)
+            throws Exception {
         List<String> lines = new ArrayList<>();
         double oneWorker = 0;
         for (int n : workerCounts) {
@@ -49,39 +57,56 @@ final class RemoteBenchmark {
             if (n == workerCounts.get(0)) {
                 oneWorker = r.rate() / n; // per worker, if the first count is not 1
             }
-            lines.add(String.format("| %d | %d | %d | %s | %d | %.1f s | %.1f | %s | %s | %.2f× | %d |", n,
-                    threads, n * threads, r.status(), r.images(), r.seconds(), r.rate(),
+            lines.add(String.format(
+                    "| %d | %d | %d | %s | %d | %.1f s | %.1f | %s | %s | %.2f× | %d |",
+                    n,
+                    threads,
+                    n * threads,
+                    r.status(),
+                    r.images(),
+                    r.seconds(),
+                    r.rate(),
                     Double.isNaN(ideal) ? "n/a" : String.format("%.1f", ideal),
                     Double.isNaN(ideal) ? "n/a" : String.format("%.0f %%", 100 * r.rate() / ideal),
-                    r.rate() / oneWorker, throttled));
+                    r.rate() / oneWorker,
+                    throttled));
         }
         System.out.println();
-        System.out.printf("remote mode: %d prompts, latency %d-%d ms, %d KiB images, chunk %d%s%n", prompts, minMs,
-                maxMs, imageKiB, chunk, rpm > 0 ? ", run.requests-per-minute " + rpm : "");
+        System.out.printf(
+                "remote mode: %d prompts, latency %d-%d ms, %d KiB images, chunk %d%s%n",
+                prompts, minMs, maxMs, imageKiB, chunk, rpm > 0 ? ", run.requests-per-minute " + rpm : "");
         System.out.println("| workers | threads each | calls in flight | status | images | generate wall time "
                 + "| images/s | ideal images/s | ratio | speed-up over one worker | 429s from the server |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         lines.forEach(System.out::println);
     }
 
-    private record Result(String status, long images, double seconds, double rate) {
-    }
+    private record Result(String status, long images, double seconds, double rate) {}
 
     /** The server's count of 429 answers so far (it enforces --server-rpm over a sliding minute). */
     private static long throttled(String baseUrl) throws Exception {
-        String stats = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(baseUrl + "/stats")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"throttled\":(\\d+)").matcher(stats);
+        String stats = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/stats"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\"throttled\":(\\d+)").matcher(stats);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    private static Result once(String baseUrl, int workers, int prompts, int threads, int chunk, String partitions,
-                               int rpm) throws Exception {
+    private static Result once(
+            String baseUrl, int workers, int prompts, int threads, int chunk, String partitions, int rpm)
+            throws Exception {
         Path dir = Files.createTempDirectory("imagegen-bench-remote");
         StringBuilder csv = new StringBuilder("id,prompt\n");
         for (int i = 0; i < prompts; i++) {
-            csv.append("b").append(i).append(",benchmark prompt number ").append(i).append('\n');
+            csv.append("b")
+                    .append(i)
+                    .append(",benchmark prompt number ")
+                    .append(i)
+                    .append('\n');
         }
         Files.writeString(dir.resolve("prompts.csv"), csv);
         Files.writeString(dir.resolve("job.yml"), """
@@ -98,19 +123,34 @@ final class RemoteBenchmark {
                   %s
                   retry: { max-attempts: 10, initial-delay: 200ms, max-delay: 30s }
                 output: { dir: out }
-                """.formatted(baseUrl, workers * threads, chunk,
-                partitions != null ? "partitions: " + partitions : "",
-                rpm > 0 ? "requests-per-minute: " + rpm : ""));
+                """.formatted(
+                        baseUrl,
+                        workers * threads,
+                        chunk,
+                        partitions != null ? "partitions: " + partitions : "",
+                        rpm > 0 ? "requests-per-minute: " + rpm : ""));
         JobSpec spec = new JobSpecLoader().load(dir.resolve("job.yml"), List.of());
         TestDatabase db = TestDatabase.fresh();
         JdbcTemplate jdbc = db.jdbc();
         List<Process> processes = new ArrayList<>();
         try {
             for (int i = 0; i < workers; i++) {
-                ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-                        .toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                        "dev.imagegen.Imagegen", "worker", "--name", "bench" + i, "--concurrency",
-                        String.valueOf(threads), "--lease", "15s", "--poll", "1s")
+                ProcessBuilder pb = new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java")
+                                        .toString(),
+                                "-Xmx512m",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                "dev.imagegen.Imagegen",
+                                "worker",
+                                "--name",
+                                "bench" + i,
+                                "--concurrency",
+                                String.valueOf(threads),
+                                "--lease",
+                                "15s",
+                                "--poll",
+                                "1s")
                         .redirectErrorStream(true)
                         .redirectOutput(new File(dir.toFile(), "worker-" + i + ".log"));
                 pb.environment().put("IMAGEGEN_DB_URL", db.url());
@@ -119,15 +159,26 @@ final class RemoteBenchmark {
                 processes.add(pb.start());
             }
             awaitWorkers(jdbc, workers);
-            try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of("IMAGEGEN_DB_URL",
-                    db.url(), "IMAGEGEN_DB_USER", db.user(), "IMAGEGEN_DB_PASSWORD", db.password()))) {
+            try (ConfigurableApplicationContext ctx = ImagegenApplication.start(
+                    spec,
+                    Map.of(
+                            "IMAGEGEN_DB_URL",
+                            db.url(),
+                            "IMAGEGEN_DB_USER",
+                            db.user(),
+                            "IMAGEGEN_DB_PASSWORD",
+                            db.password()))) {
                 RunLauncher launcher = ctx.getBean(RunLauncher.class);
                 launcher.addParameters(RemoteJobFile.parameters(List.of(), false, spec));
                 RunOutcome outcome = launcher.run("bench", Map.of());
-                JobExecution exec = ctx.getBean(JobRepository.class).getJobExecution(outcome.summary().executionId());
+                JobExecution exec = ctx.getBean(JobRepository.class)
+                        .getJobExecution(outcome.summary().executionId());
                 StepExecution generate = exec.getStepExecutions().stream()
-                        .filter(s -> s.getStepName().equals("generate")).findFirst().orElseThrow();
-                double seconds = Duration.between(generate.getStartTime(), generate.getEndTime()).toMillis()
+                        .filter(s -> s.getStepName().equals("generate"))
+                        .findFirst()
+                        .orElseThrow();
+                double seconds = Duration.between(generate.getStartTime(), generate.getEndTime())
+                                .toMillis()
                         / 1000.0;
                 long images = jdbc.queryForObject("SELECT count(*) FROM generated_image", Long.class);
                 return new Result(outcome.summary().status().toString(), images, seconds, images / seconds);
@@ -148,8 +199,8 @@ final class RemoteBenchmark {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             try {
-                Integer live = jdbc.queryForObject("SELECT count(*) FROM remote_worker WHERE lease_until > now()",
-                        Integer.class);
+                Integer live = jdbc.queryForObject(
+                        "SELECT count(*) FROM remote_worker WHERE lease_until > now()", Integer.class);
                 if (live != null && live >= n) {
                     return;
                 }

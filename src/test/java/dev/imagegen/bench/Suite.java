@@ -1,5 +1,6 @@
 package dev.imagegen.bench;
 
+import dev.imagegen.db.ImagegenDatabase;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,8 +21,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import dev.imagegen.db.ImagegenDatabase;
 
 /**
  * The benchmark of issue 15: the job and the hand-written baseline ({@code ../shared/bench/peer}, the official
@@ -50,22 +49,26 @@ public final class Suite {
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = parse(argv);
-        Set<String> only = new LinkedHashSet<>(Arrays.asList(a.getOrDefault("only",
-                "latency,overhead,durability,startup,report,memory,staging").split(",")));
-        Suite suite = new Suite(Path.of(a.get("peer")), Path.of(a.getOrDefault("launcher", "imagegen"))
-                .toAbsolutePath(), a.containsKey("quick"));
+        Set<String> only = new LinkedHashSet<>(
+                Arrays.asList(a.getOrDefault("only", "latency,overhead,durability,startup,report,memory,staging")
+                        .split(",")));
+        Suite suite = new Suite(
+                Path.of(a.get("peer")),
+                Path.of(a.getOrDefault("launcher", "imagegen")).toAbsolutePath(),
+                a.containsKey("quick"));
         System.err.println("bench: start, load " + load());
         if (only.contains("latency")) {
             for (int c : new int[] {32, 64}) {
                 for (int n : suite.quick ? new int[] {1000} : new int[] {1000, 5000}) {
-                    suite.guarded("latency-bound", () -> suite.throughput("latency-bound", c, n, 200, 2000, 256,
-                            Map.of()));
+                    suite.guarded(
+                            "latency-bound", () -> suite.throughput("latency-bound", c, n, 200, 2000, 256, Map.of()));
                 }
             }
         }
         if (only.contains("overhead")) {
-            suite.guarded("overhead-bound", () -> suite.throughput("overhead-bound", 8, suite.quick ? 500 : 1000, 0,
-                    0, 256, Map.of()));
+            suite.guarded(
+                    "overhead-bound",
+                    () -> suite.throughput("overhead-bound", 8, suite.quick ? 500 : 1000, 0, 0, 256, Map.of()));
         }
         if (only.contains("durability")) {
             suite.guarded("durability", () -> suite.durability(32, 1000, 200, 2000));
@@ -103,37 +106,72 @@ public final class Suite {
 
     // ---------------------------------------------------------------- throughput: job and baseline, same server
 
-    private Map<String, String> throughput(String regime, int c, int n, long minMs, long maxMs, int kib,
-                                           Map<String, String> jvm) throws Exception {
+    private Map<String, String> throughput(
+            String regime, int c, int n, long minMs, long maxMs, int kib, Map<String, String> jvm) throws Exception {
         String loadBefore = load();
         Process server = startServer(minMs, maxMs, kib);
         try {
-            String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                    StandardCharsets.UTF_8)).readLine();
-            Map<String, String> job = jobRun(jvm.getOrDefault("heap", null), "--base-url", baseUrl, "--prompts",
-                    String.valueOf(n), "--concurrency", String.valueOf(c));
+            String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            Map<String, String> job = jobRun(
+                    jvm.getOrDefault("heap", null),
+                    "--base-url",
+                    baseUrl,
+                    "--prompts",
+                    String.valueOf(n),
+                    "--concurrency",
+                    String.valueOf(c));
             Map<String, String> base = peerRun(baseUrl, n, c);
             double meanS = (minMs + maxMs) / 2000.0;
-            String setting = "C=" + c + ", " + n + " prompts, " + (maxMs == 0 ? "no latency" : "latency " + minMs
-                    + "–" + maxMs + " ms") + ", " + kib + " KiB images";
+            String setting = "C=" + c + ", " + n + " prompts, "
+                    + (maxMs == 0 ? "no latency" : "latency " + minMs + "–" + maxMs + " ms") + ", " + kib
+                    + " KiB images";
             double jobRate = d(job, "rate");
             double peerRate = d(base, "rate");
             String load = loadBefore + " → " + load();
             if (maxMs > 0) {
                 double ideal = c / meanS;
-                row(regime, setting, "images/s", fmt(jobRate) + " (" + fmt3(jobRate / ideal) + " of C/mean)",
-                        fmt(peerRate) + " (" + fmt3(peerRate / ideal) + ")", fmt3(jobRate / peerRate),
-                        "≥ 0.97 of C/mean", jobRate / ideal >= 0.97, load);
+                row(
+                        regime,
+                        setting,
+                        "images/s",
+                        fmt(jobRate) + " (" + fmt3(jobRate / ideal) + " of C/mean)",
+                        fmt(peerRate) + " (" + fmt3(peerRate / ideal) + ")",
+                        fmt3(jobRate / peerRate),
+                        "≥ 0.97 of C/mean",
+                        jobRate / ideal >= 0.97,
+                        load);
             } else {
-                row(regime, setting, "images/s", fmt(jobRate), fmt(peerRate), fmt3(jobRate / peerRate),
-                        "≥ 1.0× baseline", jobRate >= peerRate, load);
+                row(
+                        regime,
+                        setting,
+                        "images/s",
+                        fmt(jobRate),
+                        fmt(peerRate),
+                        fmt3(jobRate / peerRate),
+                        "≥ 1.0× baseline",
+                        jobRate >= peerRate,
+                        load);
                 double threadCpu = d(job, "thread_cpu_ms");
-                row(regime, setting, "CPU ms/image, generate step (threads)", fmt(threadCpu),
-                        fmt(d(base, "cpu_ms")) + " (whole process)", fmt3(threadCpu / d(base, "cpu_ms")),
-                        "< 4 ms", threadCpu < 4, load);
-                row(regime, setting, "CPU ms/image, whole JVM (JIT, GC, staging) + PostgreSQL",
-                        fmt(d(job, "process_cpu_ms")) + " + " + fmt(d(job, "pg_cpu_ms")), fmt(d(base, "cpu_ms")),
-                        fmt3((d(job, "process_cpu_ms") + d(job, "pg_cpu_ms")) / d(base, "cpu_ms")), "—", null,
+                row(
+                        regime,
+                        setting,
+                        "CPU ms/image, generate step (threads)",
+                        fmt(threadCpu),
+                        fmt(d(base, "cpu_ms")) + " (whole process)",
+                        fmt3(threadCpu / d(base, "cpu_ms")),
+                        "< 4 ms",
+                        threadCpu < 4,
+                        load);
+                row(
+                        regime,
+                        setting,
+                        "CPU ms/image, whole JVM (JIT, GC, staging) + PostgreSQL",
+                        fmt(d(job, "process_cpu_ms")) + " + " + fmt(d(job, "pg_cpu_ms")),
+                        fmt(d(base, "cpu_ms")),
+                        fmt3((d(job, "process_cpu_ms") + d(job, "pg_cpu_ms")) / d(base, "cpu_ms")),
+                        "—",
+                        null,
                         load);
             }
             job.put("peer_rate", base.get("rate"));
@@ -150,18 +188,25 @@ public final class Suite {
         String loadBefore = load();
         Process server = startServer(minMs, maxMs, 256);
         try {
-            String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                    StandardCharsets.UTF_8)).readLine();
-            String[] args = {"--base-url", baseUrl, "--prompts", String.valueOf(n), "--concurrency",
-                    String.valueOf(c)};
+            String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            String[] args = {"--base-url", baseUrl, "--prompts", String.valueOf(n), "--concurrency", String.valueOf(c)};
             Map<String, String> on = jobRun(null, args);
             List<String> off = new ArrayList<>(List.of(args));
             off.addAll(List.of("--db", "async"));
             Map<String, String> async = jobRun(null, off.toArray(String[]::new));
-            row("durability", "C=" + c + ", " + n + " prompts, " + (maxMs == 0 ? "no latency" : "latency " + minMs
-                    + "–" + maxMs + " ms") + "; the job as shipped vs synchronous_commit off everywhere",
-                    "images/s", fmt(d(on, "rate")), fmt(d(async, "rate")) + " (all commits asynchronous)",
-                    fmt3(d(on, "rate") / d(async, "rate")), "—", null, loadBefore + " → " + load());
+            row(
+                    "durability",
+                    "C=" + c + ", " + n + " prompts, "
+                            + (maxMs == 0 ? "no latency" : "latency " + minMs + "–" + maxMs + " ms")
+                            + "; the job as shipped vs synchronous_commit off everywhere",
+                    "images/s",
+                    fmt(d(on, "rate")),
+                    fmt(d(async, "rate")) + " (all commits asynchronous)",
+                    fmt3(d(on, "rate") / d(async, "rate")),
+                    "—",
+                    null,
+                    loadBefore + " → " + load());
         } finally {
             server.destroyForcibly();
             server.waitFor();
@@ -170,9 +215,18 @@ public final class Suite {
     }
 
     private Process startServer(long minMs, long maxMs, int kib) throws IOException {
-        return new ProcessBuilder(java(), kib >= 1024 ? "-Xmx4g" : "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                BenchServer.class.getName(), String.valueOf(minMs), String.valueOf(maxMs), String.valueOf(kib), "0")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return new ProcessBuilder(
+                        java(),
+                        kib >= 1024 ? "-Xmx4g" : "-Xmx1g",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        BenchServer.class.getName(),
+                        String.valueOf(minMs),
+                        String.valueOf(maxMs),
+                        String.valueOf(kib),
+                        "0")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
     }
 
     /** The job in a fresh JVM; heap null: the JVM's default, as the launcher runs it. */
@@ -181,12 +235,15 @@ public final class Suite {
         if (heap != null) {
             cmd.add("-Xmx" + heap);
         }
-        cmd.addAll(List.of("-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-                JobRun.class.getName()));
+        cmd.addAll(List.of(
+                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), JobRun.class.getName()));
         cmd.addAll(List.of(args));
         List<String> given = List.of(args);
         Path log = Files.createTempFile("imagegen-jobrun", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IllegalStateException("the job run failed, see " + log);
@@ -198,8 +255,8 @@ public final class Suite {
                     m.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
                 }
                 // A run with max-images (the staging regime) ends STOPPED once it has made them.
-                if (!"COMPLETED".equals(m.get("status")) && !(given.contains("--max-images")
-                        && "STOPPED".equals(m.get("status")))) {
+                if (!"COMPLETED".equals(m.get("status"))
+                        && !(given.contains("--max-images") && "STOPPED".equals(m.get("status")))) {
                     throw new IllegalStateException("the job run ended " + m.get("status") + ", see " + log);
                 }
                 Files.delete(log);
@@ -219,11 +276,20 @@ public final class Suite {
             }
         }
         Path hook = dir.resolve("cpu-hook.mjs");
-        Files.writeString(hook, "process.on('exit', () => { const u = process.cpuUsage(); "
-                + "console.log(`PEERCPU ${(u.user + u.system) / 1000} ${process.resourceUsage().maxRSS}`); });\n");
-        ProcessBuilder pb = new ProcessBuilder("node", "--import", hook.toUri().toString(),
-                peer.resolve("peer.mjs").toString(), dir.resolve("prompts.tsv").toString(),
-                dir.resolve("out").toString(), baseUrl, String.valueOf(c)).redirectErrorStream(true);
+        Files.writeString(
+                hook,
+                "process.on('exit', () => { const u = process.cpuUsage(); "
+                        + "console.log(`PEERCPU ${(u.user + u.system) / 1000} ${process.resourceUsage().maxRSS}`); });\n");
+        ProcessBuilder pb = new ProcessBuilder(
+                        "node",
+                        "--import",
+                        hook.toUri().toString(),
+                        peer.resolve("peer.mjs").toString(),
+                        dir.resolve("prompts.tsv").toString(),
+                        dir.resolve("out").toString(),
+                        baseUrl,
+                        String.valueOf(c))
+                .redirectErrorStream(true);
         pb.environment().put("OPENROUTER_API_KEY", "bench");
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -249,8 +315,11 @@ public final class Suite {
         long floor = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
             long t = System.nanoTime();
-            new ProcessBuilder(java(), "-version").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            new ProcessBuilder(java(), "-version")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor();
             floor = Math.min(floor, (System.nanoTime() - t) / 1_000_000);
         }
         String floorText = "JVM floor (java -version) " + secs(floor) + " s";
@@ -260,18 +329,40 @@ public final class Suite {
         Files.copy(jobs.resolve("demo.yml"), demo.resolve("demo.yml"));
         Files.copy(jobs.resolve("demo-prompts.csv"), demo.resolve("demo-prompts.csv"));
         Map<String, String> env = Map.of("IMAGEGEN_HOME", demo.resolve("home").toString());
-        long[] first = timed(demo, env, "run", "demo.yml", "--dry-run", "--progress", "off", "--set",
-                "output.dir=out");
-        long[] again = timed(demo, env, "run", "demo.yml", "--dry-run", "--progress", "off", "--set",
-                "output.dir=out2", "--set", "dataset=demo2");
+        long[] first = timed(demo, env, "run", "demo.yml", "--dry-run", "--progress", "off", "--set", "output.dir=out");
+        long[] again = timed(
+                demo,
+                env,
+                "run",
+                "demo.yml",
+                "--dry-run",
+                "--progress",
+                "off",
+                "--set",
+                "output.dir=out2",
+                "--set",
+                "dataset=demo2");
         String load = loadBefore + " → " + load();
-        row("start-up", "dry-run demo (20 images), first run (creates the database)",
-                "to the summary, s (exit; CPU)", secs(first[0]) + " (" + secs(first[1]) + "; CPU " + secs(first[2])
-                        + ")", floorText, fmt(first[0] / (double) floor) + "× floor", "≤ 4 s", first[0] <= 4000,
+        row(
+                "start-up",
+                "dry-run demo (20 images), first run (creates the database)",
+                "to the summary, s (exit; CPU)",
+                secs(first[0]) + " (" + secs(first[1]) + "; CPU " + secs(first[2]) + ")",
+                floorText,
+                fmt(first[0] / (double) floor) + "× floor",
+                "≤ 4 s",
+                first[0] <= 4000,
                 load);
-        row("start-up", "dry-run demo (20 images), database exists", "to the summary, s (exit; CPU)",
-                secs(again[0]) + " (" + secs(again[1]) + "; CPU " + secs(again[2]) + ")", floorText,
-                fmt(again[0] / (double) floor) + "× floor", "≤ 4 s", again[0] <= 4000, load);
+        row(
+                "start-up",
+                "dry-run demo (20 images), database exists",
+                "to the summary, s (exit; CPU)",
+                secs(again[0]) + " (" + secs(again[1]) + "; CPU " + secs(again[2]) + ")",
+                floorText,
+                fmt(again[0] / (double) floor) + "× floor",
+                "≤ 4 s",
+                again[0] <= 4000,
+                load);
         deleteTree(demo);
 
         loadBefore = load();
@@ -291,11 +382,21 @@ public final class Suite {
                 output: { dir: out }
                 """);
         Map<String, String> home = Map.of("IMAGEGEN_HOME", dir.resolve("home").toString());
-        timed(dir, home, "run", "job.yml", "--run-id", "first", "--set", "run.max-images=1", "--progress", "off",
+        timed(
+                dir,
+                home,
+                "run",
+                "job.yml",
+                "--run-id",
+                "first",
+                "--set",
+                "run.max-images=1",
+                "--progress",
+                "off",
                 "--no-report");
         try (ImagegenDatabase db = ImagegenDatabase.embedded(dir.resolve("home"));
-             Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
-             Statement s = c.createStatement()) {
+                Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+                Statement s = c.createStatement()) {
             // As if the first night had finished: an image for every prompt.
             s.executeUpdate("""
                     INSERT INTO generated_image (dataset, prompt_id, variant, file_path, media_type, width, height,
@@ -309,10 +410,16 @@ public final class Suite {
         long[] done1 = timed(dir, home, "run", "job.yml", "--progress", "off");
         long[] done2 = timed(dir, home, "run", "job.yml", "--progress", "off");
         long best = Math.min(done1[1], done2[1]);
-        row("start-up", "`imagegen run`, " + n + " prompts that all have their image", "wall, s (CPU)",
+        row(
+                "start-up",
+                "`imagegen run`, " + n + " prompts that all have their image",
+                "wall, s (CPU)",
                 secs(done1[1]) + " (CPU " + secs(done1[2]) + "), " + secs(done2[1]) + " (CPU " + secs(done2[2]) + ")",
                 floorText,
-                fmt(best / (double) floor) + "× floor", "≤ 3 s", best <= 3000, loadBefore + " → " + load());
+                fmt(best / (double) floor) + "× floor",
+                "≤ 3 s",
+                best <= 3000,
+                loadBefore + " → " + load());
         deleteTree(dir);
         return null;
     }
@@ -324,19 +431,18 @@ public final class Suite {
      */
     private long[] timed(Path dir, Map<String, String> env, String... args) throws Exception {
         Path cpu = Files.createTempFile("imagegen-cpu", ".txt");
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%U %S", "-o", cpu.toString(),
-                launcher.toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of("/usr/bin/time", "-f", "%U %S", "-o", cpu.toString(), launcher.toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().remove("IMAGEGEN_DB_URL");
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
         Process p = pb.start();
         long summary = -1;
         StringBuilder out = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (summary < 0 && line.startsWith("imagegen: dataset")) {
                     summary = (System.nanoTime() - t0) / 1_000_000;
@@ -361,14 +467,30 @@ public final class Suite {
         String loadBefore = load();
         Process server = startServer(0, 0, 256);
         try {
-            String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                    StandardCharsets.UTF_8)).readLine();
-            Map<String, String> job = jobRun(null, "--base-url", baseUrl, "--prompts", "200", "--concurrency", "4",
-                    "--report-images", String.valueOf(images));
+            String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            Map<String, String> job = jobRun(
+                    null,
+                    "--base-url",
+                    baseUrl,
+                    "--prompts",
+                    "200",
+                    "--concurrency",
+                    "4",
+                    "--report-images",
+                    String.valueOf(images));
             double s = d(job, "report_s");
-            row("report", job.get("report_images") + "-image gallery, " + job.get("thumbnails_made")
-                    + " thumbnails made (256 KiB PNGs)", "report written, s", fmt(s), "— (writes no report)", "—",
-                    "≤ 10 s", s <= 10, loadBefore + " → " + load());
+            row(
+                    "report",
+                    job.get("report_images") + "-image gallery, " + job.get("thumbnails_made")
+                            + " thumbnails made (256 KiB PNGs)",
+                    "report written, s",
+                    fmt(s),
+                    "— (writes no report)",
+                    "—",
+                    "≤ 10 s",
+                    s <= 10,
+                    loadBefore + " → " + load());
         } finally {
             server.destroyForcibly();
             server.waitFor();
@@ -381,9 +503,16 @@ public final class Suite {
         String loadBefore = load();
         Map<String, String> job = throughput0(c, n, kib, boundMiB + "m");
         long peak = Long.parseLong(job.get("peak_heap_mib"));
-        row("memory", "C=" + c + ", " + n + " prompts, latency 0–100 ms, " + kib / 1024 + " MiB images, -Xmx"
-                        + boundMiB + "m", "peak heap used, MiB", peak + " (RSS " + job.get("peak_rss_mib") + ")",
-                "RSS " + job.get("peer_rss_mib"), "—", "≤ " + boundMiB + " MiB", peak <= boundMiB,
+        row(
+                "memory",
+                "C=" + c + ", " + n + " prompts, latency 0–100 ms, " + kib / 1024 + " MiB images, -Xmx" + boundMiB
+                        + "m",
+                "peak heap used, MiB",
+                peak + " (RSS " + job.get("peak_rss_mib") + ")",
+                "RSS " + job.get("peer_rss_mib"),
+                "—",
+                "≤ " + boundMiB + " MiB",
+                peak <= boundMiB,
                 loadBefore + " → " + load());
         return null;
     }
@@ -391,10 +520,10 @@ public final class Suite {
     private Map<String, String> throughput0(int c, int n, int kib, String heap) throws Exception {
         Process server = startServer(0, 100, kib);
         try {
-            String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                    StandardCharsets.UTF_8)).readLine();
-            Map<String, String> job = jobRun(heap, "--base-url", baseUrl, "--prompts", String.valueOf(n),
-                    "--concurrency", String.valueOf(c));
+            String baseUrl = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            Map<String, String> job = jobRun(
+                    heap, "--base-url", baseUrl, "--prompts", String.valueOf(n), "--concurrency", String.valueOf(c));
             Map<String, String> base = peerRun(baseUrl, n, c);
             job.put("peer_rss_mib", base.get("rss_mib"));
             return job;
@@ -406,20 +535,35 @@ public final class Suite {
 
     private Object staging(int n) throws Exception {
         String loadBefore = load();
-        Map<String, String> job = jobRun("256m", "--prompts", String.valueOf(n), "--concurrency", "4",
-                "--max-images", "1");
-        row("memory", "staging " + n + " rows (CSV), -Xmx256m", "stage step, s", fmt(d(job, "stage_s"))
-                + " (peak heap " + job.get("peak_heap_mib") + " MiB)", "—", "—", "completes with 256 MiB", true,
+        Map<String, String> job =
+                jobRun("256m", "--prompts", String.valueOf(n), "--concurrency", "4", "--max-images", "1");
+        row(
+                "memory",
+                "staging " + n + " rows (CSV), -Xmx256m",
+                "stage step, s",
+                fmt(d(job, "stage_s")) + " (peak heap " + job.get("peak_heap_mib") + " MiB)",
+                "—",
+                "—",
+                "completes with 256 MiB",
+                true,
                 loadBefore + " → " + load());
         return null;
     }
 
     // ---------------------------------------------------------------- the table
 
-    private void row(String regime, String setting, String figure, String job, String baseline, String ratio,
-                     String target, Boolean met, String load) {
-        String[] r = {regime, setting, figure, job, baseline, ratio, target, met == null ? "" : met ? "yes" : "no",
-                load};
+    private void row(
+            String regime,
+            String setting,
+            String figure,
+            String job,
+            String baseline,
+            String ratio,
+            String target,
+            Boolean met,
+            String load) {
+        String[] r = {regime, setting, figure, job, baseline, ratio, target, met == null ? "" : met ? "yes" : "no", load
+        };
         rows.add(r);
         System.err.println("bench: | " + String.join(" | ", r) + " |");
     }
@@ -477,7 +621,8 @@ public final class Suite {
 
     private static void deleteTree(Path dir) throws IOException {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 }

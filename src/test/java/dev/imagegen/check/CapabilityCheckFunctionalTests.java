@@ -1,19 +1,18 @@
 package dev.imagegen.check;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.testing.FakeOpenAI;
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.TestDatabase;
 import dev.imagegen.testing.TestJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code imagegen check} and the check at the start of {@code run}, offline against the fake servers: a wrong key,
@@ -58,7 +57,8 @@ class CapabilityCheckFunctionalTests {
                   api-key: %s
                 %s
                 output: { dir: out }
-                """.formatted(provider, model, base, key, extraModelYaml == null ? "" : extraModelYaml.indent(2)));
+                """.formatted(
+                        provider, model, base, key, extraModelYaml == null ? "" : extraModelYaml.indent(2)));
     }
 
     /** A job of its own dataset, for tests that run (the database is shared by the tests of this class). */
@@ -71,12 +71,15 @@ class CapabilityCheckFunctionalTests {
     void aGoodOpenRouterJobIsReadyAfterTwoGetsAndNoGeneration() throws Exception {
         int before = openRouter.metadataRequests().size();
         long calls = openRouter.calls();
-        TestJob.Result r = job("openrouter", "openai/gpt-5.4-image-2", "right-key", "seed: 7").run("check");
+        TestJob.Result r = job("openrouter", "openai/gpt-5.4-image-2", "right-key", "seed: 7")
+                .run("check");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.stdout()).contains("ok", "model.api-key: accepted", "'openai/gpt-5.4-image-2' makes images",
-                "result: ready");
-        assertThat(openRouter.metadataRequests().subList(before, openRouter.metadataRequests().size()))
+        assertThat(r.stdout())
+                .contains("ok", "model.api-key: accepted", "'openai/gpt-5.4-image-2' makes images", "result: ready");
+        assertThat(openRouter
+                        .metadataRequests()
+                        .subList(before, openRouter.metadataRequests().size()))
                 .containsExactly("GET /api/v1/key", "GET /api/v1/models?output_modalities=image");
         assertThat(openRouter.calls()).isEqualTo(calls);
     }
@@ -96,7 +99,8 @@ class CapabilityCheckFunctionalTests {
     void aKeyWithoutCreditLeftIsExit3() throws Exception {
         openRouter.keyLimitRemaining(0.0);
         try {
-            TestJob.Result r = job("openrouter", "openai/gpt-5.4-image-2", "right-key", null).run("check");
+            TestJob.Result r = job("openrouter", "openai/gpt-5.4-image-2", "right-key", null)
+                    .run("check");
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
             assertThat(r.stdout()).contains("credit limit is used up");
         } finally {
@@ -106,13 +110,16 @@ class CapabilityCheckFunctionalTests {
 
     @Test
     void anUnknownModelIsExit2WithTheNearestNames() throws Exception {
-        TestJob.Result chat = job("openrouter", "openai/gpt-5.4-image", "right-key", null).run("check");
+        TestJob.Result chat =
+                job("openrouter", "openai/gpt-5.4-image", "right-key", null).run("check");
         assertThat(chat.exitCode()).as(chat.toString()).isEqualTo(2);
-        assertThat(chat.stdout()).contains("model.name: 'openai/gpt-5.4-image' is not one of OpenRouter's "
-                + "image-output models").contains("the nearest are openai/gpt-5.4-image-2");
+        assertThat(chat.stdout())
+                .contains("model.name: 'openai/gpt-5.4-image' is not one of OpenRouter's " + "image-output models")
+                .contains("the nearest are openai/gpt-5.4-image-2");
 
         // A text model exists, but makes no images: not in the image catalogue.
-        TestJob.Result text = job("openrouter", "openai/gpt-4o", "right-key", null).run("check");
+        TestJob.Result text =
+                job("openrouter", "openai/gpt-4o", "right-key", null).run("check");
         assertThat(text.exitCode()).isEqualTo(2);
 
         TestJob.Result images = job("openrouter-images", "bytedance-seed/seedream-5", "right-key", null)
@@ -124,37 +131,50 @@ class CapabilityCheckFunctionalTests {
         assertThat(openai.exitCode()).as(openai.toString()).isEqualTo(2);
         assertThat(openai.stdout()).contains("OpenAI has no model 'gpt-image-3'");
 
-        TestJob.Result fallback = job("openrouter", "openai/gpt-5.4-image-2", "right-key",
-                "fallback-models: [google/gemini-9-image]").run("check");
+        TestJob.Result fallback = job(
+                        "openrouter", "openai/gpt-5.4-image-2", "right-key", "fallback-models: [google/gemini-9-image]")
+                .run("check");
         assertThat(fallback.exitCode()).isEqualTo(2);
         assertThat(fallback.stdout()).contains("model.fallback-models[0]: 'google/gemini-9-image' is not one of");
     }
 
     @Test
     void unsupportedOptionsAreExit2AndHarmlessOnesOnlyWarn() throws Exception {
-        TestJob.Result value = job("openrouter-images", "openai/gpt-5.4-image-2", "right-key",
-                "image-config: { quality: ultra, aspect_ratio: \"16:9\" }").run("check");
+        TestJob.Result value = job(
+                        "openrouter-images",
+                        "openai/gpt-5.4-image-2",
+                        "right-key",
+                        "image-config: { quality: ultra, aspect_ratio: \"16:9\" }")
+                .run("check");
         assertThat(value.exitCode()).as(value.toString()).isEqualTo(2);
-        assertThat(value.stdout()).contains("model.image-config.quality: 'ultra' is not allowed; use one of "
-                + "[auto, high, low, medium]").doesNotContain("model.image-config.aspect_ratio");
+        assertThat(value.stdout())
+                .contains(
+                        "model.image-config.quality: 'ultra' is not allowed; use one of " + "[auto, high, low, medium]")
+                .doesNotContain("model.image-config.aspect_ratio");
 
-        TestJob.Result option = job("openrouter-images", "black-forest-labs/flux.2-pro", "right-key",
-                "image-config: { background: transparent }").run("check");
+        TestJob.Result option = job(
+                        "openrouter-images",
+                        "black-forest-labs/flux.2-pro",
+                        "right-key",
+                        "image-config: { background: transparent }")
+                .run("check");
         assertThat(option.exitCode()).isEqualTo(2);
         assertThat(option.stdout()).contains("does not take 'background'");
 
         TestJob.Result references = job("openrouter", "black-forest-labs/flux.2-pro", "right-key", null)
-                .yaml(job("openrouter", "black-forest-labs/flux.2-pro", "right-key", null).yaml()
+                .yaml(job("openrouter", "black-forest-labs/flux.2-pro", "right-key", null)
+                        .yaml()
                         .replace("prompt-column: prompt }", "prompt-column: prompt, reference-column: refs }"))
                 .run("check");
         assertThat(references.exitCode()).isEqualTo(2);
-        assertThat(references.stdout()).contains("source.reference-column: 'black-forest-labs/flux.2-pro' takes no "
-                + "image input");
+        assertThat(references.stdout())
+                .contains("source.reference-column: 'black-forest-labs/flux.2-pro' takes no " + "image input");
 
-        TestJob.Result openai = job("openai", "gpt-image-2", "right-key",
-                "image-config: { aspect_ratio: \"16:9\" }").run("check");
+        TestJob.Result openai = job("openai", "gpt-image-2", "right-key", "image-config: { aspect_ratio: \"16:9\" }")
+                .run("check");
         assertThat(openai.exitCode()).isEqualTo(2);
-        assertThat(openai.stdout()).contains("model.image-config.aspect_ratio: not an option of OpenAI's Images API")
+        assertThat(openai.stdout())
+                .contains("model.image-config.aspect_ratio: not an option of OpenAI's Images API")
                 .contains("size: 1536x1024");
 
         // The model ignores seed: a warning, not a problem.
@@ -167,11 +187,13 @@ class CapabilityCheckFunctionalTests {
     @Test
     void runChecksFirstAndSpendsNothingOnAProblem() throws Exception {
         long calls = openRouter.calls();
-        TestJob.Result badModel = job("openrouter", "openai/gpt-5.4-image", "right-key", null).run("run");
+        TestJob.Result badModel =
+                job("openrouter", "openai/gpt-5.4-image", "right-key", null).run("run");
         assertThat(badModel.exitCode()).as(badModel.toString()).isEqualTo(2);
         assertThat(badModel.stderr()).contains("not started").contains("--skip-check");
 
-        TestJob.Result badKey = job("openrouter", "openai/gpt-5.4-image-2", "wrong-key-456", null).run("run");
+        TestJob.Result badKey = job("openrouter", "openai/gpt-5.4-image-2", "wrong-key-456", null)
+                .run("run");
         assertThat(badKey.exitCode()).isEqualTo(3);
         assertThat(badKey.stderr()).contains("refused the key").doesNotContain("wrong-key-456");
         assertThat(openRouter.calls()).isEqualTo(calls);
@@ -188,8 +210,9 @@ class CapabilityCheckFunctionalTests {
         TestJob flux = runJob("flux", "openrouter", "black-forest-labs/flux.2-pro", "seed: 7");
         TestJob.Result check = flux.run("check");
         assertThat(check.exitCode()).as(check.toString()).isZero();
-        assertThat(check.stdout()).contains("model.modalities: sends modalities [image] "
-                + "('black-forest-labs/flux.2-pro' outputs images only, no text)");
+        assertThat(check.stdout())
+                .contains("model.modalities: sends modalities [image] "
+                        + "('black-forest-labs/flux.2-pro' outputs images only, no text)");
 
         int unroutable = openRouter.unroutable().size();
         int received = openRouter.received().size();
@@ -197,8 +220,10 @@ class CapabilityCheckFunctionalTests {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         // The check learnt it from the catalogue: not even the unbilled 404 was needed.
         assertThat(openRouter.unroutable()).hasSize(unroutable);
-        assertThat(openRouter.received().subList(received, openRouter.received().size())).singleElement()
-                .satisfies(c -> assertThat(c.body().path("modalities").toString()).isEqualTo("[\"image\"]"));
+        assertThat(openRouter.received().subList(received, openRouter.received().size()))
+                .singleElement()
+                .satisfies(
+                        c -> assertThat(c.body().path("modalities").toString()).isEqualTo("[\"image\"]"));
         assertThat(Files.list(dir.resolve("out/images")).count()).isPositive();
     }
 
@@ -209,66 +234,100 @@ class CapabilityCheckFunctionalTests {
                 .run("run", "--skip-check");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(openRouter.unroutable()).hasSize(unroutable + 1);
-        assertThat(db.jdbc().queryForObject("SELECT count(*) FROM generated_image WHERE dataset = 'flux-unchecked'",
-                Long.class)).isEqualTo(1);
+        assertThat(db.jdbc()
+                        .queryForObject(
+                                "SELECT count(*) FROM generated_image WHERE dataset = 'flux-unchecked'", Long.class))
+                .isEqualTo(1);
     }
 
     @Test
     void theTokenBoundIsMaxCompletionTokensWhereTheModelListsIt() throws Exception {
-        TestJob.Result gpt = job("openrouter", "openai/gpt-5.4-image-2", "right-key", null).run("check");
+        TestJob.Result gpt =
+                job("openrouter", "openai/gpt-5.4-image-2", "right-key", null).run("check");
         assertThat(gpt.stdout()).contains("model.max-tokens: sent as max_completion_tokens");
-        TestJob.Result gemini = job("openrouter", "google/gemini-2.5-flash-image", "right-key", null).run("check");
+        TestJob.Result gemini = job("openrouter", "google/gemini-2.5-flash-image", "right-key", null)
+                .run("check");
         assertThat(gemini.stdout()).contains("model.max-tokens: sent as max_tokens");
 
         int received = openRouter.received().size();
-        assertThat(runJob("completion-tokens", "openrouter", "openai/gpt-5.4-image-2", null).run("run").exitCode())
+        assertThat(runJob("completion-tokens", "openrouter", "openai/gpt-5.4-image-2", null)
+                        .run("run")
+                        .exitCode())
                 .isZero();
-        assertThat(openRouter.received().get(received).body().has("max_completion_tokens")).isTrue();
+        assertThat(openRouter.received().get(received).body().has("max_completion_tokens"))
+                .isTrue();
         assertThat(openRouter.received().get(received).body().has("max_tokens")).isFalse();
     }
 
     @Test
     void pinnedProvidersAreCheckedAgainstTheirOwnEndpoints() throws Exception {
         // Model-wide, FLUX takes 2K and a seed; its Together endpoint renders 1K only and takes no seed.
-        TestJob.Result wide = job("openrouter-images", "black-forest-labs/flux.2-pro", "right-key",
-                "image-config: { resolution: 2K }\nseed: 1").run("check");
+        TestJob.Result wide = job(
+                        "openrouter-images",
+                        "black-forest-labs/flux.2-pro",
+                        "right-key",
+                        "image-config: { resolution: 2K }\nseed: 1")
+                .run("check");
         assertThat(wide.exitCode()).as(wide.toString()).isZero();
 
-        TestJob.Result pinned = job("openrouter-images", "black-forest-labs/flux.2-pro", "right-key",
-                "image-config: { resolution: 2K }\nseed: 1\nprovider-routing: { only: [together] }").run("check");
+        TestJob.Result pinned = job(
+                        "openrouter-images",
+                        "black-forest-labs/flux.2-pro",
+                        "right-key",
+                        "image-config: { resolution: 2K }\nseed: 1\nprovider-routing: { only: [together] }")
+                .run("check");
         assertThat(pinned.exitCode()).as(pinned.toString()).isEqualTo(2);
-        assertThat(pinned.stdout()).contains("model.image-config.resolution: '2K' is not allowed; use one of [1K] "
-                + "at provider together").contains("warn   model.seed: 'black-forest-labs/flux.2-pro' at provider "
-                + "together takes no seed");
+        assertThat(pinned.stdout())
+                .contains(
+                        "model.image-config.resolution: '2K' is not allowed; use one of [1K] " + "at provider together")
+                .contains("warn   model.seed: 'black-forest-labs/flux.2-pro' at provider " + "together takes no seed");
         assertThat(openRouter.metadataRequests())
                 .contains("GET /api/v1/images/models/black-forest-labs/flux.2-pro/endpoints");
 
-        TestJob.Result nobody = job("openrouter-images", "black-forest-labs/flux.2-pro", "right-key",
-                "provider-routing: { only: [azure] }").run("check");
+        TestJob.Result nobody = job(
+                        "openrouter-images",
+                        "black-forest-labs/flux.2-pro",
+                        "right-key",
+                        "provider-routing: { only: [azure] }")
+                .run("check");
         assertThat(nobody.exitCode()).isEqualTo(2);
-        assertThat(nobody.stdout()).contains("no provider in [azure] serves 'black-forest-labs/flux.2-pro'; it is "
-                + "served by black-forest-labs, together");
+        assertThat(nobody.stdout())
+                .contains("no provider in [azure] serves 'black-forest-labs/flux.2-pro'; it is "
+                        + "served by black-forest-labs, together");
 
         // Chat: the Azure endpoint of the model takes no seed, though the model does.
-        TestJob.Result chat = job("openrouter", "openai/gpt-5.4-image-2", "right-key",
-                "seed: 3\nprovider-routing: { order: [azure], allow_fallbacks: false }").run("check");
+        TestJob.Result chat = job(
+                        "openrouter",
+                        "openai/gpt-5.4-image-2",
+                        "right-key",
+                        "seed: 3\nprovider-routing: { order: [azure], allow_fallbacks: false }")
+                .run("check");
         assertThat(chat.exitCode()).as(chat.toString()).isZero();
-        assertThat(chat.stdout()).contains("warn   model.seed: 'openai/gpt-5.4-image-2' at [azure] does not list "
-                + "seed");
+        assertThat(chat.stdout())
+                .contains("warn   model.seed: 'openai/gpt-5.4-image-2' at [azure] does not list " + "seed");
         assertThat(openRouter.metadataRequests()).contains("GET /api/v1/models/openai/gpt-5.4-image-2/endpoints");
     }
 
     @Test
     void theImageApiIsWarnedAboutRoutingFieldsItDoesNotTakeAndSvgIsRefused() throws Exception {
-        TestJob.Result routing = job("openrouter-images", "openai/gpt-5.4-image-2", "right-key",
-                "provider-routing: { sort: price, data_collection: deny }").run("check");
+        TestJob.Result routing = job(
+                        "openrouter-images",
+                        "openai/gpt-5.4-image-2",
+                        "right-key",
+                        "provider-routing: { sort: price, data_collection: deny }")
+                .run("check");
         assertThat(routing.exitCode()).as(routing.toString()).isZero();
-        assertThat(routing.stdout()).contains("model.provider-routing: the Image API honours only "
-                + "[allow_fallbacks, ignore, only, options, order, sort]; [data_collection] are not sent");
+        assertThat(routing.stdout())
+                .contains("model.provider-routing: the Image API honours only "
+                        + "[allow_fallbacks, ignore, only, options, order, sort]; [data_collection] are not sent");
 
         long calls = openRouter.calls();
-        TestJob.Result svg = job("openrouter-images", "openai/gpt-5.4-image-2", "right-key",
-                "image-config: { output_format: svg }").run("run");
+        TestJob.Result svg = job(
+                        "openrouter-images",
+                        "openai/gpt-5.4-image-2",
+                        "right-key",
+                        "image-config: { output_format: svg }")
+                .run("run");
         assertThat(svg.exitCode()).as(svg.toString()).isEqualTo(2);
         assertThat(svg.stderr()).contains("svg (image/svg+xml) is a vector format");
         assertThat(openRouter.calls()).isEqualTo(calls);
@@ -277,32 +336,49 @@ class CapabilityCheckFunctionalTests {
     @Test
     void openAiOptionsAreCheckedByTheRulesOfTheModelAndTheEndpoint() throws Exception {
         String[][] problems = {
-                {"gpt-image-2", "image-config: { style: vivid }", "style is a dall-e-3 option"},
-                {"gpt-image-2", "image-config: { quality: hd }", "'hd' is a DALL·E quality"},
-                {"gpt-image-2", "image-config: { input_fidelity: high }", "input_fidelity is a field of "
-                        + "/images/edits only"},
-                {"gpt-image-2", "image-config: { size: 1500x1000 }", "both sides must be multiples of 16"},
-                {"gpt-image-2", "image-config: { size: 3840x1024 }", "within 1:3 and 3:1"},
-                {"gpt-image-2", "image-config: { size: 3840x2176 }", "maximum of 3840x2160"},
-                {"gpt-image-1", "image-config: { size: 1536x864 }", "is not a size of gpt-image-1"},
-                {"gpt-image-2", "image-config: { background: transparent, output_format: jpeg }", "a transparent "
-                        + "background needs output_format png or webp"},
-                {"gpt-image-2", "image-config: { output_compression: 80 }", "applies to output_format jpeg or "
-                        + "webp only"},
-                {"gpt-image-2", "image-config: { output_compression: 101, output_format: webp }", "outside 0..100"}};
+            {"gpt-image-2", "image-config: { style: vivid }", "style is a dall-e-3 option"},
+            {"gpt-image-2", "image-config: { quality: hd }", "'hd' is a DALL·E quality"},
+            {
+                "gpt-image-2",
+                "image-config: { input_fidelity: high }",
+                "input_fidelity is a field of " + "/images/edits only"
+            },
+            {"gpt-image-2", "image-config: { size: 1500x1000 }", "both sides must be multiples of 16"},
+            {"gpt-image-2", "image-config: { size: 3840x1024 }", "within 1:3 and 3:1"},
+            {"gpt-image-2", "image-config: { size: 3840x2176 }", "maximum of 3840x2160"},
+            {"gpt-image-1", "image-config: { size: 1536x864 }", "is not a size of gpt-image-1"},
+            {
+                "gpt-image-2",
+                "image-config: { background: transparent, output_format: jpeg }",
+                "a transparent " + "background needs output_format png or webp"
+            },
+            {
+                "gpt-image-2",
+                "image-config: { output_compression: 80 }",
+                "applies to output_format jpeg or " + "webp only"
+            },
+            {"gpt-image-2", "image-config: { output_compression: 101, output_format: webp }", "outside 0..100"}
+        };
         for (String[] p : problems) {
             TestJob.Result r = job("openai", p[0], "right-key", p[1]).run("check");
             assertThat(r.exitCode()).as(p[1] + ": " + r).isEqualTo(2);
             assertThat(r.stdout()).as(p[1]).contains(p[2]);
         }
-        for (String fine : new String[] {"image-config: { size: 1536x864, quality: high }",
-                "image-config: { size: 3840x2160 }", "image-config: { output_compression: 80, output_format: jpeg }",
-                "image-config: { background: transparent, output_format: webp }"}) {
+        for (String fine : new String[] {
+            "image-config: { size: 1536x864, quality: high }",
+            "image-config: { size: 3840x2160 }",
+            "image-config: { output_compression: 80, output_format: jpeg }",
+            "image-config: { background: transparent, output_format: webp }"
+        }) {
             TestJob.Result r = job("openai", "gpt-image-2", "right-key", fine).run("check");
             assertThat(r.exitCode()).as(fine + ": " + r).isZero();
         }
-        TestJob.Result dalle = job("openai", "dall-e-3", "right-key", "image-config: { style: natural, quality: hd, "
-                + "size: 1792x1024 }").run("check");
+        TestJob.Result dalle = job(
+                        "openai",
+                        "dall-e-3",
+                        "right-key",
+                        "image-config: { style: natural, quality: hd, " + "size: 1792x1024 }")
+                .run("check");
         assertThat(dalle.exitCode()).as(dalle.toString()).isZero();
     }
 

@@ -1,5 +1,8 @@
 package dev.imagegen.db;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -8,12 +11,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Several imagegen processes on one embedded server: whoever starts it, the server stays up while any of them uses
@@ -26,23 +25,31 @@ class EmbeddedDatabaseSharingTests {
 
     @Test
     void twoStartingAtOnceShareOneServerThatOutlivesItsStarterAndStopsWithTheLastUser() throws Exception {
-        CompletableFuture<ImagegenDatabase> first = CompletableFuture.supplyAsync(() -> ImagegenDatabase.embedded(home));
-        CompletableFuture<ImagegenDatabase> second = CompletableFuture.supplyAsync(() -> ImagegenDatabase.embedded(home));
+        CompletableFuture<ImagegenDatabase> first =
+                CompletableFuture.supplyAsync(() -> ImagegenDatabase.embedded(home));
+        CompletableFuture<ImagegenDatabase> second =
+                CompletableFuture.supplyAsync(() -> ImagegenDatabase.embedded(home));
         List<ImagegenDatabase> both = List.of(first.get(), second.get());
         assertThat(both).filteredOn(ImagegenDatabase::startedServer).hasSize(1);
         assertThat(both.get(0).url()).isEqualTo(both.get(1).url());
-        ImagegenDatabase owner = both.stream().filter(ImagegenDatabase::startedServer).findFirst().orElseThrow();
-        ImagegenDatabase joiner = both.stream().filter(d -> !d.startedServer()).findFirst().orElseThrow();
+        ImagegenDatabase owner = both.stream()
+                .filter(ImagegenDatabase::startedServer)
+                .findFirst()
+                .orElseThrow();
+        ImagegenDatabase joiner =
+                both.stream().filter(d -> !d.startedServer()).findFirst().orElseThrow();
         execute(joiner, "CREATE TABLE survives (n int)");
 
         owner.close();
 
-        assertThat(ImagegenDatabase.RunningServer.port(ImagegenDatabase.dataDirectory(home))).isNotNull();
+        assertThat(ImagegenDatabase.RunningServer.port(ImagegenDatabase.dataDirectory(home)))
+                .isNotNull();
         execute(joiner, "INSERT INTO survives VALUES (1)");
 
         joiner.close();
 
-        assertThat(ImagegenDatabase.RunningServer.port(ImagegenDatabase.dataDirectory(home))).isNull();
+        assertThat(ImagegenDatabase.RunningServer.port(ImagegenDatabase.dataDirectory(home)))
+                .isNull();
         assertThatThrownBy(() -> execute(joiner, "SELECT 1")).isInstanceOf(SQLException.class);
     }
 
@@ -58,13 +65,15 @@ class EmbeddedDatabaseSharingTests {
         execute(owner, "SELECT 1");
 
         owner.close();
-        assertThat(ImagegenDatabase.RunningServer.port(ImagegenDatabase.dataDirectory(home))).isNull();
+        assertThat(ImagegenDatabase.RunningServer.port(ImagegenDatabase.dataDirectory(home)))
+                .isNull();
 
         ImagegenDatabase again = ImagegenDatabase.embedded(home);
         try {
             assertThat(again.startedServer()).isTrue();
-            try (Connection c = connect(again); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT n FROM kept")) {
+            try (Connection c = connect(again);
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT n FROM kept")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getInt(1)).isEqualTo(42);
             }
@@ -74,7 +83,8 @@ class EmbeddedDatabaseSharingTests {
     }
 
     private static void execute(ImagegenDatabase db, String sql) throws SQLException {
-        try (Connection c = connect(db); Statement s = c.createStatement()) {
+        try (Connection c = connect(db);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

@@ -1,24 +1,22 @@
 package dev.imagegen.db;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.imagegen.testing.ImagegenProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import dev.imagegen.testing.ImagegenProcess;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A power cut leaves {@code postmaster.pid} behind, and after the reboot its PID may belong to another process. The
@@ -33,15 +31,16 @@ class StalePidFileTests {
     void aPidFileNamingAnotherLiveProcessIsRecognisedAsStaleAndTheServerStarts() throws Exception {
         Path data = ImagegenDatabase.dataDirectory(home);
         // A process that starts the embedded server and keeps using it (any long-running command does).
-        ImagegenProcess user = ImagegenProcess.start(home, "worker", Map.of("IMAGEGEN_HOME", home.toString()),
-                "worker", "--poll", "1s");
+        ImagegenProcess user = ImagegenProcess.start(
+                home, "worker", Map.of("IMAGEGEN_HOME", home.toString()), "worker", "--poll", "1s");
         await().atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> {
             Integer port = ImagegenDatabase.RunningServer.port(data);
             return port != null && count(port, "SELECT count(*) FROM remote_worker") > 0;
         });
         execute(ImagegenDatabase.RunningServer.port(data), "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
         // The power cut: the process, the postmaster and its backends die at once, and the lock file stays.
-        ProcessHandle server = ProcessHandle.of(ImagegenDatabase.RunningServer.pid(data)).orElseThrow();
+        ProcessHandle server =
+                ProcessHandle.of(ImagegenDatabase.RunningServer.pid(data)).orElseThrow();
         List<ProcessHandle> all = new ArrayList<>(server.descendants().toList());
         all.add(server);
         user.kill();
@@ -62,30 +61,36 @@ class StalePidFileTests {
             try {
                 assertThat(again.startedServer()).isTrue();
                 assertThat(ImagegenDatabase.RunningServer.pid(data)).isNotEqualTo(other.pid());
-                try (Connection c = connect(again); Statement s = c.createStatement();
-                     ResultSet rs = s.executeQuery("SELECT n FROM kept")) {
+                try (Connection c = connect(again);
+                        Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT n FROM kept")) {
                     assertThat(rs.next()).isTrue();
                     assertThat(rs.getInt(1)).isEqualTo(42);
                 }
             } finally {
                 again.close();
             }
-            assertThat(other.isAlive()).as("the unrelated process is left alone").isTrue();
+            assertThat(other.isAlive())
+                    .as("the unrelated process is left alone")
+                    .isTrue();
         } finally {
             other.destroyForcibly().waitFor();
         }
     }
 
     private static void execute(int port, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres",
-                "postgres", "postgres"); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://localhost:" + port + "/postgres", "postgres", "postgres");
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     private static long count(int port, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres",
-                "postgres", "postgres"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://localhost:" + port + "/postgres", "postgres", "postgres");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

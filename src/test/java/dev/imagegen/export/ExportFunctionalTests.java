@@ -1,5 +1,12 @@
 package dev.imagegen.export;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagegen.model.ImageProbe;
+import dev.imagegen.store.ImageStore;
+import dev.imagegen.store.SafeNames;
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.TestJob;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,19 +23,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import dev.imagegen.model.ImageProbe;
-import dev.imagegen.store.ImageStore;
-import dev.imagegen.store.SafeNames;
-import dev.imagegen.testing.FunctionalTest;
-import dev.imagegen.testing.TestJob;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Exports of a real run: the WebDataset shards are read back with Commons Compress and with the system's tar, every
@@ -46,12 +45,19 @@ class ExportFunctionalTests extends FunctionalTest {
             webp = in.readAllBytes();
         }
         String dataUrl = "data:image/webp;base64," + Base64.getEncoder().encodeToString(webp);
-        server.behaviour(call -> call.prompt().contains("[webp]") ? server.successWith(call, dataUrl, 0.02)
-                : server.markers(call));
+        server.behaviour(call ->
+                call.prompt().contains("[webp]") ? server.successWith(call, dataUrl, 0.02) : server.markers(call));
         StringBuilder csv = new StringBuilder("id,prompt,style,subject\n");
         for (int i = 0; i < 10; i++) {
-            csv.append("p.").append(i).append(",\"a picture, number ").append(i).append(" \"\"quoted\"\" é\",")
-                    .append(i % 2 == 0 ? "photo" : "sketch").append(",thing-").append(i).append('\n');
+            csv.append("p.")
+                    .append(i)
+                    .append(",\"a picture, number ")
+                    .append(i)
+                    .append(" \"\"quoted\"\" é\",")
+                    .append(i % 2 == 0 ? "photo" : "sketch")
+                    .append(",thing-")
+                    .append(i)
+                    .append('\n');
         }
         csv.append("web,[webp] a gradient,render,gradient\n");
         csv.append("refused,[moderation] nope,photo,x\n");
@@ -73,14 +79,15 @@ class ExportFunctionalTests extends FunctionalTest {
         assertThat(rows).hasSize(22);
         Path out = dir.resolve("wds");
 
-        TestJob.Result result = job.run("export", "--format", "webdataset", "--to", out.toString(),
-                "--shard-samples", "5");
+        TestJob.Result result =
+                job.run("export", "--format", "webdataset", "--to", out.toString(), "--shard-samples", "5");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         List<Path> shards = files(out, ".tar");
-        assertThat(shards).extracting(p -> p.getFileName().toString())
-                .containsExactly("shop-000000.tar", "shop-000001.tar", "shop-000002.tar", "shop-000003.tar",
-                        "shop-000004.tar");
+        assertThat(shards)
+                .extracting(p -> p.getFileName().toString())
+                .containsExactly(
+                        "shop-000000.tar", "shop-000001.tar", "shop-000002.tar", "shop-000003.tar", "shop-000004.tar");
         Map<String, Map<String, byte[]>> samples = new LinkedHashMap<>();
         for (Path shard : shards) {
             // The system's tar lists it, and Commons Compress reads the same members in the same order.
@@ -99,7 +106,8 @@ class ExportFunctionalTests extends FunctionalTest {
             Map<String, byte[]> parts = e.getValue();
             Map<String, Object> row = rows.get(key);
             assertThat(key).doesNotContain(".");
-            String ext = ((String) row.get("file_path")).substring(((String) row.get("file_path")).lastIndexOf('.') + 1);
+            String ext =
+                    ((String) row.get("file_path")).substring(((String) row.get("file_path")).lastIndexOf('.') + 1);
             assertThat(parts.keySet()).containsExactlyInAnyOrder(ext, "txt", "json");
             byte[] image = parts.get(ext);
             assertThat(ImageStore.sha256(image)).isEqualTo(row.get("sha256"));
@@ -113,7 +121,8 @@ class ExportFunctionalTests extends FunctionalTest {
             assertThat(meta.path("seed").asLong()).isEqualTo(((Number) row.get("seed")).longValue());
             assertThat(meta.path("sha256").asString()).isEqualTo(row.get("sha256"));
             assertThat(meta.path("run_id").asString()).isEqualTo("r1");
-            assertThat(meta.path("attributes")).isEqualTo(JSON.readTree(row.get("attributes").toString()));
+            assertThat(meta.path("attributes"))
+                    .isEqualTo(JSON.readTree(row.get("attributes").toString()));
         }
         assertThat(samples.get("web_v0")).containsKey("webp");
         JsonNode list = JSON.readTree(out.resolve("shop.shards.json").toFile());
@@ -125,14 +134,15 @@ class ExportFunctionalTests extends FunctionalTest {
 
         // Again: byte for byte the same shards.
         Map<String, String> before = hashes(out);
-        TestJob.Result again = job.run("export", "--format", "webdataset", "--to", out.toString(),
-                "--shard-samples", "5");
+        TestJob.Result again =
+                job.run("export", "--format", "webdataset", "--to", out.toString(), "--shard-samples", "5");
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(hashes(out)).isEqualTo(before);
 
         // Bigger shards: fewer files, and none of the old ones left behind.
         assertThat(job.run("export", "--format", "webdataset", "--to", out.toString(), "--shard-samples", "100")
-                .exitCode()).isZero();
+                        .exitCode())
+                .isZero();
         assertThat(files(out, ".tar")).hasSize(1);
         assertThat(files(out, ".index.jsonl")).hasSize(1);
     }
@@ -156,7 +166,8 @@ class ExportFunctionalTests extends FunctionalTest {
             Path file = metadata.getParent().resolve(m.path("file_name").asString());
             assertThat(file).isRegularFile();
             assertThat(file.getParent()).isEqualTo(metadata.getParent());
-            Map<String, Object> row = rows.get(key(m.path("id").asString(), m.path("variant").asInt()));
+            Map<String, Object> row =
+                    rows.get(key(m.path("id").asString(), m.path("variant").asInt()));
             assertThat(ImageStore.sha256(Files.readAllBytes(file))).isEqualTo(row.get("sha256"));
             for (String field : List.of("prompt", "id", "model", "seed", "attributes")) {
                 assertThat(m.has(field)).as(field).isTrue();
@@ -186,32 +197,41 @@ class ExportFunctionalTests extends FunctionalTest {
         assertThat(job.run("run", "--run-id", "r2", "--no-report").exitCode()).isZero();
 
         Path all = dir.resolve("all");
-        TestJob.Result everything = job.run("export", "--format", "jsonl", "--to", all.toString(), "--paths",
-                "relative");
+        TestJob.Result everything =
+                job.run("export", "--format", "jsonl", "--to", all.toString(), "--paths", "relative");
         assertThat(everything.exitCode()).as(everything.toString()).isZero();
         assertThat(everything.stdout()).contains("left out        1 images");
         List<String> lines = Files.readAllLines(all.resolve("test.jsonl"));
-        assertThat(lines).extracting(l -> JSON.readTree(l).path("id").asString()).containsExactly("b", "c", "d");
+        assertThat(lines)
+                .extracting(l -> JSON.readTree(l).path("id").asString())
+                .containsExactly("b", "c", "d");
         for (String l : lines) {
             Path image = all.resolve(JSON.readTree(l).path("path").asString()).normalize();
             assertThat(image).isRegularFile();
         }
 
         Path second = dir.resolve("r2");
-        assertThat(job.run("export", "--format", "jsonl", "--to", second.toString(), "--run-id", "r2").exitCode())
+        assertThat(job.run("export", "--format", "jsonl", "--to", second.toString(), "--run-id", "r2")
+                        .exitCode())
                 .isZero();
         assertThat(Files.readAllLines(second.resolve("test.jsonl")))
-                .extracting(l -> JSON.readTree(l).path("id").asString()).containsExactly("c", "d");
-        assertThat(JSON.readTree(Files.readAllLines(second.resolve("test.jsonl")).get(0)).path("path").asString())
+                .extracting(l -> JSON.readTree(l).path("id").asString())
+                .containsExactly("c", "d");
+        assertThat(JSON.readTree(
+                                Files.readAllLines(second.resolve("test.jsonl")).get(0))
+                        .path("path")
+                        .asString())
                 .startsWith("/");
 
         Path future = dir.resolve("future");
         assertThat(job.run("export", "--format", "jsonl", "--to", future.toString(), "--since", "2999-01-01")
-                .exitCode()).isZero();
+                        .exitCode())
+                .isZero();
         assertThat(Files.readAllLines(future.resolve("test.jsonl"))).isEmpty();
         Path past = dir.resolve("past");
         assertThat(job.run("export", "--format", "jsonl", "--to", past.toString(), "--until", "2999-01-01T00:00:00Z")
-                .exitCode()).isZero();
+                        .exitCode())
+                .isZero();
         assertThat(Files.readAllLines(past.resolve("test.jsonl"))).hasSize(3);
 
         TestJob.Result otherSelection = job.run("export", "--format", "jsonl", "--to", second.toString());
@@ -223,10 +243,24 @@ class ExportFunctionalTests extends FunctionalTest {
         assertThat(refused.exitCode()).isEqualTo(2);
         assertThat(refused.stderr()).contains("not empty");
         assertThat(Files.readString(foreign.resolve("notes.txt"))).isEqualTo("mine");
-        assertThat(job.run("export", "--format", "tarball", "--to", dir.resolve("x").toString()).exitCode())
+        assertThat(job.run(
+                                "export",
+                                "--format",
+                                "tarball",
+                                "--to",
+                                dir.resolve("x").toString())
+                        .exitCode())
                 .isEqualTo(2);
-        assertThat(job.run("export", "--format", "jsonl", "--to", dir.resolve("y").toString(), "--run-id", "nope")
-                .stderr()).contains("no run 'nope'");
+        assertThat(job.run(
+                                "export",
+                                "--format",
+                                "jsonl",
+                                "--to",
+                                dir.resolve("y").toString(),
+                                "--run-id",
+                                "nope")
+                        .stderr())
+                .contains("no run 'nope'");
     }
 
     private Map<String, Map<String, Object>> rowsByKey() {
@@ -245,7 +279,9 @@ class ExportFunctionalTests extends FunctionalTest {
     }
 
     private static List<String> systemTarList(Path shard) throws Exception {
-        Process p = new ProcessBuilder("tar", "-tf", shard.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("tar", "-tf", shard.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
@@ -274,7 +310,9 @@ class ExportFunctionalTests extends FunctionalTest {
         TestJob job = job();
         assertThat(job.run("run", "--run-id", "r1", "--no-report").exitCode()).isZero();
         Path out = dir.resolve("hf");
-        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString()).exitCode()).isZero();
+        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString())
+                        .exitCode())
+                .isZero();
         Map<String, Long> before = modificationTimes(out);
         byte[] metadata = Files.readAllBytes(out.resolve("train/metadata.jsonl"));
 
@@ -292,7 +330,9 @@ class ExportFunctionalTests extends FunctionalTest {
         assertThat(modificationTimes(out)).isEqualTo(before);
         assertThat(Files.readAllBytes(out.resolve("train/metadata.jsonl"))).isEqualTo(metadata);
         // Once the other one is done, the directory is free again.
-        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString()).exitCode()).isZero();
+        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString())
+                        .exitCode())
+                .isZero();
     }
 
     /**
@@ -304,7 +344,8 @@ class ExportFunctionalTests extends FunctionalTest {
         TestJob job = job();
         assertThat(job.run("run", "--run-id", "r1", "--no-report").exitCode()).isZero();
         dev.imagegen.spec.JobSpec spec = new dev.imagegen.spec.JobSpecLoader()
-                .load(dir.resolve("job.yml"), List.of()).asDryRun();
+                .load(dir.resolve("job.yml"), List.of())
+                .asDryRun();
         for (ExportFormat format : List.of(ExportFormat.IMAGEFOLDER, ExportFormat.WEBDATASET)) {
             Path out = dir.resolve("both-" + format.id());
             ExportOptions options = new ExportOptions(format, out, null, null, null, 5, 1L << 30, true, false);
@@ -330,14 +371,18 @@ class ExportFunctionalTests extends FunctionalTest {
 
             assertThat(results).as(format.id()).contains("exported");
             try (Stream<Path> files = Files.walk(out)) {
-                assertThat(files.map(p -> p.getFileName().toString())).as(format.id())
+                assertThat(files.map(p -> p.getFileName().toString()))
+                        .as(format.id())
                         .noneMatch(n -> n.endsWith(".tmp"));
             }
             if (format == ExportFormat.IMAGEFOLDER) {
                 List<String> lines = Files.readAllLines(out.resolve("train/metadata.jsonl"));
                 assertThat(lines).hasSize(22);
                 for (String line : lines) {
-                    assertThat(out.resolve("train").resolve(JSON.readTree(line).path("file_name").asString()))
+                    assertThat(out.resolve("train")
+                                    .resolve(JSON.readTree(line)
+                                            .path("file_name")
+                                            .asString()))
                             .isRegularFile();
                 }
             } else {
@@ -360,11 +405,15 @@ class ExportFunctionalTests extends FunctionalTest {
         TestJob job = job();
         assertThat(job.run("run", "--run-id", "r1", "--no-report").exitCode()).isZero();
         Path out = dir.resolve("hf");
-        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString()).exitCode()).isZero();
+        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString())
+                        .exitCode())
+                .isZero();
         Path leftover = out.resolve("train/.metadata.jsonl.0b6d3c1e-4f0a-4e8e-9d3c-2a1b5c6d7e8f.tmp");
         Files.writeString(leftover, "half a file");
 
-        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString()).exitCode()).isZero();
+        assertThat(job.run("export", "--format", "imagefolder", "--to", out.toString())
+                        .exitCode())
+                .isZero();
 
         assertThat(leftover).doesNotExist();
     }
@@ -402,7 +451,9 @@ class ExportFunctionalTests extends FunctionalTest {
 
     private static List<Path> files(Path dir, String suffix) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().endsWith(suffix))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -421,8 +472,10 @@ class ExportFunctionalTests extends FunctionalTest {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.filter(Files::isRegularFile).toList()) {
                 // Nanosecond time stamps: a copy, even of the same bytes, would change them.
-                m.put(dir.relativize(p).toString(), Files.getLastModifiedTime(p).toInstant().toEpochMilli() * 1000
-                        + Files.getLastModifiedTime(p).toInstant().getNano() % 1_000_000 / 1000);
+                m.put(
+                        dir.relativize(p).toString(),
+                        Files.getLastModifiedTime(p).toInstant().toEpochMilli() * 1000
+                                + Files.getLastModifiedTime(p).toInstant().getNano() % 1_000_000 / 1000);
             }
         }
         return m;

@@ -1,13 +1,12 @@
 package dev.imagegen.export;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ExportLockTest {
 
@@ -29,7 +28,8 @@ class ExportLockTest {
     @Test
     void theLockIsExclusiveUntilReleased() throws Exception {
         try (ExportLock held = ExportLock.take(dir)) {
-            assertThatThrownBy(() -> ExportLock.take(dir)).isInstanceOf(ExportBusyException.class)
+            assertThatThrownBy(() -> ExportLock.take(dir))
+                    .isInstanceOf(ExportBusyException.class)
                     .hasMessageContaining(dir.resolve(".imagegen-export.lock").toString());
         }
         ExportLock.take(dir).close();

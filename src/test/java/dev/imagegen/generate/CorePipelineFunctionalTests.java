@@ -1,20 +1,19 @@
 package dev.imagegen.generate;
 
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.model.ImageProbe;
 import dev.imagegen.store.ImageStore;
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The whole job on a real PostgreSQL against the fake OpenRouter: files, rows and exit codes. */
 class CorePipelineFunctionalTests extends FunctionalTest {
@@ -54,40 +53,56 @@ class CorePipelineFunctionalTests extends FunctionalTest {
             assertThat(file.normalize()).startsWith(job.output());
         }
         // The prompt text reached the server exactly as written (quotes, non-ASCII), once per prompt.
-        assertThat(server.billedGenerations()).hasSize(200).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.billedGenerations())
+                .hasSize(200)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         assertThat(server.received()).anySatisfy(c -> assertThat(c.prompt()).contains("\"Fly an airplane\""));
         assertThat(server.received()).anySatisfy(c -> assertThat(c.prompt()).contains("Dalí"));
     }
 
     @Test
     void refusedPromptsAreSkippedWithTheirKindAndTheRestComplete() throws Exception {
-        TestJob job = TestJob.openRouter(dir, db, server, null).prompts(
-                "ok1", "a calm sea",
-                "mod", "[moderation] something",
-                "bad", "[bad-request] something",
-                "noimg", "[no-image] something",
-                "corrupt", "[corrupt] something",
-                "filter", "[content-filter] something",
-                "ok2", "a quiet forest");
+        TestJob job = TestJob.openRouter(dir, db, server, null)
+                .prompts(
+                        "ok1", "a calm sea",
+                        "mod", "[moderation] something",
+                        "bad", "[bad-request] something",
+                        "noimg", "[no-image] something",
+                        "corrupt", "[corrupt] something",
+                        "filter", "[content-filter] something",
+                        "ok2", "a quiet forest");
 
         TestJob.Result result = job.run("run");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(imagesById()).containsOnlyKeys("ok1", "ok2");
-        assertThat(failureKinds()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "mod", "moderation", "bad", "bad_request", "noimg", "no_image", "corrupt", "invalid_image",
-                "filter", "moderation"));
+        assertThat(failureKinds())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "mod",
+                        "moderation",
+                        "bad",
+                        "bad_request",
+                        "noimg",
+                        "no_image",
+                        "corrupt",
+                        "invalid_image",
+                        "filter",
+                        "moderation"));
         Map<String, Object> mod = jdbc.queryForMap("SELECT * FROM prompt_failure WHERE prompt_id = 'mod'");
         assertThat(mod.get("http_status")).isEqualTo(403);
-        assertThat((String) mod.get("message")).contains("flagged by moderation").contains("violence");
-        assertThat(((Number) jdbc.queryForObject("SELECT cost_usd FROM prompt_failure WHERE prompt_id = 'noimg'",
-                Number.class)).doubleValue()).isEqualTo(0.0005);
+        assertThat((String) mod.get("message"))
+                .contains("flagged by moderation")
+                .contains("violence");
+        assertThat(((Number) jdbc.queryForObject(
+                                "SELECT cost_usd FROM prompt_failure WHERE prompt_id = 'noimg'", Number.class))
+                        .doubleValue())
+                .isEqualTo(0.0005);
     }
 
     @Test
     void transientFailuresAreRetriedUntilTheySucceed() throws Exception {
-        TestJob job = TestJob.openRouter(dir, db, server, null).prompts(
-                "flaky", "[flaky] a", "limited", "[rate-limit] b", "err200", "[error-200] c", "plain", "d");
+        TestJob job = TestJob.openRouter(dir, db, server, null)
+                .prompts("flaky", "[flaky] a", "limited", "[rate-limit] b", "err200", "[error-200] c", "plain", "d");
 
         TestJob.Result result = job.run("run");
 
@@ -101,7 +116,10 @@ class CorePipelineFunctionalTests extends FunctionalTest {
             }
             return m;
         });
-        assertThat(attempts).containsEntry("flaky", 2).containsEntry("limited", 2).containsEntry("err200", 2)
+        assertThat(attempts)
+                .containsEntry("flaky", 2)
+                .containsEntry("limited", 2)
+                .containsEntry("err200", 2)
                 .containsEntry("plain", 1);
     }
 
@@ -113,7 +131,8 @@ class CorePipelineFunctionalTests extends FunctionalTest {
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(failureKinds()).containsExactlyEntriesOf(Map.of("down", "transient"));
-        assertThat(jdbc.queryForObject("SELECT attempts FROM prompt_failure", Integer.class)).isEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT attempts FROM prompt_failure", Integer.class))
+                .isEqualTo(3);
     }
 
     @Test
@@ -163,13 +182,15 @@ class CorePipelineFunctionalTests extends FunctionalTest {
         TestJob.Result reseeded = job.run("run", "--run-id", "r3", "--set", "model.seed=8");
         assertThat(reseeded.exitCode()).isZero();
         assertThat(server.calls()).isEqualTo(calls + 2);
-        assertThat(jdbc.queryForList("SELECT seed FROM generated_image", Long.class)).containsOnly(8L);
+        assertThat(jdbc.queryForList("SELECT seed FROM generated_image", Long.class))
+                .containsOnly(8L);
     }
 
     @Test
     void hostileIdsNeverLeaveTheOutputDirectory() throws Exception {
-        TestJob job = TestJob.openRouter(dir, db, server, null).prompts(
-                "../../etc/x", "one", "CON", "two", "a".repeat(300), "three", "..", "four", "sp ace/é", "five");
+        TestJob job = TestJob.openRouter(dir, db, server, null)
+                .prompts(
+                        "../../etc/x", "one", "CON", "two", "a".repeat(300), "three", "..", "four", "sp ace/é", "five");
 
         TestJob.Result result = job.run("run");
 
@@ -182,8 +203,10 @@ class CorePipelineFunctionalTests extends FunctionalTest {
             assertThat(file.getFileName().toString().length()).isLessThan(120);
         }
         try (Stream<Path> all = Files.walk(dir)) {
-            assertThat(all.filter(Files::isRegularFile).filter(p -> !p.startsWith(job.output()))
-                    .map(p -> dir.relativize(p).toString())).containsExactlyInAnyOrder("job.yml", "prompts.csv");
+            assertThat(all.filter(Files::isRegularFile)
+                            .filter(p -> !p.startsWith(job.output()))
+                            .map(p -> dir.relativize(p).toString()))
+                    .containsExactlyInAnyOrder("job.yml", "prompts.csv");
         }
     }
 
@@ -225,8 +248,9 @@ class CorePipelineFunctionalTests extends FunctionalTest {
             rows[2 * i] = "c" + i;
             rows[2 * i + 1] = "connection test " + i;
         }
-        TestJob job = TestJob.openRouter(dir, db, server, "concurrency: " + concurrency + "\npartitions: "
-                + concurrency).prompts(rows);
+        TestJob job = TestJob.openRouter(
+                        dir, db, server, "concurrency: " + concurrency + "\npartitions: " + concurrency)
+                .prompts(rows);
 
         TestJob.Result result = job.run("run");
 
@@ -254,5 +278,4 @@ class CorePipelineFunctionalTests extends FunctionalTest {
             return m;
         });
     }
-
 }

@@ -1,13 +1,12 @@
 package dev.imagegen.generate;
 
-import java.util.List;
+import static dev.imagegen.testing.PromptFiles.numbered;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
+import java.util.List;
 import org.junit.jupiter.api.Test;
-
-import static dev.imagegen.testing.PromptFiles.numbered;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * How the generate step splits its work: no more partitions than about half the pending images (each partition

@@ -1,26 +1,32 @@
 package dev.imagegen.generate;
 
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.ledger.CallAttempt;
 import dev.imagegen.ledger.CostBasis;
 import dev.imagegen.spec.RunSpec;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class RunGuardTest {
 
     private static RunSpec limits(Double maxCost, Integer maxImages) {
-        return new RunSpec(4, 128, 4, 100, new RunSpec.Retry(3, Duration.ofMillis(10), Duration.ofMillis(50)),
-                maxCost, maxImages, new RunSpec.CircuitBreaker(20, 0.8), null);
+        return new RunSpec(
+                4,
+                128,
+                4,
+                100,
+                new RunSpec.Retry(3, Duration.ofMillis(10), Duration.ofMillis(50)),
+                maxCost,
+                maxImages,
+                new RunSpec.CircuitBreaker(20, 0.8),
+                null);
     }
 
     private static CallAttempt costing(double usd) {
-        return new CallAttempt(1, "transient", 200, usd, CostBasis.KNOWN, null, null, null, 1, null, null, 1, 0,
-                false);
+        return new CallAttempt(1, "transient", 200, usd, CostBasis.KNOWN, null, null, null, 1, null, null, 1, 0, false);
     }
 
     @Test
@@ -45,7 +51,8 @@ class RunGuardTest {
         assertThat(guard.stopping()).isTrue();
         assertThat(guard.cause()).isEqualTo(RunGuard.Cause.BUDGET);
         assertThat(guard.reason()).contains("budget reached");
-        assertThat(RunGuard.Cause.in("x " + RunGuard.Cause.BUDGET.mark() + " y")).isEqualTo(RunGuard.Cause.BUDGET);
+        assertThat(RunGuard.Cause.in("x " + RunGuard.Cause.BUDGET.mark() + " y"))
+                .isEqualTo(RunGuard.Cause.BUDGET);
     }
 
     @Test

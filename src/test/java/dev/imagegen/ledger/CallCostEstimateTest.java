@@ -1,31 +1,47 @@
 package dev.imagegen.ledger;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.imagegen.spec.ModelSpec;
+import dev.imagegen.spec.Secret;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.spec.ModelSpec;
-import dev.imagegen.spec.Secret;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 class CallCostEstimateTest {
 
     private static ModelSpec model(ModelSpec.Pricing pricing) {
-        return new ModelSpec("openrouter", "openai/gpt-5.4-image-2", URI.create("https://openrouter.ai/api/v1"),
-                Secret.of("k"), 1, "{prompt}", Map.of(), null, 4096, Duration.ofSeconds(5), null, "t", pricing,
-                64L << 20, List.of(), Map.of(), 4);
+        return new ModelSpec(
+                "openrouter",
+                "openai/gpt-5.4-image-2",
+                URI.create("https://openrouter.ai/api/v1"),
+                Secret.of("k"),
+                1,
+                "{prompt}",
+                Map.of(),
+                null,
+                4096,
+                Duration.ofSeconds(5),
+                null,
+                "t",
+                pricing,
+                64L << 20,
+                List.of(),
+                Map.of(),
+                4);
     }
 
     private static final CallCostEstimate.History HISTORY = new CallCostEstimate.History(50, 0.05, 1000, 20);
 
     @Test
     void modelPricingSetInTheJobFileComesFirstWithTheDatasetsTokens() {
-        CallCostEstimate e = new CallCostEstimate(model(new ModelSpec.Pricing(10, 20)),
-                new CallCostEstimate.CataloguePrice(0.5, null, null), () -> HISTORY);
+        CallCostEstimate e = new CallCostEstimate(
+                model(new ModelSpec.Pricing(10, 20)),
+                new CallCostEstimate.CataloguePrice(0.5, null, null),
+                () -> HISTORY);
 
         CallCostEstimate.Estimate one = e.perCall(2);
 
@@ -36,14 +52,20 @@ class CallCostEstimateTest {
     @Test
     void withoutPricingTheCatalogueThenTheHistoryThenNothing() {
         ModelSpec unpriced = model(ModelSpec.Pricing.DEFAULT);
-        assertThat(new CallCostEstimate(unpriced, new CallCostEstimate.CataloguePrice(0.04, null, null),
-                () -> HISTORY).perCall(3)).isEqualTo(new CallCostEstimate.Estimate(0.12, CallCostEstimate.Basis.CATALOGUE));
-        CallCostEstimate.Estimate tokens = new CallCostEstimate(unpriced,
-                new CallCostEstimate.CataloguePrice(null, 0.000008, 0.000015), () -> CallCostEstimate.History.NONE)
+        assertThat(new CallCostEstimate(unpriced, new CallCostEstimate.CataloguePrice(0.04, null, null), () -> HISTORY)
+                        .perCall(3))
+                .isEqualTo(new CallCostEstimate.Estimate(0.12, CallCostEstimate.Basis.CATALOGUE));
+        CallCostEstimate.Estimate tokens = new CallCostEstimate(
+                        unpriced,
+                        new CallCostEstimate.CataloguePrice(null, 0.000008, 0.000015),
+                        () -> CallCostEstimate.History.NONE)
                 .perCall(1);
         assertThat(tokens.basis()).isEqualTo(CallCostEstimate.Basis.CATALOGUE);
-        assertThat(tokens.usd()).isCloseTo(CallCostEstimate.TYPICAL_PROMPT_TOKENS * 0.000008
-                + CallCostEstimate.TYPICAL_IMAGE_TOKENS * 0.000015, within(1e-12));
+        assertThat(tokens.usd())
+                .isCloseTo(
+                        CallCostEstimate.TYPICAL_PROMPT_TOKENS * 0.000008
+                                + CallCostEstimate.TYPICAL_IMAGE_TOKENS * 0.000015,
+                        within(1e-12));
         assertThat(new CallCostEstimate(unpriced, null, () -> HISTORY).perCall(2))
                 .isEqualTo(new CallCostEstimate.Estimate(0.1, CallCostEstimate.Basis.HISTORY));
         assertThat(new CallCostEstimate(unpriced, null, () -> CallCostEstimate.History.NONE).perCall(2))

@@ -1,17 +1,16 @@
 package dev.imagegen.ledger;
 
-import java.math.BigDecimal;
-import java.util.Base64;
-import java.util.concurrent.atomic.AtomicInteger;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.Money;
 import dev.imagegen.testing.TestJob;
 import dev.imagegen.testing.TestPng;
+import java.math.BigDecimal;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The money rows of issue 11, each against a fake that bills like OpenRouter: what the job records (the ledger) and
@@ -48,10 +47,12 @@ class MoneyFunctionalTests extends FunctionalTest {
         Money.assertRecordedIsTheBill(jdbc, server);
         assertThat(Money.cents(Money.shown(r.stdout()))).isEqualByComparingTo(Money.cents(server.bill()));
         assertThat(images()).isEqualTo(1);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class)).isZero();
-        assertThat(jdbc.queryForList("SELECT outcome || ':' || cost_usd::text || ':' || retried FROM model_call "
-                + "ORDER BY id", String.class)).containsExactly("transient:0.50000000:true", "ok:0.04000000:false",
-                "transient:0.50000000:false");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class))
+                .isZero();
+        assertThat(jdbc.queryForList(
+                        "SELECT outcome || ':' || cost_usd::text || ':' || retried FROM model_call " + "ORDER BY id",
+                        String.class))
+                .containsExactly("transient:0.50000000:true", "ok:0.04000000:false", "transient:0.50000000:false");
     }
 
     /** Row 2: every execution of a run shares its budget; a higher limit lets it go on by the difference. */
@@ -71,7 +72,9 @@ class MoneyFunctionalTests extends FunctionalTest {
             TestJob.Result sameId = job.run("run", "--run-id", "b1");
             assertThat(sameId.exitCode()).as(sameId.toString()).isEqualTo(3);
         }
-        assertThat(server.bill()).as("restarts spend nothing beyond the run's budget").isEqualByComparingTo("0.40");
+        assertThat(server.bill())
+                .as("restarts spend nothing beyond the run's budget")
+                .isEqualByComparingTo("0.40");
         Money.assertRecordedIsTheBill(jdbc, server);
 
         TestJob.Result raised = job.run("restart", "--set", "run.max-cost-usd=0.6");
@@ -101,7 +104,8 @@ class MoneyFunctionalTests extends FunctionalTest {
     @Test
     void aMultiImageAnswerKeepsEveryValidImage() throws Exception {
         server.behaviour(c -> server.imagesSuccessWithOneBad(c, c.n(), 2));
-        TestJob job = imagesJob("images-per-prompt: 4\n  images-per-call: 4", null).prompts("a", "four foxes");
+        TestJob job =
+                imagesJob("images-per-prompt: 4\n  images-per-call: 4", null).prompts("a", "four foxes");
 
         TestJob.Result r = job.run("run");
 
@@ -111,10 +115,13 @@ class MoneyFunctionalTests extends FunctionalTest {
                 .containsExactly("invalid_image");
         assertThat(server.calls()).isEqualTo(1);
         Money.assertRecordedIsTheBill(jdbc, server);
-        BigDecimal rows = jdbc.queryForObject("SELECT (SELECT sum(cost_usd) FROM generated_image) "
-                + "+ (SELECT coalesce(sum(cost_usd), 0) FROM prompt_failure)", BigDecimal.class);
-        assertThat(Money.cents(rows)).as("image and failure rows add up to the call").isEqualByComparingTo(
-                Money.cents(server.bill()));
+        BigDecimal rows = jdbc.queryForObject(
+                "SELECT (SELECT sum(cost_usd) FROM generated_image) "
+                        + "+ (SELECT coalesce(sum(cost_usd), 0) FROM prompt_failure)",
+                BigDecimal.class);
+        assertThat(Money.cents(rows))
+                .as("image and failure rows add up to the call")
+                .isEqualByComparingTo(Money.cents(server.bill()));
     }
 
     /** Row 4 on OpenAI's Images API: n images, the last truncated; its bill (tokens at list prices) to the cent. */
@@ -133,14 +140,16 @@ class MoneyFunctionalTests extends FunctionalTest {
                       images-per-call: 3
                     run: { concurrency: 2, retry: { max-attempts: 2, initial-delay: 10ms, max-delay: 20ms } }
                     output: { dir: out }
-                    """.formatted(openAi.baseUrl())).prompts("a", "[one-corrupt] three owls", "b", "a whale");
+                    """.formatted(openAi.baseUrl()))
+                    .prompts("a", "[one-corrupt] three owls", "b", "a whale");
 
             TestJob.Result r = job.run("run");
 
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(images()).isEqualTo(5);
-            assertThat(jdbc.queryForList("SELECT prompt_id || ':' || variant || ':' || kind FROM prompt_failure",
-                    String.class)).containsExactly("a:2:invalid_image");
+            assertThat(jdbc.queryForList(
+                            "SELECT prompt_id || ':' || variant || ':' || kind FROM prompt_failure", String.class))
+                    .containsExactly("a:2:invalid_image");
             assertThat(Money.cents(Money.recorded(jdbc))).isEqualByComparingTo(Money.cents(openAi.bill()));
             assertThat(Money.cents(Money.shown(r.stdout()))).isEqualByComparingTo(Money.cents(openAi.bill()));
         }
@@ -164,8 +173,8 @@ class MoneyFunctionalTests extends FunctionalTest {
     /** Row 6: a valid PNG labelled data:image/jpeg is stored, with its real type. */
     @Test
     void aValidImageUnderAWrongLabelIsStoredWithItsRealType() throws Exception {
-        server.behaviour(c -> server.successWith(c, "data:image/jpeg;base64," + Base64.getEncoder()
-                .encodeToString(TestPng.of(2048, c.prompt())), 0.04));
+        server.behaviour(c -> server.successWith(
+                c, "data:image/jpeg;base64," + Base64.getEncoder().encodeToString(TestPng.of(2048, c.prompt())), 0.04));
         TestJob job = TestJob.openRouter(dir, db, server, null).prompts("a", "mislabelled");
 
         TestJob.Result r = job.run("run");
@@ -173,7 +182,8 @@ class MoneyFunctionalTests extends FunctionalTest {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(jdbc.queryForList("SELECT media_type FROM generated_image", String.class))
                 .containsExactly("image/png");
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class))
+                .isZero();
         Money.assertRecordedIsTheBill(jdbc, server);
     }
 
@@ -188,17 +198,20 @@ class MoneyFunctionalTests extends FunctionalTest {
 
         job.prompts("slow", "a slow one", "fast", "a fast one");
         server.behaviour(c -> c.prompt().contains("slow") && c.attempt() == 1
-                ? server.success(c).withDelay(1_500) : server.success(c));
+                ? server.success(c).withDelay(1_500)
+                : server.success(c));
         job.yaml(job.yaml().replace("timeout: 10s", "timeout: 500ms"));
         TestJob.Result r = job.run("run");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         awaitServerIdle();
         assertThat(server.billedAnswers()).isEqualTo(4 + 3);
-        assertThat(jdbc.queryForList("SELECT cost_basis FROM model_call WHERE prompt_id = 'slow' ORDER BY attempt",
-                String.class)).containsExactly("possibly_billed", "known");
-        assertThat(jdbc.queryForObject("SELECT cost_usd FROM model_call WHERE cost_basis = 'possibly_billed'",
-                BigDecimal.class)).isEqualByComparingTo("0.04");
+        assertThat(jdbc.queryForList(
+                        "SELECT cost_basis FROM model_call WHERE prompt_id = 'slow' ORDER BY attempt", String.class))
+                .containsExactly("possibly_billed", "known");
+        assertThat(jdbc.queryForObject(
+                        "SELECT cost_usd FROM model_call WHERE cost_basis = 'possibly_billed'", BigDecimal.class))
+                .isEqualByComparingTo("0.04");
         Money.assertRecordedIsTheBill(jdbc, server);
         assertThat(r.stdout()).contains("possibly billed");
     }
@@ -208,9 +221,10 @@ class MoneyFunctionalTests extends FunctionalTest {
     void hugeRetryAfterValuesAreCappedNotOverflowed() throws Exception {
         AtomicInteger n = new AtomicInteger();
         String[] hints = {"1e20", "10000000000", "Infinity"};
-        server.behaviour(c -> c.attempt() == 1 ? FakeOpenRouter.Reply.json(429,
-                "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}")
-                .withHeader("Retry-After", hints[n.getAndIncrement() % hints.length]) : server.success(c));
+        server.behaviour(c -> c.attempt() == 1
+                ? FakeOpenRouter.Reply.json(429, "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}")
+                        .withHeader("Retry-After", hints[n.getAndIncrement() % hints.length])
+                : server.success(c));
         TestJob job = TestJob.openRouter(dir, db, server, "concurrency: 1").prompts(numbered(3, "overflow"));
 
         TestJob.Result r = job.run("run");
@@ -218,8 +232,9 @@ class MoneyFunctionalTests extends FunctionalTest {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(images()).isEqualTo(3);
         Money.assertRecordedIsTheBill(jdbc, server);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM model_call WHERE http_status = 429 AND retried",
-                Integer.class)).isEqualTo(3);
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM model_call WHERE http_status = 429 AND retried", Integer.class))
+                .isEqualTo(3);
     }
 
     /** Row 10: NUL in every provider string is escaped; the chunk's other, paid prompts are kept. */
@@ -227,14 +242,16 @@ class MoneyFunctionalTests extends FunctionalTest {
     void aNulInAProviderStringNeitherFailsTheChunkNorLosesPaidImages() throws Exception {
         server.behaviour(c -> {
             if (c.prompt().contains("nul")) {
-                return FakeOpenRouter.Reply.json(400, "{\"error\":{\"code\":400,\"message\":\"bad\\u0000byte\","
-                        + "\"metadata\":{\"provider_name\":\"Fake\\u0000Provider\"}}}");
+                return FakeOpenRouter.Reply.json(
+                        400,
+                        "{\"error\":{\"code\":400,\"message\":\"bad\\u0000byte\","
+                                + "\"metadata\":{\"provider_name\":\"Fake\\u0000Provider\"}}}");
             }
             FakeOpenRouter.Reply ok = server.success(c);
             String body = new String(ok.body(), java.nio.charset.StandardCharsets.UTF_8)
                     .replace("\"FakeProvider\"", "\"Fake\\u0000Provider\"");
-            return new FakeOpenRouter.Reply(200, ok.headers(), body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    0);
+            return new FakeOpenRouter.Reply(
+                    200, ok.headers(), body.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0);
         });
         TestJob job = TestJob.openRouter(dir, db, server, "concurrency: 1\nchunk-size: 3")
                 .prompts("a", "fine one", "b", "the nul one", "c", "fine two");
@@ -254,8 +271,19 @@ class MoneyFunctionalTests extends FunctionalTest {
     @Test
     void restartingAnOlderRunThatANewerOneSupersededSaysSoAndFails() throws Exception {
         TestJob job = TestJob.openRouter(dir, db, server, "skip-limit: 1\nconcurrency: 1\nchunk-size: 1")
-                .prompts("a", "[bad-request] one", "b", "[bad-request] two", "c", "[bad-request] three",
-                        "d", "fine four", "e", "fine five", "f", "fine six");
+                .prompts(
+                        "a",
+                        "[bad-request] one",
+                        "b",
+                        "[bad-request] two",
+                        "c",
+                        "[bad-request] three",
+                        "d",
+                        "fine four",
+                        "e",
+                        "fine five",
+                        "f",
+                        "fine six");
         TestJob.Result older = job.run("run", "--run-id", "r1");
         assertThat(older.exitCode()).as(older.toString()).isEqualTo(1);
 
@@ -276,11 +304,13 @@ class MoneyFunctionalTests extends FunctionalTest {
     }
 
     private void awaitServerIdle() {
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> server.inFlight() == 0);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> server.inFlight() == 0);
     }
 
     private TestJob imagesJob(String modelYaml, String runYaml) {
-        return TestJob.openRouter(dir, db, server, "openrouter-images", FakeOpenRouter.IMAGE_API_MULTI_MODEL,
-                modelYaml, runYaml);
+        return TestJob.openRouter(
+                dir, db, server, "openrouter-images", FakeOpenRouter.IMAGE_API_MULTI_MODEL, modelYaml, runYaml);
     }
 }

@@ -1,5 +1,13 @@
 package dev.imagegen.ledger;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.imagegen.testing.ChildImagegen;
+import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.Money;
+import dev.imagegen.testing.TestJob;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -8,16 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import dev.imagegen.testing.ChildImagegen;
-import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.FunctionalTest;
-import dev.imagegen.testing.Money;
-import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The money rows that need a real process: a signal during a long Retry-After wait, the scheduler's catch-up after
@@ -31,7 +30,10 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
     private void writeJob(int prompts, String run) throws Exception {
         StringBuilder csv = new StringBuilder("id,prompt\n");
         for (int i = 0; i < prompts; i++) {
-            csv.append(String.format("id-%03d", i)).append(",a picture of thing number ").append(i).append('\n');
+            csv.append(String.format("id-%03d", i))
+                    .append(",a picture of thing number ")
+                    .append(i)
+                    .append('\n');
         }
         Files.writeString(dir.resolve("prompts.csv"), csv);
         Files.writeString(dir.resolve("job.yml"), """
@@ -66,20 +68,25 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
                     .withHeader("Retry-After", "3600");
         });
         Process p = child("run", dir.resolve("job.yml").toString(), "--run-id", "wait", "--skip-check");
-        assertThat(waiting.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("both threads got their 429").isTrue();
+        assertThat(waiting.await(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .as("both threads got their 429")
+                .isTrue();
 
         p.destroy(); // SIGTERM, while every worker waits out the hour
 
-        assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("stopped without waiting the hour")
+        assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .as("stopped without waiting the hour")
                 .isTrue();
         assertThat(p.exitValue()).as(log()).isEqualTo(3);
-        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution", String.class)).isEqualTo("STOPPED");
+        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution", String.class))
+                .isEqualTo("STOPPED");
         // The refused attempts are on the books, billed at nothing, and no prompt was skipped for them.
         assertThat(jdbc.queryForList("SELECT DISTINCT cost_basis FROM model_call", String.class))
                 .containsExactly("none");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM model_call", Long.class))
                 .isEqualTo(server.calls());
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class))
+                .isZero();
         Money.assertRecordedIsTheBill(jdbc, server);
     }
 
@@ -103,11 +110,15 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
             int started = i;
             await().atMost(PATIENCE).until(() -> log().split("next run", -1).length - 1 >= started);
             scheduler.destroy();
-            assertThat(scheduler.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(scheduler.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .isTrue();
         }
 
-        assertThat(server.bill()).as("no execution spent beyond the run's budget").isEqualByComparingTo(billed);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Integer.class)).isEqualTo(1);
+        assertThat(server.bill())
+                .as("no execution spent beyond the run's budget")
+                .isEqualByComparingTo(billed);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Integer.class))
+                .isEqualTo(1);
         Money.assertRecordedIsTheBill(jdbc, server);
         assertThat(log()).contains("not catching up run b1").contains("budget");
         TestJob.Result status = job.run("status");
@@ -165,16 +176,20 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
             }
         });
         // Repeat payments: exactly the calls in flight at the kill, each once more; nothing else.
-        assertThat(paidTwice).as("calls per prompt %s, failures %s", callsPerPrompt,
-                jdbc.queryForList("SELECT prompt_id || ' ' || job_execution_id FROM prompt_failure", String.class))
+        assertThat(paidTwice)
+                .as(
+                        "calls per prompt %s, failures %s",
+                        callsPerPrompt,
+                        jdbc.queryForList(
+                                "SELECT prompt_id || ' ' || job_execution_id FROM prompt_failure", String.class))
                 .containsExactlyInAnyOrderElementsOf(
-                inFlight.stream().map(FakeOpenRouter.Call::prompt).toList());
+                        inFlight.stream().map(FakeOpenRouter.Call::prompt).toList());
         assertThat(callsPerPrompt.values()).allSatisfy(n -> assertThat(n).isBetween(1, 2));
         // And exactly those are off the books: the bill less the ledger is their price.
         BigDecimal inFlightPrice = BigDecimal.ZERO;
         for (FakeOpenRouter.Call c : inFlight) {
-            inFlightPrice = inFlightPrice.add(c.prompt().matches(NO_IMAGE_PROMPTS) ? NO_IMAGE_COST
-                    : new BigDecimal("0.04"));
+            inFlightPrice =
+                    inFlightPrice.add(c.prompt().matches(NO_IMAGE_PROMPTS) ? NO_IMAGE_COST : new BigDecimal("0.04"));
         }
         assertThat(server.bill().subtract(Money.recorded(jdbc))).isEqualByComparingTo(inFlightPrice);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM model_call", Integer.class))

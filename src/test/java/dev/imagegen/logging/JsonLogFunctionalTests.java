@@ -1,20 +1,19 @@
 package dev.imagegen.logging;
 
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.ImagegenProcess;
 import dev.imagegen.testing.TestJob;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code --log-format json} and {@code IMAGEGEN_LOG_FORMAT=json}: the standard error of a real run (in a child JVM,
@@ -31,14 +30,21 @@ class JsonLogFunctionalTests extends FunctionalTest {
         server.behaviour(call -> call.attempt() == 1
                 ? FakeOpenRouter.Reply.json(503, "{\"error\":{\"code\":503,\"message\":\"No available provider\"}}")
                 : server.success(call).withDelay(300));
-        TestJob job = TestJob.openRouter(dir, db, server, "max-images: 3").prompts(
-                "a", "one", "b", "two", "c", "three", "d", "four", "e", "five", "f", "six");
+        TestJob job = TestJob.openRouter(dir, db, server, "max-images: 3")
+                .prompts("a", "one", "b", "two", "c", "three", "d", "four", "e", "five", "f", "six");
         return job.yaml(job.yaml().replace("api-key: test-key-123", "api-key: \"${TEST_OPENROUTER_KEY}\""));
     }
 
     private Map<String, String> env(Map<String, String> more) {
-        Map<String, String> env = new HashMap<>(Map.of("IMAGEGEN_DB_URL", db.url(), "IMAGEGEN_DB_USER",
-                db.user(), "IMAGEGEN_DB_PASSWORD", db.password(), "TEST_OPENROUTER_KEY", KEY));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "IMAGEGEN_DB_URL",
+                db.url(),
+                "IMAGEGEN_DB_USER",
+                db.user(),
+                "IMAGEGEN_DB_PASSWORD",
+                db.password(),
+                "TEST_OPENROUTER_KEY",
+                KEY));
         env.putAll(more);
         return env;
     }
@@ -61,15 +67,29 @@ class JsonLogFunctionalTests extends FunctionalTest {
     void everyLineOfARunIsJsonWithItsRunAndNeverTheKey() throws Exception {
         Files.writeString(dir.resolve("job.yml"), job().yaml());
         // DEBUG for the model's retries: lines from the partitions' threads.
-        TestJob.Result result = ImagegenProcess.start(dir, "json", env(Map.of("LOGGING_LEVEL_DEV_IMAGEGEN_MODEL",
-                "DEBUG")), "run", dir.resolve("job.yml").toString(), "--run-id", "j1", "--log-format", "json",
-                "--progress", "log", "--progress-interval", "100ms", "--skip-check").await();
+        TestJob.Result result = ImagegenProcess.start(
+                        dir,
+                        "json",
+                        env(Map.of("LOGGING_LEVEL_DEV_IMAGEGEN_MODEL", "DEBUG")),
+                        "run",
+                        dir.resolve("job.yml").toString(),
+                        "--run-id",
+                        "j1",
+                        "--log-format",
+                        "json",
+                        "--progress",
+                        "log",
+                        "--progress-interval",
+                        "100ms",
+                        "--skip-check")
+                .await();
 
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(3); // max-images: stopped, restartable
         long execution = jdbc.queryForObject("SELECT max(job_execution_id) FROM batch_job_execution", Long.class);
         List<JsonNode> lines = jsonLines(result.stderr());
         // Logs of the run (progress, the skipped prompt) and what the command prints (the restart hint) alike.
-        assertThat(lines).extracting(l -> l.path("message").asString())
+        assertThat(lines)
+                .extracting(l -> l.path("message").asString())
                 .anyMatch(m -> m.startsWith("progress: "))
                 .anyMatch(m -> m.startsWith("imagegen: restart with: imagegen run"));
         assertThat(lines).allSatisfy(l -> {
@@ -85,8 +105,10 @@ class JsonLogFunctionalTests extends FunctionalTest {
         });
         assertThat(lines.subList(lines.indexOf(ofRun.get(0)), lines.size())).containsExactlyElementsOf(ofRun);
         // Threads of the run's own (the partitions, with the run in their MDC) and the progress timer alike.
-        assertThat(ofRun).extracting(l -> l.path("thread_name").asString())
-                .anyMatch(t -> t.startsWith("generate-")).anyMatch(t -> t.equals("imagegen-progress"));
+        assertThat(ofRun)
+                .extracting(l -> l.path("thread_name").asString())
+                .anyMatch(t -> t.startsWith("generate-"))
+                .anyMatch(t -> t.equals("imagegen-progress"));
         assertThat(ofRun).anyMatch(l -> l.path("message").asString().contains("retrying"));
         assertThat(result.stderr() + result.stdout()).doesNotContain(KEY);
         // Standard output is still the summary for people.
@@ -95,14 +117,25 @@ class JsonLogFunctionalTests extends FunctionalTest {
 
     @Test
     void theEnvironmentVariableSetsTheFormatAndABadFormatIsAUsageError() throws Exception {
-        Files.writeString(dir.resolve("job.yml"), job().yaml().replace("max-images: 3",
-                "max-images: 100"));
-        TestJob.Result result = ImagegenProcess.start(dir, "env", env(Map.of("IMAGEGEN_LOG_FORMAT", "json")), "run",
-                dir.resolve("job.yml").toString(), "--run-id", "j2", "--progress", "log", "--skip-check").await();
+        Files.writeString(dir.resolve("job.yml"), job().yaml().replace("max-images: 3", "max-images: 100"));
+        TestJob.Result result = ImagegenProcess.start(
+                        dir,
+                        "env",
+                        env(Map.of("IMAGEGEN_LOG_FORMAT", "json")),
+                        "run",
+                        dir.resolve("job.yml").toString(),
+                        "--run-id",
+                        "j2",
+                        "--progress",
+                        "log",
+                        "--skip-check")
+                .await();
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(jsonLines(result.stderr())).isNotEmpty().allSatisfy(l -> assertThat(l.path("run_id").asString())
-                .as(l.toString()).isIn("j2", ""));
+        assertThat(jsonLines(result.stderr()))
+                .isNotEmpty()
+                .allSatisfy(l ->
+                        assertThat(l.path("run_id").asString()).as(l.toString()).isIn("j2", ""));
 
         TestJob.Result bad = new TestJob(dir, db, "").invoke("status", "--log-format", "xml");
         assertThat(bad.exitCode()).isEqualTo(2);

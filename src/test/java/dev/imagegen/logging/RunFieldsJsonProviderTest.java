@@ -1,11 +1,12 @@
 package dev.imagegen.logging;
 
-import java.nio.charset.StandardCharsets;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
+import java.nio.charset.StandardCharsets;
 import net.logstash.logback.encoder.LogstashEncoder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,6 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.step.StepExecution;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The run's fields on a JSON line: a partition's thread (a worker runs partitions of several runs) has its run in
@@ -52,8 +51,12 @@ class RunFieldsJsonProviderTest {
     }
 
     private static StepExecution partitionOf(String dataset, String runId, long executionId) {
-        JobExecution job = new JobExecution(executionId, new JobInstance(1L, "imagegen"),
-                new JobParametersBuilder().addString("dataset", dataset).addString("run.id", runId)
+        JobExecution job = new JobExecution(
+                executionId,
+                new JobInstance(1L, "imagegen"),
+                new JobParametersBuilder()
+                        .addString("dataset", dataset)
+                        .addString("run.id", runId)
                         .toJobParameters());
         return new StepExecution(executionId * 10, "generate-partition:partition0", job);
     }

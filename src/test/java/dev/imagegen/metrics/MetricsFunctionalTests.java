@@ -1,5 +1,12 @@
 package dev.imagegen.metrics;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.Money;
+import dev.imagegen.testing.Pushgateway;
+import dev.imagegen.testing.TestJob;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -15,15 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import dev.imagegen.testing.FunctionalTest;
-import dev.imagegen.testing.Money;
-import dev.imagegen.testing.Pushgateway;
-import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /**
  * A run's metrics as a real Prometheus Pushgateway receives them (read back through its HTTP API), as a
@@ -35,9 +34,22 @@ class MetricsFunctionalTests extends FunctionalTest {
 
     private TestJob job(String metricsYaml) throws IOException {
         server.costPerImage(COST);
-        TestJob job = TestJob.openRouter(dir, db, server, "max-cost-usd: 10").prompts(
-                "a", "a lighthouse", "b", "a harbour", "c", "a ferry", "d", "a gull",
-                "m", "[moderation] a violent scene", "f", "[flaky] a storm", "r", "[rate-limit] a crowd");
+        TestJob job = TestJob.openRouter(dir, db, server, "max-cost-usd: 10")
+                .prompts(
+                        "a",
+                        "a lighthouse",
+                        "b",
+                        "a harbour",
+                        "c",
+                        "a ferry",
+                        "d",
+                        "a gull",
+                        "m",
+                        "[moderation] a violent scene",
+                        "f",
+                        "[flaky] a storm",
+                        "r",
+                        "[rate-limit] a crowd");
         return job.yaml(job.yaml() + metricsYaml + "\n");
     }
 
@@ -58,7 +70,8 @@ class MetricsFunctionalTests extends FunctionalTest {
             assertThat(g.value("imagegen_run_status", "status", "COMPLETED")).isEqualTo(1);
             assertThat(g.value("imagegen_run_exit_code")).isZero();
             assertThat(g.value("imagegen_run_execution_id")).isEqualTo(execution);
-            assertThat(g.value("imagegen_images_total")).isEqualTo(6)
+            assertThat(g.value("imagegen_images_total"))
+                    .isEqualTo(6)
                     .isEqualTo(count("SELECT count(*) FROM generated_image"));
             assertThat(g.value("imagegen_images_planned")).isEqualTo(7);
             assertThat(g.value("imagegen_skipped_total", "kind", "moderation")).isEqualTo(1);
@@ -67,8 +80,10 @@ class MetricsFunctionalTests extends FunctionalTest {
             assertThat(g.value("imagegen_calls_total", "outcome", "moderation")).isEqualTo(1);
             // [flaky] (503) and [rate-limit] (429) succeed on their second attempt: each retry under its kind.
             assertThat(g.value("imagegen_retries_total", "kind", "transient")).isEqualTo(1);
-            assertThat(g.value("imagegen_retries_total", "kind", "rate_limited")).isEqualTo(1);
-            assertThat(count("SELECT count(*) FROM model_call WHERE retried")).isEqualTo(2)
+            assertThat(g.value("imagegen_retries_total", "kind", "rate_limited"))
+                    .isEqualTo(1);
+            assertThat(count("SELECT count(*) FROM model_call WHERE retried"))
+                    .isEqualTo(2)
                     .isEqualTo(count("SELECT sum(attempts - 1) FROM generated_image"));
 
             // The cost is what the provider billed, to the cent, and what the ledger records.
@@ -84,8 +99,8 @@ class MetricsFunctionalTests extends FunctionalTest {
             assertThat(latency.get("count")).isEqualTo(6);
             assertThat(latency.get("300")).isEqualTo(6);
             assertThat(latency.get("+Inf")).isEqualTo(6);
-            long lastSuccess = jdbc.queryForObject("SELECT extract(epoch FROM max(created_at))::bigint "
-                    + "FROM generated_image", Long.class);
+            long lastSuccess = jdbc.queryForObject(
+                    "SELECT extract(epoch FROM max(created_at))::bigint " + "FROM generated_image", Long.class);
             assertThat(g.value("imagegen_last_success_timestamp_seconds")).isCloseTo(lastSuccess, within(1.0));
             assertThat(g.value("imagegen_images_per_second")).isPositive();
         }
@@ -107,8 +122,8 @@ class MetricsFunctionalTests extends FunctionalTest {
         try (Pushgateway gateway = Pushgateway.start(dir)) {
             // The held prompt's id sorts first: a partition takes its prompts in id order, so it is among the
             // first calls whatever partition it falls into (max-images stops the run after four calls).
-            TestJob job = TestJob.openRouter(dir, db, server, "max-images: 4").prompts(
-                    "a", "one", "b", "two", "c", "three", "0", "[hold] four", "e", "five", "g", "six");
+            TestJob job = TestJob.openRouter(dir, db, server, "max-images: 4")
+                    .prompts("a", "one", "b", "two", "c", "three", "0", "[hold] four", "e", "five", "g", "six");
             job.yaml(job.yaml() + "metrics: { pushgateway: " + gateway.url() + ", interval: 1s }\n");
 
             CompletableFuture<TestJob.Result> running = CompletableFuture.supplyAsync(() -> {
@@ -119,8 +134,10 @@ class MetricsFunctionalTests extends FunctionalTest {
                 }
             });
             // While [hold] is in flight, the interval pushes show the run as started, with what it has written.
-            Pushgateway.Group during = await(gateway, "live", g -> g.has("imagegen_run_status", "status", "STARTED")
-                    && g.value("imagegen_images_total") >= 3);
+            Pushgateway.Group during = await(
+                    gateway,
+                    "live",
+                    g -> g.has("imagegen_run_status", "status", "STARTED") && g.value("imagegen_images_total") >= 3);
             assertThat(during.has("imagegen_run_exit_code")).isFalse();
             release.countDown();
 
@@ -130,7 +147,8 @@ class MetricsFunctionalTests extends FunctionalTest {
             assertThat(end.value("imagegen_run_status", "status", "STOPPED")).isEqualTo(1);
             assertThat(end.has("imagegen_run_status", "status", "STARTED")).isFalse();
             assertThat(end.value("imagegen_run_exit_code")).isEqualTo(3);
-            assertThat(end.value("imagegen_images_total")).isEqualTo(4)
+            assertThat(end.value("imagegen_images_total"))
+                    .isEqualTo(4)
                     .isEqualTo(count("SELECT count(*) FROM generated_image"));
             assertThat(end.value("imagegen_budget_images_left")).isZero();
         } finally {
@@ -138,15 +156,17 @@ class MetricsFunctionalTests extends FunctionalTest {
         }
     }
 
-    private static Pushgateway.Group await(Pushgateway gateway, String runId,
-                                           java.util.function.Predicate<Pushgateway.Group> done) throws Exception {
+    private static Pushgateway.Group await(
+            Pushgateway gateway, String runId, java.util.function.Predicate<Pushgateway.Group> done) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             Optional<Pushgateway.Group> g = gateway.group("imagegen", "test", runId);
             if (g.isPresent() && done.test(g.get())) {
                 return g.get();
             }
-            assertThat(System.nanoTime()).as("the gateway's group of run " + runId + ": " + g).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("the gateway's group of run " + runId + ": " + g)
+                    .isLessThan(deadline);
             Thread.sleep(100); // polling the external gateway's state, with a deadline
         }
     }
@@ -188,15 +208,18 @@ class MetricsFunctionalTests extends FunctionalTest {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("imagegen_test.prom");
         }
         String text = Files.readString(textfiles.resolve("imagegen_test.prom"));
-        assertThat(value(text, "imagegen_images_total{dataset=\"test\",run_id=\"tf-1\"}")).isEqualTo(6);
+        assertThat(value(text, "imagegen_images_total{dataset=\"test\",run_id=\"tf-1\"}"))
+                .isEqualTo(6);
         assertThat(value(text, "imagegen_skipped_total{dataset=\"test\",kind=\"moderation\",run_id=\"tf-1\"}"))
                 .isEqualTo(1);
-        assertThat(value(text, "imagegen_run_exit_code{dataset=\"test\",run_id=\"tf-1\"}")).isZero();
+        assertThat(value(text, "imagegen_run_exit_code{dataset=\"test\",run_id=\"tf-1\"}"))
+                .isZero();
         assertThat(text).contains("# TYPE imagegen_call_latency_seconds histogram");
     }
 
     private static double value(String exposition, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
+        Matcher m =
+                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
         assertThat(m.find()).as(series + " in\n" + exposition).isTrue();
         return Double.parseDouble(m.group(1));
     }

@@ -1,15 +1,16 @@
 package dev.imagegen.model;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.testing.FakeOpenAI;
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.FakeOpenRouter.Reply;
 import dev.imagegen.testing.TestDatabase;
 import dev.imagegen.testing.TestJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,8 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Servers that answer in ways meant to hurt: a redirect that would carry the key to another host, a body that
@@ -54,6 +53,7 @@ class HostileServerFunctionalTests {
     private FakeOpenAI openAi;
     /** The host a redirect points to: it must never see a request (nor the key). */
     private FakeOpenRouter elsewhere;
+
     private TestDatabase db;
     private JdbcTemplate jdbc;
 
@@ -91,8 +91,12 @@ class HostileServerFunctionalTests {
                   chunk-size: 2
                   retry: { max-attempts: 2, initial-delay: 10ms, max-delay: 20ms }
                 output: { dir: out }
-                """.formatted(p.name().toLowerCase(), p.id, p.model,
-                p == Provider.OPENAI ? openAi.baseUrl() : openRouter.baseUrl(), timeout))
+                """.formatted(
+                                p.name().toLowerCase(),
+                                p.id,
+                                p.model,
+                                p == Provider.OPENAI ? openAi.baseUrl() : openRouter.baseUrl(),
+                                timeout))
                 .prompts("a", "a red fox", "b", "a blue whale");
     }
 
@@ -126,7 +130,9 @@ class HostileServerFunctionalTests {
         TestJob.Result result = job.run("run", "--run-id", "r1");
 
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
-        assertThat(result.stdout() + result.stderr()).contains("model.base-url").contains("HTTP 307")
+        assertThat(result.stdout() + result.stderr())
+                .contains("model.base-url")
+                .contains("HTTP 307")
                 .doesNotContain("sk-secret-key-123");
         // Nothing reached the other host: not the request, not the key.
         assertThat(elsewhere.received()).isEmpty();
@@ -134,8 +140,8 @@ class HostileServerFunctionalTests {
         // A configuration stop skips nothing: both prompts stay pending for the restart.
         assertThat(count("SELECT count(*) FROM prompt_failure")).isZero();
         assertThat(count("SELECT count(*) FROM generated_image")).isZero();
-        String status = jdbc.queryForObject("SELECT status FROM batch_job_execution ORDER BY job_execution_id DESC "
-                + "LIMIT 1", String.class);
+        String status = jdbc.queryForObject(
+                "SELECT status FROM batch_job_execution ORDER BY job_execution_id DESC " + "LIMIT 1", String.class);
         assertThat(status).isEqualTo("STOPPED");
     }
 
@@ -173,9 +179,13 @@ class HostileServerFunctionalTests {
     @ParameterizedTest
     @EnumSource(Provider.class)
     void aTrickledBodyIsATimeoutThatIsRetried(Provider p) throws Exception {
-        behave(p, promptAndAttempt -> promptAndAttempt.equals("a red fox#1")
-                ? Reply.json(200, NOT_AN_IMAGE).trickled(150)
-                        .offContract("never a success: its body is cut off at model.timeout anyway") : null);
+        behave(
+                p,
+                promptAndAttempt -> promptAndAttempt.equals("a red fox#1")
+                        ? Reply.json(200, NOT_AN_IMAGE)
+                                .trickled(150)
+                                .offContract("never a success: its body is cut off at model.timeout anyway")
+                        : null);
         TestJob job = job(p, "3s");
 
         TestJob.Result result = job.run("run", "--run-id", "r1", "--skip-check");
@@ -193,21 +203,29 @@ class HostileServerFunctionalTests {
 
     @Test
     void aBodyThatNeverCompletesEndsAsATransientFailureNamingTheTimeout() throws Exception {
-        behave(Provider.CHAT, promptAndAttempt -> promptAndAttempt.startsWith("a red fox")
-                ? Reply.json(200, NOT_AN_IMAGE).trickled(150)
-                        .offContract("never a success: its body is cut off at model.timeout anyway") : null);
+        behave(
+                Provider.CHAT,
+                promptAndAttempt -> promptAndAttempt.startsWith("a red fox")
+                        ? Reply.json(200, NOT_AN_IMAGE)
+                                .trickled(150)
+                                .offContract("never a success: its body is cut off at model.timeout anyway")
+                        : null);
         TestJob job = job(Provider.CHAT, "2s");
 
         TestJob.Result result = job.run("run", "--run-id", "r1", "--skip-check");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        List<Map<String, Object>> failures = jdbc.queryForList("SELECT prompt_id, kind, http_status, message, "
-                + "attempts FROM prompt_failure");
+        List<Map<String, Object>> failures =
+                jdbc.queryForList("SELECT prompt_id, kind, http_status, message, " + "attempts FROM prompt_failure");
         assertThat(failures).hasSize(1);
-        assertThat(failures.get(0)).containsEntry("prompt_id", "a").containsEntry("kind", "transient")
-                .containsEntry("http_status", 200).containsEntry("attempts", 2);
+        assertThat(failures.get(0))
+                .containsEntry("prompt_id", "a")
+                .containsEntry("kind", "transient")
+                .containsEntry("http_status", 200)
+                .containsEntry("attempts", 2);
         assertThat((String) failures.get(0).get("message")).contains("not complete within 2s (model.timeout)");
-        assertThat(count("SELECT count(*) FROM generated_image WHERE prompt_id = 'b'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM generated_image WHERE prompt_id = 'b'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -223,21 +241,24 @@ class HostileServerFunctionalTests {
 
     @Test
     void anImageDeclaring100000By100000PixelsIsAnInvalidImageAndNeverStored() throws Exception {
-        String huge = "data:image/png;base64," + java.util.Base64.getEncoder()
-                .encodeToString(dev.imagegen.testing.TestPng.declaring(100_000, 100_000));
-        openRouter.behaviour(call -> call.prompt().equals("a red fox") ? openRouter.successWith(call, huge, 0.04)
+        String huge = "data:image/png;base64,"
+                + java.util.Base64.getEncoder()
+                        .encodeToString(dev.imagegen.testing.TestPng.declaring(100_000, 100_000));
+        openRouter.behaviour(call -> call.prompt().equals("a red fox")
+                ? openRouter.successWith(call, huge, 0.04)
                 : openRouter.markers(call));
         TestJob job = job(Provider.CHAT, "10s");
 
         TestJob.Result result = job.run("run", "--run-id", "r1");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        Map<String, Object> failure = jdbc.queryForMap("SELECT prompt_id, kind, message, cost_usd FROM "
-                + "prompt_failure");
+        Map<String, Object> failure =
+                jdbc.queryForMap("SELECT prompt_id, kind, message, cost_usd FROM " + "prompt_failure");
         assertThat(failure).containsEntry("prompt_id", "a").containsEntry("kind", "invalid_image");
         assertThat((String) failure.get("message")).contains("100000x100000").contains("16384");
         // Paid for, so on the books, though not stored.
         assertThat(((Number) failure.get("cost_usd")).doubleValue()).isEqualTo(0.04);
-        assertThat(jdbc.queryForList("SELECT prompt_id FROM generated_image", String.class)).containsExactly("b");
+        assertThat(jdbc.queryForList("SELECT prompt_id FROM generated_image", String.class))
+                .containsExactly("b");
     }
 }

@@ -1,19 +1,17 @@
 package dev.imagegen.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.imagegen.testing.TestPng;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Random;
-
 import javax.imageio.ImageIO;
-
-import dev.imagegen.testing.TestPng;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ImageProbeTest {
 
@@ -34,7 +32,8 @@ class ImageProbeTest {
         byte[] flipped = png.clone();
         flipped[png.length / 2] ^= 0x55;
         assertThatThrownBy(() -> ImageProbe.inspect(flipped, null))
-                .isInstanceOf(ImageProbe.InvalidImageException.class).hasMessageContaining("CRC");
+                .isInstanceOf(ImageProbe.InvalidImageException.class)
+                .hasMessageContaining("CRC");
     }
 
     @Test
@@ -54,7 +53,11 @@ class ImageProbeTest {
     void readsLosslessWebpHeaderAndChecksTheRiffLength() throws Exception {
         // RIFF <len> WEBP VP8L <chunk len> 0x2f <14 bits w-1><14 bits h-1>...
         ByteBuffer b = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes()).putInt(32).put("WEBP".getBytes()).put("VP8L".getBytes()).putInt(20);
+        b.put("RIFF".getBytes())
+                .putInt(32)
+                .put("WEBP".getBytes())
+                .put("VP8L".getBytes())
+                .putInt(20);
         b.put((byte) 0x2f);
         int bits = (100 - 1) | ((50 - 1) << 14);
         b.putInt(bits);
@@ -63,7 +66,8 @@ class ImageProbeTest {
         assertThat(d.width()).isEqualTo(100);
         assertThat(d.height()).isEqualTo(50);
         assertThatThrownBy(() -> ImageProbe.inspect(Arrays.copyOf(webp, 30), null))
-                .isInstanceOf(ImageProbe.InvalidImageException.class).hasMessageContaining("truncated");
+                .isInstanceOf(ImageProbe.InvalidImageException.class)
+                .hasMessageContaining("truncated");
     }
 
     @Test
@@ -78,7 +82,8 @@ class ImageProbeTest {
         // PNG: 100000 x 100000 declared in 60 bytes.
         assertThatThrownBy(() -> ImageProbe.inspect(TestPng.declaring(100_000, 100_000), "image/png"))
                 .isInstanceOf(ImageProbe.InvalidImageException.class)
-                .hasMessageContaining("100000x100000").hasMessageContaining("not decoded");
+                .hasMessageContaining("100000x100000")
+                .hasMessageContaining("not decoded");
         // A side over 16384, or more than 100 megapixels in all.
         assertThatThrownBy(() -> ImageProbe.inspect(TestPng.declaring(16_385, 1), null))
                 .hasMessageContaining("16385x1");
@@ -87,21 +92,44 @@ class ImageProbeTest {
         assertThatThrownBy(() -> ImageProbe.inspect(TestPng.declaring(0x8000_0000L, 1), null))
                 .isInstanceOf(ImageProbe.InvalidImageException.class);
         // Right at the limits: accepted (nothing is decoded to say so).
-        assertThat(ImageProbe.inspect(TestPng.declaring(16_384, 6_103), null).width()).isEqualTo(16_384);
-        assertThat(ImageProbe.inspect(TestPng.declaring(10_000, 10_000), null).height()).isEqualTo(10_000);
+        assertThat(ImageProbe.inspect(TestPng.declaring(16_384, 6_103), null).width())
+                .isEqualTo(16_384);
+        assertThat(ImageProbe.inspect(TestPng.declaring(10_000, 10_000), null).height())
+                .isEqualTo(10_000);
 
         // JPEG: a frame header of 65535 x 65535.
-        byte[] jpeg = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC0, 0, 11, 8, (byte) 0xFF, (byte) 0xFF,
-                (byte) 0xFF, (byte) 0xFF, 1, 1, 0x11, 0, (byte) 0xFF, (byte) 0xD9};
+        byte[] jpeg = {
+            (byte) 0xFF,
+            (byte) 0xD8,
+            (byte) 0xFF,
+            (byte) 0xC0,
+            0,
+            11,
+            8,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            1,
+            1,
+            0x11,
+            0,
+            (byte) 0xFF,
+            (byte) 0xD9
+        };
         assertThatThrownBy(() -> ImageProbe.inspect(jpeg, "image/jpeg")).hasMessageContaining("65535x65535");
 
         // WebP: an extended (VP8X) canvas of 100000 x 100000.
         ByteBuffer b = ByteBuffer.allocate(30).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes()).putInt(22).put("WEBP".getBytes()).put("VP8X".getBytes()).putInt(10).putInt(0);
+        b.put("RIFF".getBytes())
+                .putInt(22)
+                .put("WEBP".getBytes())
+                .put("VP8X".getBytes())
+                .putInt(10)
+                .putInt(0);
         int side = 100_000 - 1;
         b.put((byte) side).put((byte) (side >> 8)).put((byte) (side >> 16));
         b.put((byte) side).put((byte) (side >> 8)).put((byte) (side >> 16));
-        assertThatThrownBy(() -> ImageProbe.inspect(b.array(), "image/webp"))
-                .hasMessageContaining("100000x100000");
+        assertThatThrownBy(() -> ImageProbe.inspect(b.array(), "image/webp")).hasMessageContaining("100000x100000");
     }
 }

@@ -1,5 +1,11 @@
 package dev.imagegen.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.FakeOpenRouter.Reply;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -9,15 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-
-import com.sun.net.httpserver.HttpServer;
-import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.FakeOpenRouter.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The one HTTP exchange every client makes: bounded as a whole, interruptible, never redirected. */
 class ModelHttpTest {
@@ -48,8 +47,13 @@ class ModelHttpTest {
         CountDownLatch ended = new CountDownLatch(1);
         Thread caller = new Thread(() -> {
             try {
-                ModelHttp.exchange(ModelHttp.newClient(), chat(), Map.of("Authorization", "Bearer k"),
-                        CHAT_REQUEST, Duration.ofMinutes(10), 1 << 20);
+                ModelHttp.exchange(
+                        ModelHttp.newClient(),
+                        chat(),
+                        Map.of("Authorization", "Bearer k"),
+                        CHAT_REQUEST,
+                        Duration.ofMinutes(10),
+                        1 << 20);
                 outcome.set(new AssertionError("the call completed"));
             } catch (Throwable t) {
                 outcome.set(t);
@@ -63,7 +67,9 @@ class ModelHttpTest {
         caller.interrupt();
 
         // The body would take minutes; the interrupt ends the call now (the bound only guards the test).
-        assertThat(ended.await(30, TimeUnit.SECONDS)).as("the call ended on the interrupt").isTrue();
+        assertThat(ended.await(30, TimeUnit.SECONDS))
+                .as("the call ended on the interrupt")
+                .isTrue();
         assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
         // The connection was closed, not left to trickle on: the server's next writes fail and it lets go.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -78,16 +84,24 @@ class ModelHttpTest {
         try (FakeOpenRouter elsewhere = new FakeOpenRouter()) {
             server.behaviour(call -> Reply.redirect(308, elsewhere.baseUrl() + "/chat/completions?token=abc"));
 
-            ModelCallException e = catchThrowableOfType(ModelCallException.class, () -> ModelHttp.exchange(
-                    ModelHttp.newClient(), chat(), Map.of("Authorization", "Bearer k"), CHAT_REQUEST,
-                    Duration.ofSeconds(10), 1 << 20));
+            ModelCallException e = catchThrowableOfType(
+                    ModelCallException.class,
+                    () -> ModelHttp.exchange(
+                            ModelHttp.newClient(),
+                            chat(),
+                            Map.of("Authorization", "Bearer k"),
+                            CHAT_REQUEST,
+                            Duration.ofSeconds(10),
+                            1 << 20));
 
             assertThat(e.kind()).isEqualTo(FailureKind.CONFIGURATION);
             assertThat(e.kind().action()).isEqualTo(FailureKind.Action.STOP);
             assertThat(e.httpStatus()).isEqualTo(308);
             // The target's origin only: never a path or query that might carry something secret.
-            assertThat(e.getMessage()).contains("model.base-url").contains(URI.create(elsewhere.baseUrl())
-                    .getAuthority()).doesNotContain("token=abc");
+            assertThat(e.getMessage())
+                    .contains("model.base-url")
+                    .contains(URI.create(elsewhere.baseUrl()).getAuthority())
+                    .doesNotContain("token=abc");
             assertThat(elsewhere.received()).isEmpty();
         }
     }
@@ -96,9 +110,10 @@ class ModelHttpTest {
     void aBodyOverTheCapIsRefusedUnread() throws Exception {
         server.imageBytes(200_000);
 
-        ModelCallException e = catchThrowableOfType(ModelCallException.class, () -> ModelHttp.exchange(
-                ModelHttp.newClient(), chat(), Map.of(), CHAT_REQUEST,
-                Duration.ofSeconds(10), 100_000));
+        ModelCallException e = catchThrowableOfType(
+                ModelCallException.class,
+                () -> ModelHttp.exchange(
+                        ModelHttp.newClient(), chat(), Map.of(), CHAT_REQUEST, Duration.ofSeconds(10), 100_000));
 
         assertThat(e.kind()).isEqualTo(FailureKind.INVALID_IMAGE);
         assertThat(e.getMessage()).contains("model.max-response-size");
@@ -120,8 +135,10 @@ class ModelHttpTest {
         chunked.start();
         try {
             URI uri = URI.create("http://127.0.0.1:" + chunked.getAddress().getPort() + "/x");
-            ModelCallException e = catchThrowableOfType(ModelCallException.class, () -> ModelHttp.exchange(
-                    ModelHttp.newClient(), uri, Map.of(), null, Duration.ofSeconds(10), 100_000));
+            ModelCallException e = catchThrowableOfType(
+                    ModelCallException.class,
+                    () -> ModelHttp.exchange(
+                            ModelHttp.newClient(), uri, Map.of(), null, Duration.ofSeconds(10), 100_000));
 
             assertThat(e.kind()).isEqualTo(FailureKind.INVALID_IMAGE);
             assertThat(e.httpStatus()).isEqualTo(200);

@@ -1,18 +1,17 @@
 package dev.imagegen.model;
 
-import java.nio.file.Files;
-import java.util.List;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.imagegen.testing.FakeOpenAI;
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
 import dev.imagegen.testing.TestPng;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /**
  * Whole runs against the fakes where what the providers publish decides the outcome: which 403s skip a row and which
@@ -28,25 +27,30 @@ class ProviderSpecFunctionalTests extends FunctionalTest {
         TestJob.Result r = job.run("run", "--skip-check");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        Map<String, Object> row = jdbc.queryForMap("SELECT kind, http_status, flagged_input, model_slug "
-                + "FROM prompt_failure WHERE prompt_id = 'bad'");
-        assertThat(row).containsEntry("kind", "moderation").containsEntry("http_status", 403)
-                .containsEntry("flagged_input", "...").containsEntry("model_slug", "openai/gpt-5.4-image-2");
+        Map<String, Object> row = jdbc.queryForMap(
+                "SELECT kind, http_status, flagged_input, model_slug " + "FROM prompt_failure WHERE prompt_id = 'bad'");
+        assertThat(row)
+                .containsEntry("kind", "moderation")
+                .containsEntry("http_status", 403)
+                .containsEntry("flagged_input", "...")
+                .containsEntry("model_slug", "openai/gpt-5.4-image-2");
     }
 
     @Test
     void aGuardrailBlockStopsTheRunInsteadOfSkippingEveryRow() throws Exception {
-        server.behaviour(c -> c.prompt().contains("[guardrail]") ? FakeOpenRouter.Reply.json(403, """
+        server.behaviour(
+                c -> c.prompt().contains("[guardrail]") ? FakeOpenRouter.Reply.json(403, """
                 {"error":{"code":403,"message":"Request blocked: prompt injection patterns detected",\
                 "metadata":{"patterns":["ignore all previous instructions"]}}}""") : server.markers(c));
-        TestJob job = TestJob.openRouter(dir, db, server, "concurrency: 1").prompts("a", "[guardrail] one",
-                "b", "[guardrail] two", "c", "[guardrail] three");
+        TestJob job = TestJob.openRouter(dir, db, server, "concurrency: 1")
+                .prompts("a", "[guardrail] one", "b", "[guardrail] two", "c", "[guardrail] three");
 
         TestJob.Result r = job.run("run", "--skip-check");
 
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
         assertThat(r.stdout() + r.stderr()).contains("guardrails");
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Long.class))
+                .isZero();
     }
 
     @Test
@@ -92,11 +96,16 @@ class ProviderSpecFunctionalTests extends FunctionalTest {
             java.math.BigDecimal recorded = dev.imagegen.testing.Money.recorded(jdbc);
             assertThat(openAi.billedUsd()).isPositive();
             // The ledger (every attempt) is OpenAI's bill to the cent; the image rows hold the same per image.
-            assertThat(dev.imagegen.testing.Money.cents(recorded)).isEqualByComparingTo(dev.imagegen.testing.Money
-                    .cents(java.math.BigDecimal.valueOf(openAi.billedUsd())));
+            assertThat(dev.imagegen.testing.Money.cents(recorded))
+                    .isEqualByComparingTo(
+                            dev.imagegen.testing.Money.cents(java.math.BigDecimal.valueOf(openAi.billedUsd())));
             assertThat(jdbc.queryForObject("SELECT sum(cost_usd) FROM generated_image", Double.class))
                     .isCloseTo(openAi.billedUsd(), within(0.005));
-            List<String> paths = openAi.received().stream().map(FakeOpenAI.Call::path).distinct().sorted().toList();
+            List<String> paths = openAi.received().stream()
+                    .map(FakeOpenAI.Call::path)
+                    .distinct()
+                    .sorted()
+                    .toList();
             assertThat(paths).containsExactly("/v1/images/edits", "/v1/images/generations");
         }
     }

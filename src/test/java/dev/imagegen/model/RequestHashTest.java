@@ -1,22 +1,36 @@
 package dev.imagegen.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagegen.spec.ModelSpec;
+import dev.imagegen.spec.Secret;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.spec.ModelSpec;
-import dev.imagegen.spec.Secret;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class RequestHashTest {
 
     private static ModelSpec model(List<String> fallbacks, Map<String, Object> routing) {
-        return new ModelSpec("openrouter", "m", URI.create("http://h/v1"), Secret.of("k"), 1, "{prompt}",
-                Map.of("aspect_ratio", "1:1"), 7L, 4096, Duration.ofSeconds(5), null, "t", ModelSpec.Pricing.FREE,
-                1 << 20, fallbacks, routing, 1);
+        return new ModelSpec(
+                "openrouter",
+                "m",
+                URI.create("http://h/v1"),
+                Secret.of("k"),
+                1,
+                "{prompt}",
+                Map.of("aspect_ratio", "1:1"),
+                7L,
+                4096,
+                Duration.ofSeconds(5),
+                null,
+                "t",
+                ModelSpec.Pricing.FREE,
+                1 << 20,
+                fallbacks,
+                routing,
+                1);
     }
 
     @Test
@@ -24,8 +38,9 @@ class RequestHashTest {
         ModelSpec m = model(List.of(), Map.of());
         // The canonical text of the first version: datasets staged before references existed keep their hashes.
         String legacy = "provider=openrouter\nmodel=m\nseed=7\nimage_config={aspect_ratio=1:1}\nprompt=a fox";
-        String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(legacy.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String expected = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(legacy.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         assertThat(RequestHash.of(m, "a fox")).isEqualTo(expected);
         assertThat(RequestHash.of(m, "a fox", List.of())).isEqualTo(expected);
     }

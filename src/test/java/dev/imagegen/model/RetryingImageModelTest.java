@@ -1,15 +1,14 @@
 package dev.imagegen.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.imagegen.spec.RunSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.imagegen.spec.RunSpec;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class RetryingImageModelTest {
 
@@ -33,27 +32,34 @@ class RetryingImageModelTest {
         };
         RetryingImageModel.AttemptListener counting = new RetryingImageModel.AttemptListener() {
             @Override
-            public void onAttempt(dev.imagegen.ledger.CallAttempt attempt) {
-            }
+            public void onAttempt(dev.imagegen.ledger.CallAttempt attempt) {}
 
             @Override
             public void onRetry(ModelCallException e, int attempt) {
                 retries.incrementAndGet();
             }
         };
-        return new RetryingImageModel(delegate, new RunSpec.Retry(maxAttempts, Duration.ofMillis(100),
-                Duration.ofSeconds(2)), gate, recording, counting, null);
+        return new RetryingImageModel(
+                delegate,
+                new RunSpec.Retry(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2)),
+                gate,
+                recording,
+                counting,
+                null);
     }
 
     @Test
     void honoursRetryAfterAndCountsAttempts() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        RetryingImageModel m = model(r -> {
-            if (calls.incrementAndGet() == 1) {
-                throw new ModelCallException(FailureKind.RATE_LIMITED, 429, "slow", Duration.ofMillis(2500), null);
-            }
-            return OK;
-        }, 3);
+        RetryingImageModel m = model(
+                r -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new ModelCallException(
+                                FailureKind.RATE_LIMITED, 429, "slow", Duration.ofMillis(2500), null);
+                    }
+                    return OK;
+                },
+                3);
 
         RetryingImageModel.Attempted a = m.generateCounting(new ImageRequest("p", 0, "x", null));
 
@@ -66,11 +72,14 @@ class RetryingImageModelTest {
 
     @Test
     void backsOffExponentiallyWithJitterUpToTheCap() throws Exception {
-        RetryingImageModel m = model(r -> {
-            throw new ModelCallException(FailureKind.TRANSIENT, 503, "down");
-        }, 6);
+        RetryingImageModel m = model(
+                r -> {
+                    throw new ModelCallException(FailureKind.TRANSIENT, 503, "down");
+                },
+                6);
 
-        RetryingImageModel.AttemptsExhausted e = catchThrowableOfType(RetryingImageModel.AttemptsExhausted.class,
+        RetryingImageModel.AttemptsExhausted e = catchThrowableOfType(
+                RetryingImageModel.AttemptsExhausted.class,
                 () -> m.generateCounting(new ImageRequest("p", 0, "x", null)));
 
         assertThat(e.attempts()).isEqualTo(6);
@@ -87,10 +96,12 @@ class RetryingImageModelTest {
     void skipAndStopKindsAreNotRetried() {
         for (FailureKind kind : new FailureKind[] {FailureKind.MODERATION, FailureKind.AUTH, FailureKind.NO_IMAGE}) {
             AtomicInteger calls = new AtomicInteger();
-            RetryingImageModel m = model(r -> {
-                calls.incrementAndGet();
-                throw new ModelCallException(kind, 400, "no");
-            }, 5);
+            RetryingImageModel m = model(
+                    r -> {
+                        calls.incrementAndGet();
+                        throw new ModelCallException(kind, 400, "no");
+                    },
+                    5);
             RetryingImageModel.AttemptsExhausted e = catchThrowableOfType(
                     RetryingImageModel.AttemptsExhausted.class,
                     () -> m.generateCounting(new ImageRequest("p", 0, "x", null)));
@@ -103,26 +114,36 @@ class RetryingImageModelTest {
     @Test
     void everyAttemptIsHandedOnWithItsCostAndWhetherItWasRetried() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        RetryingImageModel m = model(r -> {
-            if (calls.incrementAndGet() == 1) {
-                throw new ModelCallException(FailureKind.TRANSIENT, 200, "billed error", null, 0.5);
-            }
-            if (calls.get() == 2) {
-                throw new ModelCallException(FailureKind.TRANSIENT, null, "no response").possiblyBilled();
-            }
-            return OK;
-        }, 3);
+        RetryingImageModel m = model(
+                r -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new ModelCallException(FailureKind.TRANSIENT, 200, "billed error", null, 0.5);
+                    }
+                    if (calls.get() == 2) {
+                        throw new ModelCallException(FailureKind.TRANSIENT, null, "no response").possiblyBilled();
+                    }
+                    return OK;
+                },
+                3);
         List<dev.imagegen.ledger.CallAttempt> attempts = new ArrayList<>();
 
         m.generate(new ImageRequest("p", 0, "x", null), attempts);
 
-        assertThat(attempts).extracting(dev.imagegen.ledger.CallAttempt::outcome)
+        assertThat(attempts)
+                .extracting(dev.imagegen.ledger.CallAttempt::outcome)
                 .containsExactly("transient", "transient", "ok");
-        assertThat(attempts).extracting(dev.imagegen.ledger.CallAttempt::basis).containsExactly(
-                dev.imagegen.ledger.CostBasis.KNOWN, dev.imagegen.ledger.CostBasis.POSSIBLY_BILLED,
-                dev.imagegen.ledger.CostBasis.KNOWN);
-        assertThat(attempts).extracting(dev.imagegen.ledger.CallAttempt::costUsd).containsExactly(0.5, 0.0, 0.01);
-        assertThat(attempts).extracting(dev.imagegen.ledger.CallAttempt::retried).containsExactly(true, true, false);
+        assertThat(attempts)
+                .extracting(dev.imagegen.ledger.CallAttempt::basis)
+                .containsExactly(
+                        dev.imagegen.ledger.CostBasis.KNOWN,
+                        dev.imagegen.ledger.CostBasis.POSSIBLY_BILLED,
+                        dev.imagegen.ledger.CostBasis.KNOWN);
+        assertThat(attempts)
+                .extracting(dev.imagegen.ledger.CallAttempt::costUsd)
+                .containsExactly(0.5, 0.0, 0.01);
+        assertThat(attempts)
+                .extracting(dev.imagegen.ledger.CallAttempt::retried)
+                .containsExactly(true, true, false);
     }
 
     @Test
@@ -143,15 +164,20 @@ class RetryingImageModelTest {
                 return true;
             }
         };
-        RetryingImageModel m = new RetryingImageModel(r -> {
-            calls.incrementAndGet();
-            throw new ModelCallException(FailureKind.RATE_LIMITED, 429, "slow", Duration.ofHours(1), null);
-        }, new RunSpec.Retry(5, Duration.ofMillis(100), Duration.ofSeconds(2)), gate, stopsWhileWaiting,
-                RetryingImageModel.AttemptListener.NONE, null);
+        RetryingImageModel m = new RetryingImageModel(
+                r -> {
+                    calls.incrementAndGet();
+                    throw new ModelCallException(FailureKind.RATE_LIMITED, 429, "slow", Duration.ofHours(1), null);
+                },
+                new RunSpec.Retry(5, Duration.ofMillis(100), Duration.ofSeconds(2)),
+                gate,
+                stopsWhileWaiting,
+                RetryingImageModel.AttemptListener.NONE,
+                null);
         List<dev.imagegen.ledger.CallAttempt> attempts = new ArrayList<>();
 
-        RetryingImageModel.Stopped stopped = catchThrowableOfType(RetryingImageModel.Stopped.class,
-                () -> m.generate(new ImageRequest("p", 0, "x", null), attempts));
+        RetryingImageModel.Stopped stopped = catchThrowableOfType(
+                RetryingImageModel.Stopped.class, () -> m.generate(new ImageRequest("p", 0, "x", null), attempts));
 
         assertThat(stopped.attempts()).isEqualTo(1);
         assertThat(calls).hasValue(1);
@@ -166,7 +192,8 @@ class RetryingImageModelTest {
         assertThat(BoundedBody.hintMillis(Double.POSITIVE_INFINITY)).isEqualTo(BoundedBody.MAX_HINT);
         assertThat(BoundedBody.hintMillis(-5)).isEqualTo(Duration.ZERO);
         assertThat(BoundedBody.hintMillis(Double.NaN)).isNull();
-        assertThat(model(r -> OK, 3).backoff(40, Duration.ofMillis(Long.MAX_VALUE))).isEqualTo(Duration.ofSeconds(2));
+        assertThat(model(r -> OK, 3).backoff(40, Duration.ofMillis(Long.MAX_VALUE)))
+                .isEqualTo(Duration.ofSeconds(2));
         new ProviderPause().pauseFor(Duration.ofSeconds(Long.MAX_VALUE)); // no ArithmeticException
     }
 }

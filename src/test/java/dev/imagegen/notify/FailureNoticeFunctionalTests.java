@@ -1,5 +1,10 @@
 package dev.imagegen.notify;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.TestJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -10,16 +15,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import com.sun.net.httpserver.HttpServer;
-import dev.imagegen.testing.FunctionalTest;
-import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code notify.webhook} against a local HTTP server: the notice a run that did not complete sends (status, body),
@@ -30,8 +29,7 @@ class FailureNoticeFunctionalTests extends FunctionalTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** What the webhook received: content type and body of each POST. */
-    private record Received(String method, String contentType, String body) {
-    }
+    private record Received(String method, String contentType, String body) {}
 
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final CountDownLatch answer = new CountDownLatch(1);
@@ -43,8 +41,10 @@ class FailureNoticeFunctionalTests extends FunctionalTest {
         webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         webhook.setExecutor(Executors.newCachedThreadPool());
         webhook.createContext("/services/T000/B000/secret-token", exchange -> {
-            try (exchange; InputStream in = exchange.getRequestBody()) {
-                received.add(new Received(exchange.getRequestMethod(),
+            try (exchange;
+                    InputStream in = exchange.getRequestBody()) {
+                received.add(new Received(
+                        exchange.getRequestMethod(),
                         exchange.getRequestHeaders().getFirst("Content-Type"),
                         new String(in.readAllBytes(), StandardCharsets.UTF_8)));
                 if (silent) {
@@ -71,10 +71,10 @@ class FailureNoticeFunctionalTests extends FunctionalTest {
 
     /** Five prompts, at most two images: the run stops (exit 3) and can be restarted. */
     private TestJob stoppingJob(String url, String timeout) throws IOException {
-        TestJob job = TestJob.openRouter(dir, db, server, "max-images: 2").prompts(
-                "a", "one", "b", "two", "c", "three", "d", "four", "e", "five");
-        return job.yaml(job.yaml() + "notify: { webhook: \"" + url + "\"" + (timeout == null ? ""
-                : ", timeout: " + timeout) + " }\n");
+        TestJob job = TestJob.openRouter(dir, db, server, "max-images: 2")
+                .prompts("a", "one", "b", "two", "c", "three", "d", "four", "e", "five");
+        return job.yaml(job.yaml() + "notify: { webhook: \"" + url + "\""
+                + (timeout == null ? "" : ", timeout: " + timeout) + " }\n");
     }
 
     private long images() {

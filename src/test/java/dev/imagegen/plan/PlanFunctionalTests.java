@@ -1,13 +1,12 @@
 package dev.imagegen.plan;
 
-import java.nio.file.Files;
-import java.util.List;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
+import java.nio.file.Files;
+import java.util.List;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code imagegen plan}: the figures of a dataset with new, changed, failed, waiting and done prompts, the limits that
@@ -21,15 +20,28 @@ class PlanFunctionalTests extends FunctionalTest {
      * prompt, f removed, g and h added, one bad row.
      */
     private TestJob datasetInEveryState() throws Exception {
-        TestJob job = TestJob.openRouter(dir, db, server, null).prompts("a-mod", "[moderation] a", "b", "bee",
-                "c", "sea", "d", "dee", "e", "ee", "f", "eff");
-        TestJob.Result first = job.run("run", "--set", "run.concurrency=1", "--set", "run.partitions=1",
-                "--set", "run.max-images=3");
+        TestJob job = TestJob.openRouter(dir, db, server, null)
+                .prompts("a-mod", "[moderation] a", "b", "bee", "c", "sea", "d", "dee", "e", "ee", "f", "eff");
+        TestJob.Result first =
+                job.run("run", "--set", "run.concurrency=1", "--set", "run.partitions=1", "--set", "run.max-images=3");
         assertThat(first.exitCode()).as(first.toString()).isEqualTo(3);
         assertThat(jdbc.queryForList("SELECT prompt_id FROM generated_image ORDER BY prompt_id", String.class))
                 .containsExactly("b", "c", "d");
-        job.prompts("a-mod", "[moderation] a", "b", "bee", "c", "sea, at night", "d", "dee", "e", "ee", "g", "gee",
-                "h", "aitch");
+        job.prompts(
+                "a-mod",
+                "[moderation] a",
+                "b",
+                "bee",
+                "c",
+                "sea, at night",
+                "d",
+                "dee",
+                "e",
+                "ee",
+                "g",
+                "gee",
+                "h",
+                "aitch");
         Files.writeString(job.dir().resolve("prompts.csv"), "x,\n", java.nio.file.StandardOpenOption.APPEND);
         return job;
     }
@@ -38,8 +50,8 @@ class PlanFunctionalTests extends FunctionalTest {
     void countsEveryStateAndCallsNoModelAndStagesNothing() throws Exception {
         TestJob job = datasetInEveryState();
         long calls = server.calls();
-        List<String> staged = jdbc.queryForList("SELECT prompt_id || ':' || request_hash FROM prompt ORDER BY 1",
-                String.class);
+        List<String> staged =
+                jdbc.queryForList("SELECT prompt_id || ':' || request_hash FROM prompt ORDER BY 1", String.class);
         long stagedRuns = jdbc.queryForObject("SELECT count(*) FROM batch_job_instance", Long.class);
 
         TestJob.Result plan = job.run("plan");
@@ -62,22 +74,26 @@ class PlanFunctionalTests extends FunctionalTest {
         // No model call, no staging, no run: only the check's GETs.
         assertThat(server.calls()).isEqualTo(calls);
         assertThat(server.received()).hasSize((int) calls);
-        assertThat(jdbc.queryForList("SELECT prompt_id || ':' || request_hash FROM prompt ORDER BY 1",
-                String.class)).isEqualTo(staged);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_instance", Long.class)).isEqualTo(stagedRuns);
+        assertThat(jdbc.queryForList("SELECT prompt_id || ':' || request_hash FROM prompt ORDER BY 1", String.class))
+                .isEqualTo(staged);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_instance", Long.class))
+                .isEqualTo(stagedRuns);
         assertThat(server.metadataRequests()).doesNotContain("GET /api/v1/generation");
 
         // And the run does what the plan said: five calls, for the five prompts it named.
         TestJob.Result run = job.run("run");
-        assertThat(run.stderr()).contains("imagegen: plan: 5 images in 5 calls (2 new, 1 changed, 1 failed, "
-                + "1 waiting, 2 done), about $");
+        assertThat(run.stderr())
+                .contains("imagegen: plan: 5 images in 5 calls (2 new, 1 changed, 1 failed, "
+                        + "1 waiting, 2 done), about $");
         assertThat(server.calls() - calls).isEqualTo(5);
     }
 
     @Test
     void saysWhichLimitStopsTheRunFirst() throws Exception {
-        TestJob job = TestJob.openRouter(dir, db, server, "max-cost-usd: 0.07").prompts("a", "one", "b", "two",
-                "c", "three", "d", "four", "e", "five", "f", "six", "g", "seven", "h", "eight");
+        TestJob job = TestJob.openRouter(dir, db, server, "max-cost-usd: 0.07")
+                .prompts(
+                        "a", "one", "b", "two", "c", "three", "d", "four", "e", "five", "f", "six", "g", "seven", "h",
+                        "eight");
         server.keyLimitRemaining(0.03);
 
         TestJob.Result plan = job.run("plan");
@@ -119,11 +135,13 @@ class PlanFunctionalTests extends FunctionalTest {
         TestJob.Result plan = job.run("plan");
 
         assertThat(plan.exitCode()).as(plan.toString()).isZero();
-        assertThat(plan.stdout()).contains("2 new").contains("cost        unknown")
+        assertThat(plan.stdout())
+                .contains("2 new")
+                .contains("cost        unknown")
                 .contains("the provider was not asked");
 
-        TestJob.Result priced = job.run("plan", "--set", "model.pricing.input-per-million=10",
-                "--set", "model.pricing.output-per-million=20");
+        TestJob.Result priced = job.run(
+                "plan", "--set", "model.pricing.input-per-million=10", "--set", "model.pricing.output-per-million=20");
         assertThat(priced.stdout()).contains("from model.pricing");
         assertThat(server.metadataRequests()).isEmpty();
     }
@@ -131,8 +149,8 @@ class PlanFunctionalTests extends FunctionalTest {
     @Test
     void aRestartIsPlannedWithWhatTheRunAlreadySpent() throws Exception {
         server.costPerImage(0.10);
-        TestJob job = TestJob.openRouter(dir, db, server, "max-cost-usd: 0.25").prompts("a", "one", "b", "two",
-                "c", "three", "d", "four", "e", "five", "f", "six");
+        TestJob job = TestJob.openRouter(dir, db, server, "max-cost-usd: 0.25")
+                .prompts("a", "one", "b", "two", "c", "three", "d", "four", "e", "five", "f", "six");
         TestJob.Result stopped = job.run("run", "--run-id", "b1", "--set", "run.concurrency=1");
         assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(3);
         double spent = jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call", Double.class);
@@ -146,16 +164,20 @@ class PlanFunctionalTests extends FunctionalTest {
         assertThat(plan.stdout())
                 .contains("plan: dataset test, restart of run b1")
                 .contains("to make     " + left + " images")
-                .contains(String.format(java.util.Locale.ROOT, "run.max-cost-usd $0.2500, $%.4f spent by this run "
-                        + "so far, $0.0000 left", spent))
+                .contains(String.format(
+                        java.util.Locale.ROOT,
+                        "run.max-cost-usd $0.2500, $%.4f spent by this run " + "so far, $0.0000 left",
+                        spent))
                 .contains("stops first run.max-cost-usd stops the run after about 0 of " + left + " calls");
         assertThat(server.calls()).isEqualTo(calls);
 
         // A higher budget lets the run go on by the difference.
         TestJob.Result more = job.run("plan", "--run-id", "b1", "--set", "run.max-cost-usd=" + (spent + 0.03));
         double perCall = money(more.stdout(), ": (\\$[0-9.]+) per call");
-        assertThat(more.stdout()).contains("$0.0300 left").contains("stops first run.max-cost-usd stops the run "
-                + "after about " + (long) Math.floor(0.03 / perCall) + " of " + left + " calls");
+        assertThat(more.stdout())
+                .contains("$0.0300 left")
+                .contains("stops first run.max-cost-usd stops the run " + "after about "
+                        + (long) Math.floor(0.03 / perCall) + " of " + left + " calls");
     }
 
     private static double money(String text, String regex) {

@@ -1,16 +1,15 @@
 package dev.imagegen.progress;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.imagegen.generate.RunGuard;
+import dev.imagegen.spec.RunSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.generate.RunGuard;
-import dev.imagegen.spec.RunSpec;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The figures a progress display shows, from the run guard's counters, with a hand-driven clock. */
 class RunProgressTests {
@@ -32,8 +31,16 @@ class RunProgressTests {
     @Test
     void nothingIsShownUntilTheGenerateStepAnnouncesItsWorkThenFiguresFollowTheGuard() {
         RunGuard guard = new RunGuard();
-        guard.reset(new RunSpec(4, 4, 4, 100, new RunSpec.Retry(3, Duration.ofMillis(1), Duration.ofMillis(2)), null,
-                null, new RunSpec.CircuitBreaker(0, 1.0), null));
+        guard.reset(new RunSpec(
+                4,
+                4,
+                4,
+                100,
+                new RunSpec.Retry(3, Duration.ofMillis(1), Duration.ofMillis(2)),
+                null,
+                null,
+                new RunSpec.CircuitBreaker(0, 1.0),
+                null));
         long[] now = {0};
         RunProgress progress = new RunProgress(guard, sink, () -> now[0], null);
 
@@ -57,8 +64,9 @@ class RunProgressTests {
         assertThat(f.costUsd()).isCloseTo(1.6, org.assertj.core.data.Offset.offset(1e-9));
         // 159 left at 41 per 10 s
         assertThat(f.eta()).isEqualTo(Duration.ofMillis(10_000L * 159 / 41));
-        assertThat(f.logLine()).isEqualTo("progress: 41/200 (20.5%), 40 images, 1 skipped, 4.00 images/s, "
-                + "elapsed 0:00:10, ETA 0:00:38, cost $1.6000");
+        assertThat(f.logLine())
+                .isEqualTo("progress: 41/200 (20.5%), 40 images, 1 skipped, 4.00 images/s, "
+                        + "elapsed 0:00:10, ETA 0:00:38, cost $1.6000");
 
         progress.close();
         assertThat(finished).hasSize(1);
@@ -66,15 +74,19 @@ class RunProgressTests {
 
     @Test
     void etaIsUnknownBeforeAnythingFinishesAndZeroWhenAllIsDone() {
-        assertThat(new ProgressFigures(10, 0, 0, 0, Duration.ofSeconds(3)).eta()).isNull();
-        assertThat(new ProgressFigures(10, 0, 0, 0, Duration.ofSeconds(3)).logLine()).contains("ETA unknown");
-        assertThat(new ProgressFigures(10, 8, 2, 0, Duration.ofSeconds(3)).eta()).isEqualTo(Duration.ZERO);
+        assertThat(new ProgressFigures(10, 0, 0, 0, Duration.ofSeconds(3)).eta())
+                .isNull();
+        assertThat(new ProgressFigures(10, 0, 0, 0, Duration.ofSeconds(3)).logLine())
+                .contains("ETA unknown");
+        assertThat(new ProgressFigures(10, 8, 2, 0, Duration.ofSeconds(3)).eta())
+                .isEqualTo(Duration.ZERO);
         assertThat(new ProgressFigures(0, 0, 0, 0, Duration.ZERO).percent()).isEqualTo(100);
     }
 
     @Test
     void autoPicksTheLogWithoutATerminalOrOnCi() {
-        assertThat(ProgressMode.AUTO.resolve(Map.of("TERM", "xterm", "CI", "true")::get)).isEqualTo(ProgressMode.LOG);
+        assertThat(ProgressMode.AUTO.resolve(Map.of("TERM", "xterm", "CI", "true")::get))
+                .isEqualTo(ProgressMode.LOG);
         assertThat(ProgressMode.AUTO.resolve(Map.of("TERM", "dumb")::get)).isEqualTo(ProgressMode.LOG);
         assertThat(ProgressMode.AUTO.resolve(Map.<String, String>of()::get)).isEqualTo(ProgressMode.LOG);
         assertThat(ProgressMode.BAR.resolve(Map.of("CI", "true")::get)).isEqualTo(ProgressMode.BAR);

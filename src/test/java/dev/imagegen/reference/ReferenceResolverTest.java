@@ -1,18 +1,17 @@
 package dev.imagegen.reference;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.imagegen.store.ImageStore;
+import dev.imagegen.testing.TestPng;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Random;
-
-import dev.imagegen.store.ImageStore;
-import dev.imagegen.testing.TestPng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ReferenceResolverTest {
 
@@ -25,12 +24,18 @@ class ReferenceResolverTest {
         Files.createDirectories(dir.resolve("refs"));
         Files.write(dir.resolve("refs/a.png"), png);
 
-        List<ReferenceImage> refs = new ReferenceResolver(dir, ";")
-                .resolve(" refs/a.png ; https://example.com/x.jpg ;; ");
+        List<ReferenceImage> refs =
+                new ReferenceResolver(dir, ";").resolve(" refs/a.png ; https://example.com/x.jpg ;; ");
 
         assertThat(refs).hasSize(2);
-        assertThat(refs.get(0)).isEqualTo(new ReferenceImage("refs/a.png", dir.resolve("refs/a.png").toString(),
-                false, ImageStore.sha256(png), "image/png", png.length));
+        assertThat(refs.get(0))
+                .isEqualTo(new ReferenceImage(
+                        "refs/a.png",
+                        dir.resolve("refs/a.png").toString(),
+                        false,
+                        ImageStore.sha256(png),
+                        "image/png",
+                        png.length));
         assertThat(refs.get(1).remote()).isTrue();
         assertThat(refs.get(1).sha256()).isEqualTo(ImageStore.sha256("https://example.com/x.jpg".getBytes()));
         assertThat(new ReferenceResolver(dir, "|").resolve("  ")).isEmpty();
@@ -64,8 +69,10 @@ class ReferenceResolverTest {
         Files.createDirectories(dir.resolve("folder"));
         ReferenceResolver r = new ReferenceResolver(dir, "|");
 
-        assertThatThrownBy(() -> r.resolve("missing.png")).isInstanceOf(BadReferenceException.class)
-                .hasMessageContaining("not found").hasMessageContaining(dir.resolve("missing.png").toString());
+        assertThatThrownBy(() -> r.resolve("missing.png"))
+                .isInstanceOf(BadReferenceException.class)
+                .hasMessageContaining("not found")
+                .hasMessageContaining(dir.resolve("missing.png").toString());
         assertThatThrownBy(() -> r.resolve("notes.txt")).hasMessageContaining("not a usable image");
         assertThatThrownBy(() -> r.resolve("cut.png")).hasMessageContaining("truncated");
         assertThatThrownBy(() -> r.resolve("folder")).hasMessageContaining("is not a file");
@@ -77,7 +84,8 @@ class ReferenceResolverTest {
     @Test
     void gifIsAcceptedByItsSignature() throws Exception {
         Files.write(dir.resolve("a.gif"), "GIF89a\u0001\u0000\u0001\u0000".getBytes());
-        assertThat(new ReferenceResolver(dir, "|").resolve("a.gif").get(0).mediaType()).isEqualTo("image/gif");
+        assertThat(new ReferenceResolver(dir, "|").resolve("a.gif").get(0).mediaType())
+                .isEqualTo("image/gif");
     }
 
     @Test
@@ -86,12 +94,14 @@ class ReferenceResolverTest {
         Files.write(dir.resolve("a.png"), png);
         List<ReferenceImage> refs = new ReferenceResolver(dir, "|").resolve("a.png|https://example.com/b.png");
 
-        assertThat(ReferenceLoader.urls(refs)).containsExactly(
-                "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png),
-                "https://example.com/b.png");
+        assertThat(ReferenceLoader.urls(refs))
+                .containsExactly(
+                        "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png),
+                        "https://example.com/b.png");
 
         Files.write(dir.resolve("a.png"), TestPng.build(8, 8, "b", new Random(2)));
-        assertThatThrownBy(() -> ReferenceLoader.urls(refs)).isInstanceOf(BadReferenceException.class)
+        assertThatThrownBy(() -> ReferenceLoader.urls(refs))
+                .isInstanceOf(BadReferenceException.class)
                 .hasMessageContaining("changed after it was staged");
         Files.delete(dir.resolve("a.png"));
         assertThatThrownBy(() -> ReferenceLoader.urls(refs)).hasMessageContaining("not found");
@@ -113,9 +123,19 @@ class ReferenceResolverTest {
         Files.createSymbolicLink(root.resolve("dangling.png"), outside.resolve("nothing.png"));
         ReferenceResolver r = new ReferenceResolver(root, "|");
 
-        List<String> cells = List.of("../private/secret.png", "../private/nothing.png", "../private/notes.txt",
-                "../private", secret.toString(), outside.resolve("nothing.png").toString(), "/etc/passwd",
-                "/no/such/dir/x.png", "escape/secret.png", "escape/nothing.png", "linked.png", "dangling.png",
+        List<String> cells = List.of(
+                "../private/secret.png",
+                "../private/nothing.png",
+                "../private/notes.txt",
+                "../private",
+                secret.toString(),
+                outside.resolve("nothing.png").toString(),
+                "/etc/passwd",
+                "/no/such/dir/x.png",
+                "escape/secret.png",
+                "escape/nothing.png",
+                "linked.png",
+                "dangling.png",
                 "../../../../../../../../etc/hostname");
         java.util.Set<String> reasons = new java.util.HashSet<>();
         for (String cell : cells) {
@@ -125,8 +145,11 @@ class ReferenceResolverTest {
             reasons.add(e.getMessage().replace("'" + cell + "'", "'CELL'"));
         }
         assertThat(reasons).hasSize(1);
-        assertThat(reasons.iterator().next()).contains("outside the reference directory")
-                .contains("source.reference-root").doesNotContain("private").doesNotContain("not found");
+        assertThat(reasons.iterator().next())
+                .contains("outside the reference directory")
+                .contains("source.reference-root")
+                .doesNotContain("private")
+                .doesNotContain("not found");
     }
 
     @Test
@@ -138,7 +161,8 @@ class ReferenceResolverTest {
         Files.createSymbolicLink(root.resolve("latest.png"), root.resolve("cats/a.png"));
         ReferenceResolver r = new ReferenceResolver(root, "|");
 
-        assertThat(r.resolve("cats/a.png").get(0).location()).isEqualTo(root.resolve("cats/a.png").toString());
+        assertThat(r.resolve("cats/a.png").get(0).location())
+                .isEqualTo(root.resolve("cats/a.png").toString());
         assertThat(r.resolve("cats/../latest.png").get(0).sha256()).isEqualTo(ImageStore.sha256(png));
         assertThat(r.resolve(root.resolve("cats/a.png").toString())).hasSize(1);
         assertThatThrownBy(() -> r.resolve("cats/b.png")).hasMessageContaining("not found");
@@ -147,11 +171,13 @@ class ReferenceResolverTest {
     @Test
     void aGifOverTheSizeLimitIsRefusedFromItsHeader() throws Exception {
         // 65535 x 65535: 4.3 gigapixels declared in ten bytes.
-        Files.write(dir.resolve("huge.gif"), new byte[] {'G', 'I', 'F', '8', '9', 'a', (byte) 0xff, (byte) 0xff,
-                (byte) 0xff, (byte) 0xff, 0, 0, 0});
+        Files.write(
+                dir.resolve("huge.gif"),
+                new byte[] {'G', 'I', 'F', '8', '9', 'a', (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0});
 
         assertThatThrownBy(() -> new ReferenceResolver(dir, "|").resolve("huge.gif"))
-                .isInstanceOf(BadReferenceException.class).hasMessageContaining("65535x65535")
+                .isInstanceOf(BadReferenceException.class)
+                .hasMessageContaining("65535x65535")
                 .hasMessageContaining("not decoded");
     }
 }

@@ -1,22 +1,21 @@
 package dev.imagegen.remote;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imagegen.run.RunLauncher;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.JobSpecLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** How a worker gets a run's job file: parameters written by the manager, read back by the worker. */
 class RemoteJobFileTest {
@@ -52,13 +51,17 @@ class RemoteJobFileTest {
         JobSpec manager = new JobSpecLoader().load(jobFile, overrides);
         Map<String, String> remote = RemoteJobFile.parameters(overrides, false, manager);
 
-        assertThat(remote.get(RemoteJobFile.OVERRIDES)).contains("model.seed=9").contains("run.chunk-size=7")
-                .doesNotContain("secret").doesNotContain("api-key");
+        assertThat(remote.get(RemoteJobFile.OVERRIDES))
+                .contains("model.seed=9")
+                .contains("run.chunk-size=7")
+                .doesNotContain("secret")
+                .doesNotContain("api-key");
         assertThat(remote).doesNotContainKey(RemoteJobFile.DRY_RUN);
 
         // The worker has no key in its environment: a real run cannot work there ...
         assertThatThrownBy(() -> RemoteJobFile.load(managerParameters(manager, remote), 3))
-                .isInstanceOf(JobFileException.class).hasMessageContaining("model.api-key");
+                .isInstanceOf(JobFileException.class)
+                .hasMessageContaining("model.api-key");
     }
 
     @Test
@@ -81,7 +84,8 @@ class RemoteJobFileTest {
         JobParameters params = managerParameters(manager, RemoteJobFile.parameters(List.of(), true, manager));
         Files.writeString(jobFile, Files.readString(jobFile) + "output: { dir: elsewhere }\n");
 
-        assertThatThrownBy(() -> RemoteJobFile.load(params, 3)).isInstanceOf(JobFileException.class)
+        assertThatThrownBy(() -> RemoteJobFile.load(params, 3))
+                .isInstanceOf(JobFileException.class)
                 .hasMessageContaining("differs from the one the run was started with");
     }
 
@@ -91,28 +95,43 @@ class RemoteJobFileTest {
         JobParameters params = managerParameters(manager, RemoteJobFile.parameters(List.of(), true, manager));
         Files.delete(jobFile);
 
-        assertThatThrownBy(() -> RemoteJobFile.load(params, 3)).isInstanceOf(JobFileException.class)
-                .hasMessageContaining("not found").hasMessageContaining("shared filesystem");
+        assertThatThrownBy(() -> RemoteJobFile.load(params, 3))
+                .isInstanceOf(JobFileException.class)
+                .hasMessageContaining("not found")
+                .hasMessageContaining("shared filesystem");
     }
 
     @Test
     void noSecretOfAnyKindTravelsAndASourceUrlTravelsWithoutItsPassword() {
-        List<String> overrides = List.of("source.jdbc.password=hunter2-pw", "model.image-config.token=tok-123",
-                "model.image-config.client_secret=cs-456", "model.image-config.apiKey=ak-789",
-                "model.title=${HOME}", "model.seed=9");
+        List<String> overrides = List.of(
+                "source.jdbc.password=hunter2-pw",
+                "model.image-config.token=tok-123",
+                "model.image-config.client_secret=cs-456",
+                "model.image-config.apiKey=ak-789",
+                "model.title=${HOME}",
+                "model.seed=9");
         JobSpec manager = new JobSpecLoader().load(jobFile, List.of());
         Map<String, String> remote = RemoteJobFile.parameters(overrides, false, manager);
 
-        assertThat(String.join(" ", remote.values())).doesNotContain("hunter2").doesNotContain("tok-123")
-                .doesNotContain("cs-456").doesNotContain("ak-789").doesNotContain("${HOME}")
+        assertThat(String.join(" ", remote.values()))
+                .doesNotContain("hunter2")
+                .doesNotContain("tok-123")
+                .doesNotContain("cs-456")
+                .doesNotContain("ak-789")
+                .doesNotContain("${HOME}")
                 .contains("model.seed=9");
-        assertThat(remote.get(RemoteJobFile.WITHHELD)).contains("source.jdbc.password").contains("model.title");
-        assertThat(RemoteJobFile.parameters(List.of("source.jdbc.url=jdbc:postgresql://db/x?password=pw1&ssl=true"),
-                false, manager).get(RemoteJobFile.OVERRIDES))
-                .contains("source.jdbc.url=jdbc:postgresql://db/x?ssl=true").doesNotContain("pw1");
+        assertThat(remote.get(RemoteJobFile.WITHHELD))
+                .contains("source.jdbc.password")
+                .contains("model.title");
+        assertThat(RemoteJobFile.parameters(
+                                List.of("source.jdbc.url=jdbc:postgresql://db/x?password=pw1&ssl=true"), false, manager)
+                        .get(RemoteJobFile.OVERRIDES))
+                .contains("source.jdbc.url=jdbc:postgresql://db/x?ssl=true")
+                .doesNotContain("pw1");
         // max-tokens is a setting, not a secret
         assertThat(RemoteJobFile.parameters(List.of("model.max-tokens=100"), false, manager)
-                .get(RemoteJobFile.OVERRIDES)).contains("model.max-tokens=100");
+                        .get(RemoteJobFile.OVERRIDES))
+                .contains("model.max-tokens=100");
     }
 
     @Test
@@ -120,7 +139,8 @@ class RemoteJobFileTest {
         JobSpec manager = new JobSpecLoader().load(jobFile, List.of());
         for (String key : List.of("model.base-url", "model.provider")) {
             assertThatThrownBy(() -> RemoteJobFile.parameters(List.of(key + "=x"), false, manager))
-                    .isInstanceOf(JobFileException.class).hasMessageContaining("--set " + key)
+                    .isInstanceOf(JobFileException.class)
+                    .hasMessageContaining("--set " + key)
                     .hasMessageContaining("job file");
         }
     }
@@ -129,8 +149,11 @@ class RemoteJobFileTest {
     void aWorkerRefusesOverridesThatSomeoneWroteIntoTheJobRepository() throws Exception {
         Files.writeString(jobFile, Files.readString(jobFile).replace("${TEST_KEY_THAT_IS_NOT_SET:-}", "sk-worker"));
         JobSpec manager = new JobSpecLoader().load(jobFile, List.of());
-        for (String injected : List.of("model.base-url=https://evil.example/v1", "model.provider=openai",
-                "model.api-key=${SOME_OTHER_VARIABLE}", "model.title=${IMAGEGEN_DB_PASSWORD}")) {
+        for (String injected : List.of(
+                "model.base-url=https://evil.example/v1",
+                "model.provider=openai",
+                "model.api-key=${SOME_OTHER_VARIABLE}",
+                "model.title=${IMAGEGEN_DB_PASSWORD}")) {
             JobSpec changed = new JobSpecLoader(variablesSetTo("x")).load(jobFile, List.of(injected));
             // An attacker who can write the job repository can also recompute the fingerprint.
             JobParameters params = new JobParametersBuilder()
@@ -138,13 +161,19 @@ class RemoteJobFileTest {
                     .addString("job.fingerprint", RunLauncher.fingerprint(changed), false)
                     .addString(RemoteJobFile.OVERRIDES, "[\"" + injected + "\"]", false)
                     .toJobParameters();
-            assertThatThrownBy(() -> RemoteJobFile.load(params, 3)).as(injected)
+            assertThatThrownBy(() -> RemoteJobFile.load(params, 3))
+                    .as(injected)
                     .isInstanceOf(JobFileException.class)
                     .hasMessageContaining("override of " + injected.substring(0, injected.indexOf('=')))
-                    .message().doesNotContain("evil").doesNotContain("IMAGEGEN_DB_PASSWORD");
+                    .message()
+                    .doesNotContain("evil")
+                    .doesNotContain("IMAGEGEN_DB_PASSWORD");
         }
-        assertThat(RemoteJobFile.load(managerParameters(manager, RemoteJobFile.parameters(List.of(), false,
-                manager)), 3).model().baseUrl()).isEqualTo(manager.model().baseUrl());
+        assertThat(RemoteJobFile.load(
+                                managerParameters(manager, RemoteJobFile.parameters(List.of(), false, manager)), 3)
+                        .model()
+                        .baseUrl())
+                .isEqualTo(manager.model().baseUrl());
     }
 
     @Test
@@ -155,10 +184,14 @@ class RemoteJobFileTest {
         JobParameters params = managerParameters(manager, RemoteJobFile.parameters(List.of(), false, manager));
         assertThat(RemoteJobFile.load(params, 3).dataset()).isEqualTo("d");
 
-        for (String changed : List.of("model: { base-url: \"https://b.example/v1\", api-key: k }",
-                model + ", fallback-models: [x/y] }", model + ", provider-routing: { order: [z] } }")) {
+        for (String changed : List.of(
+                "model: { base-url: \"https://b.example/v1\", api-key: k }",
+                model + ", fallback-models: [x/y] }",
+                model + ", provider-routing: { order: [z] } }")) {
             Files.writeString(jobFile, jobFileWith(changed));
-            assertThatThrownBy(() -> RemoteJobFile.load(params, 3)).as(changed).isInstanceOf(JobFileException.class)
+            assertThatThrownBy(() -> RemoteJobFile.load(params, 3))
+                    .as(changed)
+                    .isInstanceOf(JobFileException.class)
                     .hasMessageContaining("differs from the one the run was started with");
         }
     }
@@ -174,15 +207,21 @@ class RemoteJobFileTest {
 
     @Test
     void aWorkerWithoutItsKeyNamesTheVariable() throws Exception {
-        Files.writeString(jobFile, Files.readString(jobFile).replace("${TEST_KEY_THAT_IS_NOT_SET:-}",
-                "${WORKER_KEY_VARIABLE}"));
+        Files.writeString(
+                jobFile, Files.readString(jobFile).replace("${TEST_KEY_THAT_IS_NOT_SET:-}", "${WORKER_KEY_VARIABLE}"));
         JobSpec manager = new JobSpecLoader(variablesSetTo("sk-manager")).load(jobFile, List.of());
         JobParameters params = managerParameters(manager, RemoteJobFile.parameters(List.of(), false, manager));
 
-        assertThatThrownBy(() -> RemoteJobFile.load(params, 3, name -> null)).isInstanceOf(JobFileException.class)
-                .hasMessageContaining("model.api-key").hasMessageContaining("WORKER_KEY_VARIABLE")
-                .message().doesNotContain("sk-manager");
-        assertThat(RemoteJobFile.load(params, 3, variablesSetTo("sk-worker")).model().apiKey().reveal())
+        assertThatThrownBy(() -> RemoteJobFile.load(params, 3, name -> null))
+                .isInstanceOf(JobFileException.class)
+                .hasMessageContaining("model.api-key")
+                .hasMessageContaining("WORKER_KEY_VARIABLE")
+                .message()
+                .doesNotContain("sk-manager");
+        assertThat(RemoteJobFile.load(params, 3, variablesSetTo("sk-worker"))
+                        .model()
+                        .apiKey()
+                        .reveal())
                 .isEqualTo("sk-worker");
     }
 

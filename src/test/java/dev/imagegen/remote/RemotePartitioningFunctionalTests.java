@@ -1,15 +1,7 @@
 package dev.imagegen.remote;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.imagegen.run.RunLauncher;
 import dev.imagegen.spec.JobSpec;
@@ -22,6 +14,16 @@ import dev.imagegen.testing.SecretScan;
 import dev.imagegen.testing.TestDatabase;
 import dev.imagegen.testing.TestJob;
 import io.github.bucket4j.Bucket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,9 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Remote partitioning on this machine: three {@code imagegen worker} JVMs and manager JVMs ({@code imagegen run
@@ -70,14 +69,30 @@ class RemotePartitioningFunctionalTests {
 
     private static void startWorker() throws Exception {
         int n = workers.size();
-        workers.add(ChildImagegen.startLogging(db, workerDir, "worker-" + n + ".log", "worker", "--name", "w" + n,
-                "--concurrency", String.valueOf(THREADS), "--lease", "3s", "--poll", "500ms"));
+        workers.add(ChildImagegen.startLogging(
+                db,
+                workerDir,
+                "worker-" + n + ".log",
+                "worker",
+                "--name",
+                "w" + n,
+                "--concurrency",
+                String.valueOf(THREADS),
+                "--lease",
+                "3s",
+                "--poll",
+                "500ms"));
     }
 
     private static void awaitLiveWorkers(int n) {
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> jdbc.queryForObject("SELECT count(*) FROM remote_worker "
-                        + "WHERE lease_until > now() AND stopped_at IS NULL", Integer.class) >= n);
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> jdbc.queryForObject(
+                                "SELECT count(*) FROM remote_worker "
+                                        + "WHERE lease_until > now() AND stopped_at IS NULL",
+                                Integer.class)
+                        >= n);
     }
 
     @AfterAll
@@ -106,10 +121,17 @@ class RemotePartitioningFunctionalTests {
     private void writeJob(String dataset, int prompts, String runYaml) throws Exception {
         StringBuilder csv = new StringBuilder("id,prompt\n");
         for (int i = 0; i < prompts; i++) {
-            csv.append("id-").append(i).append(",").append(dataset).append(" picture number ").append(i).append('\n');
+            csv.append("id-")
+                    .append(i)
+                    .append(",")
+                    .append(dataset)
+                    .append(" picture number ")
+                    .append(i)
+                    .append('\n');
         }
         Files.writeString(dir.resolve("prompts.csv"), csv);
-        Files.writeString(dir.resolve("job.yml"), """
+        Files.writeString(
+                dir.resolve("job.yml"), """
                 dataset: %s
                 source: { csv: prompts.csv, id-column: id }
                 model: { base-url: %s, api-key: k, seed: 3, timeout: 5s }
@@ -127,13 +149,16 @@ class RemotePartitioningFunctionalTests {
 
     /** The manager: {@code imagegen <command> job.yml args...} in a child JVM. */
     private Process manager(String command, String... args) throws Exception {
-        List<String> argv = new ArrayList<>(List.of(command, dir.resolve("job.yml").toString()));
+        List<String> argv =
+                new ArrayList<>(List.of(command, dir.resolve("job.yml").toString()));
         argv.addAll(List.of(args));
         return ChildImagegen.startLogging(db, dir, "manager.log", argv.toArray(String[]::new));
     }
 
     private int exitOf(Process p) throws Exception {
-        assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("process ended").isTrue();
+        assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .as("process ended")
+                .isTrue();
         return p.exitValue();
     }
 
@@ -153,9 +178,10 @@ class RemotePartitioningFunctionalTests {
     }
 
     private List<String> partitions(long execution, String status) {
-        return jdbc.queryForList("SELECT step_name FROM batch_step_execution WHERE job_execution_id = ? "
-                + "AND step_name LIKE 'generate-partition:%' AND status = ? ORDER BY step_name", String.class,
-                execution, status);
+        return jdbc.queryForList(
+                "SELECT step_name FROM batch_step_execution WHERE job_execution_id = ? "
+                        + "AND step_name LIKE 'generate-partition:%' AND status = ? ORDER BY step_name",
+                String.class, execution, status);
     }
 
     private long imageFilesOnDisk() throws Exception {
@@ -164,21 +190,23 @@ class RemotePartitioningFunctionalTests {
             return 0;
         }
         try (Stream<Path> files = Files.walk(images)) {
-            return files.filter(p -> p.toString().endsWith(".png") && !p.getFileName().toString().startsWith("."))
+            return files.filter(p -> p.toString().endsWith(".png")
+                            && !p.getFileName().toString().startsWith("."))
                     .count();
         }
     }
 
     private void assertEveryImageOnDiskOnceAndBilledOnce(String dataset, int prompts) throws Exception {
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM generated_image WHERE dataset = ?",
-                dataset);
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM generated_image WHERE dataset = ?", dataset);
         assertThat(rows).hasSize(prompts);
         for (Map<String, Object> row : rows) {
             Path file = dir.resolve("out").resolve((String) row.get("file_path"));
             assertThat(ImageStore.sha256(Files.readAllBytes(file))).isEqualTo(row.get("sha256"));
         }
         assertThat(imageFilesOnDisk()).isEqualTo(prompts);
-        assertThat(server.billedGenerations()).hasSize(prompts).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.billedGenerations())
+                .hasSize(prompts)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
     }
 
     @Test
@@ -192,19 +220,26 @@ class RemotePartitioningFunctionalTests {
         long execution = executionOf("three", "r1");
         assertThat(partitions(execution, "COMPLETED")).hasSize(48);
         // Every partition ran in a worker (the manager ran none), and every worker took part.
-        Map<String, Object> claims = jdbc.queryForMap("SELECT count(*) AS partitions, "
-                + "count(DISTINCT worker_id) AS workers FROM partition_claim WHERE job_execution_id = ?", execution);
+        Map<String, Object> claims = jdbc.queryForMap(
+                "SELECT count(*) AS partitions, "
+                        + "count(DISTINCT worker_id) AS workers FROM partition_claim WHERE job_execution_id = ?",
+                execution);
         assertThat(((Number) claims.get("partitions")).intValue()).isEqualTo(48);
         assertThat(((Number) claims.get("workers")).intValue()).isEqualTo(WORKERS);
-        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution WHERE job_execution_id = ?",
-                String.class, execution)).isEqualTo("COMPLETED");
+        assertThat(jdbc.queryForObject(
+                        "SELECT status FROM batch_job_execution WHERE job_execution_id = ?", String.class, execution))
+                .isEqualTo("COMPLETED");
         // status lists the workers that are alive.
-        TestJob.Result status = new TestJob(dir, db, "").invoke("status", dir.resolve("job.yml").toString());
+        TestJob.Result status =
+                new TestJob(dir, db, "").invoke("status", dir.resolve("job.yml").toString());
         assertThat(status.exitCode()).isZero();
         assertThat(status.stdout()).contains(WORKERS + " remote workers alive").contains("w1-");
         // What the workers needed to load the job file travelled, the key did not.
-        assertThat(jdbc.queryForList("SELECT parameter_value FROM batch_job_execution_params "
-                + "WHERE job_execution_id = ?", String.class, execution)).noneMatch(v -> v.contains("api-key"));
+        assertThat(jdbc.queryForList(
+                        "SELECT parameter_value FROM batch_job_execution_params " + "WHERE job_execution_id = ?",
+                        String.class,
+                        execution))
+                .noneMatch(v -> v.contains("api-key"));
     }
 
     @Test
@@ -220,7 +255,9 @@ class RemotePartitioningFunctionalTests {
             return server.success(c).withDelay(5);
         });
         Process first = manager("run", "--run-id", "k1");
-        assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("reached 200 calls").isTrue();
+        assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .as("reached 200 calls")
+                .isTrue();
         // Every response that went out has reached the disk: now kill one worker in the middle of its calls.
         await().atMost(PATIENCE).until(() -> imageFilesOnDisk() == server.billedTotal());
         Process victim = workers.get(0);
@@ -238,12 +275,15 @@ class RemotePartitioningFunctionalTests {
                 SELECT s.step_name FROM batch_step_execution s
                   JOIN partition_claim c ON c.step_execution_id = s.step_execution_id
                  WHERE s.job_execution_id = ? AND s.status = 'FAILED' AND c.worker_id LIKE ?
-                 ORDER BY s.step_name""", String.class, execution, victimName + "-%")).isEqualTo(failed);
-        assertThat(jdbc.queryForList("SELECT exit_message FROM batch_step_execution WHERE job_execution_id = ? "
-                + "AND status = 'FAILED' AND step_name LIKE 'generate-partition:%'", String.class, execution))
+                 ORDER BY s.step_name""", String.class, execution, victimName + "-%"))
+                .isEqualTo(failed);
+        assertThat(jdbc.queryForList(
+                        "SELECT exit_message FROM batch_step_execution WHERE job_execution_id = ? "
+                                + "AND status = 'FAILED' AND step_name LIKE 'generate-partition:%'",
+                        String.class, execution))
                 .allMatch(m -> m.contains("stopped renewing its lease"));
-        long rowsBefore = jdbc.queryForObject("SELECT count(*) FROM generated_image WHERE dataset = 'killed'",
-                Long.class);
+        long rowsBefore =
+                jdbc.queryForObject("SELECT count(*) FROM generated_image WHERE dataset = 'killed'", Long.class);
         long filesWithoutRow = imageFilesOnDisk() - rowsBefore;
         int billedBefore = server.billedTotal();
         assertThat(billedBefore).isLessThan(600);
@@ -257,14 +297,21 @@ class RemotePartitioningFunctionalTests {
         assertThat(second).isGreaterThan(execution);
         // The restart ran the failed partitions and nothing else ...
         assertThat(partitions(second, "COMPLETED")).isEqualTo(failed);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_step_execution WHERE job_execution_id = ? "
-                + "AND step_name LIKE 'generate-partition:%'", Integer.class, second)).isEqualTo(failed.size());
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM batch_step_execution WHERE job_execution_id = ? "
+                                + "AND step_name LIKE 'generate-partition:%'",
+                        Integer.class, second))
+                .isEqualTo(failed.size());
         // ... paid only for what was missing, and adopted the images the dead worker had written without a row.
         assertThat(server.billedTotal() - billedBefore).isEqualTo(600 - rowsBefore - filesWithoutRow);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image WHERE adopted AND job_execution_id = ?",
-                Long.class, second)).isEqualTo(filesWithoutRow);
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM generated_image WHERE adopted AND job_execution_id = ?",
+                        Long.class,
+                        second))
+                .isEqualTo(filesWithoutRow);
         try (Stream<Path> all = Files.walk(dir.resolve("out"))) {
-            assertThat(all.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp"))).isEmpty();
+            assertThat(all.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")))
+                    .isEmpty();
         }
     }
 
@@ -286,12 +333,14 @@ class RemotePartitioningFunctionalTests {
 
         assertThat(exitOf(manager)).as("%s", log()).isEqualTo(3);
         long execution = executionOf("term", "t1");
-        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution WHERE job_execution_id = ?",
-                String.class, execution)).isEqualTo("STOPPED");
+        assertThat(jdbc.queryForObject(
+                        "SELECT status FROM batch_job_execution WHERE job_execution_id = ?", String.class, execution))
+                .isEqualTo("STOPPED");
         assertThat(partitions(execution, "STOPPED")).isNotEmpty();
         // The workers finished their calls in flight and stored them: every billed image has its row.
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image WHERE dataset = 'term'",
-                Integer.class)).isEqualTo(server.billedTotal()).isLessThan(300);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image WHERE dataset = 'term'", Integer.class))
+                .isEqualTo(server.billedTotal())
+                .isLessThan(300);
 
         assertThat(exitOf(manager("restart"))).as("%s", log()).isZero();
         assertEveryImageOnDiskOnceAndBilledOnce("term", 300);
@@ -313,23 +362,39 @@ class RemotePartitioningFunctionalTests {
         assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         manager.destroyForcibly().waitFor();
         long execution = executionOf("orphan", "o1");
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM partition_claim c JOIN batch_step_execution s "
-                + "ON s.step_execution_id = c.step_execution_id WHERE c.job_execution_id = ? "
-                + "AND s.status = 'STARTED'", Integer.class, execution)).as("orphaned partitions").isPositive();
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM partition_claim c JOIN batch_step_execution s "
+                                + "ON s.step_execution_id = c.step_execution_id WHERE c.job_execution_id = ? "
+                                + "AND s.status = 'STARTED'",
+                        Integer.class,
+                        execution))
+                .as("orphaned partitions")
+                .isPositive();
 
         Process restart = manager("restart");
         // The restart asks the orphaned partitions to stop and waits for them before it sends any partition.
-        await().atMost(PATIENCE).until(() -> "STOPPING".equals(jdbc.queryForObject(
-                "SELECT status FROM batch_job_execution WHERE job_execution_id = ?", String.class, execution)));
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution e JOIN batch_job_execution_params "
-                + "d ON d.job_execution_id = e.job_execution_id AND d.parameter_name = 'dataset' "
-                + "AND d.parameter_value = 'orphan'", Integer.class)).isEqualTo(1);
+        await().atMost(PATIENCE)
+                .until(() -> "STOPPING"
+                        .equals(jdbc.queryForObject(
+                                "SELECT status FROM batch_job_execution WHERE job_execution_id = ?",
+                                String.class,
+                                execution)));
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM batch_job_execution e JOIN batch_job_execution_params "
+                                + "d ON d.job_execution_id = e.job_execution_id AND d.parameter_name = 'dataset' "
+                                + "AND d.parameter_value = 'orphan'",
+                        Integer.class))
+                .isEqualTo(1);
         server.dropFrozen(); // the held calls fail unbilled; the workers retry them, store them, and stop
 
         assertThat(exitOf(restart)).as("%s", log()).isZero();
         assertEveryImageOnDiskOnceAndBilledOnce("orphan", 300);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_step_execution WHERE job_execution_id = ? "
-                + "AND status IN ('STARTING', 'STARTED', 'STOPPING')", Integer.class, execution)).isZero();
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM batch_step_execution WHERE job_execution_id = ? "
+                                + "AND status IN ('STARTING', 'STARTED', 'STOPPING')",
+                        Integer.class,
+                        execution))
+                .isZero();
     }
 
     @Test
@@ -342,22 +407,26 @@ class RemotePartitioningFunctionalTests {
 
         assertThat(exitOf(manager)).as("%s", log()).isEqualTo(3);
         assertThat(log()).contains("budget reached");
-        double spent = jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call WHERE dataset = 'budget'",
-                Double.class);
+        double spent =
+                jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call WHERE dataset = 'budget'", Double.class);
         Money.assertRecordedIsTheBill(jdbc, server, "budget");
         // Beyond the budget: at most the calls in flight, the last quarter second's calls before the workers saw
         // the total, and the rows not written yet (one per thread with chunk-size 1).
         assertThat(spent).isGreaterThanOrEqualTo(2.0).isLessThanOrEqualTo(2.0 + 40 * 0.04);
         assertThat(server.billedGenerations().values()).allMatch(n -> n == 1);
-        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution WHERE job_execution_id = ?",
-                String.class, executionOf("budget", "b1"))).isEqualTo("STOPPED");
+        assertThat(jdbc.queryForObject(
+                        "SELECT status FROM batch_job_execution WHERE job_execution_id = ?",
+                        String.class,
+                        executionOf("budget", "b1")))
+                .isEqualTo("STOPPED");
     }
 
     @Test
     void noSecretGivenToTheManagerReachesTheDatabaseInEitherMode() throws Exception {
         TestDatabase source = TestDatabase.fresh();
-        source.jdbc().execute("CREATE TABLE product (sku text, description text); INSERT INTO product "
-                + "SELECT 'sku-' || n, 'a product number ' || n FROM generate_series(1, 40) n");
+        source.jdbc()
+                .execute("CREATE TABLE product (sku text, description text); INSERT INTO product "
+                        + "SELECT 'sku-' || n, 'a product number ' || n FROM generate_series(1, 40) n");
         String password = "pw-" + java.util.UUID.randomUUID();
         String key = "sk-or-" + java.util.UUID.randomUUID();
         for (String mode : List.of("remote", "local")) {
@@ -370,16 +439,26 @@ class RemotePartitioningFunctionalTests {
                     run: { workers: %s, poll-interval: 200ms, concurrency: 4, partitions: 8, chunk-size: 2 }
                     output: { dir: out-%s }
                     """.formatted(mode, source.url(), server.baseUrl(), mode, mode));
-            Process manager = manager("run", "--run-id", "s1", "--set", "source.jdbc.password=" + password,
-                    "--set", "model.api-key=" + key);
+            Process manager = manager(
+                    "run",
+                    "--run-id",
+                    "s1",
+                    "--set",
+                    "source.jdbc.password=" + password,
+                    "--set",
+                    "model.api-key=" + key);
             assertThat(exitOf(manager)).as("%s", log()).isZero();
         }
         assertThat(server.billedTotal()).isEqualTo(80);
         assertThat(SecretScan.tablesContaining(jdbc, password)).isEmpty();
         assertThat(SecretScan.tablesContaining(jdbc, key)).isEmpty();
         // The workers used their own key (the job file's), the local run the one it was given.
-        assertThat(server.received()).filteredOn(c -> "Bearer k".equals(c.authorization())).hasSize(40);
-        assertThat(server.received()).filteredOn(c -> ("Bearer " + key).equals(c.authorization())).hasSize(40);
+        assertThat(server.received())
+                .filteredOn(c -> "Bearer k".equals(c.authorization()))
+                .hasSize(40);
+        assertThat(server.received())
+                .filteredOn(c -> ("Bearer " + key).equals(c.authorization()))
+                .hasSize(40);
     }
 
     @Test
@@ -389,22 +468,34 @@ class RemotePartitioningFunctionalTests {
             Process manager = manager("run", "--run-id", "x1");
             // While the manager stages, someone who can write the job repository redirects the workers, and
             // recomputes the fingerprint to match.
-            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
+            await().atMost(PATIENCE)
+                    .pollInterval(Duration.ofMillis(5))
+                    .ignoreExceptions()
                     .until(() -> executionOf("redirect", "x1") != null);
             long execution = executionOf("redirect", "x1");
             List<String> injected = List.of("model.base-url=" + elsewhere.baseUrl(), "model.images-per-call=1");
             JobSpec redirected = new JobSpecLoader().load(dir.resolve("job.yml"), injected);
-            jdbc.update("UPDATE batch_job_execution_params SET parameter_value = ? WHERE job_execution_id = ? "
-                    + "AND parameter_name = 'job.overrides'", "[\"" + String.join("\",\"", injected) + "\"]",
+            jdbc.update(
+                    "UPDATE batch_job_execution_params SET parameter_value = ? WHERE job_execution_id = ? "
+                            + "AND parameter_name = 'job.overrides'",
+                    "[\"" + String.join("\",\"", injected) + "\"]",
                     execution);
-            jdbc.update("UPDATE batch_job_execution_params SET parameter_value = ? WHERE job_execution_id = ? "
-                    + "AND parameter_name = 'job.fingerprint'", RunLauncher.fingerprint(redirected), execution);
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_step_execution WHERE job_execution_id = ? "
-                    + "AND step_name LIKE 'generate-partition:%'", Integer.class, execution))
-                    .as("changed before any partition was sent").isZero();
+            jdbc.update(
+                    "UPDATE batch_job_execution_params SET parameter_value = ? WHERE job_execution_id = ? "
+                            + "AND parameter_name = 'job.fingerprint'",
+                    RunLauncher.fingerprint(redirected),
+                    execution);
+            assertThat(jdbc.queryForObject(
+                            "SELECT count(*) FROM batch_step_execution WHERE job_execution_id = ? "
+                                    + "AND step_name LIKE 'generate-partition:%'",
+                            Integer.class, execution))
+                    .as("changed before any partition was sent")
+                    .isZero();
 
             assertThat(exitOf(manager)).as("%s", log()).isEqualTo(1);
-            assertThat(elsewhere.calls()).as("requests sent to the injected base-url").isZero();
+            assertThat(elsewhere.calls())
+                    .as("requests sent to the injected base-url")
+                    .isZero();
             assertThat(server.calls()).isZero();
             assertThat(log()).contains("override of model.base-url");
         }
@@ -422,7 +513,9 @@ class RemotePartitioningFunctionalTests {
         Bucket elsewhere = new DatabaseRateLimit(ds, 4243).bucket(2);
 
         assertThat(one.tryConsume(1)).isTrue();
-        assertThat(other.tryConsume(1)).as("the token is the run's, not the worker's").isFalse();
+        assertThat(other.tryConsume(1))
+                .as("the token is the run's, not the worker's")
+                .isFalse();
         assertThat(one.tryConsume(1)).isFalse();
         assertThat(elsewhere.tryConsume(1)).as("another run has its own bucket").isTrue();
     }

@@ -1,5 +1,12 @@
 package dev.imagegen.remote;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.imagegen.testing.ChildImagegen;
+import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.PromptFiles;
+import dev.imagegen.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,19 +16,11 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.imagegen.testing.ChildImagegen;
-import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.PromptFiles;
-import dev.imagegen.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A worker that stalls (here {@code kill -STOP}) past its lease has its partition failed by the manager; a restart
@@ -65,12 +64,23 @@ class WorkerFencingFunctionalTests {
     }
 
     private Process worker(String name) throws Exception {
-        return child(name + ".log", "key-" + name, "worker", "--name", name, "--concurrency", "1", "--lease", "2s",
-                "--poll", "200ms");
+        return child(
+                name + ".log",
+                "key-" + name,
+                "worker",
+                "--name",
+                name,
+                "--concurrency",
+                "1",
+                "--lease",
+                "2s",
+                "--poll",
+                "200ms");
     }
 
     private Process manager(String command, String... args) throws Exception {
-        List<String> argv = new ArrayList<>(List.of(command, dir.resolve("job.yml").toString()));
+        List<String> argv =
+                new ArrayList<>(List.of(command, dir.resolve("job.yml").toString()));
         argv.addAll(List.of(args));
         return child("manager.log", "key-manager", argv.toArray(String[]::new));
     }
@@ -80,7 +90,9 @@ class WorkerFencingFunctionalTests {
     }
 
     private int exitOf(Process p) throws Exception {
-        assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("process ended").isTrue();
+        assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .as("process ended")
+                .isTrue();
         return p.exitValue();
     }
 
@@ -94,7 +106,9 @@ class WorkerFencingFunctionalTests {
     }
 
     private long callsWith(String key) {
-        return server.received().stream().filter(c -> ("Bearer " + key).equals(c.authorization())).count();
+        return server.received().stream()
+                .filter(c -> ("Bearer " + key).equals(c.authorization()))
+                .count();
     }
 
     private int count(String sql, Object... args) {
@@ -138,7 +152,9 @@ class WorkerFencingFunctionalTests {
         });
 
         Process first = manager("run", "--run-id", "f1");
-        assertThat(aInACall.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("A made three calls").isTrue();
+        assertThat(aInACall.await(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .as("A made three calls")
+                .isTrue();
         signal("STOP", a);
         aStopped.countDown();
 
@@ -155,16 +171,26 @@ class WorkerFencingFunctionalTests {
 
         assertThat(exitOf(restart)).as("%s", logs()).isZero();
         // A comes back: it must find its lease lost and join again under a new id (or, unfenced, it calls again).
-        await().atMost(PATIENCE).until(() -> callsWith("key-a") > aCallsBeforeResuming
-                || count("SELECT count(*) FROM remote_worker WHERE pid = ? AND stopped_at IS NULL", a.pid()) > 0
-                && count("SELECT count(*) FROM remote_worker WHERE pid = ? AND stopped_at IS NOT NULL", a.pid()) > 0);
-        assertThat(callsWith("key-a")).as("calls A made after it resumed\n%s", logs()).isEqualTo(aCallsBeforeResuming);
+        await().atMost(PATIENCE)
+                .until(() -> callsWith("key-a") > aCallsBeforeResuming
+                        || count("SELECT count(*) FROM remote_worker WHERE pid = ? AND stopped_at IS NULL", a.pid()) > 0
+                                && count(
+                                                "SELECT count(*) FROM remote_worker WHERE pid = ? AND stopped_at IS NOT NULL",
+                                                a.pid())
+                                        > 0);
+        assertThat(callsWith("key-a"))
+                .as("calls A made after it resumed\n%s", logs())
+                .isEqualTo(aCallsBeforeResuming);
         assertThat(count("SELECT count(*) FROM generated_image")).isEqualTo(PROMPTS);
-        assertThat(server.billedGenerations()).hasSize(PROMPTS).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.billedGenerations())
+                .hasSize(PROMPTS)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         // Nothing A wrote after its lease ran out: its rows all belong to the first execution.
         assertThat(count("SELECT count(*) FROM generated_image g JOIN partition_claim c ON c.job_execution_id = "
-                + "g.job_execution_id WHERE g.job_execution_id > 1 AND c.worker_id LIKE 'a-%'")).isZero();
+                        + "g.job_execution_id WHERE g.job_execution_id > 1 AND c.worker_id LIKE 'a-%'"))
+                .isZero();
         assertThat(count("SELECT count(*) FROM remote_worker WHERE pid = ? AND stopped_at IS NULL", a.pid()))
-                .as("A joined again under a new id").isEqualTo(1);
+                .as("A joined again under a new id")
+                .isEqualTo(1);
     }
 }

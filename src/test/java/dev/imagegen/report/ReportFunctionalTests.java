@@ -1,5 +1,10 @@
 package dev.imagegen.report;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.PartiJob;
+import dev.imagegen.testing.TestJob;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,17 +19,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import javax.imageio.ImageIO;
-
-import dev.imagegen.testing.FunctionalTest;
-import dev.imagegen.testing.PartiJob;
-import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real run against the fake OpenRouter, then its report: every figure of summary.json and report.html is checked
@@ -33,14 +31,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReportFunctionalTests extends FunctionalTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Pattern METRIC = Pattern.compile("data-metric=\"([^\"]+)\"(?: data-value=\"([^\"]+)\")?>"
-            + "([^<]*)<");
+    private static final Pattern METRIC =
+            Pattern.compile("data-metric=\"([^\"]+)\"(?: data-value=\"([^\"]+)\")?>" + "([^<]*)<");
 
     /** 200 PartiPrompts plus prompts that fail in each way the provider fails. */
     private TestJob partiWithFailures() throws IOException {
-        return PartiJob.of(dir, db, server, "parti", List.of("[moderation] a violent scene",
-                "[moderation] another violent scene", "[bad-request] a square circle", "[no-image] a description only",
-                "[down] an unlucky prompt", "[flaky] a lighthouse at dawn", "[rate-limit] a crowded market"));
+        return PartiJob.of(
+                dir,
+                db,
+                server,
+                "parti",
+                List.of(
+                        "[moderation] a violent scene",
+                        "[moderation] another violent scene",
+                        "[bad-request] a square circle",
+                        "[no-image] a description only",
+                        "[down] an unlucky prompt",
+                        "[flaky] a lighthouse at dawn",
+                        "[rate-limit] a crowded market"));
     }
 
     @Test
@@ -62,42 +70,54 @@ class ReportFunctionalTests extends FunctionalTest {
         assertThat(summary.path("status").asString()).isEqualTo("COMPLETED");
 
         JsonNode counts = summary.path("counts");
-        assertThat(counts.path("images").asLong()).isEqualTo(202).isEqualTo(count("SELECT count(*) FROM generated_image"));
-        assertThat(counts.path("failedCalls").asLong()).isEqualTo(5)
+        assertThat(counts.path("images").asLong())
+                .isEqualTo(202)
+                .isEqualTo(count("SELECT count(*) FROM generated_image"));
+        assertThat(counts.path("failedCalls").asLong())
+                .isEqualTo(5)
                 .isEqualTo(count("SELECT count(*) FROM prompt_failure"));
         assertThat(counts.path("openFailures").asLong())
                 .isEqualTo(count("SELECT count(*) FROM prompt_failure WHERE resolved_at IS NULL"));
         assertThat(counts.path("promptsRead").asLong()).isEqualTo(207);
 
         Map<String, Long> byKind = new HashMap<>();
-        summary.path("failures").forEach(k -> byKind.put(k.path("kind").asString(), k.path("count").asLong()));
-        assertThat(byKind).isEqualTo(jdbc.query("SELECT kind, count(*) FROM prompt_failure GROUP BY kind", rs -> {
-            Map<String, Long> m = new HashMap<>();
-            while (rs.next()) {
-                m.put(rs.getString(1), rs.getLong(2));
-            }
-            return m;
-        })).containsEntry("moderation", 2L).containsEntry("transient", 1L);
+        summary.path("failures")
+                .forEach(k ->
+                        byKind.put(k.path("kind").asString(), k.path("count").asLong()));
+        assertThat(byKind)
+                .isEqualTo(jdbc.query("SELECT kind, count(*) FROM prompt_failure GROUP BY kind", rs -> {
+                    Map<String, Long> m = new HashMap<>();
+                    while (rs.next()) {
+                        m.put(rs.getString(1), rs.getLong(2));
+                    }
+                    return m;
+                }))
+                .containsEntry("moderation", 2L)
+                .containsEntry("transient", 1L);
         JsonNode moderation = kind(summary, "moderation");
-        assertThat(moderation.path("messages").get(0).path("httpStatus").asInt()).isEqualTo(403);
-        assertThat(moderation.path("messages").get(0).path("message").asString()).contains("flagged by moderation");
+        assertThat(moderation.path("messages").get(0).path("httpStatus").asInt())
+                .isEqualTo(403);
+        assertThat(moderation.path("messages").get(0).path("message").asString())
+                .contains("flagged by moderation");
         assertThat(moderation.path("examples")).hasSize(2);
         assertThat(moderation.path("examples").get(0).path("prompt").asString()).contains("violent scene");
 
         BigDecimal imagesCost = jdbc.queryForObject("SELECT sum(cost_usd) FROM generated_image", BigDecimal.class);
-        BigDecimal failedCost = jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM prompt_failure",
-                BigDecimal.class);
+        BigDecimal failedCost =
+                jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM prompt_failure", BigDecimal.class);
         JsonNode cost = summary.path("cost");
         assertThat(cost.path("imagesUsd").decimalValue()).isEqualByComparingTo(imagesCost);
         assertThat(cost.path("failedCallsUsd").decimalValue()).isEqualByComparingTo(failedCost);
-        assertThat(cost.path("totalUsd").decimalValue()).isEqualByComparingTo(imagesCost.add(failedCost))
+        assertThat(cost.path("totalUsd").decimalValue())
+                .isEqualByComparingTo(imagesCost.add(failedCost))
                 .isEqualByComparingTo("7.5755"); // 202 × 0.0375 + the no-image call's 0.0005
         assertThat(cost.path("perImageUsd").decimalValue())
-                .isEqualByComparingTo(imagesCost.add(failedCost).divide(BigDecimal.valueOf(202), 8,
-                        java.math.RoundingMode.HALF_EVEN));
+                .isEqualByComparingTo(imagesCost
+                        .add(failedCost)
+                        .divide(BigDecimal.valueOf(202), 8, java.math.RoundingMode.HALF_EVEN));
 
-        List<Long> latencies = jdbc.queryForList("SELECT latency_ms FROM generated_image ORDER BY latency_ms",
-                Long.class);
+        List<Long> latencies =
+                jdbc.queryForList("SELECT latency_ms FROM generated_image ORDER BY latency_ms", Long.class);
         JsonNode latency = summary.path("latencyMs");
         assertThat(latency.path("count").asLong()).isEqualTo(latencies.size());
         assertThat(latency.path("p50").asLong()).isEqualTo(nearestRank(latencies, 0.50));
@@ -106,7 +126,9 @@ class ReportFunctionalTests extends FunctionalTest {
 
         long retries = count("SELECT sum(attempts - 1) FROM generated_image")
                 + count("SELECT sum(attempts - 1) FROM prompt_failure");
-        assertThat(summary.path("retries").path("total").asLong()).isEqualTo(retries).isGreaterThanOrEqualTo(4);
+        assertThat(summary.path("retries").path("total").asLong())
+                .isEqualTo(retries)
+                .isGreaterThanOrEqualTo(4);
 
         long bucketed = 0;
         for (JsonNode b : summary.path("throughput").path("buckets")) {
@@ -120,14 +142,16 @@ class ReportFunctionalTests extends FunctionalTest {
         assertThat(metrics.get("images")[1]).isEqualTo("202");
         assertThat(metrics.get("failedCalls")[1]).isEqualTo("5");
         assertThat(metrics.get("promptsRead")[1]).isEqualTo("207");
-        assertThat(new BigDecimal(metrics.get("costTotalUsd")[0])).isEqualByComparingTo(cost.path("totalUsd")
-                .decimalValue());
+        assertThat(new BigDecimal(metrics.get("costTotalUsd")[0]))
+                .isEqualByComparingTo(cost.path("totalUsd").decimalValue());
         assertThat(metrics.get("costTotalUsd")[1]).isEqualTo("$7.5755");
         assertThat(metrics.get("failures.moderation")[1]).isEqualTo("2");
         assertThat(metrics.get("retries")[1]).isEqualTo(Long.toString(retries));
         assertThat(metrics.get("latency.p50")[1]).startsWith(Long.toString(nearestRank(latencies, 0.50)));
         assertThat(metrics.get("gallery.images")[1]).isEqualTo("202");
-        assertThat(html).contains("Input was flagged by moderation").contains("id=\"failure-table\"")
+        assertThat(html)
+                .contains("Input was flagged by moderation")
+                .contains("id=\"failure-table\"")
                 .doesNotContain("<script src=\"http");
 
         // Every image is in the gallery exactly once, with a thumbnail that is a small JPEG.
@@ -139,7 +163,8 @@ class ReportFunctionalTests extends FunctionalTest {
             BufferedImage t = ImageIO.read(thumb.toFile());
             assertThat(t).as(thumb.toString()).isNotNull();
             assertThat(Math.max(t.getWidth(), t.getHeight())).isLessThanOrEqualTo(Thumbnails.SIZE);
-            assertThat(reportDir.resolve(item.path("image").asString()).normalize()).isRegularFile();
+            assertThat(reportDir.resolve(item.path("image").asString()).normalize())
+                    .isRegularFile();
             assertThat(item.path("caption").asString()).isNotBlank();
         }
         assertThat(summary.path("gallery").path("pages").asInt()).isEqualTo(3);
@@ -148,8 +173,8 @@ class ReportFunctionalTests extends FunctionalTest {
 
     @Test
     void theReportCommandRewritesTheSameFiguresAndReusesThumbnails() throws Exception {
-        TestJob job = TestJob.openRouter(dir, db, server, null).prompts("a", "one", "b", "[moderation] two",
-                "c", "three");
+        TestJob job =
+                TestJob.openRouter(dir, db, server, null).prompts("a", "one", "b", "[moderation] two", "c", "three");
         assertThat(job.run("run", "--run-id", "r1", "--no-report").exitCode()).isZero();
         Path reportDir = job.output().resolve("reports/r1");
         assertThat(reportDir).doesNotExist();
@@ -180,13 +205,13 @@ class ReportFunctionalTests extends FunctionalTest {
             webp = in.readAllBytes();
         }
         String dataUrl = "data:image/webp;base64," + Base64.getEncoder().encodeToString(webp);
-        server.behaviour(call -> call.prompt().contains("[webp]") ? server.successWith(call, dataUrl, 0.02)
-                : server.markers(call));
-        TestJob job = TestJob.openRouter(dir, db, server, null).prompts("w", "[webp] a gradient", "p", "a png",
-                "gone", "a png whose file will vanish");
+        server.behaviour(call ->
+                call.prompt().contains("[webp]") ? server.successWith(call, dataUrl, 0.02) : server.markers(call));
+        TestJob job = TestJob.openRouter(dir, db, server, null)
+                .prompts("w", "[webp] a gradient", "p", "a png", "gone", "a png whose file will vanish");
         assertThat(job.run("run", "--run-id", "r1", "--no-report").exitCode()).isZero();
-        String gone = jdbc.queryForObject("SELECT file_path FROM generated_image WHERE prompt_id = 'gone'",
-                String.class);
+        String gone =
+                jdbc.queryForObject("SELECT file_path FROM generated_image WHERE prompt_id = 'gone'", String.class);
         Files.delete(job.output().resolve(gone));
 
         TestJob.Result result = job.run("report", "--run-id", "r1");
@@ -196,11 +221,13 @@ class ReportFunctionalTests extends FunctionalTest {
         Map<String, JsonNode> items = new HashMap<>();
         galleryItems(reportDir).forEach(i -> items.put(i.path("id").asString(), i));
         assertThat(items.get("w").path("image").asString()).endsWith(".webp");
-        BufferedImage thumb = ImageIO.read(reportDir.resolve(items.get("w").path("thumb").asString()).toFile());
+        BufferedImage thumb = ImageIO.read(
+                reportDir.resolve(items.get("w").path("thumb").asString()).toFile());
         assertThat(thumb.getWidth()).isEqualTo(64);
         assertThat(thumb.getHeight()).isEqualTo(48);
         assertThat(items.get("gone").path("thumb").isNull()).isTrue();
-        JsonNode gallery = JSON.readTree(reportDir.resolve("summary.json").toFile()).path("gallery");
+        JsonNode gallery =
+                JSON.readTree(reportDir.resolve("summary.json").toFile()).path("gallery");
         assertThat(gallery.path("missingFiles").asLong()).isEqualTo(1);
         assertThat(gallery.path("thumbnails").asLong()).isEqualTo(2);
     }
@@ -211,13 +238,12 @@ class ReportFunctionalTests extends FunctionalTest {
      */
     @Test
     void picturesOverTheSizeLimitsGetNoThumbnailAndAreNotDecoded() throws Exception {
-        TestJob job = TestJob.openRouter(dir, db, server, null).prompts("ok", "a png", "big", "a picture made big",
-                "huge", "a picture made huge");
+        TestJob job = TestJob.openRouter(dir, db, server, null)
+                .prompts("ok", "a png", "big", "a picture made big", "huge", "a picture made huge");
         assertThat(job.run("run", "--run-id", "r1", "--no-report").exitCode()).isZero();
         // 20000 x 20000 decodes (in a few seconds, with subsampling); 100000 x 100000 could not.
         Files.write(job.output().resolve(filePath("big")), dev.imagegen.testing.TestPng.bilevel(20_000, 20_000));
-        Files.write(job.output().resolve(filePath("huge")),
-                dev.imagegen.testing.TestPng.declaring(100_000, 100_000));
+        Files.write(job.output().resolve(filePath("huge")), dev.imagegen.testing.TestPng.declaring(100_000, 100_000));
 
         TestJob.Result result = job.run("report", "--run-id", "r1");
 
@@ -228,16 +254,18 @@ class ReportFunctionalTests extends FunctionalTest {
         assertThat(items.get("ok").path("thumb").isString()).isTrue();
         assertThat(items.get("big").path("thumb").isNull()).isTrue();
         assertThat(items.get("huge").path("thumb").isNull()).isTrue();
-        assertThat(JSON.readTree(reportDir.resolve("summary.json").toFile()).path("gallery").path("thumbnailsMade")
-                .asLong()).isEqualTo(1);
+        assertThat(JSON.readTree(reportDir.resolve("summary.json").toFile())
+                        .path("gallery")
+                        .path("thumbnailsMade")
+                        .asLong())
+                .isEqualTo(1);
         try (Stream<Path> thumbs = Files.walk(reportDir.resolve("thumbs"))) {
             assertThat(thumbs.filter(Files::isRegularFile).count()).isEqualTo(1);
         }
     }
 
     private String filePath(String promptId) {
-        return jdbc.queryForObject("SELECT file_path FROM generated_image WHERE prompt_id = ?", String.class,
-                promptId);
+        return jdbc.queryForObject("SELECT file_path FROM generated_image WHERE prompt_id = ?", String.class, promptId);
     }
 
     private static JsonNode kind(JsonNode summary, String kind) {

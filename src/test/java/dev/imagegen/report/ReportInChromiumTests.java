@@ -1,6 +1,10 @@
 package dev.imagegen.report;
 
-import java.io.File;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.PartiJob;
+import dev.imagegen.testing.TestJob;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -8,12 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Level;
-
-import dev.imagegen.testing.FunctionalTest;
-import dev.imagegen.testing.PartiJob;
-import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -30,8 +29,6 @@ import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real run's {@code report.html}, opened from {@code file://} in headless Chromium (Debian's {@code chromium} and
@@ -59,7 +56,8 @@ class ReportInChromiumTests extends FunctionalTest {
     }
 
     private static void requireChromium() {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        Assumptions.assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "Chromium not installed (" + CHROMIUM + ", " + CHROMEDRIVER + "): apt-get install chromium "
                         + "chromium-driver, as .ci/run does; skipping the report's browser check");
     }
@@ -68,9 +66,17 @@ class ReportInChromiumTests extends FunctionalTest {
         ChromeOptions options = new ChromeOptions();
         // No download of a browser or driver (Selenium Manager is not asked when both paths are given).
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,900", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium-profile"));
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=1280,900",
+                "--user-data-dir=" + Files.createTempDirectory(dir, "chromium-profile"));
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
@@ -84,8 +90,17 @@ class ReportInChromiumTests extends FunctionalTest {
 
     /** 200 PartiPrompts, one with HTML in it, and prompts that fail in several ways (one with HTML). */
     private TestJob job() throws IOException {
-        return PartiJob.of(dir, db, server, "chromium", List.of(HTML_PROMPT, HTML_FAILURE,
-                "[moderation] another violent scene", "[bad-request] a square circle", "[down] an unlucky prompt"));
+        return PartiJob.of(
+                dir,
+                db,
+                server,
+                "chromium",
+                List.of(
+                        HTML_PROMPT,
+                        HTML_FAILURE,
+                        "[moderation] another violent scene",
+                        "[bad-request] a square circle",
+                        "[down] an unlucky prompt"));
     }
 
     private Object js(String script, Object... args) {
@@ -97,7 +112,9 @@ class ReportInChromiumTests extends FunctionalTest {
     }
 
     private List<String> captions() {
-        return browser.findElements(By.cssSelector("#gallery figcaption")).stream().map(WebElement::getText).toList();
+        return browser.findElements(By.cssSelector("#gallery figcaption")).stream()
+                .map(WebElement::getText)
+                .toList();
     }
 
     private boolean loaded(WebElement img) {
@@ -122,38 +139,48 @@ class ReportInChromiumTests extends FunctionalTest {
         JsonNode counts = summary.path("counts");
         assertThat(counts.path("images").asLong()).isEqualTo(201);
         assertThat(metric("images").getText()).isEqualTo(counts.path("images").asString());
-        assertThat(metric("failedCalls").getText()).isEqualTo(counts.path("failedCalls").asString());
-        assertThat(metric("promptsRead").getText()).isEqualTo(counts.path("promptsRead").asString());
+        assertThat(metric("failedCalls").getText())
+                .isEqualTo(counts.path("failedCalls").asString());
+        assertThat(metric("promptsRead").getText())
+                .isEqualTo(counts.path("promptsRead").asString());
         BigDecimal cost = summary.path("cost").path("totalUsd").decimalValue();
-        assertThat(new BigDecimal(metric("costTotalUsd").getDomAttribute("data-value"))).isEqualByComparingTo(cost);
-        assertThat(metric("costTotalUsd").getText()).isEqualTo("$" + cost.setScale(4, java.math.RoundingMode.HALF_EVEN)
-                .toPlainString());
+        assertThat(new BigDecimal(metric("costTotalUsd").getDomAttribute("data-value")))
+                .isEqualByComparingTo(cost);
+        assertThat(metric("costTotalUsd").getText())
+                .isEqualTo(
+                        "$" + cost.setScale(4, java.math.RoundingMode.HALF_EVEN).toPlainString());
 
         // The failures table: a row per kind with its count, and the provider's own messages.
         List<WebElement> kinds = b.findElements(By.cssSelector("#failure-table tr[data-kind]"));
         assertThat(kinds).hasSize(summary.path("failures").size());
         for (JsonNode kind : summary.path("failures")) {
-            WebElement row = b.findElement(By.cssSelector("#failure-table tr[data-kind='" + kind.path("kind")
-                    .asString() + "']"));
+            WebElement row = b.findElement(By.cssSelector(
+                    "#failure-table tr[data-kind='" + kind.path("kind").asString() + "']"));
             assertThat(row.isDisplayed()).isTrue();
             assertThat(row.findElement(By.cssSelector("[data-metric]")).getText())
                     .isEqualTo(kind.path("count").asString());
         }
-        assertThat(b.findElement(By.id("failure-table")).getText()).contains("Input was flagged by moderation")
+        assertThat(b.findElement(By.id("failure-table")).getText())
+                .contains("Input was flagged by moderation")
                 .contains("Invalid image_config");
 
         // A prompt with HTML in it is text, in the failure examples as in the gallery.
         assertThat(b.findElement(By.id("failure-examples")).getText()).contains(HTML_FAILURE);
-        assertThat(b.findElements(By.cssSelector("#failure-examples script, #gallery figcaption *"))).isEmpty();
+        assertThat(b.findElements(By.cssSelector("#failure-examples script, #gallery figcaption *")))
+                .isEmpty();
 
         // Page 1: 100 tiles whose thumbnails load lazily: those in view load, those far below wait for a scroll.
         List<WebElement> images = b.findElements(By.cssSelector("#gallery img"));
-        assertThat(images).hasSize(100).allSatisfy(i -> assertThat(i.getDomProperty("loading")).isEqualTo("lazy"));
+        assertThat(images)
+                .hasSize(100)
+                .allSatisfy(i -> assertThat(i.getDomProperty("loading")).isEqualTo("lazy"));
         WebElement first = images.get(0);
         WebElement last = images.get(images.size() - 1);
         js("arguments[0].scrollIntoView()", first);
         waiting().until(d -> loaded(first));
-        assertThat(loaded(last)).as("a thumbnail far below the view is not loaded yet").isFalse();
+        assertThat(loaded(last))
+                .as("a thumbnail far below the view is not loaded yet")
+                .isFalse();
         js("arguments[0].scrollIntoView()", last);
         waiting().until(d -> loaded(last));
 
@@ -181,7 +208,8 @@ class ReportInChromiumTests extends FunctionalTest {
         // Nothing in the page ran what a prompt carried, and the console has no errors.
         assertThat(js("return window.injected === undefined")).isEqualTo(true);
         List<LogEntry> errors = b.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .toList();
         assertThat(errors).as("console errors").isEmpty();
     }
 

@@ -1,5 +1,12 @@
 package dev.imagegen.run;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagegen.db.ImagegenDatabase;
+import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.ImagegenProcess;
+import dev.imagegen.testing.TestDatabase;
+import dev.imagegen.testing.TestJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -7,19 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import dev.imagegen.db.ImagegenDatabase;
-import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.ImagegenProcess;
-import dev.imagegen.testing.TestDatabase;
-import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Two runs of one dataset at once: the second is refused (exit 4) and the first is not disturbed. */
 class ConcurrentRunsFunctionalTests {
@@ -44,22 +43,25 @@ class ConcurrentRunsFunctionalTests {
         TestDatabase db = TestDatabase.fresh();
         JdbcTemplate jdbc = db.jdbc();
         TestJob job = TestJob.openRouter(dir, db, server, null).prompts("a", "one", "b", "two");
-        try (DatasetLock first = DatasetLock.tryAcquire(ImagegenDatabase.external(db.url(), db.user(),
-                db.password()), "test")) {
+        try (DatasetLock first =
+                DatasetLock.tryAcquire(ImagegenDatabase.external(db.url(), db.user(), db.password()), "test")) {
             assertThat(first).isNotNull();
 
             TestJob.Result second = job.run("run", "--run-date", "2025-06-01");
 
             assertThat(second.exitCode()).isEqualTo(4);
             assertThat(second.stderr()).contains("another run of dataset 'test' is in progress");
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Integer.class)).isZero();
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt", Integer.class)).isZero();
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Integer.class))
+                    .isZero();
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt", Integer.class))
+                    .isZero();
             assertThat(server.calls()).isZero();
         }
 
         TestJob.Result afterwards = job.run("run", "--run-date", "2025-06-01");
         assertThat(afterwards.exitCode()).as(afterwards.toString()).isZero();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class)).isEqualTo(2);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class))
+                .isEqualTo(2);
     }
 
     /**
@@ -69,10 +71,10 @@ class ConcurrentRunsFunctionalTests {
      */
     @Test
     void processesShareTheEmbeddedDatabaseAndTheStarterLeavingDoesNotBreakTheOthers() throws Exception {
-        Map<String, CountDownLatch> entered = new ConcurrentHashMap<>(Map.of("alpha", new CountDownLatch(1),
-                "gamma", new CountDownLatch(1)));
-        Map<String, CountDownLatch> release = new ConcurrentHashMap<>(Map.of("alpha", new CountDownLatch(1),
-                "gamma", new CountDownLatch(1)));
+        Map<String, CountDownLatch> entered =
+                new ConcurrentHashMap<>(Map.of("alpha", new CountDownLatch(1), "gamma", new CountDownLatch(1)));
+        Map<String, CountDownLatch> release =
+                new ConcurrentHashMap<>(Map.of("alpha", new CountDownLatch(1), "gamma", new CountDownLatch(1)));
         server.behaviour(call -> {
             for (String name : entered.keySet()) {
                 if (call.prompt().contains("[hold-" + name + "]")) {
@@ -87,14 +89,19 @@ class ConcurrentRunsFunctionalTests {
         Map<String, String> env = Map.of("IMAGEGEN_HOME", dir.resolve("home").toString());
 
         ImagegenProcess a = ImagegenProcess.start(dir, "a", env, "run", alpha.toString(), "--run-id", "r1");
-        assertThat(entered.get("alpha").await(2, TimeUnit.MINUTES)).as("run A reached the model").isTrue();
+        assertThat(entered.get("alpha").await(2, TimeUnit.MINUTES))
+                .as("run A reached the model")
+                .isTrue();
 
-        TestJob.Result b = ImagegenProcess.start(dir, "b", env, "run", alpha.toString(), "--run-id", "r2").await();
+        TestJob.Result b = ImagegenProcess.start(dir, "b", env, "run", alpha.toString(), "--run-id", "r2")
+                .await();
         assertThat(b.exitCode()).as(b.toString()).isEqualTo(4);
         assertThat(b.stderr()).contains("another run of dataset 'alpha' is in progress");
 
         ImagegenProcess c = ImagegenProcess.start(dir, "c", env, "run", gamma.toString(), "--run-id", "r1");
-        assertThat(entered.get("gamma").await(2, TimeUnit.MINUTES)).as("run C reached the model").isTrue();
+        assertThat(entered.get("gamma").await(2, TimeUnit.MINUTES))
+                .as("run C reached the model")
+                .isTrue();
 
         release.get("alpha").countDown();
         TestJob.Result aResult = a.await();
@@ -109,7 +116,9 @@ class ConcurrentRunsFunctionalTests {
         assertThat(pngs(dir.resolve("out-gamma"))).isEqualTo(2);
 
         Path pid = dir.resolve("home/pgdata/postmaster.pid");
-        assertThat(Files.exists(pid)).as("the last process out stopped the server").isFalse();
+        assertThat(Files.exists(pid))
+                .as("the last process out stopped the server")
+                .isFalse();
     }
 
     private Path jobFile(String dataset, String prompts) throws Exception {

@@ -1,5 +1,11 @@
 package dev.imagegen.run;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.imagegen.store.ImageStore;
+import dev.imagegen.testing.ChildImagegen;
+import dev.imagegen.testing.FunctionalTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,14 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-
-import dev.imagegen.store.ImageStore;
-import dev.imagegen.testing.ChildImagegen;
-import dev.imagegen.testing.FunctionalTest;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Kills a real child JVM running the job (SIGKILL, or SIGTERM for a graceful stop) at chosen moments, restarts it,
@@ -30,7 +29,11 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
     private void writeJob(int prompts, int concurrency, int chunkSize) throws Exception {
         StringBuilder csv = new StringBuilder("id,prompt\n");
         for (int i = 0; i < prompts; i++) {
-            csv.append("id-").append(i).append(",a picture of thing number ").append(i).append('\n');
+            csv.append("id-")
+                    .append(i)
+                    .append(",a picture of thing number ")
+                    .append(i)
+                    .append('\n');
         }
         Files.writeString(dir.resolve("prompts.csv"), csv);
         Files.writeString(dir.resolve("job.yml"), """
@@ -59,7 +62,8 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
             return 0;
         }
         try (Stream<Path> files = Files.walk(images)) {
-            return files.filter(p -> p.toString().endsWith(".png") && !p.getFileName().toString().startsWith("."))
+            return files.filter(p -> p.toString().endsWith(".png")
+                            && !p.getFileName().toString().startsWith("."))
                     .count();
         }
     }
@@ -76,7 +80,8 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
             return server.success(c).withDelay(20);
         });
         Process p = child("--run-id", "night");
-        assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("child reached %d calls", calls)
+        assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .as("child reached %d calls", calls)
                 .isTrue();
         // Every response that went out has reached the disk (maybe not the database): kill now.
         await().atMost(PATIENCE).until(() -> imageFilesOnDisk() == server.billedTotal());
@@ -91,13 +96,15 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
         killAfter(40);
         killAfter(70);
         killAfter(90);
-        long adoptedOrPending = imageFilesOnDisk() - jdbc.queryForObject(
-                "SELECT count(*) FROM generated_image", Long.class);
+        long adoptedOrPending =
+                imageFilesOnDisk() - jdbc.queryForObject("SELECT count(*) FROM generated_image", Long.class);
 
         server.behaviour(server::success);
         Process last = child("--run-id", "night");
         assertThat(last.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(last.exitValue()).as(Files.readString(dir.resolve("child.log"))).isZero();
+        assertThat(last.exitValue())
+                .as(Files.readString(dir.resolve("child.log")))
+                .isZero();
 
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM generated_image");
         assertThat(rows).hasSize(300);
@@ -105,15 +112,20 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
             Path file = dir.resolve("out").resolve((String) row.get("file_path"));
             assertThat(ImageStore.sha256(Files.readAllBytes(file))).isEqualTo(row.get("sha256"));
         }
-        assertThat(server.billedGenerations()).hasSize(300).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
-        assertThat(adoptedOrPending).as("files on disk without their row at the last kill").isPositive();
+        assertThat(server.billedGenerations())
+                .hasSize(300)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(adoptedOrPending)
+                .as("files on disk without their row at the last kill")
+                .isPositive();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image WHERE adopted", Long.class))
                 .isPositive();
         try (Stream<Path> all = Files.walk(dir.resolve("out"))) {
-            assertThat(all.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp"))).isEmpty();
+            assertThat(all.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")))
+                    .isEmpty();
         }
-        assertThat(jdbc.queryForList("SELECT status FROM batch_job_execution ORDER BY job_execution_id",
-                String.class)).containsExactly("FAILED", "FAILED", "FAILED", "COMPLETED");
+        assertThat(jdbc.queryForList("SELECT status FROM batch_job_execution ORDER BY job_execution_id", String.class))
+                .containsExactly("FAILED", "FAILED", "FAILED", "COMPLETED");
     }
 
     @Test
@@ -133,17 +145,22 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
         p.destroy(); // SIGTERM
         assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(3);
-        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution", String.class)).isEqualTo("STOPPED");
+        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution", String.class))
+                .isEqualTo("STOPPED");
         // Calls in flight at the signal were finished and stored: every billed image has its row.
         assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class))
-                .isEqualTo(server.billedTotal()).isLessThan(60);
+                .isEqualTo(server.billedTotal())
+                .isLessThan(60);
 
         server.behaviour(server::success);
         Process again = child("--run-id", "term");
         assertThat(again.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(again.exitValue()).isZero();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class)).isEqualTo(60);
-        assertThat(server.billedGenerations()).hasSize(60).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class))
+                .isEqualTo(60);
+        assertThat(server.billedGenerations())
+                .hasSize(60)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
     }
 
     @Test
@@ -159,35 +176,47 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
 
         p.destroy();
         // The second SIGTERM must not merge with the first: send it once the first has been handled.
-        await().atMost(PATIENCE).until(() -> Files.readString(dir.resolve("child.log")).contains("SIGTERM received"));
+        await().atMost(PATIENCE)
+                .until(() -> Files.readString(dir.resolve("child.log")).contains("SIGTERM received"));
         p.destroy();
         assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(3);
         // It did not wait for the 5-second calls in flight: the run is left as it was, for the restart to recover.
-        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution", String.class)).isEqualTo("STARTED");
+        assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution", String.class))
+                .isEqualTo("STARTED");
 
         server.behaviour(server::success);
         Process again = child("--run-id", "twice");
         assertThat(again.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(again.exitValue()).as(Files.readString(dir.resolve("child.log"))).isZero();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class)).isEqualTo(40);
+        assertThat(again.exitValue())
+                .as(Files.readString(dir.resolve("child.log")))
+                .isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class))
+                .isEqualTo(40);
     }
 
     @Test
     void killedWhileStagingTheRestartStagesEachRowOnce() throws Exception {
         writeJob(60_000, 2, 5);
         Process p = child("--run-id", "stage", "--set", "run.max-images=1");
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(() ->
-                jdbc.queryForObject("SELECT count(*) FROM pg_tables WHERE tablename = 'prompt'", Integer.class) > 0
-                        && jdbc.queryForObject("SELECT count(*) FROM prompt", Integer.class) > 0);
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(5))
+                .until(() ->
+                        jdbc.queryForObject("SELECT count(*) FROM pg_tables WHERE tablename = 'prompt'", Integer.class)
+                                        > 0
+                                && jdbc.queryForObject("SELECT count(*) FROM prompt", Integer.class) > 0);
         p.destroyForcibly().waitFor();
         int staged = jdbc.queryForObject("SELECT count(*) FROM prompt", Integer.class);
         assertThat(staged).as("killed mid-staging").isLessThan(60_000);
 
         Process again = child("--run-id", "stage", "--set", "run.max-images=1");
         assertThat(again.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(again.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(3);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt", Integer.class)).isEqualTo(60_000);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM source_reject", Integer.class)).isZero();
+        assertThat(again.exitValue())
+                .as(Files.readString(dir.resolve("child.log")))
+                .isEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt", Integer.class))
+                .isEqualTo(60_000);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM source_reject", Integer.class))
+                .isZero();
     }
 }

@@ -1,23 +1,22 @@
 package dev.imagegen.run;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.imagegen.ImagegenApplication;
+import dev.imagegen.testing.ChildImagegen;
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.PromptFiles;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-
-import dev.imagegen.ImagegenApplication;
-import dev.imagegen.testing.ChildImagegen;
-import dev.imagegen.testing.FunctionalTest;
-import dev.imagegen.testing.PromptFiles;
 import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ConfigurableApplicationContext;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A {@code kill -9} at any moment of a run leaves a run that the same command restarts to completion, paying once for
@@ -56,16 +55,22 @@ class KillAtAnyMomentFunctionalTests extends FunctionalTest {
      * start makes, i.e. one newer than {@link #before}.
      */
     private void killWhen(Callable<Boolean> moment) throws Exception {
-        before = jdbc.queryForObject("SELECT count(*) FROM pg_tables WHERE tablename = 'batch_job_execution'",
-                Integer.class) == 0 ? 0 : count("SELECT coalesce(max(job_execution_id), 0) FROM batch_job_execution");
+        before = jdbc.queryForObject(
+                                "SELECT count(*) FROM pg_tables WHERE tablename = 'batch_job_execution'", Integer.class)
+                        == 0
+                ? 0
+                : count("SELECT coalesce(max(job_execution_id), 0) FROM batch_job_execution");
         Process p = child();
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(2)).ignoreExceptions().until(() -> {
-            if (!p.isAlive()) {
-                throw new AssertionError("the run ended before it was killed:\n"
-                        + Files.readString(dir.resolve("child.log")));
-            }
-            return moment.call();
-        });
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(2))
+                .ignoreExceptions()
+                .until(() -> {
+                    if (!p.isAlive()) {
+                        throw new AssertionError(
+                                "the run ended before it was killed:\n" + Files.readString(dir.resolve("child.log")));
+                    }
+                    return moment.call();
+                });
         p.destroyForcibly().waitFor();
     }
 
@@ -93,9 +98,11 @@ class KillAtAnyMomentFunctionalTests extends FunctionalTest {
         // On a busy machine the first kill may land after staging finished: then this start skips the stage step
         // and is killed as it starts instead.
         boolean staged = count("SELECT count(*) FROM batch_step_execution WHERE step_name = 'stage' "
-                + "AND status = 'COMPLETED'") > 0;
+                        + "AND status = 'COMPLETED'")
+                > 0;
         killWhen(() -> count("SELECT count(*) FROM batch_step_execution WHERE step_name = 'stage' "
-                + "AND job_execution_id > " + before) > 0
+                                + "AND job_execution_id > " + before)
+                        > 0
                 || staged && count("SELECT count(*) FROM batch_job_execution WHERE job_execution_id > " + before) > 0);
         moments.add(staged ? "start-up (staging was done)" : "staging");
         // Creating the partitions: a partition row appears a moment before what it covers is written into it. Kill
@@ -106,15 +113,22 @@ class KillAtAnyMomentFunctionalTests extends FunctionalTest {
             moments.add("partitioning");
             partitionWithoutContext = count(partitionsOfThisExecution(WITHOUT_WHAT_IT_COVERS)) > 0;
         }
-        assertThat(server.billedTotal()).as("no model call before the partitions exist").isZero();
+        assertThat(server.billedTotal())
+                .as("no model call before the partitions exist")
+                .isZero();
 
         Process last = child();
         assertThat(last.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(last.exitValue()).as("after kills at %s:\n%s", moments, Files.readString(dir.resolve("child.log")))
+        assertThat(last.exitValue())
+                .as("after kills at %s:\n%s", moments, Files.readString(dir.resolve("child.log")))
                 .isZero();
-        assertThat(partitionWithoutContext).as("a kill left a partition without what it covers").isTrue();
+        assertThat(partitionWithoutContext)
+                .as("a kill left a partition without what it covers")
+                .isTrue();
         assertThat(count("SELECT count(*) FROM generated_image")).isEqualTo(PROMPTS);
-        assertThat(server.billedGenerations()).hasSize(PROMPTS).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.billedGenerations())
+                .hasSize(PROMPTS)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
     }
 
     @Test
@@ -126,14 +140,21 @@ class KillAtAnyMomentFunctionalTests extends FunctionalTest {
         System.setProperty("IMAGEGEN_DB_USER", db.user());
         System.setProperty("IMAGEGEN_DB_PASSWORD", db.password());
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
-            ctx.getBean(JobRepository.class).createJobInstance(JobConfiguration.JOB_NAME, new JobParametersBuilder()
-                    .addString("dataset", "anytime").addString("run.id", "r1").toJobParameters());
+            ctx.getBean(JobRepository.class)
+                    .createJobInstance(
+                            JobConfiguration.JOB_NAME,
+                            new JobParametersBuilder()
+                                    .addString("dataset", "anytime")
+                                    .addString("run.id", "r1")
+                                    .toJobParameters());
         }
 
         Process p = child();
         assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(dir.resolve("child.log"))).isZero();
         assertThat(count("SELECT count(*) FROM generated_image")).isEqualTo(PROMPTS);
-        assertThat(server.billedGenerations()).hasSize(PROMPTS).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.billedGenerations())
+                .hasSize(PROMPTS)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
     }
 }

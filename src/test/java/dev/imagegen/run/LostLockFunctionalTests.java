@@ -1,17 +1,16 @@
 package dev.imagegen.run;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagegen.testing.ChildImagegen;
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.PromptFiles;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.imagegen.testing.ChildImagegen;
-import dev.imagegen.testing.FunctionalTest;
-import dev.imagegen.testing.PromptFiles;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The dataset lock lives on one database connection. When the server drops that connection mid-run (a restart, an
@@ -46,17 +45,27 @@ class LostLockFunctionalTests extends FunctionalTest {
         Process first = ChildImagegen.startLogging(db, dir, "first.log", "run", job, "--run-id", "r1");
         assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
-        assertThat(jdbc.queryForList("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                + "WHERE application_name = 'imagegen lock locklost'", Boolean.class)).containsExactly(true);
+        assertThat(jdbc.queryForList(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                + "WHERE application_name = 'imagegen lock locklost'",
+                        Boolean.class))
+                .containsExactly(true);
         // Another run of the dataset (a user, or a scheduler's next slot): the lock is free, so it starts.
         Process second = ChildImagegen.startLogging(db, dir, "second.log", "run", job, "--run-id", "r2");
 
         assertThat(first.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(second.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(server.billedGenerations()).hasSize(PROMPTS).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
-        assertThat(first.exitValue()).as(Files.readString(dir.resolve("first.log"))).isEqualTo(3);
+        assertThat(server.billedGenerations())
+                .hasSize(PROMPTS)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(first.exitValue())
+                .as(Files.readString(dir.resolve("first.log")))
+                .isEqualTo(3);
         assertThat(Files.readString(dir.resolve("first.log"))).contains("lock of dataset 'locklost' was lost");
-        assertThat(second.exitValue()).as(Files.readString(dir.resolve("second.log"))).isZero();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class)).isEqualTo(PROMPTS);
+        assertThat(second.exitValue())
+                .as(Files.readString(dir.resolve("second.log")))
+                .isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class))
+                .isEqualTo(PROMPTS);
     }
 }

@@ -1,17 +1,16 @@
 package dev.imagegen.run;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.Money;
 import dev.imagegen.testing.TestJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Restarts, rerun-failed, money limits, the circuit breaker, the skip limit and disk/database faults. */
 class RestartAndLimitsFunctionalTests extends FunctionalTest {
@@ -31,11 +30,11 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
 
     @Test
     void rerunFailedSendsExactlyTheFailedPromptsAndResolvesThem() throws Exception {
-        TestJob job = TestJob.openRouter(dir, db, server, null).prompts(
-                "ok", "fine", "m1", "[moderation] one", "m2", "[moderation] two", "n1", "[no-image] three");
+        TestJob job = TestJob.openRouter(dir, db, server, null)
+                .prompts("ok", "fine", "m1", "[moderation] one", "m2", "[moderation] two", "n1", "[no-image] three");
         assertThat(job.run("run").exitCode()).isZero();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure WHERE resolved_at IS NULL",
-                Integer.class)).isEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure WHERE resolved_at IS NULL", Integer.class))
+                .isEqualTo(3);
 
         server.behaviour(server::success); // the provider changed its mind
         long before = server.calls();
@@ -45,15 +44,15 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
         assertThat(server.calls() - before).isEqualTo(2);
         assertThat(server.received().subList((int) before, server.received().size()))
                 .allSatisfy(c -> assertThat(c.prompt()).contains("[moderation]"));
-        assertThat(jdbc.queryForList("SELECT prompt_id FROM prompt_failure WHERE resolved_at IS NULL",
-                String.class)).containsExactly("n1");
+        assertThat(jdbc.queryForList("SELECT prompt_id FROM prompt_failure WHERE resolved_at IS NULL", String.class))
+                .containsExactly("n1");
         assertThat(images()).isEqualTo(3);
 
         TestJob.Result rest = job.run("rerun-failed");
         assertThat(rest.exitCode()).isZero();
         assertThat(images()).isEqualTo(4);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure WHERE resolved_at IS NULL",
-                Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure WHERE resolved_at IS NULL", Integer.class))
+                .isZero();
     }
 
     @Test
@@ -76,7 +75,8 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
         double spent = jdbc.queryForObject("SELECT sum(cost_usd) FROM model_call", Double.class);
         // At most the calls already in flight (one per partition) beyond the budget.
         assertThat(spent).isGreaterThanOrEqualTo(0.5).isLessThanOrEqualTo(0.5 + 4 * 0.10 + 1e-9);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class))
+                .isZero();
         Money.assertRecordedIsTheBill(jdbc, server);
 
         // The budget is the run's: a restart with the same limit has nothing left to spend.
@@ -88,7 +88,9 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
         TestJob.Result raised = job.run("restart", "--set", "run.max-cost-usd=100");
         assertThat(raised.exitCode()).as(raised.toString()).isZero();
         assertThat(images()).isEqualTo(20);
-        assertThat(server.billedGenerations()).hasSize(20).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.billedGenerations())
+                .hasSize(20)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         Money.assertRecordedIsTheBill(jdbc, server);
     }
 
@@ -104,16 +106,21 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
         // max-images is the run's too: the same limit again makes nothing; a higher one goes on by the difference.
         assertThat(job.run("run", "--run-id", "m1").exitCode()).isEqualTo(3);
         assertThat(images()).isEqualTo(5);
-        assertThat(job.run("run", "--run-id", "m1", "--set", "run.max-images=10").exitCode()).isEqualTo(3);
+        assertThat(job.run("run", "--run-id", "m1", "--set", "run.max-images=10")
+                        .exitCode())
+                .isEqualTo(3);
         assertThat(images()).isEqualTo(10);
     }
 
     @Test
     void anOutageTripsTheCircuitBreakerInsteadOfBurningTheSkipLimit() throws Exception {
-        server.behaviour(c -> FakeOpenRouter.Reply.json(502,
-                "{\"error\":{\"code\":502,\"message\":\"Provider returned error\"}}"));
-        TestJob job = TestJob.openRouter(dir, db, server,
-                "skip-limit: 50\nconcurrency: 2\ncircuit-breaker: { window: 6, failure-rate: 0.8 }")
+        server.behaviour(c ->
+                FakeOpenRouter.Reply.json(502, "{\"error\":{\"code\":502,\"message\":\"Provider returned error\"}}"));
+        TestJob job = TestJob.openRouter(
+                        dir,
+                        db,
+                        server,
+                        "skip-limit: 50\nconcurrency: 2\ncircuit-breaker: { window: 6, failure-rate: 0.8 }")
                 .prompts(numbered(40, "outage"));
 
         TestJob.Result stopped = job.run("run", "--run-id", "o1");
@@ -130,8 +137,8 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
         TestJob.Result rerun = job.run("rerun-failed", "--kind", "transient");
         assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
         assertThat(images()).isEqualTo(40);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure WHERE resolved_at IS NULL",
-                Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure WHERE resolved_at IS NULL", Integer.class))
+                .isZero();
     }
 
     @Test
@@ -143,7 +150,8 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
 
         assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
         assertThat(failed.stdout()).contains("skip-limit").contains("moderation");
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class)).isEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class))
+                .isEqualTo(3);
     }
 
     @Test
@@ -152,14 +160,21 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
         server.behaviour(c -> {
             if (c.attempt() == 1) {
                 switch (n.incrementAndGet() % 40) {
-                    case 1: return FakeOpenRouter.Reply.json(429, "{\"error\":{\"code\":429,\"message\":\"slow\"}}")
-                            .withHeader("Retry-After", "0");
-                    case 2: return FakeOpenRouter.Reply.json(502, "{\"error\":{\"code\":502,\"message\":\"x\"}}");
-                    case 3: return FakeOpenRouter.Reply.json(503, "{\"error\":{\"code\":503,\"message\":\"x\"}}");
-                    case 4: return FakeOpenRouter.Reply.json(200, "{\"id\":\"gen-1\",\"object\":\"chat.completion\","
-                            + "\"created\":1,\"model\":\"m\",\"system_fingerprint\":null,"
-                            + "\"error\":{\"code\":502,\"message\":\"mid\"},\"choices\":[]}");
-                    default: break;
+                    case 1:
+                        return FakeOpenRouter.Reply.json(429, "{\"error\":{\"code\":429,\"message\":\"slow\"}}")
+                                .withHeader("Retry-After", "0");
+                    case 2:
+                        return FakeOpenRouter.Reply.json(502, "{\"error\":{\"code\":502,\"message\":\"x\"}}");
+                    case 3:
+                        return FakeOpenRouter.Reply.json(503, "{\"error\":{\"code\":503,\"message\":\"x\"}}");
+                    case 4:
+                        return FakeOpenRouter.Reply.json(
+                                200,
+                                "{\"id\":\"gen-1\",\"object\":\"chat.completion\","
+                                        + "\"created\":1,\"model\":\"m\",\"system_fingerprint\":null,"
+                                        + "\"error\":{\"code\":502,\"message\":\"mid\"},\"choices\":[]}");
+                    default:
+                        break;
                 }
             }
             return server.success(c);
@@ -170,7 +185,8 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(images()).isEqualTo(80);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class))
+                .isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image WHERE attempts = 2", Integer.class))
                 .isEqualTo(8);
     }
@@ -186,7 +202,8 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
         assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(3);
         assertThat(stopped.stdout()).contains("cannot write to output.dir");
         assertThat(images()).isZero();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt_failure", Integer.class))
+                .isZero();
 
         Files.delete(job.output().resolve("images"));
         TestJob.Result resumed = job.run("run", "--run-id", "d1");
@@ -216,7 +233,9 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
         TestJob.Result resumed = job.run("run", "--run-id", "x1");
         assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
         assertThat(images()).isEqualTo(10);
-        assertThat(server.billedGenerations()).hasSize(10).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.billedGenerations())
+                .hasSize(10)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
     }
 
     @Test
@@ -256,8 +275,10 @@ class RestartAndLimitsFunctionalTests extends FunctionalTest {
         TestJob.Result status = job.run("status");
 
         assertThat(status.exitCode()).isZero();
-        assertThat(status.stdout()).contains("s1").contains("STOPPED").contains("3 without an image")
+        assertThat(status.stdout())
+                .contains("s1")
+                .contains("STOPPED")
+                .contains("3 without an image")
                 .contains("restart");
     }
-
 }

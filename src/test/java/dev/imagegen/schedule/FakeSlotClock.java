@@ -9,7 +9,7 @@ final class FakeSlotClock implements SlotClock {
 
     private ZonedDateTime now;
     private int slotsLeft;
-    private Consumer<ZonedDateTime> beforeSlot = slot -> { };
+    private Consumer<ZonedDateTime> beforeSlot = slot -> {};
 
     FakeSlotClock(ZonedDateTime start, int slots) {
         this.now = start;

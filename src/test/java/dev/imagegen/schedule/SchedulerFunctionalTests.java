@@ -1,5 +1,18 @@
 package dev.imagegen.schedule;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagegen.ImagegenApplication;
+import dev.imagegen.db.ImagegenDatabase;
+import dev.imagegen.run.DatasetLock;
+import dev.imagegen.run.RunLauncher;
+import dev.imagegen.run.RunOutcome;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.spec.JobSpecLoader;
+import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.ImagegenProcess;
+import dev.imagegen.testing.TestJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -13,22 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import dev.imagegen.ImagegenApplication;
-import dev.imagegen.db.ImagegenDatabase;
-import dev.imagegen.run.DatasetLock;
-import dev.imagegen.run.RunLauncher;
-import dev.imagegen.run.RunOutcome;
-import dev.imagegen.spec.JobSpec;
-import dev.imagegen.spec.JobSpecLoader;
-import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.FunctionalTest;
-import dev.imagegen.testing.ImagegenProcess;
-import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The scheduler against the real job and database, driven by a fake clock: slots pass at once, no real waiting.
@@ -55,12 +54,13 @@ class SchedulerFunctionalTests extends FunctionalTest {
         assertThat(outcomes).containsExactly("2025-06-01T02:00 -> 0", "2025-06-01T02:01 -> 0");
         assertThat(callsBeforeSlot).containsExactly(0L, 3L);
         assertThat(server.calls()).isEqualTo(5);
-        assertThat(server.billedGenerations()).hasSize(5).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.billedGenerations())
+                .hasSize(5)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         assertThat(jdbc.queryForList("""
                 SELECT p.parameter_value FROM batch_job_execution e
                   JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
-                 WHERE p.parameter_name = 'run.id' AND e.status = 'COMPLETED' ORDER BY e.job_execution_id""",
-                String.class)).containsExactly("2025-06-01T02:00", "2025-06-01T02:01");
+                 WHERE p.parameter_name = 'run.id' AND e.status = 'COMPLETED' ORDER BY e.job_execution_id""", String.class)).containsExactly("2025-06-01T02:00", "2025-06-01T02:01");
     }
 
     @Test
@@ -79,8 +79,9 @@ class SchedulerFunctionalTests extends FunctionalTest {
     @Test
     void aSlotIsSkippedWhileAnotherProcessRunsTheDatasetAndTheNextSlotRuns() throws Exception {
         TestJob job = job("* * * * *").prompts("a", "one");
-        DatasetLock[] held = {DatasetLock.tryAcquire(ImagegenDatabase.external(db.url(), db.user(), db.password()),
-                "test")};
+        DatasetLock[] held = {
+            DatasetLock.tryAcquire(ImagegenDatabase.external(db.url(), db.user(), db.password()), "test")
+        };
         FakeSlotClock clock = new FakeSlotClock(BEFORE_TWO, 2).beforeSlot(slot -> {
             if (slot.getMinute() == 1) {
                 close(held[0]);
@@ -91,7 +92,8 @@ class SchedulerFunctionalTests extends FunctionalTest {
 
         assertThat(outcomes).containsExactly("2025-06-01T02:00 -> 4", "2025-06-01T02:01 -> 0");
         assertThat(server.calls()).isEqualTo(1);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Integer.class)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Integer.class))
+                .isEqualTo(1);
     }
 
     @Test
@@ -104,7 +106,8 @@ class SchedulerFunctionalTests extends FunctionalTest {
         runScheduler(job, new FakeSlotClock(BEFORE_TWO, 0));
 
         assertThat(outcomes).containsExactly("2025-05-31 -> 0");
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class)).isEqualTo(2);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class))
+                .isEqualTo(2);
     }
 
     @Test
@@ -120,10 +123,23 @@ class SchedulerFunctionalTests extends FunctionalTest {
             }
             return server.success(call);
         });
-        ImagegenProcess killed = ImagegenProcess.start(dir, "killed", Map.of("IMAGEGEN_DB_URL", db.url(),
-                "IMAGEGEN_DB_USER", db.user(), "IMAGEGEN_DB_PASSWORD", db.password()),
-                "run", job.dir().resolve("job.yml").toString(), "--run-date", "2025-06-01");
-        assertThat(entered.await(2, TimeUnit.MINUTES)).as("the run reached the model").isTrue();
+        ImagegenProcess killed = ImagegenProcess.start(
+                dir,
+                "killed",
+                Map.of(
+                        "IMAGEGEN_DB_URL",
+                        db.url(),
+                        "IMAGEGEN_DB_USER",
+                        db.user(),
+                        "IMAGEGEN_DB_PASSWORD",
+                        db.password()),
+                "run",
+                job.dir().resolve("job.yml").toString(),
+                "--run-date",
+                "2025-06-01");
+        assertThat(entered.await(2, TimeUnit.MINUTES))
+                .as("the run reached the model")
+                .isTrue();
         killed.kill();
         release.countDown();
         awaitDatasetLockReleased();
@@ -135,19 +151,25 @@ class SchedulerFunctionalTests extends FunctionalTest {
         assertThat(outcomes).containsExactly("2025-06-01 -> 0");
         assertThat(jdbc.queryForList("SELECT prompt_id FROM generated_image", String.class))
                 .containsExactlyInAnyOrder("a", "b", "c");
-        assertThat(jdbc.queryForList("SELECT status FROM batch_job_execution ORDER BY job_execution_id",
-                String.class)).last().isEqualTo("COMPLETED");
-        assertThat(jdbc.queryForObject("SELECT count(DISTINCT job_instance_id) FROM batch_job_execution",
-                Integer.class)).isEqualTo(1);
+        assertThat(jdbc.queryForList("SELECT status FROM batch_job_execution ORDER BY job_execution_id", String.class))
+                .last()
+                .isEqualTo("COMPLETED");
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(DISTINCT job_instance_id) FROM batch_job_execution", Integer.class))
+                .isEqualTo(1);
     }
 
     @Test
     void firesAtMostOncePerDayTellsNightlyCronsFromOthers() {
         ZonedDateTime from = BEFORE_TWO;
-        assertThat(Scheduler.firesAtMostOncePerDay(cron("0 0 2 * * *"), ZoneOffset.UTC, from)).isTrue();
-        assertThat(Scheduler.firesAtMostOncePerDay(cron("0 30 1 * * MON-FRI"), ZoneOffset.UTC, from)).isTrue();
-        assertThat(Scheduler.firesAtMostOncePerDay(cron("0 * * * * *"), ZoneOffset.UTC, from)).isFalse();
-        assertThat(Scheduler.firesAtMostOncePerDay(cron("0 0 2,14 * * *"), ZoneOffset.UTC, from)).isFalse();
+        assertThat(Scheduler.firesAtMostOncePerDay(cron("0 0 2 * * *"), ZoneOffset.UTC, from))
+                .isTrue();
+        assertThat(Scheduler.firesAtMostOncePerDay(cron("0 30 1 * * MON-FRI"), ZoneOffset.UTC, from))
+                .isTrue();
+        assertThat(Scheduler.firesAtMostOncePerDay(cron("0 * * * * *"), ZoneOffset.UTC, from))
+                .isFalse();
+        assertThat(Scheduler.firesAtMostOncePerDay(cron("0 0 2,14 * * *"), ZoneOffset.UTC, from))
+                .isFalse();
     }
 
     private static org.springframework.scheduling.support.CronExpression cron(String text) {
@@ -163,33 +185,44 @@ class SchedulerFunctionalTests extends FunctionalTest {
         Path jobFile = job.dir().resolve("job.yml");
         Files.writeString(jobFile, job.yaml());
         JobSpec spec = new JobSpecLoader().load(jobFile, List.of());
-        try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of("IMAGEGEN_DB_URL", db.url(),
-                "IMAGEGEN_DB_USER", db.user(), "IMAGEGEN_DB_PASSWORD", db.password()))) {
+        try (ConfigurableApplicationContext ctx = ImagegenApplication.start(
+                spec,
+                Map.of(
+                        "IMAGEGEN_DB_URL",
+                        db.url(),
+                        "IMAGEGEN_DB_USER",
+                        db.user(),
+                        "IMAGEGEN_DB_PASSWORD",
+                        db.password()))) {
             RunLauncher launcher = ctx.getBean(RunLauncher.class);
-            new Scheduler(spec.schedule(), spec.dataset(), launcher::lastUnfinishedRunId,
-                    runId -> launcher.run(runId, Map.of()), clock,
-                    new Scheduler.Reporter() {
-                        @Override
-                        public void outcome(String runId, RunOutcome outcome) {
-                            outcomes.add(runId + " -> " + outcome.exitCode());
-                        }
+            new Scheduler(
+                            spec.schedule(),
+                            spec.dataset(),
+                            launcher::lastUnfinishedRunId,
+                            runId -> launcher.run(runId, Map.of()),
+                            clock,
+                            new Scheduler.Reporter() {
+                                @Override
+                                public void outcome(String runId, RunOutcome outcome) {
+                                    outcomes.add(runId + " -> " + outcome.exitCode());
+                                }
 
-                        @Override
-                        public void failure(String runId, Exception e) {
-                            outcomes.add(runId + " threw " + e);
-                        }
+                                @Override
+                                public void failure(String runId, Exception e) {
+                                    outcomes.add(runId + " threw " + e);
+                                }
 
-                        @Override
-                        public void message(String text) {
-                        }
-                    }).run();
+                                @Override
+                                public void message(String text) {}
+                            })
+                    .run();
         }
     }
 
     /** The killed process's session ends when the server notices; taking the lock ourselves waits for exactly that. */
     private void awaitDatasetLockReleased() throws Exception {
         try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute("SELECT pg_advisory_lock(hashtextextended('imagegen-dataset:test', 0))");
             s.execute("SELECT pg_advisory_unlock(hashtextextended('imagegen-dataset:test', 0))");
         }

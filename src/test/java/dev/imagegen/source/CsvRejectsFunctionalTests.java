@@ -1,15 +1,14 @@
 package dev.imagegen.source;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.TestJob;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Map;
-
-import dev.imagegen.testing.FunctionalTest;
-import dev.imagegen.testing.TestJob;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every kind of bad CSV row is recorded with its line number and reason; the good rows still become images. */
 class CsvRejectsFunctionalTests extends FunctionalTest {
@@ -17,19 +16,19 @@ class CsvRejectsFunctionalTests extends FunctionalTest {
     @Test
     void badRowsOfEveryKindAreRecordedAndTheRunCompletes() throws Exception {
         ByteArrayOutputStream csv = new ByteArrayOutputStream();
-        line(csv, "id,prompt,style");                                   // 1
-        line(csv, "ok1,a calm sea,oil");                                // 2
-        line(csv, "short,only two fields");                             // 3
-        csv.write("utf8,caf".getBytes(StandardCharsets.US_ASCII));      // 4: a lone continuation byte
+        line(csv, "id,prompt,style"); // 1
+        line(csv, "ok1,a calm sea,oil"); // 2
+        line(csv, "short,only two fields"); // 3
+        csv.write("utf8,caf".getBytes(StandardCharsets.US_ASCII)); // 4: a lone continuation byte
         csv.write(new byte[] {(byte) 0xC3, (byte) 0x28});
         line(csv, " au lait,oil");
-        line(csv, "ctl,a bell\u0007 rings,oil");                        // 5
-        line(csv, "nul,a cat,o\u0000il");                               // 6
-        line(csv, "empty,  ,oil");                                      // 7
-        line(csv, "ok1,the same id again,oil");                         // 8
-        line(csv, "long," + "x".repeat(81) + ",oil");                   // 9
-        line(csv, "many,a,b,c");                                        // 10
-        line(csv, "\"quoted\",\"open quote,oil");                       // 11: an unclosed quote swallows the rest
+        line(csv, "ctl,a bell\u0007 rings,oil"); // 5
+        line(csv, "nul,a cat,o\u0000il"); // 6
+        line(csv, "empty,  ,oil"); // 7
+        line(csv, "ok1,the same id again,oil"); // 8
+        line(csv, "long," + "x".repeat(81) + ",oil"); // 9
+        line(csv, "many,a,b,c"); // 10
+        line(csv, "\"quoted\",\"open quote,oil"); // 11: an unclosed quote swallows the rest
         TestJob job = new TestJob(dir, db, """
                 dataset: test
                 source: { csv: prompts.csv, id-column: id, prompt-column: prompt, max-prompt-length: 80 }
@@ -42,7 +41,8 @@ class CsvRejectsFunctionalTests extends FunctionalTest {
         TestJob.Result result = job.run("run");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(jdbc.queryForList("SELECT prompt_id FROM generated_image", String.class)).containsExactly("ok1");
+        assertThat(jdbc.queryForList("SELECT prompt_id FROM generated_image", String.class))
+                .containsExactly("ok1");
         Map<Long, String> reasons = jdbc.query("SELECT line, reason FROM source_reject ORDER BY line", rs -> {
             Map<Long, String> m = new java.util.LinkedHashMap<>();
             while (rs.next()) {
@@ -85,8 +85,10 @@ class CsvRejectsFunctionalTests extends FunctionalTest {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(jdbc.queryForList("SELECT line || ' ' || reason FROM source_reject", String.class))
                 .containsExactly("2 a quoted field is not closed within 100 lines; lines 2 to 102 are skipped");
-        assertThat(jdbc.queryForObject("SELECT min(source_line) FROM prompt", Long.class)).isEqualTo(103L);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt", Long.class)).isEqualTo(50L);
+        assertThat(jdbc.queryForObject("SELECT min(source_line) FROM prompt", Long.class))
+                .isEqualTo(103L);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt", Long.class))
+                .isEqualTo(50L);
     }
 
     private static void line(ByteArrayOutputStream out, String text) {

@@ -1,18 +1,17 @@
 package dev.imagegen.source;
 
-import java.nio.file.Path;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.TestDatabase;
 import dev.imagegen.testing.TestJob;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Prompts from a table in another PostgreSQL database than the job's, through the real command line. */
 class JdbcSourceFunctionalTests {
@@ -71,13 +70,16 @@ class JdbcSourceFunctionalTests {
 
         assertThat(next.exitCode()).as(next.toString()).isZero();
         assertThat(server.calls()).isEqualTo(5100);
-        assertThat(server.billedGenerations()).hasSize(5100).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.billedGenerations())
+                .hasSize(5100)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         assertThat(jdbc.queryForList("""
                 SELECT g.prompt_id FROM generated_image g JOIN batch_job_execution e
                     ON e.job_execution_id = g.job_execution_id
                   JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
                  WHERE p.parameter_name = 'run.id' AND p.parameter_value = '2025-06-02'""", String.class))
-                .hasSize(100).allSatisfy(id -> assertThat(id).startsWith("NEW-"));
+                .hasSize(100)
+                .allSatisfy(id -> assertThat(id).startsWith("NEW-"));
 
         TestJob.Result again = job.run("run", "--run-date", "2025-06-02");
         assertThat(again.exitCode()).isZero();
@@ -125,22 +127,30 @@ class JdbcSourceFunctionalTests {
         TestJob wrongQuery = job("SELECT sku, nope, colour FROM product", "");
         TestJob.Result badQuery = wrongQuery.run("run", "--run-date", "2025-06-01");
         assertThat(badQuery.exitCode()).isEqualTo(1);
-        assertThat(badQuery.stderr()).contains("source query").contains("column \"nope\" does not exist")
+        assertThat(badQuery.stderr())
+                .contains("source query")
+                .contains("column \"nope\" does not exist")
                 .contains(source.url().substring("jdbc:".length()) + " as user postgres")
                 .doesNotContain(PASSWORD);
 
         TestJob unreachable = job("SELECT sku, description, colour FROM product", "");
-        unreachable.yaml(unreachable.yaml().replace(source.url(), "jdbc:postgresql://127.0.0.1:1/catalog?password="
-                + PASSWORD + "&sslmode=disable"));
+        unreachable.yaml(unreachable
+                .yaml()
+                .replace(
+                        source.url(),
+                        "jdbc:postgresql://127.0.0.1:1/catalog?password=" + PASSWORD + "&sslmode=disable"));
         TestJob.Result down = unreachable.run("run", "--run-date", "2025-06-01");
         assertThat(down.exitCode()).isEqualTo(1);
-        assertThat(down.stderr()).contains("cannot connect to the source database")
+        assertThat(down.stderr())
+                .contains("cannot connect to the source database")
                 .contains("postgresql://127.0.0.1:1/catalog?sslmode=disable as user postgres")
                 .doesNotContain(PASSWORD);
 
         TestJob.Result check = unreachable.run("check");
         assertThat(check.exitCode()).isEqualTo(1);
-        assertThat(check.stderr()).contains("cannot connect to the source database").doesNotContain(PASSWORD);
+        assertThat(check.stderr())
+                .contains("cannot connect to the source database")
+                .doesNotContain(PASSWORD);
 
         TestJob wrongColumn = job("SELECT sku, description AS text, colour FROM product", "");
         TestJob.Result column = wrongColumn.run("run", "--run-date", "2025-06-01");
@@ -167,8 +177,11 @@ class JdbcSourceFunctionalTests {
         TestJob.Result failed = job.run("run", "--run-date", "2025-06-01");
 
         assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
-        assertThat(failed.stdout()).contains("FAILED").contains("division by zero")
-                .contains("source query").doesNotContain(PASSWORD);
+        assertThat(failed.stdout())
+                .contains("FAILED")
+                .contains("division by zero")
+                .contains("source query")
+                .doesNotContain(PASSWORD);
         long stagedBefore = count("SELECT count(*) FROM prompt");
         assertThat(stagedBefore).isPositive().isLessThan(2100);
         assertThat(server.calls()).isZero();
@@ -182,9 +195,9 @@ class JdbcSourceFunctionalTests {
         assertThat(server.calls()).isEqualTo(2200);
         assertThat(jdbc.queryForList("""
                 SELECT s.read_count FROM batch_step_execution s WHERE s.step_name = 'stage'
-                 ORDER BY s.step_execution_id""", Long.class))
-                .hasSize(2).last().isEqualTo(2200 - stagedBefore);
-        assertThat(count("SELECT count(DISTINCT job_instance_id) FROM batch_job_execution")).isEqualTo(1);
+                 ORDER BY s.step_execution_id""", Long.class)).hasSize(2).last().isEqualTo(2200 - stagedBefore);
+        assertThat(count("SELECT count(DISTINCT job_instance_id) FROM batch_job_execution"))
+                .isEqualTo(1);
     }
 
     private TestJob job(String query, String extraSource) {
@@ -207,8 +220,8 @@ class JdbcSourceFunctionalTests {
                   timeout: 10s
                 run: { concurrency: 8, chunk-size: 50, retry: { max-attempts: 2, initial-delay: 10ms } }
                 output: { dir: out }
-                """.formatted(source.url(), PASSWORD, query.replace("\n", " ").replace("\"", "\\\""), extraSource,
-                server.baseUrl()));
+                """.formatted(
+                source.url(), PASSWORD, query.replace("\n", " ").replace("\"", "\\\""), extraSource, server.baseUrl()));
     }
 
     private long count(String sql) {

@@ -1,15 +1,14 @@
 package dev.imagegen.source;
 
-import java.nio.file.Files;
-import java.util.List;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** What {@code model.prompt-template} renders is what is sent; a row it renders to nothing is rejected, not sent. */
 class PromptTemplateFunctionalTests extends FunctionalTest {
@@ -32,14 +31,18 @@ class PromptTemplateFunctionalTests extends FunctionalTest {
                 s2,a blue chair,outdoor
                 """);
 
-        TestJob.Result result = job("{descr}, {style} photo, item {sku} ({prompt})").run("run");
+        TestJob.Result result =
+                job("{descr}, {style} photo, item {sku} ({prompt})").run("run");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(server.received()).extracting(FakeOpenRouter.Call::prompt).containsExactlyInAnyOrder(
-                "a red kettle, studio photo, item s1 (a red kettle)",
-                "a blue chair, outdoor photo, item s2 (a blue chair)");
+        assertThat(server.received())
+                .extracting(FakeOpenRouter.Call::prompt)
+                .containsExactlyInAnyOrder(
+                        "a red kettle, studio photo, item s1 (a red kettle)",
+                        "a blue chair, outdoor photo, item s2 (a blue chair)");
         assertThat(jdbc.queryForList("SELECT rendered_prompt FROM prompt ORDER BY prompt_id", String.class))
-                .containsExactly("a red kettle, studio photo, item s1 (a red kettle)",
+                .containsExactly(
+                        "a red kettle, studio photo, item s1 (a red kettle)",
                         "a blue chair, outdoor photo, item s2 (a blue chair)");
     }
 
@@ -56,14 +59,17 @@ class PromptTemplateFunctionalTests extends FunctionalTest {
         TestJob.Result result = job("{style}").run("run");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(server.received()).extracting(FakeOpenRouter.Call::prompt)
+        assertThat(server.received())
+                .extracting(FakeOpenRouter.Call::prompt)
                 .containsExactlyInAnyOrder("a studio photo of a kettle", "a sofa in a loft");
-        List<Map<String, Object>> rejects = jdbc.queryForList("SELECT line, prompt_id, reason FROM source_reject "
-                + "ORDER BY line");
+        List<Map<String, Object>> rejects =
+                jdbc.queryForList("SELECT line, prompt_id, reason FROM source_reject " + "ORDER BY line");
         assertThat(rejects).extracting(r -> r.get("line")).containsExactly(3L, 4L);
         assertThat(rejects).extracting(r -> r.get("prompt_id")).containsExactly("s2", "s3");
-        assertThat(rejects).extracting(r -> r.get("reason")).containsOnly("the rendered prompt is empty: "
-                + "model.prompt-template '{style}' gives nothing for this row");
+        assertThat(rejects)
+                .extracting(r -> r.get("reason"))
+                .containsOnly("the rendered prompt is empty: "
+                        + "model.prompt-template '{style}' gives nothing for this row");
         assertThat(jdbc.queryForList("SELECT prompt_id FROM prompt ORDER BY 1", String.class))
                 .containsExactly("s1", "s4");
     }

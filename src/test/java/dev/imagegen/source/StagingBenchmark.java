@@ -1,16 +1,15 @@
 package dev.imagegen.source;
 
+import dev.imagegen.ImagegenApplication;
+import dev.imagegen.spec.JobSpec;
+import dev.imagegen.spec.JobSpecLoader;
+import dev.imagegen.testing.TestDatabase;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-
-import dev.imagegen.ImagegenApplication;
-import dev.imagegen.spec.JobSpec;
-import dev.imagegen.spec.JobSpecLoader;
-import dev.imagegen.testing.TestDatabase;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -36,16 +35,18 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class StagingBenchmark {
 
-    private StagingBenchmark() {
-    }
+    private StagingBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        List<Integer> sizes = args.length == 0 ? List.of(100_000, 1_000_000)
+        List<Integer> sizes = args.length == 0
+                ? List.of(100_000, 1_000_000)
                 : java.util.Arrays.stream(args).map(Integer::parseInt).toList();
-        System.out.printf("max heap %d MiB, %d cpus%n", Runtime.getRuntime().maxMemory() >> 20,
-                Runtime.getRuntime().availableProcessors());
-        System.out.printf("%10s  %-8s %9s %12s %15s %15s%n", "rows", "night", "seconds", "rows/s", "peak heap MiB",
-                "peak RSS MiB");
+        System.out.printf(
+                "max heap %d MiB, %d cpus%n",
+                Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "%10s  %-8s %9s %12s %15s %15s%n",
+                "rows", "night", "seconds", "rows/s", "peak heap MiB", "peak RSS MiB");
         for (int rows : sizes) {
             benchmark(rows);
         }
@@ -72,28 +73,41 @@ public final class StagingBenchmark {
                 output: { dir: out }
                 """.formatted(source.url()));
         JobSpec spec = new JobSpecLoader().load(jobFile, List.of());
-        try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of(
-                "IMAGEGEN_DB_URL", target.url(), "IMAGEGEN_DB_USER", target.user(),
-                "IMAGEGEN_DB_PASSWORD", target.password()))) {
+        try (ConfigurableApplicationContext ctx = ImagegenApplication.start(
+                spec,
+                Map.of(
+                        "IMAGEGEN_DB_URL",
+                        target.url(),
+                        "IMAGEGEN_DB_USER",
+                        target.user(),
+                        "IMAGEGEN_DB_PASSWORD",
+                        target.password()))) {
             Job stageOnly = new JobBuilder("stage-benchmark", ctx.getBean(JobRepository.class))
-                    .start(ctx.getBean("stageStep", Step.class)).build();
+                    .start(ctx.getBean("stageStep", Step.class))
+                    .build();
             for (String night : List.of("first", "second")) {
                 System.gc();
                 HeapSampler sampler = new HeapSampler();
                 sampler.start();
-                JobExecution execution = ctx.getBean(JobOperator.class).start(stageOnly,
-                        new JobParametersBuilder().addString("night", night).toJobParameters());
+                JobExecution execution = ctx.getBean(JobOperator.class)
+                        .start(
+                                stageOnly,
+                                new JobParametersBuilder()
+                                        .addString("night", night)
+                                        .toJobParameters());
                 sampler.interrupt();
                 sampler.join();
                 StepExecution step = execution.getStepExecutions().iterator().next();
-                double seconds = java.time.Duration.between(step.getStartTime(), step.getEndTime()).toMillis()
+                double seconds = java.time.Duration.between(step.getStartTime(), step.getEndTime())
+                                .toMillis()
                         / 1000.0;
                 if (step.getWriteCount() != rows) {
                     throw new IllegalStateException("staged " + step.getWriteCount() + " of " + rows + " rows: "
                             + execution.getStatus() + " " + execution.getAllFailureExceptions());
                 }
-                System.out.printf("%10d  %-8s %9.1f %12.0f %15d %15d%n", rows, night, seconds, rows / seconds,
-                        sampler.peak.get() >> 20, peakRssKib() >> 10);
+                System.out.printf(
+                        "%10d  %-8s %9.1f %12.0f %15d %15d%n",
+                        rows, night, seconds, rows / seconds, sampler.peak.get() >> 20, peakRssKib() >> 10);
             }
         }
     }

@@ -1,17 +1,16 @@
 package dev.imagegen.spec;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JobSpecLoaderTest {
 
@@ -57,13 +56,16 @@ class JobSpecLoaderTest {
         assertThat(local.remote()).isFalse();
         assertThat(local.workers()).isEqualTo("local");
 
-        RunSpec remote = loader.load(f, List.of("run.workers=remote", "run.poll-interval=500ms")).run();
+        RunSpec remote = loader.load(f, List.of("run.workers=remote", "run.poll-interval=500ms"))
+                .run();
         assertThat(remote.remote()).isTrue();
         assertThat(remote.pollInterval()).isEqualTo(Duration.ofMillis(500));
 
         assertThatThrownBy(() -> loader.load(f, List.of("run.workers=cluster")))
-                .isInstanceOf(JobFileException.class).hasMessageContaining("run.workers")
-                .hasMessageContaining("local").hasMessageContaining("remote");
+                .isInstanceOf(JobFileException.class)
+                .hasMessageContaining("run.workers")
+                .hasMessageContaining("local")
+                .hasMessageContaining("remote");
     }
 
     @Test
@@ -92,15 +94,21 @@ class JobSpecLoaderTest {
     @Test
     void anUnsetVariableOutsideTheKeyNamesTheFieldAndTheVariable() throws Exception {
         Path f = job("dataset: d\nsource: { csv: p.csv }\nmodel: { name: \"${NOPE}\" }\n");
-        assertThatThrownBy(() -> loader.load(f, List.of())).isInstanceOf(JobFileException.class)
-                .hasMessageContaining("model.name").hasMessageContaining("NOPE");
+        assertThatThrownBy(() -> loader.load(f, List.of()))
+                .isInstanceOf(JobFileException.class)
+                .hasMessageContaining("model.name")
+                .hasMessageContaining("NOPE");
     }
 
     @Test
     void overridesAnyKeyWithTypedValues() throws Exception {
-        JobSpec spec = loader.load(job("dataset: d\nsource: { csv: p.csv }\nrun: { concurrency: 2 }\n"), List.of(
-                "run.concurrency=16", "model.image-config.aspect_ratio=16:9", "model.seed=42",
-                "run.max-cost-usd=2.5"));
+        JobSpec spec = loader.load(
+                job("dataset: d\nsource: { csv: p.csv }\nrun: { concurrency: 2 }\n"),
+                List.of(
+                        "run.concurrency=16",
+                        "model.image-config.aspect_ratio=16:9",
+                        "model.seed=42",
+                        "run.max-cost-usd=2.5"));
         assertThat(spec.run().concurrency()).isEqualTo(16);
         assertThat(spec.model().imageConfig()).containsEntry("aspect_ratio", "16:9");
         assertThat(spec.model().seed()).isEqualTo(42L);
@@ -110,41 +118,50 @@ class JobSpecLoaderTest {
     @Test
     void anUnknownKeyIsNamedWithTheKeysAllowedThere() throws Exception {
         Path f = job("dataset: d\nsource: { csv: p.csv }\nrun: { concurency: 3 }\n");
-        assertThatThrownBy(() -> loader.load(f, List.of())).isInstanceOf(JobFileException.class)
-                .hasMessageContaining("run.concurency").hasMessageContaining("concurrency");
+        assertThatThrownBy(() -> loader.load(f, List.of()))
+                .isInstanceOf(JobFileException.class)
+                .hasMessageContaining("run.concurency")
+                .hasMessageContaining("concurrency");
     }
 
     @Test
     void aBadDurationNamesTheFieldAndShowsTheFormat() throws Exception {
         Path f = job("dataset: d\nsource: { csv: p.csv }\nmodel: { timeout: soon }\n");
-        assertThatThrownBy(() -> loader.load(f, List.of())).isInstanceOf(JobFileException.class)
-                .hasMessageContaining("model.timeout").hasMessageContaining("30s");
+        assertThatThrownBy(() -> loader.load(f, List.of()))
+                .isInstanceOf(JobFileException.class)
+                .hasMessageContaining("model.timeout")
+                .hasMessageContaining("30s");
     }
 
     @Test
     void aMissingSourceFileSaysWherePathsAreRelativeTo() throws Exception {
         Path f = job("dataset: d\nsource: { csv: nope.csv }\n");
-        assertThatThrownBy(() -> loader.load(f, List.of())).isInstanceOf(JobFileException.class)
-                .hasMessageContaining("source.csv").hasMessageContaining("relative to the job file");
+        assertThatThrownBy(() -> loader.load(f, List.of()))
+                .isInstanceOf(JobFileException.class)
+                .hasMessageContaining("source.csv")
+                .hasMessageContaining("relative to the job file");
     }
 
     @Test
     void aWrongTypeNamesTheField() throws Exception {
         Path f = job("dataset: d\nsource: { csv: p.csv }\nrun: { concurrency: many }\n");
-        assertThatThrownBy(() -> loader.load(f, List.of())).isInstanceOf(JobFileException.class)
+        assertThatThrownBy(() -> loader.load(f, List.of()))
+                .isInstanceOf(JobFileException.class)
                 .hasMessageContaining("run.concurrency");
     }
 
     @Test
     void aMissingJobFileIsAClearError() {
         assertThatThrownBy(() -> loader.load(dir.resolve("missing.yml"), List.of()))
-                .isInstanceOf(JobFileException.class).hasMessageContaining("not found");
+                .isInstanceOf(JobFileException.class)
+                .hasMessageContaining("not found");
     }
 
     @Test
     void rejectsDatasetNamesThatCouldEscapeADirectory() throws Exception {
         Path f = job("dataset: ../x\nsource: { csv: p.csv }\n");
-        assertThatThrownBy(() -> loader.load(f, List.of())).isInstanceOf(JobFileException.class)
+        assertThatThrownBy(() -> loader.load(f, List.of()))
+                .isInstanceOf(JobFileException.class)
                 .hasMessageContaining("dataset");
     }
 }

@@ -1,17 +1,16 @@
 package dev.imagegen.spec;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The job file's metrics: and notify: sections, and IMAGEGEN_PUSHGATEWAY. */
 class MetricsAndNotifyKeysTests {
@@ -48,7 +47,9 @@ class MetricsAndNotifyKeysTests {
     void theEnvironmentNamesTheGatewayWhenTheJobFileDoesNot() throws Exception {
         Map<String, String> env = Map.of("IMAGEGEN_PUSHGATEWAY", "https://gw.internal:9091");
         assertThat(load(BASE, env).metrics().pushgateway()).isEqualTo(URI.create("https://gw.internal:9091"));
-        assertThat(load(BASE + "metrics: { pushgateway: \"http://other:9091\" }\n", env).metrics().pushgateway())
+        assertThat(load(BASE + "metrics: { pushgateway: \"http://other:9091\" }\n", env)
+                        .metrics()
+                        .pushgateway())
                 .isEqualTo(URI.create("http://other:9091"));
         assertThatThrownBy(() -> load(BASE, Map.of("IMAGEGEN_PUSHGATEWAY", "gw:9091")))
                 .hasMessageStartingWith("IMAGEGEN_PUSHGATEWAY: 'gw:9091' is not an http(s) URL");
@@ -63,22 +64,25 @@ class MetricsAndNotifyKeysTests {
         assertThatThrownBy(() -> load(BASE + "metrics: { job: \"night/ly\" }\n", Map.of()))
                 .hasMessageStartingWith("metrics.job:");
         assertThatThrownBy(() -> load(BASE + "metrics: { gateway: x }\n", Map.of()))
-                .hasMessageContaining("unknown key 'metrics.gateway'").hasMessageContaining("pushgateway");
+                .hasMessageContaining("unknown key 'metrics.gateway'")
+                .hasMessageContaining("pushgateway");
     }
 
     @Test
     void theWebhookIsASecretAndMustBeAUrl() throws Exception {
-        JobSpec spec = load(BASE + "notify: { webhook: \"${SLACK_WEBHOOK}\", timeout: 3s }\n",
+        JobSpec spec = load(
+                BASE + "notify: { webhook: \"${SLACK_WEBHOOK}\", timeout: 3s }\n",
                 Map.of("SLACK_WEBHOOK", "https://hooks.slack.com/services/T0/B0/s3cr3t"));
         assertThat(spec.notifications().webhook().reveal()).isEqualTo("https://hooks.slack.com/services/T0/B0/s3cr3t");
         assertThat(spec.notifications().timeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(spec.toString()).doesNotContain("s3cr3t");
 
-        assertThatThrownBy(() -> load(BASE + "notify: { webhook: \"hooks.slack.com/services/s3cr3t\" }\n",
-                Map.of())).hasMessageStartingWith("notify.webhook: not an http(s) URL")
+        assertThatThrownBy(() -> load(BASE + "notify: { webhook: \"hooks.slack.com/services/s3cr3t\" }\n", Map.of()))
+                .hasMessageStartingWith("notify.webhook: not an http(s) URL")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
         assertThatThrownBy(() -> load(BASE + "notify: { url: x }\n", Map.of()))
-                .hasMessageContaining("unknown key 'notify.url'").hasMessageContaining("webhook");
+                .hasMessageContaining("unknown key 'notify.url'")
+                .hasMessageContaining("webhook");
     }
 
     private JobSpec load(String yaml, Map<String, String> env) throws Exception {

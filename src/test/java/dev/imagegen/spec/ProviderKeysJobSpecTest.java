@@ -1,16 +1,15 @@
 package dev.imagegen.spec;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The job-file keys of the providers, fallbacks, routing, images per call and reference images. */
 class ProviderKeysJobSpecTest {
@@ -41,8 +40,10 @@ class ProviderKeysJobSpecTest {
         JobSpec images = load("{ provider: openrouter-images, images-per-prompt: 16 }");
         assertThat(images.model().baseUrl()).hasToString("https://openrouter.ai/api/v1");
         assertThat(images.model().imagesPerCall()).isEqualTo(10);
-        assertThat(load("{ provider: openrouter-images, images-per-prompt: 4, images-per-call: 2 }").model()
-                .imagesPerCall()).isEqualTo(2);
+        assertThat(load("{ provider: openrouter-images, images-per-prompt: 4, images-per-call: 2 }")
+                        .model()
+                        .imagesPerCall())
+                .isEqualTo(2);
 
         JobSpec chat = load("{ images-per-prompt: 4 }");
         assertThat(chat.model().imagesPerCall()).isEqualTo(1);
@@ -52,28 +53,33 @@ class ProviderKeysJobSpecTest {
 
     @Test
     void fallbacksAndRoutingAreOpenRouterOnly() throws Exception {
-        JobSpec chat = load("{ fallback-models: [a/b, c/d], provider-routing: { order: [x], allow_fallbacks: false } }");
+        JobSpec chat =
+                load("{ fallback-models: [a/b, c/d], provider-routing: { order: [x], allow_fallbacks: false } }");
         assertThat(chat.model().fallbackModels()).containsExactly("a/b", "c/d");
-        assertThat(chat.model().providerRouting()).containsExactly(Map.entry("order", List.of("x")),
-                Map.entry("allow_fallbacks", false));
+        assertThat(chat.model().providerRouting())
+                .containsExactly(Map.entry("order", List.of("x")), Map.entry("allow_fallbacks", false));
 
         assertThatThrownBy(() -> load("{ provider: openai, fallback-models: [a/b] }"))
-                .isInstanceOf(JobFileException.class).hasMessageContaining("model.fallback-models");
+                .isInstanceOf(JobFileException.class)
+                .hasMessageContaining("model.fallback-models");
         assertThatThrownBy(() -> load("{ provider: openrouter-images, fallback-models: [a/b] }"))
                 .hasMessageContaining("only the openrouter provider");
         assertThatThrownBy(() -> load("{ provider: openai, provider-routing: { sort: price } }"))
                 .hasMessageContaining("model.provider-routing");
-        assertThat(load("{ provider: openrouter-images, provider-routing: { sort: price } }").model()
-                .providerRouting()).containsEntry("sort", "price");
+        assertThat(load("{ provider: openrouter-images, provider-routing: { sort: price } }")
+                        .model()
+                        .providerRouting())
+                .containsEntry("sort", "price");
     }
 
     @Test
     void imagesPerCallIsCheckedAgainstTheProvider() {
-        assertThatThrownBy(() -> load("{ images-per-call: 2 }")).hasMessageContaining("chat completions make one "
-                + "image per call");
-        assertThatThrownBy(() -> load("{ provider: openai, images-per-call: 11 }")).hasMessageContaining("at most 10");
-        assertThatThrownBy(() -> load("{ provider: nano-banana }")).hasMessageContaining(
-                "use one of openrouter, openrouter-images, openai, openai-batch, placeholder");
+        assertThatThrownBy(() -> load("{ images-per-call: 2 }"))
+                .hasMessageContaining("chat completions make one " + "image per call");
+        assertThatThrownBy(() -> load("{ provider: openai, images-per-call: 11 }"))
+                .hasMessageContaining("at most 10");
+        assertThatThrownBy(() -> load("{ provider: nano-banana }"))
+                .hasMessageContaining("use one of openrouter, openrouter-images, openai, openai-batch, placeholder");
     }
 
     @Test
@@ -84,10 +90,12 @@ class ProviderKeysJobSpecTest {
         assertThat(s.referenceColumn()).isEqualTo("refs");
         assertThat(s.referenceSeparator()).isEqualTo("|");
 
-        Files.writeString(f, "dataset: d\nsource: { csv: p.csv, reference-column: refs, reference-separator: \";\" }\n");
+        Files.writeString(
+                f, "dataset: d\nsource: { csv: p.csv, reference-column: refs, reference-separator: \";\" }\n");
         assertThat(loader.load(f, List.of()).source().referenceSeparator()).isEqualTo(";");
 
-        Files.writeString(f, "dataset: d\nsource: { csv: p.csv, reference-column: refs, reference-separator: \" \" }\n");
+        Files.writeString(
+                f, "dataset: d\nsource: { csv: p.csv, reference-column: refs, reference-separator: \" \" }\n");
         assertThatThrownBy(() -> loader.load(f, List.of())).hasMessageContaining("source.reference-separator");
     }
 }

@@ -1,5 +1,9 @@
 package dev.imagegen.spec;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.imagegen.run.RunIds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -9,13 +13,8 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.run.RunIds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The job file's source.jdbc and schedule keys, and how a run id follows from them. */
 class SourceAndScheduleKeysTests {
@@ -56,7 +55,9 @@ class SourceAndScheduleKeysTests {
         assertThatThrownBy(() -> load("""
                 dataset: d
                 source: { jdbc: { url: "jdbc:mysql://h/db", query: "SELECT 1" } }
-                """)).hasMessageContaining("source.jdbc.url").hasMessageContaining("PostgreSQL");
+                """))
+                .hasMessageContaining("source.jdbc.url")
+                .hasMessageContaining("PostgreSQL");
         assertThatThrownBy(() -> load("""
                 dataset: d
                 source: { jdbc: { url: "jdbc:postgresql://h/db" } }
@@ -68,7 +69,8 @@ class SourceAndScheduleKeysTests {
         assertThatThrownBy(() -> load("""
                 dataset: d
                 source: { jdbc: { url: "jdbc:postgresql://h/db", query: "SELECT 1", password: "${NOT_SET_PW}" } }
-                """)).hasMessageContaining("source.jdbc.password: environment variable NOT_SET_PW is not set");
+                """))
+                .hasMessageContaining("source.jdbc.password: environment variable NOT_SET_PW is not set");
         assertThatThrownBy(() -> load("""
                 dataset: d
                 source: { jdbc: { url: "jdbc:postgresql://h/db", query: "SELECT 1", fetch-size: 0 } }
@@ -77,12 +79,14 @@ class SourceAndScheduleKeysTests {
 
     @Test
     void aScheduleTakesUnixOrSpringCronAndARegionZone() throws Exception {
-        ScheduleSpec unix = load(JDBC + "schedule: { cron: \"0 2 * * *\", zone: Europe/Berlin }\n").schedule();
+        ScheduleSpec unix = load(JDBC + "schedule: { cron: \"0 2 * * *\", zone: Europe/Berlin }\n")
+                .schedule();
         assertThat(unix.configured()).isTrue();
         assertThat(unix.zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
         assertThat(unix.expression().next(ZonedDateTime.of(2025, 6, 1, 1, 0, 0, 0, unix.zone())))
                 .isEqualTo(ZonedDateTime.of(2025, 6, 1, 2, 0, 0, 0, unix.zone()));
-        ScheduleSpec spring = load(JDBC + "schedule: { cron: \"30 0 2 * * MON-FRI\" }\n").schedule();
+        ScheduleSpec spring =
+                load(JDBC + "schedule: { cron: \"30 0 2 * * MON-FRI\" }\n").schedule();
         assertThat(spring.zone()).isEqualTo(ZoneId.systemDefault());
         assertThat(spring.hasCron()).isTrue();
         ScheduleSpec zoneOnly = load(JDBC + "schedule: { zone: UTC }\n").schedule();
@@ -103,7 +107,8 @@ class SourceAndScheduleKeysTests {
         ScheduleSpec berlin = new ScheduleSpec(true, null, null, ZoneId.of("Europe/Berlin"));
         java.util.function.Supplier<String> newId = () -> "20250601-010203";
 
-        assertThat(RunIds.choose(null, "2025-06-03", ScheduleSpec.none(), clock, newId)).isEqualTo("2025-06-03");
+        assertThat(RunIds.choose(null, "2025-06-03", ScheduleSpec.none(), clock, newId))
+                .isEqualTo("2025-06-03");
         assertThat(RunIds.choose(null, null, berlin, clock, newId)).isEqualTo("2025-06-01");
         assertThat(RunIds.choose("my-run", null, berlin, clock, newId)).isEqualTo("my-run");
         assertThat(RunIds.choose(null, null, ScheduleSpec.none(), clock, newId)).isEqualTo("20250601-010203");

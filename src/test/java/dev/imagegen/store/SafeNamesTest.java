@@ -1,12 +1,11 @@
 package dev.imagegen.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class SafeNamesTest {
 
@@ -17,8 +16,22 @@ class SafeNamesTest {
 
     @Test
     void hostileIdsBecomeSafeDistinctNames() {
-        List<String> hostile = List.of("../../etc/x", "..", ".", "a/b", "a\\b", "x\0y", "CON", "nul", "a".repeat(300),
-                "é ü", "", "   ", "-rf", "a b", "a_b");
+        List<String> hostile = List.of(
+                "../../etc/x",
+                "..",
+                ".",
+                "a/b",
+                "a\\b",
+                "x\0y",
+                "CON",
+                "nul",
+                "a".repeat(300),
+                "é ü",
+                "",
+                "   ",
+                "-rf",
+                "a b",
+                "a_b");
         Set<String> stems = new HashSet<>();
         for (String id : hostile) {
             String stem = SafeNames.stem(id);

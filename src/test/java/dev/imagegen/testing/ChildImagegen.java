@@ -14,8 +14,7 @@ import java.util.Map;
  */
 public final class ChildImagegen {
 
-    private ChildImagegen() {
-    }
+    private ChildImagegen() {}
 
     public static Process start(TestDatabase db, Path workDir, String... args) throws IOException {
         return startLogging(db, workDir, "child.log", args);
@@ -28,8 +27,8 @@ public final class ChildImagegen {
     }
 
     /** Like {@link #startLogging(TestDatabase, Path, String, String...)}, with variables added to the environment. */
-    public static Process startLogging(TestDatabase db, Path workDir, String logName, Map<String, String> env,
-                                       String... args) throws IOException {
+    public static Process startLogging(
+            TestDatabase db, Path workDir, String logName, Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
@@ -38,7 +37,8 @@ public final class ChildImagegen {
         command.add(System.getProperty("java.class.path"));
         command.add("dev.imagegen.Imagegen");
         command.addAll(Arrays.asList(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(workDir.toFile(), logName)));
         pb.environment().put("IMAGEGEN_DB_URL", db.url());

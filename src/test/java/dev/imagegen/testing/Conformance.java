@@ -1,12 +1,11 @@
 package dev.imagegen.testing;
 
+import com.sun.net.httpserver.HttpExchange;
+import dev.imagegen.testing.FakeOpenRouter.Reply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
-
-import com.sun.net.httpserver.HttpExchange;
-import dev.imagegen.testing.FakeOpenRouter.Reply;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,8 +37,8 @@ final class Conformance {
 
     void request(HttpExchange exchange, JsonNode body) {
         if (enabled) {
-            violations.addAll(contract.get().requestViolations(exchange.getRequestMethod(), path(exchange),
-                    "application/json", body));
+            violations.addAll(contract.get()
+                    .requestViolations(exchange.getRequestMethod(), path(exchange), "application/json", body));
         }
     }
 
@@ -56,8 +55,9 @@ final class Conformance {
         if (body == null || !body.isContainer()) {
             return;
         }
-        violations.addAll(contract.get().responseViolations(exchange.getRequestMethod(), path(exchange),
-                reply.status(), "application/json", body));
+        violations.addAll(contract.get()
+                .responseViolations(
+                        exchange.getRequestMethod(), path(exchange), reply.status(), "application/json", body));
     }
 
     List<String> violations() {

@@ -1,10 +1,9 @@
 package dev.imagegen.testing;
 
+import dev.imagegen.testing.FakeOpenRouter.Reply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.testing.FakeOpenRouter.Reply;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -21,22 +20,28 @@ final class FakeCatalogue {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** One provider serving a chat model, with the parameters that endpoint takes. */
-    record ChatEndpoint(String providerName, String tag, List<String> parameters) {
-    }
+    record ChatEndpoint(String providerName, String tag, List<String> parameters) {}
 
     /** A model of {@code GET /models}; {@code parameters} is the union of its endpoints'. */
-    record ChatModel(String id, String name, List<String> input, List<String> output, List<String> parameters,
-                     List<ChatEndpoint> endpoints) {
-    }
+    record ChatModel(
+            String id,
+            String name,
+            List<String> input,
+            List<String> output,
+            List<String> parameters,
+            List<ChatEndpoint> endpoints) {}
 
     /** One provider serving an Image API model; {@code supported} is its capability descriptors as JSON. */
-    record ImageEndpoint(String providerName, String slug, String supported) {
-    }
+    record ImageEndpoint(String providerName, String slug, String supported) {}
 
     /** A model of {@code GET /images/models}; {@code supported} is the union of its endpoints' descriptors. */
-    record ImageModel(String id, String name, List<String> input, String supported, boolean streaming,
-                      List<ImageEndpoint> endpoints) {
-    }
+    record ImageModel(
+            String id,
+            String name,
+            List<String> input,
+            String supported,
+            boolean streaming,
+            List<ImageEndpoint> endpoints) {}
 
     private static final String GPT_IMAGE_PARAMETERS = """
             {"n":{"type":"range","min":1,"max":4},"aspect_ratio":{"type":"enum","values":\
@@ -45,51 +50,104 @@ final class FakeCatalogue {
             {"type":"enum","values":["png","jpeg","webp"]},"background":{"type":"enum","values":["auto",\
             "transparent","opaque"]},"output_compression":{"type":"range","min":0,"max":100},"seed":\
             {"type":"boolean"}}""";
-    private static final String FLUX_RATIOS = "\"aspect_ratio\":{\"type\":\"enum\",\"values\":[\"1:1\",\"3:2\","
-            + "\"2:3\",\"16:9\",\"9:16\"]}";
+    private static final String FLUX_RATIOS =
+            "\"aspect_ratio\":{\"type\":\"enum\",\"values\":[\"1:1\",\"3:2\"," + "\"2:3\",\"16:9\",\"9:16\"]}";
 
     static final List<ChatModel> CHAT = List.of(
-            new ChatModel("openai/gpt-5.4-image-2", "OpenAI: GPT-5.4 Image 2", List.of("text", "image"),
-                    List.of("image", "text"), List.of("max_tokens", "max_completion_tokens", "seed",
-                    "response_format", "structured_outputs"), List.of(
-                    new ChatEndpoint("OpenAI", "openai", List.of("max_tokens", "max_completion_tokens", "seed",
-                            "response_format", "structured_outputs")),
-                    new ChatEndpoint("Azure", "azure", List.of("max_tokens", "max_completion_tokens",
-                            "response_format")))),
-            new ChatModel("google/gemini-2.5-flash-image", "Google: Gemini 2.5 Flash Image", List.of("image", "text"),
-                    List.of("image", "text"), List.of("max_tokens", "temperature", "top_p"), List.of(
-                    new ChatEndpoint("Google AI Studio", "google-ai-studio", List.of("max_tokens", "temperature",
-                            "top_p")),
-                    new ChatEndpoint("Google", "google-vertex", List.of("max_tokens", "temperature", "top_p")))),
-            new ChatModel("google/gemini-3-pro-image-preview", "Google: Gemini 3 Pro Image", List.of("image", "text"),
-                    List.of("image", "text"), List.of("max_tokens", "seed", "temperature"), List.of(
-                    new ChatEndpoint("Google", "google-vertex", List.of("max_tokens", "seed", "temperature")))),
-            new ChatModel("black-forest-labs/flux.2-pro", "Black Forest Labs: FLUX.2 Pro", List.of("text"),
-                    List.of("image"), List.of("seed"), List.of(
-                    new ChatEndpoint("Black Forest Labs", "black-forest-labs", List.of("seed")))),
-            new ChatModel("openai/gpt-4o", "OpenAI: GPT-4o", List.of("text", "image"), List.of("text"),
-                    List.of("max_tokens", "seed", "temperature"), List.of(
-                    new ChatEndpoint("OpenAI", "openai", List.of("max_tokens", "seed", "temperature")))));
+            new ChatModel(
+                    "openai/gpt-5.4-image-2",
+                    "OpenAI: GPT-5.4 Image 2",
+                    List.of("text", "image"),
+                    List.of("image", "text"),
+                    List.of("max_tokens", "max_completion_tokens", "seed", "response_format", "structured_outputs"),
+                    List.of(
+                            new ChatEndpoint(
+                                    "OpenAI",
+                                    "openai",
+                                    List.of(
+                                            "max_tokens",
+                                            "max_completion_tokens",
+                                            "seed",
+                                            "response_format",
+                                            "structured_outputs")),
+                            new ChatEndpoint(
+                                    "Azure",
+                                    "azure",
+                                    List.of("max_tokens", "max_completion_tokens", "response_format")))),
+            new ChatModel(
+                    "google/gemini-2.5-flash-image",
+                    "Google: Gemini 2.5 Flash Image",
+                    List.of("image", "text"),
+                    List.of("image", "text"),
+                    List.of("max_tokens", "temperature", "top_p"),
+                    List.of(
+                            new ChatEndpoint(
+                                    "Google AI Studio",
+                                    "google-ai-studio",
+                                    List.of("max_tokens", "temperature", "top_p")),
+                            new ChatEndpoint(
+                                    "Google", "google-vertex", List.of("max_tokens", "temperature", "top_p")))),
+            new ChatModel(
+                    "google/gemini-3-pro-image-preview",
+                    "Google: Gemini 3 Pro Image",
+                    List.of("image", "text"),
+                    List.of("image", "text"),
+                    List.of("max_tokens", "seed", "temperature"),
+                    List.of(new ChatEndpoint("Google", "google-vertex", List.of("max_tokens", "seed", "temperature")))),
+            new ChatModel(
+                    "black-forest-labs/flux.2-pro",
+                    "Black Forest Labs: FLUX.2 Pro",
+                    List.of("text"),
+                    List.of("image"),
+                    List.of("seed"),
+                    List.of(new ChatEndpoint("Black Forest Labs", "black-forest-labs", List.of("seed")))),
+            new ChatModel(
+                    "openai/gpt-4o",
+                    "OpenAI: GPT-4o",
+                    List.of("text", "image"),
+                    List.of("text"),
+                    List.of("max_tokens", "seed", "temperature"),
+                    List.of(new ChatEndpoint("OpenAI", "openai", List.of("max_tokens", "seed", "temperature")))));
 
     static final List<ImageModel> IMAGES = List.of(
-            new ImageModel("openai/gpt-5.4-image-2", "GPT-5.4 Image 2", List.of("text", "image"),
-                    GPT_IMAGE_PARAMETERS, true, List.of(new ImageEndpoint("OpenAI", "openai", GPT_IMAGE_PARAMETERS))),
-            new ImageModel("black-forest-labs/flux.2-pro", "FLUX.2 Pro", List.of("text", "image"),
+            new ImageModel(
+                    "openai/gpt-5.4-image-2",
+                    "GPT-5.4 Image 2",
+                    List.of("text", "image"),
+                    GPT_IMAGE_PARAMETERS,
+                    true,
+                    List.of(new ImageEndpoint("OpenAI", "openai", GPT_IMAGE_PARAMETERS))),
+            new ImageModel(
+                    "black-forest-labs/flux.2-pro",
+                    "FLUX.2 Pro",
+                    List.of("text", "image"),
                     "{" + FLUX_RATIOS + ",\"resolution\":{\"type\":\"enum\",\"values\":[\"1K\",\"2K\"]},"
-                            + "\"seed\":{\"type\":\"boolean\"}}", false, List.of(
-                    new ImageEndpoint("Black Forest Labs", "black-forest-labs", "{" + FLUX_RATIOS
-                            + ",\"resolution\":{\"type\":\"enum\",\"values\":[\"1K\",\"2K\"]},"
-                            + "\"seed\":{\"type\":\"boolean\"}}"),
-                    // A second provider that renders 1K only and takes no seed: pinning it narrows the options.
-                    new ImageEndpoint("Together", "together", "{" + FLUX_RATIOS
-                            + ",\"resolution\":{\"type\":\"enum\",\"values\":[\"1K\"]}}"))),
-            new ImageModel("bytedance-seed/seedream-4.5", "Seedream 4.5", List.of("text"),
-                    "{\"resolution\":{\"type\":\"enum\",\"values\":[\"512\",\"1K\",\"2K\",\"4K\"]}}", false,
-                    List.of(new ImageEndpoint("BytePlus", "byteplus",
+                            + "\"seed\":{\"type\":\"boolean\"}}",
+                    false,
+                    List.of(
+                            new ImageEndpoint(
+                                    "Black Forest Labs",
+                                    "black-forest-labs",
+                                    "{" + FLUX_RATIOS
+                                            + ",\"resolution\":{\"type\":\"enum\",\"values\":[\"1K\",\"2K\"]},"
+                                            + "\"seed\":{\"type\":\"boolean\"}}"),
+                            // A second provider that renders 1K only and takes no seed: pinning it narrows the options.
+                            new ImageEndpoint(
+                                    "Together",
+                                    "together",
+                                    "{" + FLUX_RATIOS + ",\"resolution\":{\"type\":\"enum\",\"values\":[\"1K\"]}}"))),
+            new ImageModel(
+                    "bytedance-seed/seedream-4.5",
+                    "Seedream 4.5",
+                    List.of("text"),
+                    "{\"resolution\":{\"type\":\"enum\",\"values\":[\"512\",\"1K\",\"2K\",\"4K\"]}}",
+                    false,
+                    List.of(new ImageEndpoint(
+                            "BytePlus",
+                            "byteplus",
                             "{\"resolution\":{\"type\":\"enum\",\"values\":[\"512\",\"1K\",\"2K\",\"4K\"]}}"))));
 
-    private FakeCatalogue() {
-    }
+    private FakeCatalogue() {}
 
     static ChatModel chatModel(String id) {
         return CHAT.stream().filter(m -> m.id().equals(id)).findFirst().orElse(null);
@@ -109,14 +167,17 @@ final class FakeCatalogue {
         if (model.output().containsAll(asked)) {
             return null;
         }
-        return Reply.json(404, "{\"error\":{\"code\":404,\"message\":\"No endpoints found that support the "
-                + "requested output modalities: " + String.join(", ", asked) + "\"}}");
+        return Reply.json(
+                404,
+                "{\"error\":{\"code\":404,\"message\":\"No endpoints found that support the "
+                        + "requested output modalities: " + String.join(", ", asked) + "\"}}");
     }
 
     /** GET /models?output_modalities=...: the models that output all of the listed modalities. */
     static Reply models(String query) {
-        String wanted = query != null && query.contains("output_modalities=") ? query.replaceAll(
-                ".*output_modalities=([^&]*).*", "$1") : "text";
+        String wanted = query != null && query.contains("output_modalities=")
+                ? query.replaceAll(".*output_modalities=([^&]*).*", "$1")
+                : "text";
         List<String> modalities = List.of(wanted.split("%2C|,"));
         ObjectNode root = JSON.createObjectNode();
         ArrayNode data = root.putArray("data");
@@ -222,7 +283,8 @@ final class FakeCatalogue {
 
     /** GET /images/models/{author}/{slug}/endpoints. */
     static Reply imageEndpoints(String id) {
-        ImageModel m = IMAGES.stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
+        ImageModel m =
+                IMAGES.stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
         if (m == null) {
             return notFound();
         }
@@ -237,7 +299,10 @@ final class FakeCatalogue {
             n.set("supported_parameters", JSON.readTree(e.supported()));
             n.putArray("allowed_passthrough_parameters");
             n.put("supports_streaming", false);
-            n.putArray("pricing").addObject().put("billable", "output_image").put("unit", "image")
+            n.putArray("pricing")
+                    .addObject()
+                    .put("billable", "output_image")
+                    .put("unit", "image")
                     .put("cost_usd", 0.04);
         }
         return json(root);
@@ -268,7 +333,9 @@ final class FakeCatalogue {
         data.put("is_provisioning_key", false);
         data.put("include_byok_in_limit", false);
         data.putNull("creator_user_id");
-        data.putObject("rate_limit").put("requests", -1).put("interval", "10s")
+        data.putObject("rate_limit")
+                .put("requests", -1)
+                .put("interval", "10s")
                 .put("note", "This field is deprecated and safe to ignore.");
         return json(root);
     }

@@ -1,5 +1,8 @@
 package dev.imagegen.testing;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.imagegen.testing.FakeOpenRouter.Reply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -15,10 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.imagegen.testing.FakeOpenRouter.Reply;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -41,12 +40,11 @@ public final class FakeOpenAI implements AutoCloseable {
 
     /** Decides the reply to a call. */
     @FunctionalInterface
-    public interface Behaviour extends java.util.function.Function<Call, Reply> {
-    }
+    public interface Behaviour extends java.util.function.Function<Call, Reply> {}
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Set<String> MODELS = Set.of("gpt-image-2", "gpt-image-1.5", "gpt-image-1",
-            "gpt-image-1-mini", "dall-e-3");
+    private static final Set<String> MODELS =
+            Set.of("gpt-image-2", "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini", "dall-e-3");
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -64,9 +62,16 @@ public final class FakeOpenAI implements AutoCloseable {
     private volatile int imageBytes = 2048;
     private final java.util.concurrent.atomic.DoubleAdder billedUsd = new java.util.concurrent.atomic.DoubleAdder();
     /** OpenAI's list prices, USD per million: text input, image input, image output (its pricing page). */
-    private static final Map<String, double[]> PRICES = Map.of("gpt-image-2", new double[] {5, 8, 30},
-            "gpt-image-1.5", new double[] {5, 8, 32}, "gpt-image-1", new double[] {5, 10, 40},
-            "gpt-image-1-mini", new double[] {2, 2.5, 8});
+    private static final Map<String, double[]> PRICES = Map.of(
+            "gpt-image-2",
+            new double[] {5, 8, 30},
+            "gpt-image-1.5",
+            new double[] {5, 8, 32},
+            "gpt-image-1",
+            new double[] {5, 10, 40},
+            "gpt-image-1-mini",
+            new double[] {2, 2.5, 8});
+
     private final Conformance conformance = new Conformance(OpenApiContract::openAi, "/v1");
 
     public FakeOpenAI() {
@@ -116,8 +121,15 @@ public final class FakeOpenAI implements AutoCloseable {
     private static double bill(String model, JsonNode usage) {
         double[] p = PRICES.getOrDefault(model, new double[] {0, 0, 0});
         return (usage.path("input_tokens_details").path("text_tokens").asLong(0) * p[0]
-                + usage.path("input_tokens_details").path("image_tokens").asLong(0) * p[1]
-                + usage.path("output_tokens_details").path("image_tokens").asLong(0) * p[2]) / 1_000_000d;
+                        + usage.path("input_tokens_details")
+                                        .path("image_tokens")
+                                        .asLong(0)
+                                * p[1]
+                        + usage.path("output_tokens_details")
+                                        .path("image_tokens")
+                                        .asLong(0)
+                                * p[2])
+                / 1_000_000d;
     }
 
     /** How many images the server returned per prompt. */
@@ -153,15 +165,22 @@ public final class FakeOpenAI implements AutoCloseable {
                 body = JSON.readTree(requestBody);
             } catch (RuntimeException e) {
                 // The real edits endpoint also takes multipart; this fake only speaks the JSON form.
-                send(exchange, error(400, "We could not parse the JSON body of your request.",
-                        "invalid_request_error", null, null));
+                send(
+                        exchange,
+                        error(
+                                400,
+                                "We could not parse the JSON body of your request.",
+                                "invalid_request_error",
+                                null,
+                                null));
                 return;
             }
             calls.incrementAndGet();
             conformance.request(exchange, body);
             String prompt = body.path("prompt").asString("");
             int n = body.path("n").isNumber() ? body.path("n").asInt() : 1;
-            int attempt = attempts.computeIfAbsent(prompt, k -> new AtomicInteger()).incrementAndGet();
+            int attempt =
+                    attempts.computeIfAbsent(prompt, k -> new AtomicInteger()).incrementAndGet();
             Call call = new Call(path, body, prompt, n, attempt, authorization);
             received.add(call);
             Reply reply = behaviour.apply(call);
@@ -184,11 +203,16 @@ public final class FakeOpenAI implements AutoCloseable {
     private Reply model(String path) {
         String id = path.startsWith("/v1/models/") ? path.substring("/v1/models/".length()) : "";
         if (!MODELS.contains(id)) {
-            return error(404, "The model `" + id + "` does not exist or you do not have access to it.",
-                    "invalid_request_error", null, "model_not_found");
+            return error(
+                    404,
+                    "The model `" + id + "` does not exist or you do not have access to it.",
+                    "invalid_request_error",
+                    null,
+                    "model_not_found");
         }
-        return Reply.json(200, "{\"id\":\"" + id + "\",\"object\":\"model\",\"created\":1745000000,"
-                + "\"owned_by\":\"system\"}");
+        return Reply.json(
+                200,
+                "{\"id\":\"" + id + "\",\"object\":\"model\",\"created\":1745000000," + "\"owned_by\":\"system\"}");
     }
 
     /** OpenAI's 200: {@code b64_json} images, the output settings and token usage (no cost). */
@@ -228,31 +252,53 @@ public final class FakeOpenAI implements AutoCloseable {
         usage.put("total_tokens", 50 + 300 * refs + 4160 * call.n());
         usage.putObject("input_tokens_details").put("text_tokens", 50).put("image_tokens", 300 * refs);
         usage.putObject("output_tokens_details").put("text_tokens", 0).put("image_tokens", 4160 * call.n());
-        return new Reply(200, Map.of("Content-Type", "application/json", "x-request-id",
-                "req_" + Long.toHexString(System.nanoTime())), JSON.writeValueAsBytes(root), 0);
+        return new Reply(
+                200,
+                Map.of(
+                        "Content-Type",
+                        "application/json",
+                        "x-request-id",
+                        "req_" + Long.toHexString(System.nanoTime())),
+                JSON.writeValueAsBytes(root),
+                0);
     }
 
     /** The same markers as {@link FakeOpenRouter#markers}, answered the way OpenAI answers. */
     public Reply markers(Call call) {
         String p = call.prompt();
         if (p.contains("[moderation]")) {
-            return error(400, "Your request was rejected by the safety system. If you believe this is an error, "
-                    + "contact us at help.openai.com and include the request ID req_123. safety_violations=[violence].",
-                    "image_generation_user_error", null, "moderation_blocked");
+            return error(
+                    400,
+                    "Your request was rejected by the safety system. If you believe this is an error, "
+                            + "contact us at help.openai.com and include the request ID req_123. safety_violations=[violence].",
+                    "image_generation_user_error",
+                    null,
+                    "moderation_blocked");
         }
         if (p.contains("[content-filter]")) {
             // The output stage's refusal: the same envelope (OpenAI's document has no moderation details field).
-            return error(400, "Your generated image was rejected by the safety system. "
-                    + "safety_violations=[sexual].", "image_generation_user_error", null, "moderation_blocked");
+            return error(
+                    400,
+                    "Your generated image was rejected by the safety system. " + "safety_violations=[sexual].",
+                    "image_generation_user_error",
+                    null,
+                    "moderation_blocked");
         }
         if (p.contains("[bad-request]")) {
-            return error(400, "Invalid value: '999x999'. Supported values are: '1024x1024', '1024x1536', "
-                    + "'1536x1024', and 'auto'.", "invalid_request_error", "size", "invalid_value");
+            return error(
+                    400,
+                    "Invalid value: '999x999'. Supported values are: '1024x1024', '1024x1536', "
+                            + "'1536x1024', and 'auto'.",
+                    "invalid_request_error",
+                    "size",
+                    "invalid_value");
         }
         if (p.contains("[no-image]")) {
-            return Reply.json(200, "{\"created\":1,\"data\":[],\"usage\":{\"input_tokens\":50,"
-                    + "\"output_tokens\":0,\"total_tokens\":50,\"input_tokens_details\":{\"text_tokens\":50,"
-                    + "\"image_tokens\":0}}}");
+            return Reply.json(
+                    200,
+                    "{\"created\":1,\"data\":[],\"usage\":{\"input_tokens\":50,"
+                            + "\"output_tokens\":0,\"total_tokens\":50,\"input_tokens_details\":{\"text_tokens\":50,"
+                            + "\"image_tokens\":0}}}");
         }
         if (p.contains("[one-corrupt]")) {
             return success(call, call.n() - 1); // the last of n images is truncated, the others are whole
@@ -261,16 +307,25 @@ public final class FakeOpenAI implements AutoCloseable {
             return success(call, true);
         }
         if (p.contains("[down]")) {
-            return error(500, "The server had an error while processing your request. Sorry about that!",
-                    "server_error", null, null);
-        }
-        if ((p.contains("[flaky]") || p.contains("[error-200]")) && call.attempt() == 1) {
-            return error(503, "The engine is currently overloaded, please try again later.", "server_error", null,
+            return error(
+                    500,
+                    "The server had an error while processing your request. Sorry about that!",
+                    "server_error",
+                    null,
                     null);
         }
+        if ((p.contains("[flaky]") || p.contains("[error-200]")) && call.attempt() == 1) {
+            return error(
+                    503, "The engine is currently overloaded, please try again later.", "server_error", null, null);
+        }
         if (p.contains("[rate-limit]") && call.attempt() == 1) {
-            return error(429, "Rate limit reached for gpt-image-2 on images per minute (IPM): Limit 5, Used 5, "
-                    + "Requested 1. Please try again in 1s.", "requests", null, "rate_limit_exceeded")
+            return error(
+                            429,
+                            "Rate limit reached for gpt-image-2 on images per minute (IPM): Limit 5, Used 5, "
+                                    + "Requested 1. Please try again in 1s.",
+                            "requests",
+                            null,
+                            "rate_limit_exceeded")
                     .withHeader("x-ratelimit-limit-requests", "5")
                     .withHeader("x-ratelimit-remaining-requests", "0")
                     .withHeader("x-ratelimit-reset-requests", "1s")
@@ -295,20 +350,32 @@ public final class FakeOpenAI implements AutoCloseable {
         } else {
             e.put("code", code);
         }
-        return new Reply(status, Map.of("Content-Type", "application/json"),
-                JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8), 0);
+        return new Reply(
+                status,
+                Map.of("Content-Type", "application/json"),
+                JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8),
+                0);
     }
 
     /** A wrong key. */
     public static Reply unauthorized(Call call) {
-        return error(401, "Incorrect API key provided: sk-wrong. You can find your API key at "
-                + "https://platform.openai.com/account/api-keys.", "invalid_request_error", null, "invalid_api_key");
+        return error(
+                401,
+                "Incorrect API key provided: sk-wrong. You can find your API key at "
+                        + "https://platform.openai.com/account/api-keys.",
+                "invalid_request_error",
+                null,
+                "invalid_api_key");
     }
 
     /** An account out of quota: a 429 that must not be retried. */
     public static Reply noCredits(Call call) {
-        return error(429, "You exceeded your current quota, please check your plan and billing details.",
-                "insufficient_quota", null, "insufficient_quota");
+        return error(
+                429,
+                "You exceeded your current quota, please check your plan and billing details.",
+                "insufficient_quota",
+                null,
+                "insufficient_quota");
     }
 
     /** What the requests received and the replies sent so far broke of OpenAI's OpenAPI document. */

@@ -1,5 +1,8 @@
 package dev.imagegen.testing;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.imagegen.testing.FakeOpenRouter.Reply;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,10 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.imagegen.testing.FakeOpenRouter.Reply;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -54,17 +53,21 @@ import tools.jackson.databind.node.ObjectNode;
 public final class FakeOpenAiBatch implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Set<String> MODELS = Set.of("gpt-image-2", "gpt-image-1.5", "gpt-image-1",
-            "gpt-image-1-mini");
+    private static final Set<String> MODELS = Set.of("gpt-image-2", "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini");
     private static final Set<String> ENDPOINTS = Set.of("/v1/images/generations", "/v1/images/edits");
     /** OpenAI's list prices, USD per million: text input, image input, image output; a batch bills half. */
-    private static final Map<String, double[]> PRICES = Map.of("gpt-image-2", new double[] {5, 8, 30},
-            "gpt-image-1.5", new double[] {5, 8, 32}, "gpt-image-1", new double[] {5, 10, 40},
-            "gpt-image-1-mini", new double[] {2, 2.5, 8});
+    private static final Map<String, double[]> PRICES = Map.of(
+            "gpt-image-2",
+            new double[] {5, 8, 30},
+            "gpt-image-1.5",
+            new double[] {5, 8, 32},
+            "gpt-image-1",
+            new double[] {5, 10, 40},
+            "gpt-image-1-mini",
+            new double[] {2, 2.5, 8});
 
     /** One request of an input file, as much as the fake needs to answer it. */
-    public record Request(String customId, String url, String model, String prompt, int references) {
-    }
+    public record Request(String customId, String url, String model, String prompt, int references) {}
 
     /** A batch as the fake keeps it. */
     public static final class Batch {
@@ -83,8 +86,13 @@ public final class FakeOpenAiBatch implements AutoCloseable {
         volatile boolean cancelRequested;
         volatile String failure;
 
-        Batch(String id, String endpoint, String inputFileId, Map<String, String> metadata, long createdAt,
-              List<Request> requests) {
+        Batch(
+                String id,
+                String endpoint,
+                String inputFileId,
+                Map<String, String> metadata,
+                long createdAt,
+                List<Request> requests) {
             this.id = id;
             this.endpoint = endpoint;
             this.inputFileId = inputFileId;
@@ -119,9 +127,13 @@ public final class FakeOpenAiBatch implements AutoCloseable {
     }
 
     /** A result file: the requests it answers, each as a success or an error line. */
-    private record ResultFile(String batchId, List<Request> lines, boolean errors, boolean expiredRest,
-                              List<Request> notRun, String notRunCode) {
-    }
+    private record ResultFile(
+            String batchId,
+            List<Request> lines,
+            boolean errors,
+            boolean expiredRest,
+            List<Request> notRun,
+            String notRunCode) {}
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -294,13 +306,20 @@ public final class FakeOpenAiBatch implements AutoCloseable {
                 reply = cancel(path.substring("/v1/batches/".length(), path.length() - "/cancel".length()));
             } else if (method.equals("GET") && path.startsWith("/v1/models/")) {
                 String id = path.substring("/v1/models/".length());
-                reply = MODELS.contains(id) ? Reply.json(200, "{\"id\":\"" + id + "\",\"object\":\"model\","
-                        + "\"created\":1745000000,\"owned_by\":\"system\"}")
-                        : FakeOpenAI.error(404, "The model `" + id + "` does not exist or you do not have access "
-                        + "to it.", "invalid_request_error", null, "model_not_found");
+                reply = MODELS.contains(id)
+                        ? Reply.json(
+                                200,
+                                "{\"id\":\"" + id + "\",\"object\":\"model\","
+                                        + "\"created\":1745000000,\"owned_by\":\"system\"}")
+                        : FakeOpenAI.error(
+                                404,
+                                "The model `" + id + "` does not exist or you do not have access " + "to it.",
+                                "invalid_request_error",
+                                null,
+                                "model_not_found");
             } else {
-                reply = FakeOpenAI.error(404, "Invalid URL (" + method + " " + path + ")", "invalid_request_error",
-                        null, null);
+                reply = FakeOpenAI.error(
+                        404, "Invalid URL (" + method + " " + path + ")", "invalid_request_error", null, null);
             }
             if (reply == null) {
                 return; // held until the client is gone
@@ -329,17 +348,17 @@ public final class FakeOpenAiBatch implements AutoCloseable {
     /** {@code POST /files}: the multipart parts checked against CreateFileRequest, each line against its schema. */
     private Reply upload(HttpExchange exchange, byte[] body) {
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
-        String boundary = type == null || !type.contains("boundary=") ? null
-                : type.substring(type.indexOf("boundary=") + 9);
+        String boundary =
+                type == null || !type.contains("boundary=") ? null : type.substring(type.indexOf("boundary=") + 9);
         if (boundary == null) {
             return FakeOpenAI.error(400, "expected multipart/form-data", "invalid_request_error", null, null);
         }
         Map<String, byte[]> parts = Multipart.parse(body, boundary);
         ObjectNode asJson = JSON.createObjectNode();
-        parts.forEach((name, value) -> asJson.put(name, name.equals("file") ? "<binary>"
-                : new String(value, StandardCharsets.UTF_8)));
-        envelopeViolations.addAll(OpenApiContract.openAi().requestViolations("POST", "/files",
-                "multipart/form-data", asJson));
+        parts.forEach((name, value) ->
+                asJson.put(name, name.equals("file") ? "<binary>" : new String(value, StandardCharsets.UTF_8)));
+        envelopeViolations.addAll(
+                OpenApiContract.openAi().requestViolations("POST", "/files", "multipart/form-data", asJson));
         byte[] file = parts.get("file");
         if (file == null) {
             return FakeOpenAI.error(400, "'file' is a required property", "invalid_request_error", "file", null);
@@ -353,8 +372,12 @@ public final class FakeOpenAiBatch implements AutoCloseable {
             JsonNode l = JSON.readTree(line);
             checkInputLine(l);
             JsonNode b = l.path("body");
-            requests.add(new Request(l.path("custom_id").asString(), l.path("url").asString(),
-                    b.path("model").asString(), b.path("prompt").asString(), b.path("images").size()));
+            requests.add(new Request(
+                    l.path("custom_id").asString(),
+                    l.path("url").asString(),
+                    b.path("model").asString(),
+                    b.path("prompt").asString(),
+                    b.path("images").size()));
         }
         String id = "file-" + ids.incrementAndGet();
         inputFiles.put(id, requests);
@@ -377,15 +400,16 @@ public final class FakeOpenAiBatch implements AutoCloseable {
                 envelopeViolations.add("input line: undeclared field " + field);
             }
         }
-        if (!line.path("custom_id").isString() || !"POST".equals(line.path("method").asString(null))
+        if (!line.path("custom_id").isString()
+                || !"POST".equals(line.path("method").asString(null))
                 || !ENDPOINTS.contains(line.path("url").asString(""))) {
             envelopeViolations.add("input line: custom_id, method POST and an images url are required: "
                     + line.path("custom_id") + " " + line.path("method") + " " + line.path("url"));
             return;
         }
         String path = line.path("url").asString().substring(3);
-        envelopeViolations.addAll(OpenApiContract.openAi().requestViolations("POST", path, "application/json",
-                line.path("body")));
+        envelopeViolations.addAll(
+                OpenApiContract.openAi().requestViolations("POST", path, "application/json", line.path("body")));
     }
 
     private Reply create(JsonNode body) throws InterruptedException {
@@ -396,14 +420,25 @@ public final class FakeOpenAiBatch implements AutoCloseable {
         String endpoint = body.path("endpoint").asString();
         for (Request r : requests) {
             if (!r.url().equals(endpoint)) {
-                return FakeOpenAI.error(400, "The url of every request must match the batch's endpoint",
-                        "invalid_request_error", "endpoint", null);
+                return FakeOpenAI.error(
+                        400,
+                        "The url of every request must match the batch's endpoint",
+                        "invalid_request_error",
+                        "endpoint",
+                        null);
             }
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        body.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asString()));
-        Batch batch = new Batch("batch_" + ids.incrementAndGet(), endpoint, body.path("input_file_id").asString(),
-                metadata, System.currentTimeMillis() / 1000, requests);
+        body.path("metadata")
+                .properties()
+                .forEach(e -> metadata.put(e.getKey(), e.getValue().asString()));
+        Batch batch = new Batch(
+                "batch_" + ids.incrementAndGet(),
+                endpoint,
+                body.path("input_file_id").asString(),
+                metadata,
+                System.currentTimeMillis() / 1000,
+                requests);
         if (failNextBatch != null) {
             batch.failure = failNextBatch;
             failNextBatch = null;
@@ -430,8 +465,8 @@ public final class FakeOpenAiBatch implements AutoCloseable {
                 }
             }
         }
-        List<Batch> page = newestFirst.subList(Math.min(start, newestFirst.size()),
-                Math.min(start + limit, newestFirst.size()));
+        List<Batch> page =
+                newestFirst.subList(Math.min(start, newestFirst.size()), Math.min(start + limit, newestFirst.size()));
         ObjectNode root = JSON.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
@@ -490,7 +525,9 @@ public final class FakeOpenAiBatch implements AutoCloseable {
         }
         List<Request> notRun = b.requests.subList(ran, b.requests.size());
         for (Request r : ok) {
-            billedRequests.computeIfAbsent(r.customId(), k -> new AtomicInteger()).incrementAndGet();
+            billedRequests
+                    .computeIfAbsent(r.customId(), k -> new AtomicInteger())
+                    .incrementAndGet();
             billedUsd.add(bill(r));
         }
         if (!ok.isEmpty()) {
@@ -499,8 +536,15 @@ public final class FakeOpenAiBatch implements AutoCloseable {
         }
         if (!errors.isEmpty() || !notRun.isEmpty()) {
             b.errorFileId = "file-" + ids.incrementAndGet();
-            resultFiles.put(b.errorFileId, new ResultFile(b.id, errors, true, partial, List.copyOf(notRun),
-                    status.equals("cancelled") ? "batch_cancelled" : "batch_expired"));
+            resultFiles.put(
+                    b.errorFileId,
+                    new ResultFile(
+                            b.id,
+                            errors,
+                            true,
+                            partial,
+                            List.copyOf(notRun),
+                            status.equals("cancelled") ? "batch_cancelled" : "batch_expired"));
         }
         b.completed = ok.size();
         b.failed = errors.size() + notRun.size();
@@ -519,12 +563,13 @@ public final class FakeOpenAiBatch implements AutoCloseable {
     private static double bill(Request r) {
         double[] p = PRICES.getOrDefault(r.model(), new double[] {0, 0, 0});
         return (50 * p[0] + 300L * r.references() * p[1] + (r.prompt().contains("[no-image]") ? 0 : 4160) * p[2])
-                / 1_000_000d / 2;
+                / 1_000_000d
+                / 2;
     }
 
     private Reply json(Batch b) {
-        return new Reply(200, Map.of("Content-Type", "application/json"), JSON.writeValueAsBytes(object(b)), 0, 0,
-                null);
+        return new Reply(
+                200, Map.of("Content-Type", "application/json"), JSON.writeValueAsBytes(object(b)), 0, 0, null);
     }
 
     private ObjectNode object(Batch b) {
@@ -585,8 +630,11 @@ public final class FakeOpenAiBatch implements AutoCloseable {
                 l.put("id", "batch_req_" + ids.incrementAndGet());
                 l.put("custom_id", r.customId());
                 l.putNull("response");
-                l.putObject("error").put("code", file.notRunCode()).put("message", "This request could not be "
-                        + "executed before the completion window expired.");
+                l.putObject("error")
+                        .put("code", file.notRunCode())
+                        .put(
+                                "message",
+                                "This request could not be " + "executed before the completion window expired.");
                 out.write(lineBytes(l));
                 linesSent.incrementAndGet();
             }
@@ -617,8 +665,8 @@ public final class FakeOpenAiBatch implements AutoCloseable {
             String b64;
             byte[][] pool = imagePool;
             if (pool != null) {
-                b64 = new String(pool[(int) (Math.abs(r.customId().hashCode()) % pool.length)],
-                        StandardCharsets.ISO_8859_1);
+                b64 = new String(
+                        pool[(int) (Math.abs(r.customId().hashCode()) % pool.length)], StandardCharsets.ISO_8859_1);
             } else {
                 byte[] png = TestPng.of(imageBytes, r.customId() + "#" + r.prompt());
                 if (r.prompt().contains("[corrupt]")) {
@@ -637,8 +685,8 @@ public final class FakeOpenAiBatch implements AutoCloseable {
         usage.putObject("output_tokens_details").put("text_tokens", 0).put("image_tokens", out);
         if (pool() == null) {
             // The body as the endpoint's own 200 (the pooled benchmark skips this: it costs more than the client).
-            envelopeViolations.addAll(OpenApiContract.openAi().responseViolations("POST", r.url().substring(3), 200,
-                    "application/json", body));
+            envelopeViolations.addAll(OpenApiContract.openAi()
+                    .responseViolations("POST", r.url().substring(3), 200, "application/json", body));
         }
         ObjectNode l = JSON.createObjectNode();
         l.put("id", "batch_req_" + ids.incrementAndGet());
@@ -669,10 +717,12 @@ public final class FakeOpenAiBatch implements AutoCloseable {
         ObjectNode head = JSON.createObjectNode();
         head.put("id", "batch_req_" + ids.incrementAndGet());
         head.put("custom_id", r.customId());
-        head.putObject("response").put("status_code", 200)
+        head.putObject("response")
+                .put("status_code", 200)
                 .put("request_id", "req_" + Long.toHexString(ids.incrementAndGet()));
         String h = JSON.writeValueAsString(head);
-        // {"id":..,"custom_id":..,"response":{"status_code":200,"request_id":".."}} -> .., "body": <body>}, "error":null}
+        // {"id":..,"custom_id":..,"response":{"status_code":200,"request_id":".."}} -> .., "body": <body>},
+        // "error":null}
         out.write(h.substring(0, h.length() - 2).getBytes(StandardCharsets.UTF_8));
         out.write(",\"body\":".getBytes(StandardCharsets.UTF_8));
         out.write(body);
@@ -681,10 +731,19 @@ public final class FakeOpenAiBatch implements AutoCloseable {
 
     private byte[] errorLine(Request r) {
         Reply reply = r.prompt().contains("[moderation]")
-                ? FakeOpenAI.error(400, "Your request was rejected by the safety system. safety_violations="
-                + "[violence].", "image_generation_user_error", null, "moderation_blocked")
-                : FakeOpenAI.error(400, "Invalid value: '999x999'. Supported values are: '1024x1024', '1024x1536', "
-                + "'1536x1024', and 'auto'.", "invalid_request_error", "size", "invalid_value");
+                ? FakeOpenAI.error(
+                        400,
+                        "Your request was rejected by the safety system. safety_violations=" + "[violence].",
+                        "image_generation_user_error",
+                        null,
+                        "moderation_blocked")
+                : FakeOpenAI.error(
+                        400,
+                        "Invalid value: '999x999'. Supported values are: '1024x1024', '1024x1536', "
+                                + "'1536x1024', and 'auto'.",
+                        "invalid_request_error",
+                        "size",
+                        "invalid_value");
         ObjectNode l = JSON.createObjectNode();
         l.put("id", "batch_req_" + ids.incrementAndGet());
         l.put("custom_id", r.customId());
@@ -718,15 +777,14 @@ public final class FakeOpenAiBatch implements AutoCloseable {
         conformance.assertNone();
         if (!envelopeViolations.isEmpty()) {
             throw new AssertionError(envelopeViolations.size() + " violation(s) of OpenAI's document in batch files:"
-                    + "\n  " + String.join("\n  ", envelopeViolations.subList(0, Math.min(20,
-                    envelopeViolations.size()))));
+                    + "\n  "
+                    + String.join("\n  ", envelopeViolations.subList(0, Math.min(20, envelopeViolations.size()))));
         }
     }
 
     /** Just enough multipart/form-data parsing for the upload: part name to bytes. */
     static final class Multipart {
-        private Multipart() {
-        }
+        private Multipart() {}
 
         static Map<String, byte[]> parse(byte[] body, String boundary) {
             Map<String, byte[]> parts = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package dev.imagegen.testing;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,9 +17,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -40,15 +39,15 @@ public final class FakeOpenRouter implements AutoCloseable {
      * must conform to the provider's OpenAPI document (every JSON reply is checked, see {@link OpenApiContract}), or
      * says why this one deliberately does not (a broken provider, an old shape the client must still read).
      */
-    public record Reply(int status, Map<String, String> headers, byte[] body, long delayMs, long trickleMs,
-                        String offContract) {
+    public record Reply(
+            int status, Map<String, String> headers, byte[] body, long delayMs, long trickleMs, String offContract) {
         public Reply(int status, Map<String, String> headers, byte[] body, long delayMs) {
             this(status, headers, body, delayMs, 0, null);
         }
 
         public static Reply json(int status, String body) {
-            return new Reply(status, Map.of("Content-Type", "application/json"),
-                    body.getBytes(StandardCharsets.UTF_8), 0);
+            return new Reply(
+                    status, Map.of("Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8), 0);
         }
 
         /** A redirect to {@code location} (with an empty body), as a misconfigured proxy or a hostile server sends. */
@@ -81,8 +80,8 @@ public final class FakeOpenRouter implements AutoCloseable {
      * One request as the server saw it, and how many times this (prompt, seed) was asked before. {@code endpoint} is
      * {@link #CHAT} or {@link #IMAGES}; {@code n} the number of images asked for (1 for chat).
      */
-    public record Call(JsonNode body, String prompt, Long seed, int attempt, String authorization, String endpoint,
-                       int n) {
+    public record Call(
+            JsonNode body, String prompt, Long seed, int attempt, String authorization, String endpoint, int n) {
         public Call(JsonNode body, String prompt, Long seed, int attempt, String authorization) {
             this(body, prompt, seed, attempt, authorization, CHAT, 1);
         }
@@ -90,7 +89,8 @@ public final class FakeOpenRouter implements AutoCloseable {
         /** The reference image URLs the request carried (chat image_url parts, or the Image API's input_references). */
         public List<String> referenceUrls() {
             List<String> urls = new java.util.ArrayList<>();
-            JsonNode parts = IMAGES.equals(endpoint) ? body.path("input_references")
+            JsonNode parts = IMAGES.equals(endpoint)
+                    ? body.path("input_references")
                     : body.path("messages").path(0).path("content");
             for (JsonNode part : parts) {
                 if (part.path("image_url").path("url").isString()) {
@@ -106,8 +106,7 @@ public final class FakeOpenRouter implements AutoCloseable {
 
     /** Decides the reply to a call. */
     @FunctionalInterface
-    public interface Behaviour extends Function<Call, Reply> {
-    }
+    public interface Behaviour extends Function<Call, Reply> {}
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -127,6 +126,7 @@ public final class FakeOpenRouter implements AutoCloseable {
     private final AtomicLong calls = new AtomicLong();
     /** What the account was charged, exactly (see {@link #bill()}). */
     private java.math.BigDecimal bill = java.math.BigDecimal.ZERO;
+
     private final AtomicInteger billedAnswers = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
@@ -141,6 +141,7 @@ public final class FakeOpenRouter implements AutoCloseable {
         volatile boolean drop;
         final List<Call> held = new java.util.concurrent.CopyOnWriteArrayList<>();
     }
+
     private volatile int imageBytes = 2048;
     private volatile double costPerImage = 0.04;
     private volatile String requiredKey;
@@ -371,11 +372,19 @@ public final class FakeOpenRouter implements AutoCloseable {
                 send(exchange, unroutable);
                 return;
             }
-            String prompt = endpoint.equals(CHAT) ? chatText(body) : body.path("prompt").asString("");
+            String prompt =
+                    endpoint.equals(CHAT) ? chatText(body) : body.path("prompt").asString("");
             Long seed = body.path("seed").isNumber() ? body.path("seed").asLong() : null;
             String key = key(prompt, seed);
-            int attempt = attempts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-            Call call = new Call(body, prompt, seed, attempt, authorization, endpoint,
+            int attempt =
+                    attempts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            Call call = new Call(
+                    body,
+                    prompt,
+                    seed,
+                    attempt,
+                    authorization,
+                    endpoint,
                     body.path("n").isNumber() ? body.path("n").asInt() : 1);
             received.add(call);
             Reply reply = behaviour.apply(call);
@@ -503,7 +512,9 @@ public final class FakeOpenRouter implements AutoCloseable {
             if (corrupt) {
                 png = java.util.Arrays.copyOf(png, png.length / 2);
             }
-            data.addObject().put("b64_json", Base64.getEncoder().encodeToString(png)).put("media_type", "image/png");
+            data.addObject()
+                    .put("b64_json", Base64.getEncoder().encodeToString(png))
+                    .put("media_type", "image/png");
         }
         ObjectNode usage = root.putObject("usage");
         usage.put("prompt_tokens", 0);
@@ -511,8 +522,15 @@ public final class FakeOpenRouter implements AutoCloseable {
         usage.put("total_tokens", 1290 * count);
         usage.put("cost", costPerImage * count);
         // The Image API's body has no id: OpenRouter names the generation in this header on every endpoint.
-        return new Reply(200, Map.of("Content-Type", "application/json", "X-Generation-Id",
-                "gen-" + Long.toHexString(ThreadLocalRandom.current().nextLong())), JSON.writeValueAsBytes(root), 0);
+        return new Reply(
+                200,
+                Map.of(
+                        "Content-Type",
+                        "application/json",
+                        "X-Generation-Id",
+                        "gen-" + Long.toHexString(ThreadLocalRandom.current().nextLong())),
+                JSON.writeValueAsBytes(root),
+                0);
     }
 
     /**
@@ -520,8 +538,11 @@ public final class FakeOpenRouter implements AutoCloseable {
      * charge is {@code cost_details.upstream_inference_cost} (billed to the user's provider account: both are paid).
      */
     public Reply byokSuccess(Call call, double fee, double upstream) {
-        Reply reply = successWith(call, "data:image/png;base64," + Base64.getEncoder().encodeToString(
-                TestPng.of(imageBytes, key(call.prompt(), call.seed()))), fee);
+        Reply reply = successWith(
+                call,
+                "data:image/png;base64,"
+                        + Base64.getEncoder().encodeToString(TestPng.of(imageBytes, key(call.prompt(), call.seed()))),
+                fee);
         ObjectNode root = (ObjectNode) JSON.readTree(reply.body());
         ObjectNode usage = (ObjectNode) root.path("usage");
         usage.put("is_byok", true);
@@ -542,8 +563,7 @@ public final class FakeOpenRouter implements AutoCloseable {
                 "model":"openai/gpt-5.4-image-2","provider":"FakeProvider","choices":[{"index":0,\
                 "finish_reason":"error","message":{"role":"assistant","content":""},"error":{"code":502,\
                 "message":"Provider disconnected mid-generation","metadata":{"error_type":"provider_unavailable"}}}],\
-                "usage":{"prompt_tokens":12,"completion_tokens":600,"total_tokens":612,"cost":%s}}"""
-                .formatted(java.math.BigDecimal.valueOf(cost).toPlainString()));
+                "usage":{"prompt_tokens":12,"completion_tokens":600,"total_tokens":612,"cost":%s}}""".formatted(java.math.BigDecimal.valueOf(cost).toPlainString()));
     }
 
     /** The Image API's 200 with {@code count} PNGs of which the one at {@code badIndex} is truncated. */
@@ -636,7 +656,8 @@ public final class FakeOpenRouter implements AutoCloseable {
         if (p.contains("[corrupt]")) {
             byte[] png = TestPng.of(imageBytes, p);
             byte[] cut = java.util.Arrays.copyOf(png, png.length / 2);
-            return successWith(call, "data:image/png;base64," + Base64.getEncoder().encodeToString(cut), 0.04);
+            return successWith(
+                    call, "data:image/png;base64," + Base64.getEncoder().encodeToString(cut), 0.04);
         }
         if (p.contains("[down]")) {
             return Reply.json(502, "{\"error\":{\"code\":502,\"message\":\"Provider returned error\"}}");
@@ -645,8 +666,11 @@ public final class FakeOpenRouter implements AutoCloseable {
             return Reply.json(503, "{\"error\":{\"code\":503,\"message\":\"No available provider\"}}");
         }
         if (p.contains("[rate-limit]") && call.attempt() == 1) {
-            return Reply.json(429, "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\",\"metadata\":"
-                    + "{\"error_type\":\"rate_limit_exceeded\"}}}").withHeader("Retry-After", "1");
+            return Reply.json(
+                            429,
+                            "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\",\"metadata\":"
+                                    + "{\"error_type\":\"rate_limit_exceeded\"}}}")
+                    .withHeader("Retry-After", "1");
         }
         if (p.contains("[error-200]") && call.attempt() == 1) {
             return Reply.json(200, """
@@ -666,8 +690,10 @@ public final class FakeOpenRouter implements AutoCloseable {
     private Reply imageApiMarkers(Call call) {
         String p = call.prompt();
         if (p.contains("[no-image]")) {
-            return Reply.json(200, "{\"created\":1,\"data\":[],\"usage\":{\"prompt_tokens\":0,"
-                    + "\"completion_tokens\":0,\"total_tokens\":0,\"cost\":0.0005}}");
+            return Reply.json(
+                    200,
+                    "{\"created\":1,\"data\":[],\"usage\":{\"prompt_tokens\":0,"
+                            + "\"completion_tokens\":0,\"total_tokens\":0,\"cost\":0.0005}}");
         }
         if (p.contains("[content-filter]")) {
             return Reply.json(400, """
@@ -684,12 +710,13 @@ public final class FakeOpenRouter implements AutoCloseable {
         if (p.contains("[error-200]") && call.attempt() == 1) {
             return Reply.json(200, """
                     {"created":1,"data":[],"error":{"code":502,"message":"Provider disconnected",\
-                    "metadata":{"error_type":"provider_unavailable"}}}""")
-                    .offContract("the Image API's document has no error inside a 200; chat's has");
+                    "metadata":{"error_type":"provider_unavailable"}}}""").offContract("the Image API's document has no error inside a 200; chat's has");
         }
         if (call.n() > 1 && !call.body().path("model").asString("").equals(IMAGE_API_MULTI_MODEL)) {
-            return Reply.json(400, "{\"error\":{\"code\":400,\"message\":\"This model generates one image per "
-                    + "request; n must be 1\",\"metadata\":{\"error_type\":\"invalid_request\"}}}");
+            return Reply.json(
+                    400,
+                    "{\"error\":{\"code\":400,\"message\":\"This model generates one image per "
+                            + "request; n must be 1\",\"metadata\":{\"error_type\":\"invalid_request\"}}}");
         }
         return null;
     }
@@ -713,8 +740,8 @@ public final class FakeOpenRouter implements AutoCloseable {
             return FakeCatalogue.imageModels();
         }
         if (p.startsWith("/images/models/") && p.endsWith("/endpoints")) {
-            return FakeCatalogue.imageEndpoints(p.substring("/images/models/".length(),
-                    p.length() - "/endpoints".length()));
+            return FakeCatalogue.imageEndpoints(
+                    p.substring("/images/models/".length(), p.length() - "/endpoints".length()));
         }
         if (p.startsWith("/models/") && p.endsWith("/endpoints")) {
             return FakeCatalogue.chatEndpoints(p.substring("/models/".length(), p.length() - "/endpoints".length()));
@@ -730,8 +757,16 @@ public final class FakeOpenRouter implements AutoCloseable {
      * BYOK call {@code totalCost} is OpenRouter's fee and {@code upstreamCost} the provider's charge), the model,
      * the provider and the tokens.
      */
-    public record BilledGeneration(String id, double totalCost, Double upstreamCost, boolean byok, String model,
-                                   String provider, long promptTokens, long completionTokens, String apiType) {
+    public record BilledGeneration(
+            String id,
+            double totalCost,
+            Double upstreamCost,
+            boolean byok,
+            String model,
+            String provider,
+            long promptTokens,
+            long completionTokens,
+            String apiType) {
 
         /** What the user paid for it: the total, plus the provider's charge for a BYOK call. */
         public double paid() {
@@ -762,7 +797,8 @@ public final class FakeOpenRouter implements AutoCloseable {
         if (root == null || !root.isObject()) {
             return;
         }
-        String id = root.path("id").isString() ? root.path("id").asString()
+        String id = root.path("id").isString()
+                ? root.path("id").asString()
                 : reply.headers().getOrDefault("X-Generation-Id", null);
         if (id == null) {
             return;
@@ -770,7 +806,8 @@ public final class FakeOpenRouter implements AutoCloseable {
         JsonNode usage = root.path("usage");
         boolean byok = usage.path("is_byok").asBoolean(false);
         JsonNode upstream = usage.path("cost_details").path("upstream_inference_cost");
-        double total = usage.path("cost").isNumber() ? usage.path("cost").asDouble()
+        double total = usage.path("cost").isNumber()
+                ? usage.path("cost").asDouble()
                 : billedImages(reply.body()) * costPerImage;
         if (!usage.path("cost").isNumber() && total > 0) {
             // An answer that states no cost is billed all the same (charge() only sees stated costs).
@@ -778,10 +815,18 @@ public final class FakeOpenRouter implements AutoCloseable {
                 bill = bill.add(java.math.BigDecimal.valueOf(total));
             }
         }
-        generations.put(id, new BilledGeneration(id, total, upstream.isNumber() ? upstream.asDouble() : null, byok,
-                root.path("model").asString(root.has("data") ? "openai/gpt-5.4-image-2" : ""),
-                root.path("provider").asString("FakeProvider"), usage.path("prompt_tokens").asLong(0),
-                usage.path("completion_tokens").asLong(0), root.has("data") ? "image" : "completions"));
+        generations.put(
+                id,
+                new BilledGeneration(
+                        id,
+                        total,
+                        upstream.isNumber() ? upstream.asDouble() : null,
+                        byok,
+                        root.path("model").asString(root.has("data") ? "openai/gpt-5.4-image-2" : ""),
+                        root.path("provider").asString("FakeProvider"),
+                        usage.path("prompt_tokens").asLong(0),
+                        usage.path("completion_tokens").asLong(0),
+                        root.has("data") ? "image" : "completions"));
     }
 
     /** Every generation billed so far, by id. */
@@ -816,11 +861,11 @@ public final class FakeOpenRouter implements AutoCloseable {
         if (id == null || id.isEmpty()) {
             return Reply.json(400, "{\"error\":{\"code\":400,\"message\":\"id is required\"}}");
         }
-        int lookup = generationLookups.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+        int lookup =
+                generationLookups.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
         BilledGeneration g = generations.get(id);
         if (g == null || lookup <= generationNotFoundLookups) {
-            return Reply.json(404, "{\"error\":{\"code\":404,\"message\":\"Generation " + id
-                    + " not found\"}}");
+            return Reply.json(404, "{\"error\":{\"code\":404,\"message\":\"Generation " + id + " not found\"}}");
         }
         ObjectNode root = JSON.createObjectNode();
         ObjectNode d = root.putObject("data");
@@ -888,8 +933,10 @@ public final class FakeOpenRouter implements AutoCloseable {
 
     /** Every call answered 402, as for an account out of credits. */
     public static Reply noCredits(Call call) {
-        return Reply.json(402, "{\"error\":{\"code\":402,\"message\":\"Insufficient credits. Add more using "
-                + "https://openrouter.ai/credits\"}}");
+        return Reply.json(
+                402,
+                "{\"error\":{\"code\":402,\"message\":\"Insufficient credits. Add more using "
+                        + "https://openrouter.ai/credits\"}}");
     }
 
     /** Off: requests and replies are not checked against the OpenAPI document (the benchmark's server). */

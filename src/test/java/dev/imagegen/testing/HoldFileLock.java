@@ -12,12 +12,12 @@ import java.nio.file.StandardOpenOption;
  */
 public final class HoldFileLock {
 
-    private HoldFileLock() {
-    }
+    private HoldFileLock() {}
 
     public static void main(String[] args) throws IOException {
-        try (FileChannel channel = FileChannel.open(Path.of(args[0]), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+        try (FileChannel channel =
+                        FileChannel.open(Path.of(args[0]), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = channel.lock()) {
             System.out.println("locked");
             System.out.flush();
             while (System.in.read() >= 0) {
@@ -28,9 +28,14 @@ public final class HoldFileLock {
 
     /** Starts the holder and returns once it holds the lock. */
     public static Process start(Path file) throws IOException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), HoldFileLock.class.getName(), file.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        HoldFileLock.class.getName(),
+                        file.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
         if (!"locked".equals(line)) {
             p.destroyForcibly();

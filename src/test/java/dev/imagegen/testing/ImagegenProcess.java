@@ -1,5 +1,6 @@
 package dev.imagegen.testing;
 
+import dev.imagegen.Imagegen;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import dev.imagegen.Imagegen;
 
 /**
  * The real {@code imagegen} command in a separate JVM (the test's classpath), for what one JVM cannot show: two
@@ -31,13 +30,18 @@ public final class ImagegenProcess {
     public static ImagegenProcess start(Path dir, String name, Map<String, String> env, String... args)
             throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), Imagegen.class.getName()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Imagegen.class.getName()));
         command.addAll(List.of(args));
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         builder.environment().remove("IMAGEGEN_DB_URL");
         builder.environment().putAll(env);
         return new ImagegenProcess(builder.start(), out, err);
@@ -49,7 +53,9 @@ public final class ImagegenProcess {
             process.destroyForcibly();
             throw new IllegalStateException("imagegen did not finish within 2 minutes:\n" + output());
         }
-        return new TestJob.Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new TestJob.Result(
+                process.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 

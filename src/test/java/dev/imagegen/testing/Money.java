@@ -1,13 +1,12 @@
 package dev.imagegen.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a money test compares: the spend the job recorded (its ledger, {@code model_call}) and what it shows (the
@@ -17,8 +16,7 @@ public final class Money {
 
     private static final Pattern SUMMARY_COST = Pattern.compile("(?m)^  cost +\\$([0-9]+\\.[0-9]+)");
 
-    private Money() {
-    }
+    private Money() {}
 
     /** The ledger's total over every run of the database. */
     public static BigDecimal recorded(JdbcTemplate jdbc) {
@@ -27,8 +25,8 @@ public final class Money {
 
     /** The ledger's total for one dataset (for test classes whose database outlives each test's fake). */
     public static BigDecimal recorded(JdbcTemplate jdbc, String dataset) {
-        return jdbc.queryForObject("SELECT coalesce(sum(cost_usd), 0) FROM model_call WHERE dataset = ?",
-                BigDecimal.class, dataset);
+        return jdbc.queryForObject(
+                "SELECT coalesce(sum(cost_usd), 0) FROM model_call WHERE dataset = ?", BigDecimal.class, dataset);
     }
 
     /** The sum of the cost lines of every summary in {@code stdout} (one per execution run in it). */
@@ -47,13 +45,15 @@ public final class Money {
 
     /** The recorded spend equals the fake's bill, to the cent. */
     public static void assertRecordedIsTheBill(JdbcTemplate jdbc, FakeOpenRouter server) {
-        assertThat(cents(recorded(jdbc))).as("recorded spend (model_call) vs the provider's bill")
+        assertThat(cents(recorded(jdbc)))
+                .as("recorded spend (model_call) vs the provider's bill")
                 .isEqualByComparingTo(cents(server.bill()));
     }
 
     /** The recorded spend of {@code dataset} equals the fake's bill, to the cent (the fake served only it). */
     public static void assertRecordedIsTheBill(JdbcTemplate jdbc, FakeOpenRouter server, String dataset) {
-        assertThat(cents(recorded(jdbc, dataset))).as("recorded spend of %s (model_call) vs the provider's bill",
-                dataset).isEqualByComparingTo(cents(server.bill()));
+        assertThat(cents(recorded(jdbc, dataset)))
+                .as("recorded spend of %s (model_call) vs the provider's bill", dataset)
+                .isEqualByComparingTo(cents(server.bill()));
     }
 }

@@ -1,5 +1,10 @@
 package dev.imagegen.testing;
 
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.dialect.Dialects;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,12 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-
-import com.networknt.schema.Error;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.dialect.Dialects;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -55,8 +54,7 @@ public final class OpenApiContract {
     private final List<Operation> operations = new ArrayList<>();
 
     /** One operation of the document: {@code POST /images}, with the regex its path template matches. */
-    private record Operation(String method, String template, Pattern pattern) {
-    }
+    private record Operation(String method, String template, Pattern pattern) {}
 
     private OpenApiContract(String name, ObjectNode document, String fallbackError) {
         this.name = name;
@@ -64,14 +62,15 @@ public final class OpenApiContract {
         this.fallbackError = fallbackError;
         this.iri = "https://contract.imagegen.invalid/" + name + ".json";
         String text = JSON.writeValueAsString(document);
-        this.registry = SchemaRegistry.withDialect(Dialects.getOpenApi31(),
-                b -> b.schemas(Map.of(iri, text)));
-        document.path("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
-            if (METHODS.contains(op.getKey())) {
-                String regex = Pattern.quote(path.getKey()).replaceAll("\\{[^}/]+}", "\\\\E[^/]+\\\\Q");
-                operations.add(new Operation(op.getKey(), path.getKey(), Pattern.compile(regex)));
-            }
-        }));
+        this.registry = SchemaRegistry.withDialect(Dialects.getOpenApi31(), b -> b.schemas(Map.of(iri, text)));
+        document.path("paths")
+                .properties()
+                .forEach(path -> path.getValue().properties().forEach(op -> {
+                    if (METHODS.contains(op.getKey())) {
+                        String regex = Pattern.quote(path.getKey()).replaceAll("\\{[^}/]+}", "\\\\E[^/]+\\\\Q");
+                        operations.add(new Operation(op.getKey(), path.getKey(), Pattern.compile(regex)));
+                    }
+                }));
     }
 
     /** OpenRouter's {@code openapi.yaml}, whole, with the fields its guides add. */
@@ -79,16 +78,17 @@ public final class OpenApiContract {
         if (openRouter == null) {
             synchronized (OpenApiContract.class) {
                 if (openRouter == null) {
-                    openRouter = new Builder("openrouter", "/openapi/openrouter/openapi.yaml",
-                            "#/components/schemas/InternalServerResponse")
+                    openRouter = new Builder(
+                                    "openrouter",
+                                    "/openapi/openrouter/openapi.yaml",
+                                    "#/components/schemas/InternalServerResponse")
                             // api_reference/errors-and-debugging.mdx (mid-stream errors) and overview.mdx: a chat
                             // completion names the provider that served it and may carry an error in a 200.
                             .allow("/components/schemas/ChatResult", "provider", "error")
                             // api_reference/overview.mdx, NonStreamingChoice.
                             .allow("/components/schemas/ChatChoice", "native_finish_reason", "error")
                             // api_reference/overview.mdx, ResponseUsage.completion_tokens_details.
-                            .allow("/components/schemas/ChatUsage/properties/completion_tokens_details",
-                                    "image_tokens")
+                            .allow("/components/schemas/ChatUsage/properties/completion_tokens_details", "image_tokens")
                             // The assistant's images are ContentPartImage-shaped: {type: image_url, image_url}.
                             .allow("/components/schemas/ChatAssistantImages/items", "type", "index")
                             // errors-and-debugging.mdx, "Model availability errors": additive fields of error.
@@ -105,8 +105,11 @@ public final class OpenApiContract {
         if (openAi == null) {
             synchronized (OpenApiContract.class) {
                 if (openAi == null) {
-                    openAi = new Builder("openai", "/openapi/openai/openapi-extract.json",
-                            "#/components/schemas/ErrorResponse").build();
+                    openAi = new Builder(
+                                    "openai",
+                                    "/openapi/openai/openapi-extract.json",
+                                    "#/components/schemas/ErrorResponse")
+                            .build();
                 }
             }
         }
@@ -132,16 +135,15 @@ public final class OpenApiContract {
     }
 
     /** What the document says is wrong with a response body; empty when it conforms. */
-    public List<String> responseViolations(String method, String path, int status, String mediaType,
-                                           JsonNode body) {
+    public List<String> responseViolations(String method, String path, int status, String mediaType, JsonNode body) {
         Operation op = operation(method, path);
         if (op == null) {
             return List.of(name + ": " + method + " " + path + " is not an operation of the document");
         }
         String pointer = responseSchema(op, status, mediaType);
         if (pointer == null) {
-            return List.of(name + ": " + method + " " + op.template() + " documents no " + status + " "
-                    + mediaType + " response");
+            return List.of(name + ": " + method + " " + op.template() + " documents no " + status + " " + mediaType
+                    + " response");
         }
         return validate(pointer, body, method + " " + op.template() + " " + status + " response");
     }
@@ -235,8 +237,10 @@ public final class OpenApiContract {
                 if (in == null) {
                     throw new IllegalStateException("missing test resource " + resource);
                 }
-                this.document = (ObjectNode) (resource.endsWith(".json") ? JSON.readTree(in)
-                        : YAMLMapper.builder().build().readTree(in));
+                this.document = (ObjectNode)
+                        (resource.endsWith(".json")
+                                ? JSON.readTree(in)
+                                : YAMLMapper.builder().build().readTree(in));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -248,12 +252,12 @@ public final class OpenApiContract {
             if (!(schema instanceof ObjectNode object)) {
                 throw new IllegalStateException(name + ": no schema at " + pointer);
             }
-            ObjectNode properties = object.has("properties") ? (ObjectNode) object.get("properties")
-                    : object.putObject("properties");
+            ObjectNode properties =
+                    object.has("properties") ? (ObjectNode) object.get("properties") : object.putObject("properties");
             for (String f : fields) {
                 if (properties.has(f)) {
-                    throw new IllegalStateException(name + ": " + pointer + " already declares " + f
-                            + "; drop the allowance");
+                    throw new IllegalStateException(
+                            name + ": " + pointer + " already declares " + f + "; drop the allowance");
                 }
                 properties.putObject(f);
             }
@@ -275,15 +279,23 @@ public final class OpenApiContract {
         OpenApiContract build() {
             Set<String> open = new HashSet<>();
             collectOpenMembers(document, open);
-            document.path("components").path("schemas").properties().forEach(e ->
-                    close(e.getValue(), !open.contains("#/components/schemas/" + e.getKey())));
-            document.path("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
-                if (METHODS.contains(op.getKey())) {
-                    op.getValue().path("requestBody").path("content").forEach(c -> close(c.path("schema"), true));
-                    op.getValue().path("responses").forEach(r -> r.path("content")
-                            .forEach(c -> close(c.path("schema"), true)));
-                }
-            }));
+            document.path("components")
+                    .path("schemas")
+                    .properties()
+                    .forEach(e -> close(e.getValue(), !open.contains("#/components/schemas/" + e.getKey())));
+            document.path("paths")
+                    .properties()
+                    .forEach(path -> path.getValue().properties().forEach(op -> {
+                        if (METHODS.contains(op.getKey())) {
+                            op.getValue()
+                                    .path("requestBody")
+                                    .path("content")
+                                    .forEach(c -> close(c.path("schema"), true));
+                            op.getValue()
+                                    .path("responses")
+                                    .forEach(r -> r.path("content").forEach(c -> close(c.path("schema"), true)));
+                        }
+                    }));
             return new OpenApiContract(name, document, fallbackError);
         }
 
@@ -339,14 +351,17 @@ public final class OpenApiContract {
                     any.forEach(m -> close(m, !s.has("properties")));
                 }
             }
-            boolean objectLike = s.has("properties") || s.has("allOf") && s.get("allOf").size() > 0
-                    && describesObject(s.get("allOf"));
-            if (closable && objectLike && !s.has("additionalProperties") && !s.has("unevaluatedProperties")
+            boolean objectLike = s.has("properties")
+                    || s.has("allOf") && s.get("allOf").size() > 0 && describesObject(s.get("allOf"));
+            if (closable
+                    && objectLike
+                    && !s.has("additionalProperties")
+                    && !s.has("unevaluatedProperties")
                     && !s.has("patternProperties")) {
                 // A required field is declared, even where the document forgot to list it among the properties.
                 if (s.get("required") instanceof ArrayNode required) {
-                    ObjectNode properties = s.has("properties") ? (ObjectNode) s.get("properties")
-                            : s.putObject("properties");
+                    ObjectNode properties =
+                            s.has("properties") ? (ObjectNode) s.get("properties") : s.putObject("properties");
                     required.forEach(r -> {
                         if (!properties.has(r.asString())) {
                             properties.putObject(r.asString());
@@ -376,7 +391,9 @@ public final class OpenApiContract {
     /** For tests of the contract itself. */
     Map<String, String> operationsByTemplate() {
         Map<String, String> out = new LinkedHashMap<>();
-        operations.forEach(o -> out.put(o.method().toUpperCase(java.util.Locale.ROOT) + " " + o.template(), o.pattern().pattern()));
+        operations.forEach(o -> out.put(
+                o.method().toUpperCase(java.util.Locale.ROOT) + " " + o.template(),
+                o.pattern().pattern()));
         return out;
     }
 }

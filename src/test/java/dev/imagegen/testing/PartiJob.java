@@ -10,8 +10,7 @@ import java.util.List;
 /** A job over the 200 PartiPrompts (src/test/resources/parti) plus some prompts of a test's own, e.g. failures. */
 public final class PartiJob {
 
-    private PartiJob() {
-    }
+    private PartiJob() {}
 
     /** Writes {@code parti.tsv} into {@code dir} and returns a job over it against {@code server} ($0.0375/image). */
     public static TestJob of(Path dir, TestDatabase db, FakeOpenRouter server, String dataset, List<String> extra)

@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Assumptions;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,21 +38,25 @@ public final class Pushgateway implements AutoCloseable {
 
     /** Starts one, or skips the test when the binary is absent. */
     public static Pushgateway start(Path logDir) throws IOException, InterruptedException {
-        Assumptions.assumeTrue(Files.isExecutable(BINARY), "Prometheus Pushgateway not installed (" + BINARY
-                + "): apt-get install prometheus-pushgateway, as .ci/run does; skipping");
+        Assumptions.assumeTrue(
+                Files.isExecutable(BINARY),
+                "Prometheus Pushgateway not installed (" + BINARY
+                        + "): apt-get install prometheus-pushgateway, as .ci/run does; skipping");
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         Process p = new ProcessBuilder(BINARY.toString(), "--web.listen-address=127.0.0.1:" + port)
-                .redirectErrorStream(true).redirectOutput(logDir.resolve("pushgateway.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(logDir.resolve("pushgateway.log").toFile())
+                .start();
         Pushgateway gateway = new Pushgateway(p, port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!gateway.ready()) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 gateway.close();
-                throw new IllegalStateException("the Pushgateway did not start: "
-                        + Files.readString(logDir.resolve("pushgateway.log")));
+                throw new IllegalStateException(
+                        "the Pushgateway did not start: " + Files.readString(logDir.resolve("pushgateway.log")));
             }
             Thread.sleep(50); // polling an external process for readiness, with a deadline
         }
@@ -66,8 +69,13 @@ public final class Pushgateway implements AutoCloseable {
 
     private boolean ready() {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url() + "/-/ready")).timeout(Duration.ofSeconds(2))
-                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return http.send(
+                                    HttpRequest.newBuilder(URI.create(url() + "/-/ready"))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -78,11 +86,15 @@ public final class Pushgateway implements AutoCloseable {
 
     /** The metric families of the group (job, dataset, run_id), as {@code GET /api/v1/metrics} lists them. */
     public Optional<Group> group(String job, String dataset, String runId) throws IOException, InterruptedException {
-        String body = http.send(HttpRequest.newBuilder(URI.create(url() + "/api/v1/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String body = http.send(
+                        HttpRequest.newBuilder(URI.create(url() + "/api/v1/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         for (JsonNode group : JSON.readTree(body).path("data")) {
             JsonNode labels = group.path("labels");
-            if (job.equals(labels.path("job").asString()) && dataset.equals(labels.path("dataset").asString())
+            if (job.equals(labels.path("job").asString())
+                    && dataset.equals(labels.path("dataset").asString())
                     && runId.equals(labels.path("run_id").asString())) {
                 return Optional.of(new Group(group));
             }
@@ -95,9 +107,10 @@ public final class Pushgateway implements AutoCloseable {
 
         /** The value of the family's series whose labels include {@code labels} (name, value, ...). */
         public double value(String family, String... labels) {
-            return series(family, labels).map(s -> Double.parseDouble(s.path("value").asString()))
-                    .orElseThrow(() -> new AssertionError("no series " + family + " " + String.join(",", labels)
-                            + " in " + node));
+            return series(family, labels)
+                    .map(s -> Double.parseDouble(s.path("value").asString()))
+                    .orElseThrow(() ->
+                            new AssertionError("no series " + family + " " + String.join(",", labels) + " in " + node));
         }
 
         public boolean has(String family, String... labels) {
@@ -108,8 +121,10 @@ public final class Pushgateway implements AutoCloseable {
         public Map<String, Long> buckets(String family) {
             JsonNode s = series(family).orElseThrow(() -> new AssertionError("no histogram " + family));
             Map<String, Long> buckets = new HashMap<>();
-            s.path("buckets").properties().forEach(e -> buckets.put(e.getKey(),
-                    Long.parseLong(e.getValue().asString())));
+            s.path("buckets")
+                    .properties()
+                    .forEach(e ->
+                            buckets.put(e.getKey(), Long.parseLong(e.getValue().asString())));
             buckets.put("count", Long.parseLong(s.path("count").asString()));
             return buckets;
         }

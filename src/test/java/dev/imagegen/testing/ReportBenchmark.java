@@ -4,7 +4,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -15,8 +14,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class ReportBenchmark {
 
-    private ReportBenchmark() {
-    }
+    private ReportBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int total = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
@@ -51,27 +49,58 @@ public final class ReportBenchmark {
                        g.model, g.provider, g.generation_id, g.seed, 0.0375, 1000 + (n * 37) % 30000, 1 + n % 3,
                        g.job_execution_id, g.job_instance_id, g.created_at + n * interval '1 second'
                   FROM generated_image g, generate_series(1, ?) n""", copies);
-        jdbc.update("DELETE FROM generated_image WHERE ctid IN (SELECT ctid FROM generated_image ORDER BY prompt_id "
-                + "DESC LIMIT greatest(0, (SELECT count(*) FROM generated_image) - ?))", total);
+        jdbc.update(
+                "DELETE FROM generated_image WHERE ctid IN (SELECT ctid FROM generated_image ORDER BY prompt_id "
+                        + "DESC LIMIT greatest(0, (SELECT count(*) FROM generated_image) - ?))",
+                total);
         long rows = jdbc.queryForObject("SELECT count(*) FROM generated_image", Long.class);
-        System.out.printf(Locale.ROOT, "rows: %d images (%d copied rows in %.1f s)%n", rows, rows - 200,
+        System.out.printf(
+                Locale.ROOT,
+                "rows: %d images (%d copied rows in %.1f s)%n",
+                rows,
+                rows - 200,
                 (System.nanoTime() - t0) / 1e9);
 
         time("report (first: makes every thumbnail)", () -> check(job.run("report", "--run-id", "big")));
         time("report (again: thumbnails reused)", () -> check(job.run("report", "--run-id", "big")));
         Path reportDir = job.output().resolve("reports/big");
-        System.out.printf(Locale.ROOT, "report.html %d KB, %d gallery pages, summary.json %d KB%n",
+        System.out.printf(
+                Locale.ROOT,
+                "report.html %d KB, %d gallery pages, summary.json %d KB%n",
                 Files.size(reportDir.resolve("report.html")) / 1024,
-                Files.list(reportDir.resolve("gallery")).count(), Files.size(reportDir.resolve("summary.json")) / 1024);
+                Files.list(reportDir.resolve("gallery")).count(),
+                Files.size(reportDir.resolve("summary.json")) / 1024);
         // Exports read the copied rows' files; all copies share the 200 real files, which is fine for timing.
-        time("export webdataset", () -> check(job.run("export", "--format", "webdataset", "--to",
-                dir.resolve("wds").toString())));
-        time("export jsonl", () -> check(job.run("export", "--format", "jsonl", "--to",
-                dir.resolve("jsonl").toString())));
-        time("export imagefolder --link", () -> check(job.run("export", "--format", "imagefolder", "--link", "--to",
-                dir.resolve("hf").toString())));
+        time(
+                "export webdataset",
+                () -> check(job.run(
+                        "export",
+                        "--format",
+                        "webdataset",
+                        "--to",
+                        dir.resolve("wds").toString())));
+        time(
+                "export jsonl",
+                () -> check(job.run(
+                        "export",
+                        "--format",
+                        "jsonl",
+                        "--to",
+                        dir.resolve("jsonl").toString())));
+        time(
+                "export imagefolder --link",
+                () -> check(job.run(
+                        "export",
+                        "--format",
+                        "imagefolder",
+                        "--link",
+                        "--to",
+                        dir.resolve("hf").toString())));
         Runtime rt = Runtime.getRuntime();
-        System.out.printf(Locale.ROOT, "heap: max %d MB, used now %d MB%n", rt.maxMemory() >> 20,
+        System.out.printf(
+                Locale.ROOT,
+                "heap: max %d MB, used now %d MB%n",
+                rt.maxMemory() >> 20,
                 (rt.totalMemory() - rt.freeMemory()) >> 20);
         System.out.println("work directory: " + dir);
         System.exit(0);

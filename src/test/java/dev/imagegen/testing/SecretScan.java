@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -13,8 +12,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class SecretScan {
 
-    private SecretScan() {
-    }
+    private SecretScan() {}
 
     /** The tables (schema.table) with a row that contains {@code secret}. */
     public static List<String> tablesContaining(JdbcTemplate jdbc, String secret) {
@@ -22,10 +20,12 @@ public final class SecretScan {
         List<String> found = new ArrayList<>();
         for (String table : jdbc.queryForList("""
                 SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables
-                 WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')""",
-                String.class)) {
-            Integer n = jdbc.queryForObject("SELECT count(*) FROM " + table + " t WHERE strpos(t::text, ?) > 0 "
-                    + "OR strpos(t::text, ?) > 0", Integer.class, secret, hex);
+                 WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')""", String.class)) {
+            Integer n = jdbc.queryForObject(
+                    "SELECT count(*) FROM " + table + " t WHERE strpos(t::text, ?) > 0 " + "OR strpos(t::text, ?) > 0",
+                    Integer.class,
+                    secret,
+                    hex);
             if (n != null && n > 0) {
                 found.add(table);
             }

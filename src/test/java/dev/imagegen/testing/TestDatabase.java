@@ -1,12 +1,11 @@
 package dev.imagegen.testing;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -28,7 +27,9 @@ public final class TestDatabase {
     public static synchronized TestDatabase fresh() {
         try {
             if (server == null) {
-                server = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+                server = EmbeddedPostgres.builder()
+                        .setServerConfig("max_connections", "300")
+                        .start();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         server.close();
@@ -38,7 +39,8 @@ public final class TestDatabase {
                 }));
             }
             String name = "t" + ProcessHandle.current().pid() + "_" + counter.incrementAndGet();
-            try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = server.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE " + name);
             }
             return new TestDatabase("jdbc:postgresql://localhost:" + server.getPort() + "/" + name);

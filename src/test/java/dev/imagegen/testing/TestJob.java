@@ -1,5 +1,6 @@
 package dev.imagegen.testing;
 
+import dev.imagegen.cli.ImagegenCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -9,8 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import dev.imagegen.cli.ImagegenCommand;
 
 /**
  * A job file in a temporary directory, run through the real command line in this JVM against a {@link TestDatabase}
@@ -34,8 +33,14 @@ public final class TestJob {
     }
 
     /** The standard job with another provider and model, and extra {@code model:} keys (one line, may be null). */
-    public static TestJob openRouter(Path dir, TestDatabase db, FakeOpenRouter server, String provider, String model,
-                                     String extraModelYaml, String extraRunYaml) {
+    public static TestJob openRouter(
+            Path dir,
+            TestDatabase db,
+            FakeOpenRouter server,
+            String provider,
+            String model,
+            String extraModelYaml,
+            String extraRunYaml) {
         return new TestJob(dir, db, """
                 dataset: test
                 source: { csv: prompts.csv, id-column: id, prompt-column: prompt }
@@ -53,14 +58,21 @@ public final class TestJob {
                   retry: { max-attempts: 3, initial-delay: 10ms, max-delay: 50ms }
                 %s
                 output: { dir: out }
-                """.formatted(provider, model, server.baseUrl(), extraModelYaml == null ? "" : extraModelYaml,
-                extraRunYaml == null ? "" : extraRunYaml.indent(2)));
+                """.formatted(
+                        provider,
+                        model,
+                        server.baseUrl(),
+                        extraModelYaml == null ? "" : extraModelYaml,
+                        extraRunYaml == null ? "" : extraRunYaml.indent(2)));
     }
 
     public TestJob prompts(String... idAndPrompt) throws IOException {
         StringBuilder csv = new StringBuilder("id,prompt\n");
         for (int i = 0; i < idAndPrompt.length; i += 2) {
-            csv.append(idAndPrompt[i]).append(",\"").append(idAndPrompt[i + 1].replace("\"", "\"\"")).append("\"\n");
+            csv.append(idAndPrompt[i])
+                    .append(",\"")
+                    .append(idAndPrompt[i + 1].replace("\"", "\"\""))
+                    .append("\"\n");
         }
         Files.writeString(dir.resolve("prompts.csv"), csv);
         return this;
@@ -109,8 +121,8 @@ public final class TestJob {
             System.setOut(new PrintStream(new TeeStream(capturedOut, out), true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(new TeeStream(capturedErr, err), true, StandardCharsets.UTF_8));
             int code = ImagegenCommand.execute(argv);
-            return new Result(code, capturedOut.toString(StandardCharsets.UTF_8),
-                    capturedErr.toString(StandardCharsets.UTF_8));
+            return new Result(
+                    code, capturedOut.toString(StandardCharsets.UTF_8), capturedErr.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);
             System.setErr(err);

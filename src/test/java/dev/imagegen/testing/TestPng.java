@@ -13,8 +13,7 @@ import java.util.zip.Deflater;
  */
 public final class TestPng {
 
-    private TestPng() {
-    }
+    private TestPng() {}
 
     /** A PNG of roughly {@code approxBytes} (at least a small one), tagged with {@code text}. */
     public static byte[] of(int approxBytes, String text) {
@@ -40,8 +39,14 @@ public final class TestPng {
         deflater.end();
         ByteArrayOutputStream png = new ByteArrayOutputStream(idat.size() + 256);
         png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height)
-                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        ByteBuffer ihdr = ByteBuffer.allocate(13)
+                .putInt(width)
+                .putInt(height)
+                .put((byte) 8)
+                .put((byte) 2)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         chunk(png, "IHDR", ihdr.array());
         chunk(png, "tEXt", ("Comment\0" + text).getBytes(StandardCharsets.ISO_8859_1));
         chunk(png, "IDAT", idat.toByteArray());
@@ -56,8 +61,14 @@ public final class TestPng {
     public static byte[] declaring(long width, long height) {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt((int) width).putInt((int) height)
-                .put((byte) 1).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        ByteBuffer ihdr = ByteBuffer.allocate(13)
+                .putInt((int) width)
+                .putInt((int) height)
+                .put((byte) 1)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         chunk(png, "IHDR", ihdr.array());
         chunk(png, "IDAT", deflate(new byte[64]));
         chunk(png, "IEND", new byte[0]);
@@ -88,8 +99,14 @@ public final class TestPng {
         deflater.end();
         ByteArrayOutputStream png = new ByteArrayOutputStream(idat.size() + 64);
         png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height)
-                .put((byte) 1).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        ByteBuffer ihdr = ByteBuffer.allocate(13)
+                .putInt(width)
+                .putInt(height)
+                .put((byte) 1)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         chunk(png, "IHDR", ihdr.array());
         chunk(png, "IDAT", idat.toByteArray());
         chunk(png, "IEND", new byte[0]);

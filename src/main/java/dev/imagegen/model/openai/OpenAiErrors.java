@@ -1,10 +1,9 @@
 package dev.imagegen.model.openai;
 
-import java.time.Duration;
-import java.util.Set;
-
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ModelCallException;
+import java.time.Duration;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -15,14 +14,13 @@ import tools.jackson.databind.JsonNode;
 public final class OpenAiErrors {
 
     private static final int MAX_MESSAGE = 600;
-    private static final Set<String> MODERATION = Set.of("moderation_blocked", "content_policy_violation",
-            "content_filter");
-    private static final Set<String> CREDITS = Set.of("insufficient_quota", "billing_hard_limit_reached",
-            "billing_not_active");
+    private static final Set<String> MODERATION =
+            Set.of("moderation_blocked", "content_policy_violation", "content_filter");
+    private static final Set<String> CREDITS =
+            Set.of("insufficient_quota", "billing_hard_limit_reached", "billing_not_active");
     private static final Set<String> AUTH = Set.of("invalid_api_key", "invalid_organization", "account_deactivated");
 
-    private OpenAiErrors() {
-    }
+    private OpenAiErrors() {}
 
     /**
      * @param retryHint from the response headers; kept only for failures that are retried
@@ -36,8 +34,8 @@ public final class OpenAiErrors {
         if (key != null && !key.isEmpty()) {
             message = message.replace(key, "****");
         }
-        return new ModelCallException(kind, status, message,
-                kind.action() == FailureKind.Action.RETRY ? retryHint : null, null);
+        return new ModelCallException(
+                kind, status, message, kind.action() == FailureKind.Action.RETRY ? retryHint : null, null);
     }
 
     static FailureKind kindOf(int status, String code, String type) {

@@ -1,11 +1,6 @@
 package dev.imagegen.model.openai;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import static dev.imagegen.model.ModelHttp.textOrNull;
 
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
@@ -15,12 +10,16 @@ import dev.imagegen.model.ImageRequest;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.ModelSpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
-
-import static dev.imagegen.model.ModelHttp.textOrNull;
 
 /**
  * OpenAI's Images API: {@code POST {base-url}/images/generations}, or {@code /images/edits} (its JSON form, with
@@ -56,13 +55,20 @@ public final class OpenAiImagesModel implements ImageModel {
 
     @Override
     public Generation generate(ImageRequest request) throws ModelCallException, InterruptedException {
-        ModelHttp.Response response = ModelHttp.exchange(http, request.hasReferences() ? edits : generations,
+        ModelHttp.Response response = ModelHttp.exchange(
+                http,
+                request.hasReferences() ? edits : generations,
                 Map.of("Authorization", "Bearer " + spec.apiKey().reveal()),
-                json.writeValueAsBytes(requestBody(request)), spec.timeout(), spec.maxResponseBytes());
+                json.writeValueAsBytes(requestBody(request)),
+                spec.timeout(),
+                spec.maxResponseBytes());
         JsonNode root = ModelHttp.parse(json, response.body(), response.status());
         if (response.status() != 200) {
-            throw OpenAiErrors.classify(response.status(), root == null ? null : root.get("error"),
-                    RateLimitHeaders.retryHint(response.headers(), clock.instant()), spec.apiKey().reveal());
+            throw OpenAiErrors.classify(
+                    response.status(),
+                    root == null ? null : root.get("error"),
+                    RateLimitHeaders.retryHint(response.headers(), clock.instant()),
+                    spec.apiKey().reveal());
         }
         if (root == null) {
             throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not JSON");
@@ -108,7 +114,8 @@ public final class OpenAiImagesModel implements ImageModel {
         long imageIn = in.path("image_tokens").asLong(0);
         long textIn = in.path("text_tokens").isNumber() ? in.path("text_tokens").asLong() : input - imageIn;
         long textOut = out.path("text_tokens").asLong(0);
-        long imageOut = out.path("image_tokens").isNumber() ? out.path("image_tokens").asLong() : output - textOut;
+        long imageOut =
+                out.path("image_tokens").isNumber() ? out.path("image_tokens").asLong() : output - textOut;
         return pricing.estimate(textIn, imageIn, textOut, imageOut);
     }
 
@@ -120,8 +127,9 @@ public final class OpenAiImagesModel implements ImageModel {
         Double billed = cost > 0 ? cost : null;
         JsonNode data = root.path("data");
         if (!data.isArray() || data.isEmpty()) {
-            throw new ModelCallException(FailureKind.NO_IMAGE, 200, "the response has no image (empty data)",
-                    null, billed).answered(true, requestId, spec.name(), PROVIDER, input, output);
+            throw new ModelCallException(
+                            FailureKind.NO_IMAGE, 200, "the response has no image (empty data)", null, billed)
+                    .answered(true, requestId, spec.name(), PROVIDER, input, output);
         }
         String format = textOrNull(root, "output_format");
         String declared = format == null ? null : "image/" + format;
@@ -132,9 +140,15 @@ public final class OpenAiImagesModel implements ImageModel {
             try {
                 String b64 = item.path("b64_json").asString("");
                 if (b64.isEmpty()) {
-                    throw new ModelCallException(FailureKind.NO_IMAGE, 200, item.has("url")
-                            ? "the image came as a URL (a dall-e response); use a GPT image model, which returns "
-                            + "b64_json" : "a data item without b64_json", null, billed);
+                    throw new ModelCallException(
+                            FailureKind.NO_IMAGE,
+                            200,
+                            item.has("url")
+                                    ? "the image came as a URL (a dall-e response); use a GPT image model, which returns "
+                                            + "b64_json"
+                                    : "a data item without b64_json",
+                            null,
+                            billed);
                 }
                 images.add(ModelHttp.decodeBase64Image(b64, declared, billed));
             } catch (ModelCallException e) {

@@ -1,8 +1,7 @@
 package dev.imagegen.model.openai;
 
-import java.util.Map;
-
 import dev.imagegen.spec.ModelSpec;
+import java.util.Map;
 
 /**
  * OpenAI's list prices of the GPT image models, USD per million tokens of each type (text input, text output, image
@@ -18,8 +17,7 @@ public final class OpenAiPrices {
             "gpt-image-1", new ModelSpec.Pricing(5, 0, 10, 40),
             "gpt-image-1-mini", new ModelSpec.Pricing(2, 0, 2.5, 8));
 
-    private OpenAiPrices() {
-    }
+    private OpenAiPrices() {}
 
     /** The list prices of a model (a dated snapshot such as {@code gpt-image-2-2026-04-21} too); null if unknown. */
     public static ModelSpec.Pricing of(String model) {

@@ -1,12 +1,11 @@
 package dev.imagegen.model.openai;
 
+import dev.imagegen.model.BoundedBody;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import dev.imagegen.model.BoundedBody;
 
 /**
  * When OpenAI may be asked again: {@code retry-after-ms}, then {@code Retry-After}, then the
@@ -17,8 +16,7 @@ final class RateLimitHeaders {
 
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|h|m|s)");
 
-    private RateLimitHeaders() {
-    }
+    private RateLimitHeaders() {}
 
     static Duration retryHint(HttpHeaders headers, Instant now) {
         String ms = headers.firstValue("retry-after-ms").orElse(null);
@@ -45,12 +43,16 @@ final class RateLimitHeaders {
     }
 
     private static boolean exhausted(HttpHeaders headers, String limit) {
-        return headers.firstValue("x-ratelimit-remaining-" + limit).map(String::strip).map(v -> v.equals("0"))
+        return headers.firstValue("x-ratelimit-remaining-" + limit)
+                .map(String::strip)
+                .map(v -> v.equals("0"))
                 .orElse(false);
     }
 
     private static Duration reset(HttpHeaders headers, String limit) {
-        return headers.firstValue("x-ratelimit-reset-" + limit).map(RateLimitHeaders::parseDuration).orElse(null);
+        return headers.firstValue("x-ratelimit-reset-" + limit)
+                .map(RateLimitHeaders::parseDuration)
+                .orElse(null);
     }
 
     /** A Go-style duration ({@code 1h2m3.5s}, {@code 250ms}); null when it is not one. */

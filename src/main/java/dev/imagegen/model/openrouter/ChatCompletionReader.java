@@ -2,7 +2,6 @@ package dev.imagegen.model.openrouter;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
@@ -18,16 +17,21 @@ import tools.jackson.databind.json.JsonMapper;
 final class ChatCompletionReader {
 
     /** Where a data URL sits in the body ({@code start} at its first character), or its text when it was escaped. */
-    record ImageRef(int start, int end, String text) {
-    }
+    record ImageRef(int start, int end, String text) {}
 
-    record ChatCompletion(String id, String model, String provider, JsonNode usage, JsonNode error,
-                          String finishReason, String nativeFinishReason, JsonNode choiceError, String text,
-                          List<ImageRef> images) {
-    }
+    record ChatCompletion(
+            String id,
+            String model,
+            String provider,
+            JsonNode usage,
+            JsonNode error,
+            String finishReason,
+            String nativeFinishReason,
+            JsonNode choiceError,
+            String text,
+            List<ImageRef> images) {}
 
-    private ChatCompletionReader() {
-    }
+    private ChatCompletionReader() {}
 
     static ChatCompletion read(JsonMapper mapper, byte[] body) {
         // Small parts (usage, error) are read as trees mid-stream: there is more JSON after them.
@@ -56,8 +60,17 @@ final class ChatCompletionReader {
                 }
             }
         }
-        return new ChatCompletion(id, model, provider, usage, error, choice.finishReason, choice.nativeFinishReason,
-                choice.error, choice.text, choice.images);
+        return new ChatCompletion(
+                id,
+                model,
+                provider,
+                usage,
+                error,
+                choice.finishReason,
+                choice.nativeFinishReason,
+                choice.error,
+                choice.text,
+                choice.images);
     }
 
     private static final class Choice {

@@ -1,13 +1,5 @@
 package dev.imagegen.model.openrouter;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import dev.imagegen.model.BoundedBody;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
@@ -17,6 +9,13 @@ import dev.imagegen.model.ImageRequest;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.ModelSpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -68,8 +67,10 @@ public final class OpenRouterChatModel implements ImageModel {
                 throw e;
             }
             modalities = ModelSpec.IMAGE_ONLY;
-            log.warn("model {} outputs no text: asking for modalities [image] from now on (set model.modalities: "
-                    + "[image] or let imagegen check find it)", spec.name());
+            log.warn(
+                    "model {} outputs no text: asking for modalities [image] from now on (set model.modalities: "
+                            + "[image] or let imagegen check find it)",
+                    spec.name());
             return generateOnce(request, ModelSpec.IMAGE_ONLY);
         }
     }
@@ -77,12 +78,15 @@ public final class OpenRouterChatModel implements ImageModel {
     /** {@link OpenRouterErrors#classify}, with a message naming model.max-tokens when the answer ran out of them. */
     private ModelCallException classified(int status, JsonNode error, Duration retryAfter, Double billed) {
         ModelCallException e = OpenRouterErrors.classify(status, error, retryAfter, billed);
-        return e.kind() == FailureKind.MAX_TOKENS ? OpenRouterErrors.tokensTooFew(spec.maxTokens(),
-                spec.tokenField(), e.httpStatus(), billed) : e;
+        return e.kind() == FailureKind.MAX_TOKENS
+                ? OpenRouterErrors.tokensTooFew(spec.maxTokens(), spec.tokenField(), e.httpStatus(), billed)
+                : e;
     }
 
     private static boolean unsupportedModalities(ModelCallException e) {
-        return e.httpStatus() != null && e.httpStatus() == 404 && e.getMessage() != null
+        return e.httpStatus() != null
+                && e.httpStatus() == 404
+                && e.getMessage() != null
                 && e.getMessage().contains("support the requested output modalities");
     }
 
@@ -93,25 +97,34 @@ public final class OpenRouterChatModel implements ImageModel {
         Duration retryAfter = BoundedBody.retryAfter(response.headers(), clock.instant());
         if (response.status() != 200) {
             JsonNode root = parseError(body);
-            throw classified(response.status(), root == null ? null : root.get("error"),
-                    retryAfter, null);
+            throw classified(response.status(), root == null ? null : root.get("error"), retryAfter, null);
         }
         ChatCompletionReader.ChatCompletion completion;
         try {
             completion = ChatCompletionReader.read(json, body);
         } catch (JacksonException | IllegalArgumentException e) {
-            throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not a JSON completion ("
-                    + body.length + " bytes): " + e.getMessage());
+            throw new ModelCallException(
+                    FailureKind.TRANSIENT,
+                    200,
+                    "a 200 whose body is not a JSON completion (" + body.length + " bytes): " + e.getMessage());
         }
-        return parseSuccess(completion, body, retryAfter,
+        return parseSuccess(
+                completion,
+                body,
+                retryAfter,
                 response.headers().firstValue("X-Generation-Id").orElse(null));
     }
 
     /** One POST, bounded as a whole by {@code model.timeout}, redirects refused (see {@link ModelHttp#exchange}). */
     private ModelHttp.Response send(ImageRequest request, List<String> asked)
             throws ModelCallException, InterruptedException {
-        return ModelHttp.exchange(http, endpoint, OpenRouterHeaders.of(spec),
-                json.writeValueAsBytes(requestBody(request, asked)), spec.timeout(), spec.maxResponseBytes());
+        return ModelHttp.exchange(
+                http,
+                endpoint,
+                OpenRouterHeaders.of(spec),
+                json.writeValueAsBytes(requestBody(request, asked)),
+                spec.timeout(),
+                spec.maxResponseBytes());
     }
 
     ObjectNode requestBody(ImageRequest request) {
@@ -134,7 +147,10 @@ public final class OpenRouterChatModel implements ImageModel {
             ArrayNode parts = message.putArray("content");
             parts.addObject().put("type", "text").put("text", request.prompt());
             for (String url : request.referenceUrls()) {
-                parts.addObject().put("type", "image_url").putObject("image_url").put("url", url);
+                parts.addObject()
+                        .put("type", "image_url")
+                        .putObject("image_url")
+                        .put("url", url);
             }
         } else {
             message.put("content", request.prompt());
@@ -164,8 +180,9 @@ public final class OpenRouterChatModel implements ImageModel {
         }
     }
 
-    private Generation parseSuccess(ChatCompletionReader.ChatCompletion c, byte[] body, Duration retryAfter,
-                                    String headerId) throws ModelCallException {
+    private Generation parseSuccess(
+            ChatCompletionReader.ChatCompletion c, byte[] body, Duration retryAfter, String headerId)
+            throws ModelCallException {
         JsonNode usage = c.usage() == null ? json.createObjectNode() : c.usage();
         long promptTokens = usage.path("prompt_tokens").asLong(0);
         long completionTokens = usage.path("completion_tokens").asLong(0);
@@ -182,9 +199,16 @@ public final class OpenRouterChatModel implements ImageModel {
         }
     }
 
-    private Generation parseAnswer(ChatCompletionReader.ChatCompletion c, byte[] body, Duration retryAfter,
-                                   String id, long promptTokens, long completionTokens, double cost,
-                                   boolean estimated) throws ModelCallException {
+    private Generation parseAnswer(
+            ChatCompletionReader.ChatCompletion c,
+            byte[] body,
+            Duration retryAfter,
+            String id,
+            long promptTokens,
+            long completionTokens,
+            double cost,
+            boolean estimated)
+            throws ModelCallException {
         Double billed = cost > 0 ? cost : null;
         if (c.error() != null && c.error().isObject()) {
             throw classified(200, c.error(), retryAfter, billed);
@@ -196,28 +220,44 @@ public final class OpenRouterChatModel implements ImageModel {
         String text = c.text();
         String nativeReason = c.nativeFinishReason() == null ? "" : ", native " + c.nativeFinishReason();
         if (finish.equals("content_filter")) {
-            throw new ModelCallException(FailureKind.MODERATION, 200, "refused by the content filter" + nativeReason
-                    + (text == null || text.isBlank() ? "" : ": " + clip(text)), null, billed);
+            throw new ModelCallException(
+                    FailureKind.MODERATION,
+                    200,
+                    "refused by the content filter" + nativeReason
+                            + (text == null || text.isBlank() ? "" : ": " + clip(text)),
+                    null,
+                    billed);
         }
         if (finish.equals("error")) {
-            throw new ModelCallException(FailureKind.TRANSIENT, 200, "the provider ended the response with an error"
-                    + nativeReason, retryAfter, billed);
+            throw new ModelCallException(
+                    FailureKind.TRANSIENT,
+                    200,
+                    "the provider ended the response with an error" + nativeReason,
+                    retryAfter,
+                    billed);
         }
         if (c.images().isEmpty() && finish.equals("length")) {
             throw OpenRouterErrors.tokensTooFew(spec.maxTokens(), spec.tokenField(), 200, billed);
         }
         if (c.images().isEmpty()) {
-            throw new ModelCallException(FailureKind.NO_IMAGE, 200, "the response has no image (finish_reason "
-                    + (finish.isEmpty() ? "none" : finish) + nativeReason + ")"
-                    + (text == null || text.isBlank() ? "" : ": " + clip(text)), null, billed);
+            throw new ModelCallException(
+                    FailureKind.NO_IMAGE,
+                    200,
+                    "the response has no image (finish_reason "
+                            + (finish.isEmpty() ? "none" : finish) + nativeReason + ")"
+                            + (text == null || text.isBlank() ? "" : ": " + clip(text)),
+                    null,
+                    billed);
         }
         List<ImageData> decoded = new ArrayList<>(c.images().size());
         List<String> rejected = new ArrayList<>();
         ModelCallException firstBad = null;
         for (ChatCompletionReader.ImageRef ref : c.images()) {
             try {
-                decoded.add(ref.text() != null ? DataUrls.decode(ref.text(), billed)
-                        : DataUrls.decode(body, ref.start(), ref.end(), billed));
+                decoded.add(
+                        ref.text() != null
+                                ? DataUrls.decode(ref.text(), billed)
+                                : DataUrls.decode(body, ref.start(), ref.end(), billed));
             } catch (ModelCallException e) {
                 // One bad image of several: the valid ones are kept (they are paid for).
                 firstBad = firstBad == null ? e : firstBad;
@@ -227,8 +267,8 @@ public final class OpenRouterChatModel implements ImageModel {
         if (decoded.isEmpty()) {
             throw firstBad;
         }
-        return new Generation(decoded, id, c.model(), c.provider(), promptTokens, completionTokens, cost, estimated,
-                text, rejected);
+        return new Generation(
+                decoded, id, c.model(), c.provider(), promptTokens, completionTokens, cost, estimated, text, rejected);
     }
 
     private static String clip(String s) {

@@ -1,11 +1,10 @@
 package dev.imagegen.model.openrouter;
 
-import java.time.Duration;
-import java.util.Set;
-
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.model.ModelHttp;
+import java.time.Duration;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -17,20 +16,37 @@ final class OpenRouterErrors {
 
     private static final int MAX_MESSAGE = 600;
     private static final Set<String> MODERATION_TYPES = Set.of("content_policy_violation", "refusal");
-    private static final Set<String> TRANSIENT_TYPES = Set.of("provider_overloaded", "provider_unavailable", "server",
-            "timeout", "unmapped");
+    private static final Set<String> TRANSIENT_TYPES =
+            Set.of("provider_overloaded", "provider_unavailable", "server", "timeout", "unmapped");
     /** Errors about an input image: the row's reference, not the request as a whole. */
-    private static final Set<String> IMAGE_TYPES = Set.of("invalid_image", "image_too_large", "image_too_small",
-            "unsupported_image_format", "image_not_found", "image_download_failed");
-    private static final Set<String> BAD_REQUEST_TYPES = Set.of("invalid_request", "invalid_prompt",
-            "context_length_exceeded", "string_too_long", "precondition_failed", "payload_too_large", "unprocessable");
+    private static final Set<String> IMAGE_TYPES = Set.of(
+            "invalid_image",
+            "image_too_large",
+            "image_too_small",
+            "unsupported_image_format",
+            "image_not_found",
+            "image_download_failed");
+
+    private static final Set<String> BAD_REQUEST_TYPES = Set.of(
+            "invalid_request",
+            "invalid_prompt",
+            "context_length_exceeded",
+            "string_too_long",
+            "precondition_failed",
+            "payload_too_large",
+            "unprocessable");
     /** Availability codes (errors-and-debugging.mdx) that no retry, no row and no other prompt can fix. */
-    private static final Set<String> UNAVAILABLE_CODES = Set.of("model_not_found", "wrong_endpoint", "no_endpoints",
-            "model_deprecated", "model_unavailable_upstream", "privacy_restricted", "constraint_filtered",
+    private static final Set<String> UNAVAILABLE_CODES = Set.of(
+            "model_not_found",
+            "wrong_endpoint",
+            "no_endpoints",
+            "model_deprecated",
+            "model_unavailable_upstream",
+            "privacy_restricted",
+            "constraint_filtered",
             "free_variant_ended");
 
-    private OpenRouterErrors() {
-    }
+    private OpenRouterErrors() {}
 
     /**
      * @param httpStatus   the response status (200 when the error came inside a successful response)
@@ -43,16 +59,23 @@ final class OpenRouterErrors {
         String message = messageOf(e, httpStatus);
         JsonNode availability = e == null ? null : e.get("availability");
         Duration retryAfter = headerRetry;
-        if (retryAfter == null && availability != null && availability.get("retry_after") != null
+        if (retryAfter == null
+                && availability != null
+                && availability.get("retry_after") != null
                 && availability.get("retry_after").isNumber()) {
-            retryAfter = dev.imagegen.model.BoundedBody.hintMillis(availability.get("retry_after").asDouble() * 1000);
+            retryAfter = dev.imagegen.model.BoundedBody.hintMillis(
+                    availability.get("retry_after").asDouble() * 1000);
         }
         FailureKind kind = kindOf(status, e, availability);
         JsonNode meta = e == null ? null : e.get("metadata");
-        ModelCallException failure = new ModelCallException(kind, httpStatus == 200 ? Integer.valueOf(status)
-                : Integer.valueOf(httpStatus), message, retryAfter, cost);
-        return failure.withModeration(ModelHttp.textOrNull(meta, "flagged_input"),
-                ModelHttp.textOrNull(meta, "model_slug"));
+        ModelCallException failure = new ModelCallException(
+                kind,
+                httpStatus == 200 ? Integer.valueOf(status) : Integer.valueOf(httpStatus),
+                message,
+                retryAfter,
+                cost);
+        return failure.withModeration(
+                ModelHttp.textOrNull(meta, "flagged_input"), ModelHttp.textOrNull(meta, "model_slug"));
     }
 
     /**
@@ -67,7 +90,8 @@ final class OpenRouterErrors {
                 return FailureKind.FORBIDDEN;
             }
             if (retryable || "capacity_exhausted".equals(code) || "temporarily_unavailable".equals(code)) {
-                return status == 429 || "capacity_exhausted".equals(code) ? FailureKind.RATE_LIMITED
+                return status == 429 || "capacity_exhausted".equals(code)
+                        ? FailureKind.RATE_LIMITED
                         : FailureKind.TRANSIENT;
             }
             if (code == null || UNAVAILABLE_CODES.contains(code) || availability.has("retryable")) {
@@ -89,13 +113,20 @@ final class OpenRouterErrors {
                 return FailureKind.BAD_REQUEST;
             }
             switch (type) {
-                case "rate_limit_exceeded": return FailureKind.RATE_LIMITED;
-                case "authentication": return FailureKind.AUTH;
-                case "payment_required", "token_limit_exceeded": return FailureKind.CREDITS;
-                case "permission_denied": return FailureKind.FORBIDDEN;
-                case "max_tokens_exceeded": return FailureKind.MAX_TOKENS;
-                case "not_found": return FailureKind.MODEL_UNAVAILABLE;
-                default: break;
+                case "rate_limit_exceeded":
+                    return FailureKind.RATE_LIMITED;
+                case "authentication":
+                    return FailureKind.AUTH;
+                case "payment_required", "token_limit_exceeded":
+                    return FailureKind.CREDITS;
+                case "permission_denied":
+                    return FailureKind.FORBIDDEN;
+                case "max_tokens_exceeded":
+                    return FailureKind.MAX_TOKENS;
+                case "not_found":
+                    return FailureKind.MODEL_UNAVAILABLE;
+                default:
+                    break;
             }
         }
         if (status == 403) {
@@ -109,9 +140,15 @@ final class OpenRouterErrors {
 
     /** {@code model.max-tokens} is too small for an image: a message that names the key and the fix. */
     static ModelCallException tokensTooFew(int maxTokens, String field, Integer status, Double billed) {
-        return new ModelCallException(FailureKind.MAX_TOKENS, status, "the answer reached model.max-tokens ("
-                + maxTokens + ", sent as " + field + ") before any image came; raise model.max-tokens (an image "
-                + "takes about 1,300 to 5,000 tokens, more at 4K), then restart", null, billed);
+        return new ModelCallException(
+                FailureKind.MAX_TOKENS,
+                status,
+                "the answer reached model.max-tokens ("
+                        + maxTokens + ", sent as " + field
+                        + ") before any image came; raise model.max-tokens (an image "
+                        + "takes about 1,300 to 5,000 tokens, more at 4K), then restart",
+                null,
+                billed);
     }
 
     static FailureKind byStatus(int status) {
@@ -152,7 +189,9 @@ final class OpenRouterErrors {
             return e.get("error_type").asString();
         }
         JsonNode meta = e.get("metadata");
-        if (meta != null && meta.get("error_type") != null && meta.get("error_type").isString()) {
+        if (meta != null
+                && meta.get("error_type") != null
+                && meta.get("error_type").isString()) {
             return meta.get("error_type").asString();
         }
         return null;
@@ -166,7 +205,9 @@ final class OpenRouterErrors {
         String type = errorType(e);
         JsonNode availability = e.get("availability");
         if (availability != null && ModelHttp.textOrNull(availability, "code") != null) {
-            m.append(" [availability: ").append(availability.get("code").asString()).append(']');
+            m.append(" [availability: ")
+                    .append(availability.get("code").asString())
+                    .append(']');
         } else if (type != null) {
             m.append(" [").append(type).append(']');
         }
@@ -181,7 +222,9 @@ final class OpenRouterErrors {
                 m.append(')');
             }
             if (meta.get("provider_name") != null && meta.get("provider_name").isString()) {
-                m.append(" [provider: ").append(meta.get("provider_name").asString()).append(']');
+                m.append(" [provider: ")
+                        .append(meta.get("provider_name").asString())
+                        .append(']');
             }
             if (meta.get("raw") != null && !meta.get("raw").isNull()) {
                 m.append(" raw: ").append(meta.get("raw").toString());

@@ -1,15 +1,13 @@
 package dev.imagegen.model.openrouter;
 
+import dev.imagegen.spec.ModelSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import dev.imagegen.spec.ModelSpec;
 
 /** The headers of every OpenRouter request: the key, and the app attribution (title, referer). */
 public final class OpenRouterHeaders {
 
-    private OpenRouterHeaders() {
-    }
+    private OpenRouterHeaders() {}
 
     public static Map<String, String> of(ModelSpec spec) {
         Map<String, String> h = new LinkedHashMap<>();

@@ -1,14 +1,6 @@
 package dev.imagegen.model.openrouter;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import static dev.imagegen.model.ModelHttp.textOrNull;
 
 import dev.imagegen.model.BoundedBody;
 import dev.imagegen.model.FailureKind;
@@ -19,12 +11,19 @@ import dev.imagegen.model.ImageRequest;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.ModelSpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
-
-import static dev.imagegen.model.ModelHttp.textOrNull;
 
 /**
  * OpenRouter's dedicated Image API: {@code POST {base-url}/images} with the image options as top-level fields
@@ -35,8 +34,8 @@ import static dev.imagegen.model.ModelHttp.textOrNull;
 public final class OpenRouterImagesModel implements ImageModel {
 
     /** The routing fields the Image API takes (ImageGenerationProviderPreferences); the others are not sent. */
-    public static final Set<String> ROUTING_KEYS = Set.of("only", "order", "ignore", "sort", "allow_fallbacks",
-            "options");
+    public static final Set<String> ROUTING_KEYS =
+            Set.of("only", "order", "ignore", "sort", "allow_fallbacks", "options");
 
     private final ModelSpec spec;
     private final HttpClient http;
@@ -61,21 +60,32 @@ public final class OpenRouterImagesModel implements ImageModel {
     public Generation generate(ImageRequest request) throws ModelCallException, InterruptedException {
         if ("svg".equalsIgnoreCase(String.valueOf(spec.imageConfig().get("output_format")))) {
             // Never paid for and then discarded: an SVG is not an image this job can check and store.
-            throw new ModelCallException(FailureKind.MODEL_UNAVAILABLE, null, "model.image-config.output_format svg "
-                    + "asks for vector images, which imagegen cannot check or store; use png, jpeg or webp");
+            throw new ModelCallException(
+                    FailureKind.MODEL_UNAVAILABLE,
+                    null,
+                    "model.image-config.output_format svg "
+                            + "asks for vector images, which imagegen cannot check or store; use png, jpeg or webp");
         }
-        ModelHttp.Response response = ModelHttp.exchange(http, endpoint, OpenRouterHeaders.of(spec),
-                json.writeValueAsBytes(requestBody(request)), spec.timeout(), spec.maxResponseBytes());
+        ModelHttp.Response response = ModelHttp.exchange(
+                http,
+                endpoint,
+                OpenRouterHeaders.of(spec),
+                json.writeValueAsBytes(requestBody(request)),
+                spec.timeout(),
+                spec.maxResponseBytes());
         Duration retryAfter = BoundedBody.retryAfter(response.headers(), clock.instant());
         JsonNode root = ModelHttp.parse(json, response.body(), response.status());
         if (response.status() != 200) {
-            throw OpenRouterErrors.classify(response.status(), root == null ? null : root.get("error"),
-                    retryAfter, null);
+            throw OpenRouterErrors.classify(
+                    response.status(), root == null ? null : root.get("error"), retryAfter, null);
         }
         if (root == null) {
             throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not JSON");
         }
-        return parseSuccess(root, retryAfter, response.headers().firstValue("X-Generation-Id").orElse(null));
+        return parseSuccess(
+                root,
+                retryAfter,
+                response.headers().firstValue("X-Generation-Id").orElse(null));
     }
 
     /** The chat API's {@code image_size: 0.5K} is the Image API's {@code resolution: "512"}. */
@@ -96,8 +106,9 @@ public final class OpenRouterImagesModel implements ImageModel {
         }
         for (Map.Entry<String, Object> option : spec.imageConfig().entrySet()) {
             String name = option.getKey().equals("image_size") ? "resolution" : option.getKey();
-            body.set(name, json.valueToTree(name.equals("resolution") ? resolution(option.getValue())
-                    : option.getValue()));
+            body.set(
+                    name,
+                    json.valueToTree(name.equals("resolution") ? resolution(option.getValue()) : option.getValue()));
         }
         if (request.seed() != null) {
             body.put("seed", request.seed());
@@ -128,15 +139,31 @@ public final class OpenRouterImagesModel implements ImageModel {
         // The documented response has no id; OpenRouter sends the generation's as the X-Generation-Id header.
         String id = textOrNull(root, "id") != null ? textOrNull(root, "id") : headerId;
         try {
-            return parseImages(root, retryAfter, id, model != null ? model : spec.name(),
-                    textOrNull(root, "provider"), promptTokens, completionTokens, cost, estimated);
+            return parseImages(
+                    root,
+                    retryAfter,
+                    id,
+                    model != null ? model : spec.name(),
+                    textOrNull(root, "provider"),
+                    promptTokens,
+                    completionTokens,
+                    cost,
+                    estimated);
         } catch (ModelCallException e) {
             throw e.answered(estimated, id, model, textOrNull(root, "provider"), promptTokens, completionTokens);
         }
     }
 
-    private Generation parseImages(JsonNode root, Duration retryAfter, String id, String model, String provider,
-                                   long promptTokens, long completionTokens, double cost, boolean estimated)
+    private Generation parseImages(
+            JsonNode root,
+            Duration retryAfter,
+            String id,
+            String model,
+            String provider,
+            long promptTokens,
+            long completionTokens,
+            double cost,
+            boolean estimated)
             throws ModelCallException {
         Double billed = cost > 0 ? cost : null;
         if (root.get("error") != null && root.get("error").isObject()) {
@@ -144,8 +171,8 @@ public final class OpenRouterImagesModel implements ImageModel {
         }
         JsonNode data = root.path("data");
         if (!data.isArray() || data.isEmpty()) {
-            throw new ModelCallException(FailureKind.NO_IMAGE, 200, "the response has no image (empty data)",
-                    null, billed);
+            throw new ModelCallException(
+                    FailureKind.NO_IMAGE, 200, "the response has no image (empty data)", null, billed);
         }
         List<ImageData> images = new ArrayList<>(data.size());
         List<String> rejected = new ArrayList<>();
@@ -154,8 +181,8 @@ public final class OpenRouterImagesModel implements ImageModel {
             try {
                 String b64 = item.path("b64_json").asString("");
                 if (b64.isEmpty()) {
-                    throw new ModelCallException(FailureKind.NO_IMAGE, 200, "a data item without b64_json", null,
-                            billed);
+                    throw new ModelCallException(
+                            FailureKind.NO_IMAGE, 200, "a data item without b64_json", null, billed);
                 }
                 images.add(ModelHttp.decodeBase64Image(b64, textOrNull(item, "media_type"), billed));
             } catch (ModelCallException e) {
@@ -167,7 +194,7 @@ public final class OpenRouterImagesModel implements ImageModel {
         if (images.isEmpty()) {
             throw firstBad;
         }
-        return new Generation(images, id, model, provider, promptTokens, completionTokens, cost, estimated, null,
-                rejected);
+        return new Generation(
+                images, id, model, provider, promptTokens, completionTokens, cost, estimated, null, rejected);
     }
 }

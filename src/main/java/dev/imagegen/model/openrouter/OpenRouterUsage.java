@@ -9,8 +9,7 @@ import tools.jackson.databind.JsonNode;
  */
 final class OpenRouterUsage {
 
-    private OpenRouterUsage() {
-    }
+    private OpenRouterUsage() {}
 
     /** The stated cost in USD, or null when the usage states none. */
     static Double cost(JsonNode usage) {

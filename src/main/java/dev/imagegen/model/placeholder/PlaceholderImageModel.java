@@ -1,5 +1,10 @@
 package dev.imagegen.model.placeholder;
 
+import dev.imagegen.model.Generation;
+import dev.imagegen.model.ImageData;
+import dev.imagegen.model.ImageModel;
+import dev.imagegen.model.ImageProbe;
+import dev.imagegen.model.ImageRequest;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -12,14 +17,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import javax.imageio.ImageIO;
-
-import dev.imagegen.model.Generation;
-import dev.imagegen.model.ImageData;
-import dev.imagegen.model.ImageModel;
-import dev.imagegen.model.ImageProbe;
-import dev.imagegen.model.ImageRequest;
 
 /**
  * The {@code --dry-run} model: draws a PNG per prompt — a colour from the prompt's hash and the prompt's words —
@@ -64,8 +62,16 @@ public final class PlaceholderImageModel implements ImageModel {
         byte[] png = encode(image);
         try {
             ImageData data = ImageProbe.inspect(png, "image/png");
-            return new Generation(List.of(data), "placeholder-" + Integer.toHexString(hash), "placeholder",
-                    "local", 0, 0, 0, false, null);
+            return new Generation(
+                    List.of(data),
+                    "placeholder-" + Integer.toHexString(hash),
+                    "placeholder",
+                    "local",
+                    0,
+                    0,
+                    0,
+                    false,
+                    null);
         } catch (ImageProbe.InvalidImageException e) {
             throw new IllegalStateException("placeholder PNG did not validate", e);
         }

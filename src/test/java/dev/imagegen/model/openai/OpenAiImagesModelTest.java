@@ -1,11 +1,7 @@
 package dev.imagegen.model.openai;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
@@ -15,12 +11,15 @@ import dev.imagegen.spec.ModelSpec;
 import dev.imagegen.spec.Secret;
 import dev.imagegen.testing.FakeOpenAI;
 import dev.imagegen.testing.FakeOpenRouter.Reply;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class OpenAiImagesModelTest {
 
@@ -32,18 +31,32 @@ class OpenAiImagesModelTest {
     }
 
     private OpenAiImagesModel model() {
-        ModelSpec spec = new ModelSpec("openai", "gpt-image-2", URI.create(server.baseUrl()),
-                Secret.of("sk-test-secret"), 4, "{prompt}", Map.of("size", "1024x1024", "quality", "high"), 7L,
-                4096, Duration.ofSeconds(5), null, "t", new ModelSpec.Pricing(5, 40), 64L << 20, List.of(),
-                Map.of(), 4);
-        return new OpenAiImagesModel(spec, HttpClient.newHttpClient(), JsonMapper.builder().build(),
-                Clock.systemUTC());
+        ModelSpec spec = new ModelSpec(
+                "openai",
+                "gpt-image-2",
+                URI.create(server.baseUrl()),
+                Secret.of("sk-test-secret"),
+                4,
+                "{prompt}",
+                Map.of("size", "1024x1024", "quality", "high"),
+                7L,
+                4096,
+                Duration.ofSeconds(5),
+                null,
+                "t",
+                new ModelSpec.Pricing(5, 40),
+                64L << 20,
+                List.of(),
+                Map.of(),
+                4);
+        return new OpenAiImagesModel(
+                spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }
 
     private ModelCallException failureFor(Reply reply) throws Exception {
         server.behaviour(c -> reply);
-        return catchThrowableOfType(ModelCallException.class,
-                () -> model().generate(new ImageRequest("p", 0, "x", 7L)));
+        return catchThrowableOfType(
+                ModelCallException.class, () -> model().generate(new ImageRequest("p", 0, "x", 7L)));
     }
 
     @Test
@@ -57,7 +70,9 @@ class OpenAiImagesModelTest {
         assertThat(call.body().path("size").asString()).isEqualTo("1024x1024");
         assertThat(call.body().path("quality").asString()).isEqualTo("high");
         assertThat(call.body().has("seed")).isFalse();
-        assertThat(g.images()).hasSize(3).allSatisfy(i -> assertThat(i.mediaType()).isEqualTo("image/png"));
+        assertThat(g.images())
+                .hasSize(3)
+                .allSatisfy(i -> assertThat(i.mediaType()).isEqualTo("image/png"));
         assertThat(g.promptTokens()).isEqualTo(50);
         assertThat(g.completionTokens()).isEqualTo(3 * 4160);
         assertThat(g.costUsd()).isEqualTo((50 * 5 + 3 * 4160 * 40) / 1e6);
@@ -69,36 +84,45 @@ class OpenAiImagesModelTest {
 
     @Test
     void referenceImagesGoToTheJsonEditsEndpoint() throws Exception {
-        model().generate(new ImageRequest("p", 0, "make it blue", null, 1,
-                List.of("https://example.com/a.png", "data:image/png;base64,AAAA")));
+        model().generate(new ImageRequest(
+                "p", 0, "make it blue", null, 1, List.of("https://example.com/a.png", "data:image/png;base64,AAAA")));
 
         FakeOpenAI.Call call = server.received().get(0);
         assertThat(call.path()).isEqualTo("/v1/images/edits");
         assertThat(call.body().path("images").toString())
-                .isEqualTo("[{\"image_url\":\"https://example.com/a.png\"},{\"image_url\":\"data:image/png;base64,AAAA\"}]");
+                .isEqualTo(
+                        "[{\"image_url\":\"https://example.com/a.png\"},{\"image_url\":\"data:image/png;base64,AAAA\"}]");
         assertThat(call.body().has("n")).isFalse();
     }
 
     @Test
     void classifiesEveryErrorShapeIntoTheSharedKinds() throws Exception {
-        ModelCallException moderation = failureFor(FakeOpenAI.error(400, "rejected by the safety system",
-                "image_generation_user_error", null, "moderation_blocked"));
+        ModelCallException moderation = failureFor(FakeOpenAI.error(
+                400, "rejected by the safety system", "image_generation_user_error", null, "moderation_blocked"));
         assertThat(moderation.kind()).isEqualTo(FailureKind.MODERATION);
         assertThat(moderation.httpStatus()).isEqualTo(400);
         assertThat(moderation.getMessage()).contains("safety system").contains("[moderation_blocked]");
 
-        assertThat(failureFor(FakeOpenAI.error(400, "Invalid value", "invalid_request_error", "size",
-                "invalid_value")).getMessage()).contains("(param size)");
-        assertThat(failureFor(FakeOpenAI.error(400, "Invalid value", "invalid_request_error", "size", null)).kind())
+        assertThat(failureFor(FakeOpenAI.error(400, "Invalid value", "invalid_request_error", "size", "invalid_value"))
+                        .getMessage())
+                .contains("(param size)");
+        assertThat(failureFor(FakeOpenAI.error(400, "Invalid value", "invalid_request_error", "size", null))
+                        .kind())
                 .isEqualTo(FailureKind.BAD_REQUEST);
         assertThat(failureFor(FakeOpenAI.unauthorized(null)).kind()).isEqualTo(FailureKind.AUTH);
-        assertThat(failureFor(FakeOpenAI.error(403, "Your organization must be verified", "invalid_request_error",
-                null, null)).kind()).isEqualTo(FailureKind.AUTH);
-        assertThat(failureFor(FakeOpenAI.error(404, "The model does not exist", "invalid_request_error", null,
-                "model_not_found")).kind()).isEqualTo(FailureKind.MODEL_UNAVAILABLE);
-        assertThat(failureFor(FakeOpenAI.error(500, "server error", "server_error", null, null)).kind())
+        assertThat(failureFor(FakeOpenAI.error(
+                                403, "Your organization must be verified", "invalid_request_error", null, null))
+                        .kind())
+                .isEqualTo(FailureKind.AUTH);
+        assertThat(failureFor(FakeOpenAI.error(
+                                404, "The model does not exist", "invalid_request_error", null, "model_not_found"))
+                        .kind())
+                .isEqualTo(FailureKind.MODEL_UNAVAILABLE);
+        assertThat(failureFor(FakeOpenAI.error(500, "server error", "server_error", null, null))
+                        .kind())
                 .isEqualTo(FailureKind.TRANSIENT);
-        assertThat(failureFor(Reply.json(502, "<html>Bad gateway</html>")).kind()).isEqualTo(FailureKind.TRANSIENT);
+        assertThat(failureFor(Reply.json(502, "<html>Bad gateway</html>")).kind())
+                .isEqualTo(FailureKind.TRANSIENT);
 
         // insufficient_quota comes as a 429 but is no rate limit: the run stops instead of retrying.
         ModelCallException quota = failureFor(FakeOpenAI.noCredits(null).withHeader("retry-after", "20"));
@@ -108,12 +132,12 @@ class OpenAiImagesModelTest {
 
     @Test
     void aRateLimitWaitsForTheLimitThatIsUsedUp() throws Exception {
-        ModelCallException e = failureFor(FakeOpenAI.error(429, "Rate limit reached", "requests", null,
-                "rate_limit_exceeded")
-                .withHeader("x-ratelimit-remaining-requests", "0")
-                .withHeader("x-ratelimit-reset-requests", "1.5s")
-                .withHeader("x-ratelimit-remaining-tokens", "9000")
-                .withHeader("x-ratelimit-reset-tokens", "6m0s"));
+        ModelCallException e =
+                failureFor(FakeOpenAI.error(429, "Rate limit reached", "requests", null, "rate_limit_exceeded")
+                        .withHeader("x-ratelimit-remaining-requests", "0")
+                        .withHeader("x-ratelimit-reset-requests", "1.5s")
+                        .withHeader("x-ratelimit-remaining-tokens", "9000")
+                        .withHeader("x-ratelimit-reset-tokens", "6m0s"));
 
         assertThat(e.kind()).isEqualTo(FailureKind.RATE_LIMITED);
         assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(1500));
@@ -121,8 +145,8 @@ class OpenAiImagesModelTest {
 
     @Test
     void aKeyQuotedBackByTheProviderIsMasked() throws Exception {
-        ModelCallException e = failureFor(FakeOpenAI.error(401, "Incorrect API key provided: sk-test-secret.",
-                "invalid_request_error", null, "invalid_api_key"));
+        ModelCallException e = failureFor(FakeOpenAI.error(
+                401, "Incorrect API key provided: sk-test-secret.", "invalid_request_error", null, "invalid_api_key"));
         assertThat(e.getMessage()).doesNotContain("sk-test-secret").contains("****");
     }
 
@@ -130,14 +154,18 @@ class OpenAiImagesModelTest {
     void aResponseWithoutUsableImagesIsNoImageOrInvalidImage() throws Exception {
         assertThat(failureFor(Reply.json(200, "{\"created\":1,\"data\":[]}")).kind())
                 .isEqualTo(FailureKind.NO_IMAGE);
-        ModelCallException url = failureFor(Reply.json(200,
-                "{\"created\":1,\"data\":[{\"url\":\"https://x/y.png\"}]}"));
+        ModelCallException url =
+                failureFor(Reply.json(200, "{\"created\":1,\"data\":[{\"url\":\"https://x/y.png\"}]}"));
         assertThat(url.kind()).isEqualTo(FailureKind.NO_IMAGE);
         assertThat(url.getMessage()).contains("GPT image model");
-        assertThat(failureFor(Reply.json(200, "{\"created\":1,\"output_format\":\"png\",\"data\":"
-                + "[{\"b64_json\":\"bm90IGFuIGltYWdl\"}],\"usage\":{\"input_tokens\":10,\"output_tokens\":100,"
-                + "\"total_tokens\":110,\"input_tokens_details\":{\"text_tokens\":10,\"image_tokens\":0}}}"))
-                .kind()).isEqualTo(FailureKind.INVALID_IMAGE);
+        assertThat(failureFor(
+                                Reply.json(
+                                        200,
+                                        "{\"created\":1,\"output_format\":\"png\",\"data\":"
+                                                + "[{\"b64_json\":\"bm90IGFuIGltYWdl\"}],\"usage\":{\"input_tokens\":10,\"output_tokens\":100,"
+                                                + "\"total_tokens\":110,\"input_tokens_details\":{\"text_tokens\":10,\"image_tokens\":0}}}"))
+                        .kind())
+                .isEqualTo(FailureKind.INVALID_IMAGE);
         assertThat(failureFor(Reply.json(200, "{not json")).kind()).isEqualTo(FailureKind.TRANSIENT);
     }
 }

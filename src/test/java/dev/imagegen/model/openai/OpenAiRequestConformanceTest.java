@@ -1,5 +1,9 @@
 package dev.imagegen.model.openai;
 
+import dev.imagegen.model.ImageRequest;
+import dev.imagegen.spec.ModelSpec;
+import dev.imagegen.spec.Secret;
+import dev.imagegen.testing.OpenApiContract;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -7,11 +11,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.model.ImageRequest;
-import dev.imagegen.spec.ModelSpec;
-import dev.imagegen.spec.Secret;
-import dev.imagegen.testing.OpenApiContract;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -24,11 +23,26 @@ class OpenAiRequestConformanceTest {
     private static final OpenApiContract CONTRACT = OpenApiContract.openAi();
 
     private static OpenAiImagesModel model(String name, Map<String, Object> config) {
-        ModelSpec spec = new ModelSpec("openai", name, URI.create("http://127.0.0.1:9/v1"), Secret.of("k"), 4,
-                "{prompt}", config, 7L, 4096, Duration.ofSeconds(5), null, "t", new ModelSpec.Pricing(5, 40),
-                1 << 20, List.of(), Map.of(), 4);
-        return new OpenAiImagesModel(spec, HttpClient.newHttpClient(), JsonMapper.builder().build(),
-                Clock.systemUTC());
+        ModelSpec spec = new ModelSpec(
+                "openai",
+                name,
+                URI.create("http://127.0.0.1:9/v1"),
+                Secret.of("k"),
+                4,
+                "{prompt}",
+                config,
+                7L,
+                4096,
+                Duration.ofSeconds(5),
+                null,
+                "t",
+                new ModelSpec.Pricing(5, 40),
+                1 << 20,
+                List.of(),
+                Map.of(),
+                4);
+        return new OpenAiImagesModel(
+                spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }
 
     @Test
@@ -44,13 +58,26 @@ class OpenAiRequestConformanceTest {
         config.put("user", "dataset-42");
         OpenAiImagesModel gpt = model("gpt-image-2", config);
         CONTRACT.assertRequest("POST", "/images/generations", gpt.requestBody(new ImageRequest("p", 0, "a fox", 7L)));
-        CONTRACT.assertRequest("POST", "/images/generations",
-                gpt.requestBody(new ImageRequest("p", 0, "a fox", 7L, 4, List.of())));
-        CONTRACT.assertRequest("POST", "/images/edits", gpt.requestBody(new ImageRequest("p", 0, "make it blue",
-                null, 3, List.of("https://example.com/a.png", "data:image/png;base64,AAAA"))));
-        CONTRACT.assertRequest("POST", "/images/generations", model("gpt-image-2", Map.of("size", "1536x864"))
-                .requestBody(new ImageRequest("p", 0, "a fox", null)));
-        CONTRACT.assertRequest("POST", "/images/generations", model("dall-e-3", Map.of("style", "natural",
-                "quality", "hd", "size", "1792x1024")).requestBody(new ImageRequest("p", 0, "a fox", null)));
+        CONTRACT.assertRequest(
+                "POST", "/images/generations", gpt.requestBody(new ImageRequest("p", 0, "a fox", 7L, 4, List.of())));
+        CONTRACT.assertRequest(
+                "POST",
+                "/images/edits",
+                gpt.requestBody(new ImageRequest(
+                        "p",
+                        0,
+                        "make it blue",
+                        null,
+                        3,
+                        List.of("https://example.com/a.png", "data:image/png;base64,AAAA"))));
+        CONTRACT.assertRequest(
+                "POST",
+                "/images/generations",
+                model("gpt-image-2", Map.of("size", "1536x864")).requestBody(new ImageRequest("p", 0, "a fox", null)));
+        CONTRACT.assertRequest(
+                "POST",
+                "/images/generations",
+                model("dall-e-3", Map.of("style", "natural", "quality", "hd", "size", "1792x1024"))
+                        .requestBody(new ImageRequest("p", 0, "a fox", null)));
     }
 }

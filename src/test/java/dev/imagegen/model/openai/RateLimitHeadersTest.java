@@ -1,14 +1,13 @@
 package dev.imagegen.model.openai;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class RateLimitHeadersTest {
 
@@ -33,15 +32,25 @@ class RateLimitHeadersTest {
         Instant now = Instant.now();
         assertThat(RateLimitHeaders.retryHint(headers(Map.of("retry-after-ms", "250", "retry-after", "9")), now))
                 .isEqualTo(Duration.ofMillis(250));
-        assertThat(RateLimitHeaders.retryHint(headers(Map.of("retry-after", "9",
-                "x-ratelimit-reset-requests", "1s")), now)).isEqualTo(Duration.ofSeconds(9));
-        assertThat(RateLimitHeaders.retryHint(headers(Map.of(
-                "x-ratelimit-remaining-requests", "3", "x-ratelimit-reset-requests", "1s",
-                "x-ratelimit-remaining-tokens", "0", "x-ratelimit-reset-tokens", "20s")), now))
+        assertThat(RateLimitHeaders.retryHint(
+                        headers(Map.of("retry-after", "9", "x-ratelimit-reset-requests", "1s")), now))
+                .isEqualTo(Duration.ofSeconds(9));
+        assertThat(RateLimitHeaders.retryHint(
+                        headers(Map.of(
+                                "x-ratelimit-remaining-requests",
+                                "3",
+                                "x-ratelimit-reset-requests",
+                                "1s",
+                                "x-ratelimit-remaining-tokens",
+                                "0",
+                                "x-ratelimit-reset-tokens",
+                                "20s")),
+                        now))
                 .isEqualTo(Duration.ofSeconds(20));
         // Neither limit says it is used up: the sooner reset.
-        assertThat(RateLimitHeaders.retryHint(headers(Map.of("x-ratelimit-reset-requests", "2s",
-                "x-ratelimit-reset-tokens", "20s")), now)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(RateLimitHeaders.retryHint(
+                        headers(Map.of("x-ratelimit-reset-requests", "2s", "x-ratelimit-reset-tokens", "20s")), now))
+                .isEqualTo(Duration.ofSeconds(2));
         assertThat(RateLimitHeaders.retryHint(headers(Map.of()), now)).isNull();
     }
 }

@@ -1,11 +1,8 @@
 package dev.imagegen.model.openrouter;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.Base64;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
@@ -15,13 +12,15 @@ import dev.imagegen.spec.ModelSpec;
 import dev.imagegen.spec.Secret;
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.TestPng;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class OpenRouterChatModelTest {
 
@@ -33,11 +32,23 @@ class OpenRouterChatModelTest {
     }
 
     private OpenRouterChatModel model(long maxResponse, Duration timeout) {
-        ModelSpec spec = new ModelSpec("openrouter", "openai/gpt-5.4-image-2", URI.create(server.baseUrl()),
-                Secret.of("sk-test-secret"), 1, "{prompt}", Map.of("aspect_ratio", "16:9"), 7L, 4096, timeout,
-                "https://example.org/app", "imagegen-test", new ModelSpec.Pricing(8, 15), maxResponse);
-        return new OpenRouterChatModel(spec, HttpClient.newHttpClient(), JsonMapper.builder().build(),
-                Clock.systemUTC());
+        ModelSpec spec = new ModelSpec(
+                "openrouter",
+                "openai/gpt-5.4-image-2",
+                URI.create(server.baseUrl()),
+                Secret.of("sk-test-secret"),
+                1,
+                "{prompt}",
+                Map.of("aspect_ratio", "16:9"),
+                7L,
+                4096,
+                timeout,
+                "https://example.org/app",
+                "imagegen-test",
+                new ModelSpec.Pricing(8, 15),
+                maxResponse);
+        return new OpenRouterChatModel(
+                spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }
 
     private OpenRouterChatModel model() {
@@ -53,17 +64,31 @@ class OpenRouterChatModelTest {
         assertThat(call.body().path("model").asString()).isEqualTo("openai/gpt-5.4-image-2");
         assertThat(call.body().path("modalities").toString()).isEqualTo("[\"image\",\"text\"]");
         assertThat(call.body().path("messages").path(0).path("role").asString()).isEqualTo("user");
-        assertThat(call.body().path("image_config").path("aspect_ratio").asString()).isEqualTo("16:9");
+        assertThat(call.body().path("image_config").path("aspect_ratio").asString())
+                .isEqualTo("16:9");
         assertThat(call.body().path("seed").asLong()).isEqualTo(9);
         assertThat(call.body().path("max_tokens").asInt()).isEqualTo(4096);
     }
 
     private OpenRouterChatModel model(String name, java.util.List<String> modalities, String tokenField) {
-        ModelSpec spec = new ModelSpec("openrouter", name, URI.create(server.baseUrl()), Secret.of("k"), 1,
-                "{prompt}", Map.of(), 7L, 4096, Duration.ofSeconds(5), null, "t", new ModelSpec.Pricing(8, 15),
-                64L << 20).withChatFields(modalities, tokenField);
-        return new OpenRouterChatModel(spec, HttpClient.newHttpClient(), JsonMapper.builder().build(),
-                Clock.systemUTC());
+        ModelSpec spec = new ModelSpec(
+                        "openrouter",
+                        name,
+                        URI.create(server.baseUrl()),
+                        Secret.of("k"),
+                        1,
+                        "{prompt}",
+                        Map.of(),
+                        7L,
+                        4096,
+                        Duration.ofSeconds(5),
+                        null,
+                        "t",
+                        new ModelSpec.Pricing(8, 15),
+                        64L << 20)
+                .withChatFields(modalities, tokenField);
+        return new OpenRouterChatModel(
+                spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }
 
     @Test
@@ -73,10 +98,13 @@ class OpenRouterChatModelTest {
         flux.generate(new ImageRequest("p1", 0, "a red fox", 9L));
         flux.generate(new ImageRequest("p2", 0, "a blue fox", 9L));
 
-        assertThat(server.unroutable()).singleElement()
+        assertThat(server.unroutable())
+                .singleElement()
                 .satisfies(b -> assertThat(b.path("modalities").toString()).isEqualTo("[\"image\",\"text\"]"));
-        assertThat(server.received()).hasSize(2).allSatisfy(c ->
-                assertThat(c.body().path("modalities").toString()).isEqualTo("[\"image\"]"));
+        assertThat(server.received())
+                .hasSize(2)
+                .allSatisfy(
+                        c -> assertThat(c.body().path("modalities").toString()).isEqualTo("[\"image\"]"));
         assertThat(server.billedTotal()).isEqualTo(2);
     }
 
@@ -100,8 +128,8 @@ class OpenRouterChatModelTest {
                 {"role":"assistant","content":"Let me think about the composition first..."}}],\
                 "usage":{"prompt_tokens":12,"completion_tokens":4096,"total_tokens":4108,"cost":0.06}}"""));
 
-        ModelCallException e = catchThrowableOfType(ModelCallException.class,
-                () -> model().generate(new ImageRequest("p1", 0, "x", null)));
+        ModelCallException e = catchThrowableOfType(
+                ModelCallException.class, () -> model().generate(new ImageRequest("p1", 0, "x", null)));
         assertThat(e.kind()).isEqualTo(FailureKind.MAX_TOKENS);
         assertThat(e.kind().action()).isEqualTo(FailureKind.Action.STOP);
         assertThat(e.getMessage()).contains("model.max-tokens (4096");
@@ -110,8 +138,8 @@ class OpenRouterChatModelTest {
         server.behaviour(c -> FakeOpenRouter.Reply.json(400, """
                 {"error":{"code":400,"message":"max tokens reached","metadata":{"error_type":"max_tokens_exceeded"}}}\
                 """));
-        ModelCallException typed = catchThrowableOfType(ModelCallException.class,
-                () -> model().generate(new ImageRequest("p1", 0, "x", null)));
+        ModelCallException typed = catchThrowableOfType(
+                ModelCallException.class, () -> model().generate(new ImageRequest("p1", 0, "x", null)));
         assertThat(typed.kind()).isEqualTo(FailureKind.MAX_TOKENS);
         assertThat(typed.getMessage()).contains("raise model.max-tokens");
     }
@@ -139,8 +167,7 @@ class OpenRouterChatModelTest {
                 {"id":"gen-1","object":"chat.completion","created":1,"system_fingerprint":null,"model":"m",\
                 "choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant",\
                 "images":[{"image_url":{"url":"data:image/png;base64,%s"}}]}}],\
-                "usage":{"prompt_tokens":1000000,"completion_tokens":1000000,"total_tokens":2000000}}"""
-                .formatted(png)));
+                "usage":{"prompt_tokens":1000000,"completion_tokens":1000000,"total_tokens":2000000}}""".formatted(png)));
 
         Generation g = model().generate(new ImageRequest("p1", 0, "x", null));
 
@@ -155,8 +182,8 @@ class OpenRouterChatModelTest {
                 "error":{"code":503,"message":"upstream overloaded"},"choices":[],\
                 "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2,"cost":0.001}}"""));
 
-        ModelCallException e = catchThrowableOfType(ModelCallException.class,
-                () -> model().generate(new ImageRequest("p1", 0, "x", null)));
+        ModelCallException e = catchThrowableOfType(
+                ModelCallException.class, () -> model().generate(new ImageRequest("p1", 0, "x", null)));
         assertThat(e.kind()).isEqualTo(FailureKind.TRANSIENT);
         assertThat(e.costUsd()).isEqualTo(0.001);
     }
@@ -166,8 +193,8 @@ class OpenRouterChatModelTest {
         server.behaviour(c -> FakeOpenRouter.Reply.json(429, "{\"error\":{\"code\":429,\"message\":\"slow\"}}")
                 .withHeader("Retry-After", "7"));
 
-        ModelCallException e = catchThrowableOfType(ModelCallException.class,
-                () -> model().generate(new ImageRequest("p1", 0, "x", null)));
+        ModelCallException e = catchThrowableOfType(
+                ModelCallException.class, () -> model().generate(new ImageRequest("p1", 0, "x", null)));
         assertThat(e.kind()).isEqualTo(FailureKind.RATE_LIMITED);
         assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
     }
@@ -176,14 +203,16 @@ class OpenRouterChatModelTest {
     void aResponseOverTheCapIsRejectedWithoutReadingItWhole() {
         server.imageBytes(200_000);
         assertThatThrownBy(() -> model(50_000, Duration.ofSeconds(5)).generate(new ImageRequest("p", 0, "x", null)))
-                .isInstanceOfSatisfying(ModelCallException.class,
+                .isInstanceOfSatisfying(
+                        ModelCallException.class,
                         e -> assertThat(e.getMessage()).contains("exceeds the cap"));
     }
 
     @Test
     void aTimeoutIsTransient() {
         server.behaviour(c -> server.success(c).withDelay(2_000));
-        ModelCallException e = catchThrowableOfType(ModelCallException.class,
+        ModelCallException e = catchThrowableOfType(
+                ModelCallException.class,
                 () -> model(1 << 20, Duration.ofMillis(200)).generate(new ImageRequest("p", 0, "x", null)));
         assertThat(e.kind()).isEqualTo(FailureKind.TRANSIENT);
         assertThat(e.getMessage()).contains("model.timeout");
@@ -192,16 +221,16 @@ class OpenRouterChatModelTest {
     @Test
     void aNonJson200IsTransient() {
         server.behaviour(c -> FakeOpenRouter.Reply.json(200, "<html>gateway</html>"));
-        ModelCallException e = catchThrowableOfType(ModelCallException.class,
-                () -> model().generate(new ImageRequest("p", 0, "x", null)));
+        ModelCallException e = catchThrowableOfType(
+                ModelCallException.class, () -> model().generate(new ImageRequest("p", 0, "x", null)));
         assertThat(e.kind()).isEqualTo(FailureKind.TRANSIENT);
     }
 
     @Test
     void theKeyNeverAppearsInAFailureMessage() {
         server.behaviour(FakeOpenRouter::unauthorized);
-        ModelCallException e = catchThrowableOfType(ModelCallException.class,
-                () -> model().generate(new ImageRequest("p", 0, "x", null)));
+        ModelCallException e = catchThrowableOfType(
+                ModelCallException.class, () -> model().generate(new ImageRequest("p", 0, "x", null)));
         assertThat(e.kind()).isEqualTo(FailureKind.AUTH);
         assertThat(e.getMessage()).doesNotContain("sk-test-secret");
     }

@@ -1,12 +1,7 @@
 package dev.imagegen.model.openrouter;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
@@ -15,12 +10,16 @@ import dev.imagegen.model.ModelCallException;
 import dev.imagegen.spec.ModelSpec;
 import dev.imagegen.spec.Secret;
 import dev.imagegen.testing.FakeOpenRouter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class OpenRouterImagesModelTest {
 
@@ -36,17 +35,32 @@ class OpenRouterImagesModelTest {
         config.put("aspect_ratio", "16:9");
         config.put("image_size", "2K");
         config.put("quality", "high");
-        ModelSpec spec = new ModelSpec("openrouter-images", "openai/gpt-5.4-image-2", URI.create(server.baseUrl()),
-                Secret.of("sk-test-secret"), 4, "{prompt}", config, 7L, 4096, Duration.ofSeconds(5), null, "t",
-                new ModelSpec.Pricing(8, 15), 64L << 20, List.of(), Map.of("only", List.of("openai")), 4);
-        return new OpenRouterImagesModel(spec, HttpClient.newHttpClient(), JsonMapper.builder().build(),
-                Clock.systemUTC());
+        ModelSpec spec = new ModelSpec(
+                "openrouter-images",
+                "openai/gpt-5.4-image-2",
+                URI.create(server.baseUrl()),
+                Secret.of("sk-test-secret"),
+                4,
+                "{prompt}",
+                config,
+                7L,
+                4096,
+                Duration.ofSeconds(5),
+                null,
+                "t",
+                new ModelSpec.Pricing(8, 15),
+                64L << 20,
+                List.of(),
+                Map.of("only", List.of("openai")),
+                4);
+        return new OpenRouterImagesModel(
+                spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }
 
     private ModelCallException failureFor(FakeOpenRouter.Reply reply) {
         server.behaviour(c -> reply);
-        return catchThrowableOfType(ModelCallException.class,
-                () -> model().generate(new ImageRequest("p", 0, "x", 7L)));
+        return catchThrowableOfType(
+                ModelCallException.class, () -> model().generate(new ImageRequest("p", 0, "x", 7L)));
     }
 
     @Test
@@ -74,7 +88,10 @@ class OpenRouterImagesModelTest {
         Generation g = model().generate(new ImageRequest("p", 0, "a red fox", 7L, 3, List.of()));
 
         assertThat(g.images()).hasSize(3);
-        assertThat(g.images().stream().map(i -> java.util.Arrays.hashCode(i.bytes())).distinct()).hasSize(3);
+        assertThat(g.images().stream()
+                        .map(i -> java.util.Arrays.hashCode(i.bytes()))
+                        .distinct())
+                .hasSize(3);
         assertThat(g.costUsd()).isEqualTo(0.12);
         assertThat(g.costEstimated()).isFalse();
         assertThat(g.completionTokens()).isEqualTo(3 * 1290);
@@ -82,11 +99,26 @@ class OpenRouterImagesModelTest {
     }
 
     private OpenRouterImagesModel model(Map<String, Object> config, Map<String, Object> routing) {
-        ModelSpec spec = new ModelSpec("openrouter-images", "bytedance-seed/seedream-4.5",
-                URI.create(server.baseUrl()), Secret.of("k"), 1, "{prompt}", config, null, 4096,
-                Duration.ofSeconds(5), null, "t", new ModelSpec.Pricing(8, 15), 64L << 20, List.of(), routing, 1);
-        return new OpenRouterImagesModel(spec, HttpClient.newHttpClient(), JsonMapper.builder().build(),
-                Clock.systemUTC());
+        ModelSpec spec = new ModelSpec(
+                "openrouter-images",
+                "bytedance-seed/seedream-4.5",
+                URI.create(server.baseUrl()),
+                Secret.of("k"),
+                1,
+                "{prompt}",
+                config,
+                null,
+                4096,
+                Duration.ofSeconds(5),
+                null,
+                "t",
+                new ModelSpec.Pricing(8, 15),
+                64L << 20,
+                List.of(),
+                routing,
+                1);
+        return new OpenRouterImagesModel(
+                spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }
 
     @Test
@@ -107,8 +139,10 @@ class OpenRouterImagesModelTest {
 
     @Test
     void svgIsRefusedBeforeAnythingIsPaidFor() {
-        ModelCallException e = catchThrowableOfType(ModelCallException.class, () -> model(
-                Map.of("output_format", "svg"), Map.of()).generate(new ImageRequest("p", 0, "a fox", null)));
+        ModelCallException e = catchThrowableOfType(
+                ModelCallException.class,
+                () -> model(Map.of("output_format", "svg"), Map.of())
+                        .generate(new ImageRequest("p", 0, "a fox", null)));
         assertThat(e.kind().action()).isEqualTo(FailureKind.Action.STOP);
         assertThat(e.getMessage()).contains("svg");
         assertThat(server.calls()).isZero();
@@ -119,32 +153,38 @@ class OpenRouterImagesModelTest {
         assertThat(failureFor(FakeOpenRouter.unauthorized(null)).kind()).isEqualTo(FailureKind.AUTH);
         assertThat(failureFor(FakeOpenRouter.noCredits(null)).kind()).isEqualTo(FailureKind.CREDITS);
         assertThat(failureFor(FakeOpenRouter.Reply.json(400, """
-                {"error":{"code":400,"message":"flagged","metadata":{"error_type":"content_policy_violation"}}}"""))
-                .kind()).isEqualTo(FailureKind.MODERATION);
-        ModelCallException limited = failureFor(FakeOpenRouter.Reply.json(429,
-                "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}").withHeader("Retry-After", "3"));
+                {"error":{"code":400,"message":"flagged","metadata":{"error_type":"content_policy_violation"}}}""")).kind()).isEqualTo(FailureKind.MODERATION);
+        ModelCallException limited = failureFor(
+                FakeOpenRouter.Reply.json(429, "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}")
+                        .withHeader("Retry-After", "3"));
         assertThat(limited.kind()).isEqualTo(FailureKind.RATE_LIMITED);
         assertThat(limited.retryAfter()).isEqualTo(Duration.ofSeconds(3));
         assertThat(failureFor(FakeOpenRouter.Reply.json(200, """
                 {"created":1,"data":[],"error":{"code":502,"message":"Provider disconnected"}}""")
-                .offContract("an error inside a 200, documented for chat only")).kind())
+                                .offContract("an error inside a 200, documented for chat only"))
+                        .kind())
                 .isEqualTo(FailureKind.TRANSIENT);
-        ModelCallException empty = failureFor(FakeOpenRouter.Reply.json(200,
+        ModelCallException empty = failureFor(FakeOpenRouter.Reply.json(
+                200,
                 "{\"created\":1,\"data\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":0,"
                         + "\"total_tokens\":1,\"cost\":0.01}}"));
         assertThat(empty.kind()).isEqualTo(FailureKind.NO_IMAGE);
         assertThat(empty.costUsd()).isEqualTo(0.01);
-        assertThat(failureFor(FakeOpenRouter.Reply.json(200,
-                "{\"created\":1,\"data\":[{\"b64_json\":\"%%%\",\"media_type\":\"image/png\"}]}")).kind())
+        assertThat(failureFor(FakeOpenRouter.Reply.json(
+                                200, "{\"created\":1,\"data\":[{\"b64_json\":\"%%%\",\"media_type\":\"image/png\"}]}"))
+                        .kind())
                 .isEqualTo(FailureKind.INVALID_IMAGE);
     }
 
     @Test
     void aWholeImageUnderAWrongDeclaredTypeIsStoredWithItsRealType() throws Exception {
         String png = java.util.Base64.getEncoder().encodeToString(dev.imagegen.testing.TestPng.of(300, "x"));
-        server.behaviour(c -> FakeOpenRouter.Reply.json(200, "{\"created\":1,\"data\":[{\"b64_json\":\"" + png
-                + "\",\"media_type\":\"image/jpeg\"}]}"));
-        assertThat(model().generate(new dev.imagegen.model.ImageRequest("p", 0, "x", null)).images().get(0)
-                .mediaType()).isEqualTo("image/png");
+        server.behaviour(c -> FakeOpenRouter.Reply.json(
+                200, "{\"created\":1,\"data\":[{\"b64_json\":\"" + png + "\",\"media_type\":\"image/jpeg\"}]}"));
+        assertThat(model().generate(new dev.imagegen.model.ImageRequest("p", 0, "x", null))
+                        .images()
+                        .get(0)
+                        .mediaType())
+                .isEqualTo("image/png");
     }
 }

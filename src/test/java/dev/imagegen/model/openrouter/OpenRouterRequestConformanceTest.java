@@ -1,5 +1,9 @@
 package dev.imagegen.model.openrouter;
 
+import dev.imagegen.model.ImageRequest;
+import dev.imagegen.spec.ModelSpec;
+import dev.imagegen.spec.Secret;
+import dev.imagegen.testing.OpenApiContract;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -7,11 +11,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import dev.imagegen.model.ImageRequest;
-import dev.imagegen.spec.ModelSpec;
-import dev.imagegen.spec.Secret;
-import dev.imagegen.testing.OpenApiContract;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,11 +25,30 @@ class OpenRouterRequestConformanceTest {
     private static final OpenApiContract CONTRACT = OpenApiContract.openRouter();
     private static final List<String> REFERENCES = List.of("data:image/png;base64,AAAA", "https://example.com/b.jpg");
 
-    private static ModelSpec spec(String provider, Map<String, Object> imageConfig, List<String> fallbacks,
-                                  Map<String, Object> routing, int perCall) {
-        return new ModelSpec(provider, "openai/gpt-5.4-image-2", URI.create("http://127.0.0.1:9/api/v1"),
-                Secret.of("k"), 4, "{prompt}", imageConfig, 7L, 4096, Duration.ofSeconds(5), null, "t",
-                new ModelSpec.Pricing(8, 15), 1 << 20, fallbacks, routing, perCall);
+    private static ModelSpec spec(
+            String provider,
+            Map<String, Object> imageConfig,
+            List<String> fallbacks,
+            Map<String, Object> routing,
+            int perCall) {
+        return new ModelSpec(
+                provider,
+                "openai/gpt-5.4-image-2",
+                URI.create("http://127.0.0.1:9/api/v1"),
+                Secret.of("k"),
+                4,
+                "{prompt}",
+                imageConfig,
+                7L,
+                4096,
+                Duration.ofSeconds(5),
+                null,
+                "t",
+                new ModelSpec.Pricing(8, 15),
+                1 << 20,
+                fallbacks,
+                routing,
+                perCall);
     }
 
     /** Every routing preference chat completions document, with a value of the right shape. */
@@ -57,15 +75,19 @@ class OpenRouterRequestConformanceTest {
         config.put("image_size", "2K");
         for (ModelSpec s : List.of(
                 spec("openrouter", Map.of(), List.of(), Map.of(), 1),
-                spec("openrouter", config, List.of("google/gemini-3-pro-image-preview", "google/gemini-2.5-flash-image"),
-                        chatRouting(), 1),
+                spec(
+                        "openrouter",
+                        config,
+                        List.of("google/gemini-3-pro-image-preview", "google/gemini-2.5-flash-image"),
+                        chatRouting(),
+                        1),
                 spec("openrouter", config, List.of(), Map.of("sort", "price"), 1)
                         .withChatFields(ModelSpec.IMAGE_ONLY, ModelSpec.MAX_COMPLETION_TOKENS),
                 spec("openrouter", config, List.of(), Map.of(), 1)
                         .withChatFields(ModelSpec.IMAGE_AND_TEXT, ModelSpec.MAX_TOKENS))) {
-            OpenRouterChatModel model = new OpenRouterChatModel(s, HttpClient.newHttpClient(), JSON,
-                    Clock.systemUTC());
-            for (ImageRequest r : List.of(new ImageRequest("p", 0, "a red fox", 9L),
+            OpenRouterChatModel model = new OpenRouterChatModel(s, HttpClient.newHttpClient(), JSON, Clock.systemUTC());
+            for (ImageRequest r : List.of(
+                    new ImageRequest("p", 0, "a red fox", 9L),
                     new ImageRequest("p", 1, "make it blue", null, 1, REFERENCES))) {
                 CONTRACT.assertRequest("POST", "/chat/completions", model.requestBody(r));
             }
@@ -84,12 +106,14 @@ class OpenRouterRequestConformanceTest {
         Map<String, Object> sized = Map.of("size", "2048x2048", "resolution", "4K");
         Map<String, Object> routing = new LinkedHashMap<>(chatRouting());
         routing.put("options", Map.of("openai", Map.of("moderation", "low")));
-        for (ModelSpec s : List.of(spec("openrouter-images", config, List.of(), routing, 4),
+        for (ModelSpec s : List.of(
+                spec("openrouter-images", config, List.of(), routing, 4),
                 spec("openrouter-images", sized, List.of(), Map.of(), 1),
                 spec("openrouter-images", Map.of(), List.of(), Map.of("sort", Map.of("by", "price")), 10))) {
-            OpenRouterImagesModel model = new OpenRouterImagesModel(s, HttpClient.newHttpClient(), JSON,
-                    Clock.systemUTC());
-            for (ImageRequest r : List.of(new ImageRequest("p", 0, "a red fox", 9L),
+            OpenRouterImagesModel model =
+                    new OpenRouterImagesModel(s, HttpClient.newHttpClient(), JSON, Clock.systemUTC());
+            for (ImageRequest r : List.of(
+                    new ImageRequest("p", 0, "a red fox", 9L),
                     new ImageRequest("p", 0, "a red fox", 9L, Math.max(1, s.imagesPerCall()), List.of()),
                     new ImageRequest("p", 1, "make it blue", null, 2, REFERENCES))) {
                 CONTRACT.assertRequest("POST", "/images", model.requestBody(r));
