@@ -3,7 +3,6 @@ package dev.imagegen.batch;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ModelCallException;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ import tools.jackson.databind.JsonNode;
  * (completed, expired, cancelled or failed), backing off from {@code model.batch.poll-interval} to
  * {@code max-poll-interval}. One round of polls is one repetition of the tasklet, so a kill or a stop resumes
  * polling the same batches. With {@code --no-wait} it polls once and, if batches are still running, ends the run
- * STOPPED with {@link RunOutcome#WAITING} (exit 5): the next run, restart or scheduled slot collects.
+ * STOPPED with {@link dev.imagegen.ExitCode#WAITING} (exit 5): the next run, restart or scheduled slot collects.
  */
 final class WaitTasklet implements Tasklet {
 
@@ -97,7 +96,7 @@ final class WaitTasklet implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         if ("true".equals(step.getJobExecution().getJobParameters().getString(NO_WAIT))) {
-            step.getJobExecution().getExecutionContext().putString(RunOutcome.WAITING_KEY, still + " batches");
+            step.getJobExecution().getExecutionContext().putString(BatchSteps.WAITING_KEY, still + " batches");
             guard.stop(still + " batches submitted and running at OpenAI (" + done + " of " + total + " requests "
                     + "done); run the same command again, or imagegen restart, to collect them when they end");
             step.setTerminateOnly();

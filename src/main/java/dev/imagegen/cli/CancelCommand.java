@@ -1,8 +1,8 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.batch.BatchCommands;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.util.List;
@@ -43,7 +43,7 @@ final class CancelCommand implements Callable<Integer> {
             }
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
             List<String> lines = BatchCommands.cancel(ctx.getBean(JdbcTemplate.class), spec);
@@ -51,13 +51,13 @@ final class CancelCommand implements Callable<Integer> {
                 System.out.println("no running batches of dataset '" + spec.dataset() + "'");
             }
             lines.forEach(System.out::println);
-            return lines.stream().anyMatch(l -> l.contains("not cancelled")) ? RunOutcome.FAILED : RunOutcome.COMPLETED;
+            return lines.stream().anyMatch(l -> l.contains("not cancelled")) ? ExitCode.FAILED : ExitCode.COMPLETED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         } catch (RuntimeException e) {
             System.err.println("imagegen: failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
@@ -44,10 +44,10 @@ final class CheckCommand implements Callable<Integer> {
             JobFileOptions.checkSource(spec);
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         } catch (SourceUnavailableException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         }
         CheckReport report = CapabilityCheck.standard().check(spec);
         report.print(System.out);

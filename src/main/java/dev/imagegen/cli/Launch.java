@@ -1,5 +1,6 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
@@ -59,10 +60,10 @@ final class Launch {
             shown = progress.resolve();
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         } catch (SourceUnavailableException e) {
             System.err.println("imagegen: " + e.getMessage() + "; fix it and run the same command again");
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         }
         if (!check.skipCheck && !spec.model().isPlaceholder()) {
             // Before any money is spent (and before the database is touched): key, model and options.
@@ -99,12 +100,12 @@ final class Launch {
             } else if (outcome.message() != null) {
                 System.err.println("imagegen: " + outcome.message());
             }
-            if (outcome.exitCode() == RunOutcome.WAITING) {
+            if (outcome.exitCode() == ExitCode.WAITING) {
                 System.err.println("imagegen: the batches are submitted; collect them with: imagegen run "
                         + job.jobFile + " --run-id " + outcome.summary().runId() + "   (or: imagegen restart "
                         + job.jobFile + "); imagegen status " + job.jobFile + " shows their progress");
-            } else if (outcome.exitCode() == RunOutcome.STOPPED
-                    || outcome.exitCode() == RunOutcome.FAILED && outcome.summary() != null) {
+            } else if (outcome.exitCode() == ExitCode.STOPPED
+                    || outcome.exitCode() == ExitCode.FAILED && outcome.summary() != null) {
                 System.err.println("imagegen: restart with: imagegen run " + job.jobFile + " --run-id "
                         + outcome.summary().runId() + (dryRun ? " --dry-run" : "")
                         + (spec.run().remote() ? " --workers remote" : "") + "   (or: imagegen restart "
@@ -113,10 +114,10 @@ final class Launch {
             return outcome.exitCode();
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         } catch (RuntimeException e) {
             System.err.println("imagegen: failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
@@ -7,7 +8,6 @@ import dev.imagegen.check.ProviderFacts;
 import dev.imagegen.plan.Planner;
 import dev.imagegen.plan.RunPlan;
 import dev.imagegen.run.RunIds;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
@@ -63,10 +63,10 @@ final class PlanCommand implements Callable<Integer> {
             run = RunIds.choose(runId, null, spec.schedule(), Clock.systemUTC(), () -> null);
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         } catch (SourceUnavailableException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         }
         CheckReport check = null;
         if (!spec.model().isPlaceholder() && spec.model().apiKey().isPresent()) {
@@ -78,16 +78,16 @@ final class PlanCommand implements Callable<Integer> {
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
             RunPlan plan = plan(ctx, spec, check, run);
             System.out.print(plan.render());
-            return check != null && check.blocksRun() ? check.exitCode() : RunOutcome.COMPLETED;
+            return check != null && check.blocksRun() ? check.exitCode() : ExitCode.COMPLETED;
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         } catch (SourceUnavailableException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         } catch (RuntimeException e) {
             System.err.println("imagegen: plan failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         }
     }
 

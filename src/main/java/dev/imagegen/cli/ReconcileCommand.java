@@ -1,11 +1,11 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
 import dev.imagegen.reconcile.ReconcileResult;
 import dev.imagegen.reconcile.Reconciler;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.util.Optional;
@@ -65,7 +65,7 @@ final class ReconcileCommand implements Callable<Integer> {
             }
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
             JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
@@ -74,7 +74,7 @@ final class ReconcileCommand implements Callable<Integer> {
                 Optional<RunRef> run = new Runs(jdbc).find(spec.dataset(), runId);
                 if (run.isEmpty()) {
                     System.err.println("imagegen: dataset '" + spec.dataset() + "' has no run '" + runId + "'");
-                    return RunOutcome.USAGE;
+                    return ExitCode.USAGE;
                 }
                 instance = run.get().jobInstanceId();
             }
@@ -84,7 +84,7 @@ final class ReconcileCommand implements Callable<Integer> {
             return result.exitCode();
         } catch (RuntimeException e) {
             System.err.println("imagegen: reconcile failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         }
     }
 }

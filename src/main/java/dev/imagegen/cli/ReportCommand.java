@@ -1,10 +1,10 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.report.RunReport;
 import dev.imagegen.report.RunReports;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.util.Locale;
@@ -49,7 +49,7 @@ final class ReportCommand implements Callable<Integer> {
             spec = job.load().asDryRun();
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of())) {
             RunReports reports = new RunReports(
@@ -63,17 +63,17 @@ final class ReportCommand implements Callable<Integer> {
                                 ? "dataset '" + spec.dataset() + "' has no runs " + "yet; start one with: imagegen run "
                                         + job.jobFile
                                 : "dataset '" + spec.dataset() + "' has no run '" + runId + "'"));
-                return RunOutcome.USAGE;
+                return ExitCode.USAGE;
             }
             RunReports.Written written = reports.write(run.get());
             System.out.print(describe(written));
-            return RunOutcome.COMPLETED;
+            return ExitCode.COMPLETED;
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         } catch (Exception e) {
             System.err.println("imagegen: report failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         }
     }
 

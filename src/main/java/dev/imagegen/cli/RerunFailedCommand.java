@@ -1,8 +1,8 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.generate.RerunSelection;
 import dev.imagegen.model.FailureKind;
-import dev.imagegen.run.RunOutcome;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -54,7 +54,7 @@ final class RerunFailedCommand implements Callable<Integer> {
                     : kinds.stream().map(k -> FailureKind.fromId(k).id()).collect(Collectors.joining(","));
         } catch (IllegalArgumentException e) {
             System.err.println("imagegen: --kind: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         }
         return Launch.run(
                 job,

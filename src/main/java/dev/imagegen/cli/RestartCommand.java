@@ -1,5 +1,6 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.run.RunOutcome;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,7 +40,7 @@ final class RestartCommand implements Callable<Integer> {
                 launcher -> launcher.lastUnfinishedRunId()
                         .map(id -> launcher.run(id, Map.of()))
                         .orElseGet(() -> new RunOutcome(
-                                RunOutcome.COMPLETED,
+                                ExitCode.COMPLETED,
                                 "nothing to restart: the last run of the " + "dataset completed (or there is none)",
                                 null)));
     }

@@ -1,7 +1,7 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.run.RunIds;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -75,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
             RunIds.choose(runId, runDate, dev.imagegen.spec.ScheduleSpec.none(), java.time.Clock.systemUTC(), () -> "");
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         }
         return Launch.run(
                 job,

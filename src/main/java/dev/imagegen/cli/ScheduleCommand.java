@@ -1,5 +1,6 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
@@ -72,7 +73,7 @@ final class ScheduleCommand implements Callable<Integer> {
             JobFileOptions.checkSource(spec);
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         } catch (SourceUnavailableException e) {
             // The source may be back by the next slot: it is checked again before every run.
             System.err.println("imagegen: warning: " + e.getMessage());
@@ -119,16 +120,16 @@ final class ScheduleCommand implements Callable<Integer> {
                             new ConsoleReporter(job.jobFile.toString(), dryRun))
                     .run();
             System.err.println("imagegen: scheduler stopped");
-            return RunOutcome.COMPLETED;
+            return ExitCode.COMPLETED;
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return RunOutcome.COMPLETED;
+            return ExitCode.COMPLETED;
         } catch (RuntimeException e) {
             System.err.println("imagegen: failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.imagegen.metrics;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.generate.RunGuard;
-import dev.imagegen.run.RunLauncher;
 import dev.imagegen.spec.RunSpec;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -50,7 +50,7 @@ public final class RunFigures {
         String dataset = execution.getJobParameters().getString("dataset");
         String runId = execution.getJobParameters().getString("run.id");
         BatchStatus status = execution.getStatus();
-        Integer exitCode = ended ? RunLauncher.exitCode(status) : null;
+        Integer exitCode = ended ? ExitCode.of(status) : null;
         Instant started =
                 instant(execution.getStartTime() != null ? execution.getStartTime() : execution.getCreateTime());
         Instant endedAt =

@@ -1,6 +1,8 @@
 package dev.imagegen.run;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.JobScoped;
+import dev.imagegen.batch.BatchSteps;
 import dev.imagegen.db.ImagegenDatabase;
 import dev.imagegen.generate.GeneratePartitions;
 import dev.imagegen.generate.RunGuard;
@@ -8,14 +10,10 @@ import dev.imagegen.ledger.Ledger;
 import dev.imagegen.remote.LiveWorkers;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +113,7 @@ public class RunLauncher {
         try (DatasetLock lock = DatasetLock.tryAcquire(database, spec.dataset())) {
             if (lock == null) {
                 return new RunOutcome(
-                        RunOutcome.LOCKED,
+                        ExitCode.LOCKED,
                         "another run of dataset '" + spec.dataset()
                                 + "' is in progress (it holds the dataset's lock in the database); wait for it to finish",
                         null);
@@ -188,7 +186,7 @@ public class RunLauncher {
                 .addString("dataset", spec.dataset())
                 .addString("run.id", runId)
                 .addString("job.file", spec.file().toString(), false)
-                .addString("job.fingerprint", fingerprint(spec), false);
+                .addString("job.fingerprint", spec.fingerprint(), false);
         parameters.forEach((k, v) -> builder.addString(k, v, false));
         extra.forEach((k, v) -> builder.addString(k, v, false));
         JobParameters params = builder.toJobParameters();
@@ -207,14 +205,14 @@ public class RunLauncher {
             }
             if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
                 return new RunOutcome(
-                        RunOutcome.COMPLETED,
+                        ExitCode.COMPLETED,
                         "run " + runId + " of dataset '" + spec.dataset() + "' already completed (execution "
                                 + last.getId() + "); nothing to do",
                         null);
             }
             if (last != null) {
                 String before = last.getJobParameters().getString("job.fingerprint");
-                if (before != null && !matchesFingerprint(before, spec)) {
+                if (before != null && !spec.matchesFingerprint(before)) {
                     throw new JobFileException("run " + runId + " was started with a different job file (source, "
                             + "model or prompt settings changed). Restore the job file to restart it, or start a "
                             + "new run (a new --run-id) to generate with the new settings");
@@ -243,9 +241,9 @@ public class RunLauncher {
         }
         JobExecution execution = jobOperator.start(job, params);
         RunSummary summary = summarize(runId, execution);
-        int code = exitCode(execution.getStatus());
-        if (code == RunOutcome.STOPPED && execution.getExecutionContext().containsKey(RunOutcome.WAITING_KEY)) {
-            code = RunOutcome.WAITING;
+        int code = ExitCode.of(execution.getStatus());
+        if (code == ExitCode.STOPPED && execution.getExecutionContext().containsKey(BatchSteps.WAITING_KEY)) {
+            code = ExitCode.WAITING;
         }
         return new RunOutcome(code, summary.reason(), summary);
     }
@@ -281,10 +279,10 @@ public class RunLauncher {
         String why = "run " + runId + " of dataset '" + spec.dataset() + "' was superseded by the newer run " + newer
                 + ", which staged the dataset's prompts again: restarting " + runId + " would do nothing. ";
         if (pending == null || pending == 0) {
-            return new RunOutcome(RunOutcome.COMPLETED, why + "Every prompt has its image; nothing to do", null);
+            return new RunOutcome(ExitCode.COMPLETED, why + "Every prompt has its image; nothing to do", null);
         }
         return new RunOutcome(
-                RunOutcome.FAILED,
+                ExitCode.FAILED,
                 why + pending + " prompts still lack an image: restart run " + newer
                         + " (imagegen run JOBFILE --run-id " + newer + ") or start a new run, which sends only what is "
                         + "missing",
@@ -312,15 +310,6 @@ public class RunLauncher {
                         + "end_time = coalesce(end_time, now()), version = version + 1 "
                         + "WHERE job_execution_id = ? AND status IN " + unfinished,
                 executionId);
-    }
-
-    /** The command's exit code for an execution that ended with {@code status}. */
-    public static int exitCode(BatchStatus status) {
-        return switch (status) {
-            case COMPLETED -> RunOutcome.COMPLETED;
-            case STOPPED, STOPPING -> RunOutcome.STOPPED;
-            default -> RunOutcome.FAILED;
-        };
     }
 
     RunSummary summarize(String runId, JobExecution execution) {
@@ -409,64 +398,5 @@ public class RunLauncher {
     private long count(String sql, long id) {
         Long n = jdbc.queryForObject(sql, Long.class, id);
         return n == null ? 0 : n;
-    }
-
-    /**
-     * A hash of the settings a restart must share with the first execution, and a remote worker with its manager:
-     * what shapes the pictures, and where requests go (provider, base URL, fallback models, provider routing, the
-     * source, the directory references may be read from). No secrets, no tuning. Prefixed with its version, so that runs recorded before it are still matched.
-     */
-    public static String fingerprint(JobSpec spec) {
-        var m = spec.model();
-        String destination = String.join(
-                "\n",
-                withoutUserInfo(m.baseUrl()),
-                String.valueOf(m.fallbackModels()),
-                new java.util.TreeMap<>(m.providerRouting()).toString(),
-                String.valueOf(spec.source().referenceRoot()));
-        return FINGERPRINT_VERSION + sha256(legacySettings(spec) + "\n" + destination);
-    }
-
-    /** Whether a fingerprint recorded with a run matches the settings of this job file. */
-    public static boolean matchesFingerprint(String recorded, JobSpec spec) {
-        return recorded.startsWith(FINGERPRINT_VERSION)
-                ? recorded.equals(fingerprint(spec))
-                : recorded.equals(sha256(legacySettings(spec))); // a run started before where-requests-go was in it
-    }
-
-    private static final String FINGERPRINT_VERSION = "2:";
-
-    private static String legacySettings(JobSpec spec) {
-        var m = spec.model();
-        var s = spec.source();
-        String source = s.isJdbc() ? s.jdbc().target() + "\n" + s.jdbc().query() : String.valueOf(s.csv());
-        return String.join(
-                "\n",
-                spec.dataset(),
-                source,
-                s.promptColumn(),
-                String.valueOf(s.idColumn()),
-                String.valueOf(s.delimiter()),
-                m.provider(),
-                m.name(),
-                m.promptTemplate(),
-                new java.util.TreeMap<>(m.imageConfig()).toString(),
-                String.valueOf(m.seed()),
-                String.valueOf(m.imagesPerPrompt()),
-                String.valueOf(spec.output().dir()));
-    }
-
-    private static String withoutUserInfo(java.net.URI url) {
-        return url.getRawUserInfo() == null ? url.toString() : url.toString().replace(url.getRawUserInfo() + "@", "");
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)))
-                    .substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

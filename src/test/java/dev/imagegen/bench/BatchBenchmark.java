@@ -67,7 +67,7 @@ public final class BatchBenchmark {
             command.addAll(List.of(
                     "-cp",
                     System.getProperty("java.class.path"),
-                    "dev.imagegen.Imagegen",
+                    "dev.imagegen.cli.Imagegen",
                     "run",
                     dir.resolve("job.yml").toString(),
                     "--run-id",

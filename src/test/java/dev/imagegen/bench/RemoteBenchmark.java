@@ -141,7 +141,7 @@ final class RemoteBenchmark {
                                 "-Xmx512m",
                                 "-cp",
                                 System.getProperty("java.class.path"),
-                                "dev.imagegen.Imagegen",
+                                "dev.imagegen.cli.Imagegen",
                                 "worker",
                                 "--name",
                                 "bench" + i,

@@ -3,7 +3,6 @@ package dev.imagegen.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.imagegen.run.RunLauncher;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.JobSpecLoader;
 import dev.imagegen.store.ImageStore;
@@ -483,7 +482,7 @@ class RemotePartitioningFunctionalTests {
             jdbc.update(
                     "UPDATE batch_job_execution_params SET parameter_value = ? WHERE job_execution_id = ? "
                             + "AND parameter_name = 'job.fingerprint'",
-                    RunLauncher.fingerprint(redirected),
+                    redirected.fingerprint(),
                     execution);
             assertThat(jdbc.queryForObject(
                             "SELECT count(*) FROM batch_step_execution WHERE job_execution_id = ? "

@@ -2,6 +2,7 @@ package dev.imagegen.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.db.ImagegenDatabase;
 import dev.imagegen.run.DatasetLock;
@@ -100,7 +101,7 @@ class SchedulerFunctionalTests extends FunctionalTest {
     void onStartItFirstRestartsTheLastStoppedRun() throws Exception {
         TestJob job = job("0 2 * * *").prompts("a", "one", "b", "two");
         server.behaviour(FakeOpenRouter::noCredits);
-        assertThat(job.run("run", "--run-date", "2025-05-31").exitCode()).isEqualTo(RunOutcome.STOPPED);
+        assertThat(job.run("run", "--run-date", "2025-05-31").exitCode()).isEqualTo(ExitCode.STOPPED);
         server.behaviour(server::markers);
 
         runScheduler(job, new FakeSlotClock(BEFORE_TWO, 0));

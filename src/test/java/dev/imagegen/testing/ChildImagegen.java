@@ -35,7 +35,7 @@ public final class ChildImagegen {
         command.add("-XX:TieredStopAtLevel=1"); // short-lived: starts in 2/3 of the time with half the CPU
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add("dev.imagegen.Imagegen");
+        command.add("dev.imagegen.cli.Imagegen");
         command.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(workDir.toFile())

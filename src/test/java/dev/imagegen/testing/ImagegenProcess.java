@@ -1,6 +1,6 @@
 package dev.imagegen.testing;
 
-import dev.imagegen.Imagegen;
+import dev.imagegen.cli.Imagegen;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

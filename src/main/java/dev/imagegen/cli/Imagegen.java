@@ -1,6 +1,4 @@
-package dev.imagegen;
-
-import dev.imagegen.cli.ImagegenCommand;
+package dev.imagegen.cli;
 
 /** The {@code imagegen} command line. */
 public final class Imagegen {
