@@ -3,6 +3,7 @@ package dev.imagegen.cli;
 import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.batch.BatchCommands;
+import dev.imagegen.run.Errors;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.util.List;

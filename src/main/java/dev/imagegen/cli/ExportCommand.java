@@ -8,6 +8,7 @@ import dev.imagegen.export.ExportException;
 import dev.imagegen.export.ExportFormat;
 import dev.imagegen.export.ExportOptions;
 import dev.imagegen.export.ExportResult;
+import dev.imagegen.run.Errors;
 import dev.imagegen.spec.Durations;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;

@@ -4,9 +4,10 @@ import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
-import dev.imagegen.check.ProviderFacts;
 import dev.imagegen.plan.Planner;
 import dev.imagegen.plan.RunPlan;
+import dev.imagegen.run.Errors;
+import dev.imagegen.run.PreFlight;
 import dev.imagegen.run.RunIds;
 import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
@@ -14,8 +15,6 @@ import dev.imagegen.spec.JobSpec;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,7 +58,7 @@ final class PlanCommand implements Callable<Integer> {
         String run;
         try {
             spec = job.load();
-            JobFileOptions.checkSource(spec);
+            PreFlight.checkSource(spec);
             run = RunIds.choose(runId, null, spec.schedule(), Clock.systemUTC(), () -> null);
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
@@ -76,7 +75,7 @@ final class PlanCommand implements Callable<Integer> {
             spec = check.applyTo(spec);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
-            RunPlan plan = plan(ctx, spec, check, run);
+            RunPlan plan = Planner.plan(ctx, spec, check, run);
             System.out.print(plan.render());
             return check != null && check.blocksRun() ? check.exitCode() : ExitCode.COMPLETED;
         } catch (JobFileException e) {
@@ -89,16 +88,5 @@ final class PlanCommand implements Callable<Integer> {
             System.err.println("imagegen: plan failed: " + Errors.describe(e));
             return ExitCode.FAILED;
         }
-    }
-
-    /** The plan of {@code run} (null: a new run), with what the check learnt, if it ran. */
-    static RunPlan plan(ConfigurableApplicationContext ctx, JobSpec spec, CheckReport check, String run) {
-        return new Planner(
-                        ctx.getBean(JdbcTemplate.class),
-                        ctx.getBean(PlatformTransactionManager.class),
-                        spec,
-                        check == null ? ProviderFacts.NONE : check.facts(),
-                        spec.model().imagesPerCall())
-                .plan(run);
     }
 }

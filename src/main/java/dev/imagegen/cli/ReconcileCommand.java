@@ -6,6 +6,7 @@ import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
 import dev.imagegen.reconcile.ReconcileResult;
 import dev.imagegen.reconcile.Reconciler;
+import dev.imagegen.run.Errors;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.util.Optional;

@@ -3,11 +3,10 @@ package dev.imagegen.cli;
 import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.catalog.RunRef;
-import dev.imagegen.report.RunReport;
 import dev.imagegen.report.RunReports;
+import dev.imagegen.run.Errors;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -66,7 +65,7 @@ final class ReportCommand implements Callable<Integer> {
                 return ExitCode.USAGE;
             }
             RunReports.Written written = reports.write(run.get());
-            System.out.print(describe(written));
+            System.out.print(written.describe());
             return ExitCode.COMPLETED;
         } catch (JobFileException e) {
             System.err.println("imagegen: " + e.getMessage());
@@ -75,20 +74,5 @@ final class ReportCommand implements Callable<Integer> {
             System.err.println("imagegen: report failed: " + Errors.describe(e));
             return ExitCode.FAILED;
         }
-    }
-
-    static String describe(RunReports.Written w) {
-        RunReport r = w.report();
-        return String.format(
-                Locale.ROOT,
-                "  report          %s%n  summary         %s%n"
-                        + "  gallery         %d images, %d thumbnails (%d new, %d image files missing), %.1f s%n",
-                w.html(),
-                w.summary(),
-                r.gallery().images(),
-                r.gallery().thumbnails(),
-                r.gallery().thumbnailsMade(),
-                r.gallery().missingFiles(),
-                w.took().toMillis() / 1000.0);
     }
 }

@@ -46,7 +46,6 @@ final class RerunFailedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        workers.applyTo(job);
         String kindList;
         try {
             kindList = kinds == null || kinds.isEmpty()
@@ -56,12 +55,12 @@ final class RerunFailedCommand implements Callable<Integer> {
             System.err.println("imagegen: --kind: " + e.getMessage());
             return ExitCode.USAGE;
         }
-        return Launch.run(
-                job,
-                dryRun,
-                check,
-                launcher -> launcher.run(
-                        runId != null ? runId : launcher.newRunId("rerun-"),
-                        Map.of(RerunSelection.PARAMETER, kindList)));
+        return new ProgressOptions()
+                .flow(job, workers, check, dryRun)
+                .run(
+                        null,
+                        launcher -> launcher.run(
+                                runId != null ? runId : launcher.newRunId("rerun-"),
+                                Map.of(RerunSelection.PARAMETER, kindList)));
     }
 }

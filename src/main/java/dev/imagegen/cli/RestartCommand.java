@@ -32,16 +32,15 @@ final class RestartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        workers.applyTo(job);
-        return Launch.run(
-                job,
-                dryRun,
-                check,
-                launcher -> launcher.lastUnfinishedRunId()
-                        .map(id -> launcher.run(id, Map.of()))
-                        .orElseGet(() -> new RunOutcome(
-                                ExitCode.COMPLETED,
-                                "nothing to restart: the last run of the " + "dataset completed (or there is none)",
-                                null)));
+        return new ProgressOptions()
+                .flow(job, workers, check, dryRun)
+                .run(
+                        null,
+                        launcher -> launcher.lastUnfinishedRunId()
+                                .map(id -> launcher.run(id, Map.of()))
+                                .orElseGet(() -> new RunOutcome(
+                                        ExitCode.COMPLETED,
+                                        "nothing to restart: the last run of the dataset completed (or there is none)",
+                                        null)));
     }
 }

@@ -69,7 +69,6 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        workers.applyTo(job);
         try {
             // Usage errors first, before anything is started.
             RunIds.choose(runId, runDate, dev.imagegen.spec.ScheduleSpec.none(), java.time.Clock.systemUTC(), () -> "");
@@ -77,19 +76,16 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("imagegen: " + e.getMessage());
             return ExitCode.USAGE;
         }
-        return Launch.run(
-                job,
-                dryRun,
-                check,
-                progress,
-                spec -> RunIds.choose(runId, runDate, spec.schedule(), java.time.Clock.systemUTC(), () -> null),
-                launcher -> launcher.run(
-                        RunIds.choose(
-                                runId,
-                                runDate,
-                                launcher.spec().schedule(),
-                                java.time.Clock.systemUTC(),
-                                () -> launcher.newRunId("")),
-                        noWait ? Map.of(dev.imagegen.batch.BatchSteps.NO_WAIT, "true") : Map.of()));
+        return progress.flow(job, workers, check, dryRun)
+                .run(
+                        spec -> RunIds.choose(runId, runDate, spec.schedule(), java.time.Clock.systemUTC(), () -> null),
+                        launcher -> launcher.run(
+                                RunIds.choose(
+                                        runId,
+                                        runDate,
+                                        launcher.spec().schedule(),
+                                        java.time.Clock.systemUTC(),
+                                        () -> launcher.newRunId("")),
+                                noWait ? Map.of(dev.imagegen.batch.BatchSteps.NO_WAIT, "true") : Map.of()));
     }
 }

@@ -3,6 +3,7 @@ package dev.imagegen.cli;
 import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.run.DatasetStatus;
+import dev.imagegen.run.Errors;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpecLoader;
 import java.nio.file.Path;

@@ -4,6 +4,8 @@ import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.remote.PartitionWorker;
 import dev.imagegen.remote.WorkerSettings;
+import dev.imagegen.run.Errors;
+import dev.imagegen.run.Signals;
 import dev.imagegen.spec.Durations;
 import dev.imagegen.spec.JobFileException;
 import java.time.Duration;

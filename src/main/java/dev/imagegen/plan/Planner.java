@@ -2,6 +2,7 @@ package dev.imagegen.plan;
 
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
+import dev.imagegen.check.CheckReport;
 import dev.imagegen.check.ProviderFacts;
 import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.ledger.Ledger;
@@ -12,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -31,6 +33,21 @@ public final class Planner {
     private final ProviderFacts facts;
     private final int perCall;
     private final CallCostEstimate estimator;
+
+    /**
+     * The plan of {@code run} (null: a new run) of a job file in a started context, with what the provider check
+     * learnt ({@code check} null: not checked). {@code imagegen plan} prints it; {@code imagegen run} prints its one
+     * line.
+     */
+    public static RunPlan plan(ApplicationContext ctx, JobSpec spec, CheckReport check, String run) {
+        return new Planner(
+                        ctx.getBean(JdbcTemplate.class),
+                        ctx.getBean(PlatformTransactionManager.class),
+                        spec,
+                        check == null ? ProviderFacts.NONE : check.facts(),
+                        spec.model().imagesPerCall())
+                .plan(run);
+    }
 
     /**
      * @param perCall images per call as the check found the model takes ({@code CheckReport.imagesPerCall}), or the

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -58,7 +59,23 @@ public final class RunReports {
     }
 
     /** What was written, and how long it took. */
-    public record Written(Path html, Path summary, RunReport report, Duration took) {}
+    public record Written(Path html, Path summary, RunReport report, Duration took) {
+
+        /** The lines {@code imagegen report} and the end of a run print about what was written. */
+        public String describe() {
+            return String.format(
+                    Locale.ROOT,
+                    "  report          %s%n  summary         %s%n"
+                            + "  gallery         %d images, %d thumbnails (%d new, %d image files missing), %.1f s%n",
+                    html,
+                    summary,
+                    report.gallery().images(),
+                    report.gallery().thumbnails(),
+                    report.gallery().thumbnailsMade(),
+                    report.gallery().missingFiles(),
+                    took.toMillis() / 1000.0);
+        }
+    }
 
     /** The run with this id, or the dataset's latest run when {@code runId} is null. */
     public Optional<RunRef> find(String runId) {

@@ -1,4 +1,4 @@
-package dev.imagegen.cli;
+package dev.imagegen.run;
 
 import dev.imagegen.generate.RunGuard;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,18 +9,18 @@ import sun.misc.Signal;
  * can be restarted); the second exits at once — the database then shows the run as started, and the next start
  * recovers it, adopting any image already on disk.
  */
-final class Signals {
+public final class Signals {
 
     private static final AtomicInteger received = new AtomicInteger();
 
     private Signals() {}
 
-    static void install(RunGuard guard) {
+    public static void install(RunGuard guard) {
         install(guard, () -> {});
     }
 
     /** As {@link #install(RunGuard)}, and the first signal also runs {@code alsoOnStop} (e.g. ends a scheduler). */
-    static void install(RunGuard guard, Runnable alsoOnStop) {
+    public static void install(RunGuard guard, Runnable alsoOnStop) {
         install("finishing the calls in flight, then stopping", name -> {
             guard.stop("stopped by SIG" + name);
             alsoOnStop.run();
@@ -28,7 +28,7 @@ final class Signals {
     }
 
     /** @param first what the first signal does (given the signal's name); the second exits at once */
-    static void install(String firstDoes, java.util.function.Consumer<String> first) {
+    public static void install(String firstDoes, java.util.function.Consumer<String> first) {
         for (String name : new String[] {"INT", "TERM"}) {
             try {
                 Signal.handle(new Signal(name), s -> {

@@ -1,11 +1,11 @@
-package dev.imagegen.cli;
+package dev.imagegen.run;
 
 /** One line about an unexpected failure: the root cause's message, never a stack trace on the console. */
-final class Errors {
+public final class Errors {
 
     private Errors() {}
 
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
