@@ -3,7 +3,6 @@ package dev.imagegen.cli;
 import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.batch.BatchCommands;
-import dev.imagegen.run.Errors;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.util.List;
@@ -43,8 +42,7 @@ final class CancelCommand implements Callable<Integer> {
                 throw new JobFileException("model.api-key: no API key; export it (e.g. OPENAI_API_KEY)");
             }
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.USAGE;
+            return Console.usage(e);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
             List<String> lines = BatchCommands.cancel(ctx.getBean(JdbcTemplate.class), spec);
@@ -57,8 +55,7 @@ final class CancelCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return ExitCode.FAILED;
         } catch (RuntimeException e) {
-            System.err.println("imagegen: failed: " + Errors.describe(e));
-            return ExitCode.FAILED;
+            return Console.failed("", e);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.imagegen.cli;
 
-import dev.imagegen.ExitCode;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
 import dev.imagegen.run.PreFlight;
@@ -44,11 +43,9 @@ final class CheckCommand implements Callable<Integer> {
             }
             PreFlight.checkSource(spec);
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.USAGE;
+            return Console.usage(e);
         } catch (SourceUnavailableException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.FAILED;
+            return Console.unavailable(e);
         }
         CheckReport report = CapabilityCheck.standard().check(spec);
         report.print(System.out);

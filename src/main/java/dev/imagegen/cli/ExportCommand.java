@@ -8,7 +8,6 @@ import dev.imagegen.export.ExportException;
 import dev.imagegen.export.ExportFormat;
 import dev.imagegen.export.ExportOptions;
 import dev.imagegen.export.ExportResult;
-import dev.imagegen.run.Errors;
 import dev.imagegen.spec.Durations;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
@@ -120,8 +119,7 @@ final class ExportCommand implements Callable<Integer> {
             spec = job.load().asDryRun();
             options = options();
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.USAGE;
+            return Console.usage(e);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of())) {
             ExportResult r = new DatasetExports(ctx.getBean(JdbcTemplate.class), spec).export(options);
@@ -158,11 +156,9 @@ final class ExportCommand implements Callable<Integer> {
             System.err.println("imagegen: " + e.getMessage());
             return ExitCode.LOCKED;
         } catch (ExportException | JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.USAGE;
+            return Console.usage(e);
         } catch (Exception e) {
-            System.err.println("imagegen: export failed: " + Errors.describe(e));
-            return ExitCode.FAILED;
+            return Console.failed("export ", e);
         }
     }
 

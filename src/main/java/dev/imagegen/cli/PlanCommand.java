@@ -6,7 +6,6 @@ import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
 import dev.imagegen.plan.Planner;
 import dev.imagegen.plan.RunPlan;
-import dev.imagegen.run.Errors;
 import dev.imagegen.run.PreFlight;
 import dev.imagegen.run.RunIds;
 import dev.imagegen.source.SourceUnavailableException;
@@ -61,11 +60,9 @@ final class PlanCommand implements Callable<Integer> {
             PreFlight.checkSource(spec);
             run = RunIds.choose(runId, null, spec.schedule(), Clock.systemUTC(), () -> null);
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.USAGE;
+            return Console.usage(e);
         } catch (SourceUnavailableException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.FAILED;
+            return Console.unavailable(e);
         }
         CheckReport check = null;
         if (!spec.model().isPlaceholder() && spec.model().apiKey().isPresent()) {
@@ -79,14 +76,11 @@ final class PlanCommand implements Callable<Integer> {
             System.out.print(plan.render());
             return check != null && check.blocksRun() ? check.exitCode() : ExitCode.COMPLETED;
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.USAGE;
+            return Console.usage(e);
         } catch (SourceUnavailableException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.FAILED;
+            return Console.unavailable(e);
         } catch (RuntimeException e) {
-            System.err.println("imagegen: plan failed: " + Errors.describe(e));
-            return ExitCode.FAILED;
+            return Console.failed("plan ", e);
         }
     }
 }

@@ -6,7 +6,6 @@ import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
 import dev.imagegen.reconcile.ReconcileResult;
 import dev.imagegen.reconcile.Reconciler;
-import dev.imagegen.run.Errors;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.util.Optional;
@@ -65,8 +64,7 @@ final class ReconcileCommand implements Callable<Integer> {
                         + "the job file's api-key finds it");
             }
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.USAGE;
+            return Console.usage(e);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
             JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
@@ -84,8 +82,7 @@ final class ReconcileCommand implements Callable<Integer> {
             System.out.print(result.render(reconciler.runIds(result.runs().keySet())));
             return result.exitCode();
         } catch (RuntimeException e) {
-            System.err.println("imagegen: reconcile failed: " + Errors.describe(e));
-            return ExitCode.FAILED;
+            return Console.failed("reconcile ", e);
         }
     }
 }

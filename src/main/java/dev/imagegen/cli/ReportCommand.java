@@ -4,15 +4,12 @@ import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.report.RunReports;
-import dev.imagegen.run.Errors;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,14 +44,10 @@ final class ReportCommand implements Callable<Integer> {
             // The report reads the database only: no model client, so no key is needed.
             spec = job.load().asDryRun();
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.USAGE;
+            return Console.usage(e);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of())) {
-            RunReports reports = new RunReports(
-                    ctx.getBean(JdbcTemplate.class),
-                    ctx.getBean(PlatformTransactionManager.class),
-                    ctx.getBean(JobSpec.class));
+            RunReports reports = RunReports.in(ctx);
             Optional<RunRef> run = reports.find(runId);
             if (run.isEmpty()) {
                 System.err.println("imagegen: "
@@ -68,11 +61,9 @@ final class ReportCommand implements Callable<Integer> {
             System.out.print(written.describe());
             return ExitCode.COMPLETED;
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.USAGE;
+            return Console.usage(e);
         } catch (Exception e) {
-            System.err.println("imagegen: report failed: " + Errors.describe(e));
-            return ExitCode.FAILED;
+            return Console.failed("report ", e);
         }
     }
 }

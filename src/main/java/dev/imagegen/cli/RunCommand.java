@@ -1,6 +1,5 @@
 package dev.imagegen.cli;
 
-import dev.imagegen.ExitCode;
 import dev.imagegen.run.RunIds;
 import dev.imagegen.spec.JobFileException;
 import java.util.Map;
@@ -73,8 +72,7 @@ final class RunCommand implements Callable<Integer> {
             // Usage errors first, before anything is started.
             RunIds.choose(runId, runDate, dev.imagegen.spec.ScheduleSpec.none(), java.time.Clock.systemUTC(), () -> "");
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.USAGE;
+            return Console.usage(e);
         }
         return progress.flow(job, workers, check, dryRun)
                 .run(

@@ -4,7 +4,6 @@ import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.remote.PartitionWorker;
 import dev.imagegen.remote.WorkerSettings;
-import dev.imagegen.run.Errors;
 import dev.imagegen.run.Signals;
 import dev.imagegen.spec.Durations;
 import dev.imagegen.spec.JobFileException;
@@ -79,8 +78,7 @@ final class WorkerCommand implements Callable<Integer> {
             }
             settings = new WorkerSettings(name, concurrency, leaseTime, pollTime);
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return ExitCode.USAGE;
+            return Console.usage(e);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWorker()) {
             PartitionWorker worker = PartitionWorker.start(ctx, settings);
@@ -88,8 +86,7 @@ final class WorkerCommand implements Callable<Integer> {
             worker.run();
             return ExitCode.COMPLETED;
         } catch (RuntimeException e) {
-            System.err.println("imagegen: worker failed: " + Errors.describe(e));
-            return ExitCode.FAILED;
+            return Console.failed("worker ", e);
         }
     }
 }

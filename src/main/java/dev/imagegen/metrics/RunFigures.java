@@ -2,6 +2,7 @@ package dev.imagegen.metrics;
 
 import dev.imagegen.ExitCode;
 import dev.imagegen.generate.RunGuard;
+import dev.imagegen.ledger.Ledger;
 import dev.imagegen.spec.RunSpec;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -147,12 +148,7 @@ public final class RunFigures {
                 SELECT count(*) AS images, count(*) FILTER (WHERE adopted) AS adopted,
                        max(created_at) FILTER (WHERE NOT adopted) AS last_success
                   FROM generated_image WHERE job_instance_id = ?""", instance);
-        Map<String, Object> ledger = jdbc.queryForMap("""
-                SELECT count(*) FILTER (WHERE outcome = 'ok') AS calls,
-                       coalesce(sum(cost_usd), 0)::float8 AS cost,
-                       coalesce(sum(cost_usd) FILTER (WHERE cost_basis IN ('estimated', 'possibly_billed')), 0)::float8
-                           AS estimated
-                  FROM model_call WHERE job_instance_id = ?""", instance);
+        Ledger.Spend ledger = Ledger.ofRun(jdbc, instance);
         Map<String, Long> skipped = new TreeMap<>();
         for (Map<String, Object> row : jdbc.queryForList(
                 "SELECT kind, count(*) AS calls FROM prompt_failure WHERE job_instance_id = ? GROUP BY kind",
@@ -183,9 +179,9 @@ public final class RunFigures {
         return new Rows(
                 number(images.get("images")),
                 number(images.get("adopted")),
-                number(ledger.get("calls")),
-                ((Number) ledger.get("cost")).doubleValue(),
-                ((Number) ledger.get("estimated")).doubleValue(),
+                ledger.okCalls(),
+                ledger.totalUsd().doubleValue(),
+                ledger.unsettledUsd().doubleValue(),
                 last instanceof Timestamp t ? t.toInstant() : null,
                 skipped,
                 retries,

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -48,6 +49,14 @@ public final class RunReports {
     private final JsonMapper compact = JsonMapper.builder()
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
+
+    /** The reports of the job in a started context (its database and job file). */
+    public static RunReports in(ApplicationContext ctx) {
+        return new RunReports(
+                ctx.getBean(JdbcTemplate.class),
+                ctx.getBean(PlatformTransactionManager.class),
+                ctx.getBean(JobSpec.class));
+    }
 
     public RunReports(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, JobSpec spec) {
         this.jdbc = jdbc;

@@ -1,5 +1,6 @@
 package dev.imagegen.run;
 
+import dev.imagegen.catalog.Runs;
 import dev.imagegen.generate.RunGuard;
 import java.sql.Timestamp;
 import java.time.format.DateTimeFormatter;
@@ -39,10 +40,7 @@ public final class DatasetStatus {
                           FROM (SELECT kind, count(*) AS n FROM prompt_failure f
                                  WHERE f.job_execution_id = e.job_execution_id GROUP BY kind) k) AS skipped
                   FROM batch_job_execution e
-                  JOIN batch_job_execution_params d ON d.job_execution_id = e.job_execution_id
-                       AND d.parameter_name = 'dataset'
-                  JOIN batch_job_execution_params r ON r.job_execution_id = e.job_execution_id
-                       AND r.parameter_name = 'run.id'
+                """ + Runs.RUN_PARAMETERS + """
                  WHERE ?::text IS NULL OR d.parameter_value = ?
                  ORDER BY e.job_execution_id DESC
                  LIMIT ?""", dataset, dataset, limit);

@@ -2,6 +2,7 @@ package dev.imagegen.run;
 
 import dev.imagegen.JobScoped;
 import dev.imagegen.batch.BatchSteps;
+import dev.imagegen.catalog.Runs;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.Ledger;
 import dev.imagegen.spec.JobSpec;
@@ -26,8 +27,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @Configuration(proxyBeanMethods = false)
 class JobConfiguration {
 
-    static final String JOB_NAME = "imagegen";
-
     @Bean
     Job imagegenJob(
             JobRepository jobRepository,
@@ -38,7 +37,7 @@ class JobConfiguration {
             ObjectProvider<JobExecutionListener> observers,
             JdbcTemplate jdbc,
             ObjectProvider<BatchSteps> batchSteps) {
-        JobBuilder job = new JobBuilder(JOB_NAME, jobRepository).listener(new JobExecutionListener() {
+        JobBuilder job = new JobBuilder(Runs.JOB_NAME, jobRepository).listener(new JobExecutionListener() {
             @Override
             public void beforeJob(JobExecution jobExecution) {
                 // The budget and max-images are the run's: what its earlier executions spent and stored

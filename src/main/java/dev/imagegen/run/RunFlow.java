@@ -5,11 +5,8 @@ import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
 import dev.imagegen.generate.RunGuard;
-import dev.imagegen.plan.Planner;
 import dev.imagegen.progress.ProgressMode;
-import dev.imagegen.progress.RunProgress;
 import dev.imagegen.remote.RemoteJobFile;
-import dev.imagegen.report.RunReports;
 import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.Durations;
 import dev.imagegen.spec.JobFileException;
@@ -22,14 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * One run from the command line to its rows, as {@code imagegen run}, {@code restart} and {@code rerun-failed} do it
  * ({@link #run}) and {@code imagegen schedule} does it at every slot (its parts): pre-flight ({@link PreFlight}: the
  * job file, a key, the output directory, the source's columns) → the provider check ({@link CapabilityCheck}, before
- * any money is spent) → the job's Spring context ({@link Session}: signals, what remote workers need) → the launch
+ * any money is spent) → the job's Spring context ({@link RunSession}: signals, what remote workers need) → the launch
  * ({@link RunLauncher}: lock, recovery, start, with the progress display) → the summary → the report. It prints what a
  * person needs on the way and returns the {@link ExitCode}.
  */
@@ -95,7 +90,7 @@ public final class RunFlow {
             return checked.blocked();
         }
         spec = checked.spec();
-        try (Session session = open(spec, () -> {})) {
+        try (RunSession session = open(spec, () -> {})) {
             if (planFor != null) {
                 session.printPlan(checked.report(), planFor.apply(spec));
             }
@@ -164,7 +159,7 @@ public final class RunFlow {
      *
      * @param alsoOnStop what the first signal does besides stopping the run (e.g. ends a scheduler)
      */
-    public Session open(JobSpec spec, Runnable alsoOnStop) {
+    public RunSession open(JobSpec spec, Runnable alsoOnStop) {
         ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of());
         try {
             RunGuard guard = ctx.getBean(RunGuard.class);
@@ -173,7 +168,7 @@ public final class RunFlow {
             if (spec.run().remote()) {
                 launcher.addParameters(RemoteJobFile.parameters(options.overrides(), options.dryRun(), spec));
             }
-            return new Session(ctx, spec, guard, launcher);
+            return new RunSession(ctx, spec, guard, launcher, out, err);
         } catch (RuntimeException e) {
             ctx.close();
             throw e;
@@ -213,62 +208,5 @@ public final class RunFlow {
     public int failed(RuntimeException e) {
         err.println("imagegen: failed: " + Errors.describe(e));
         return ExitCode.FAILED;
-    }
-
-    /** The job's Spring context while a run (or a scheduler's runs) use it. */
-    public final class Session implements AutoCloseable {
-
-        private final ConfigurableApplicationContext ctx;
-        private final JobSpec spec;
-        private final RunGuard guard;
-        private final RunLauncher launcher;
-
-        private Session(ConfigurableApplicationContext ctx, JobSpec spec, RunGuard guard, RunLauncher launcher) {
-            this.ctx = ctx;
-            this.spec = spec;
-            this.guard = guard;
-            this.launcher = launcher;
-        }
-
-        public RunLauncher launcher() {
-            return launcher;
-        }
-
-        /** Runs {@code action} with the progress display. */
-        public RunOutcome launch(Display shown, Function<RunLauncher, RunOutcome> action) {
-            try (RunProgress bar = RunProgress.start(guard, shown.mode(), shown.interval())) {
-                return action.apply(launcher);
-            }
-        }
-
-        /** The plan in one line; a plan that cannot be made is said, and the run goes on. */
-        void printPlan(CheckReport checked, String runId) {
-            try {
-                err.println("imagegen: plan: "
-                        + Planner.plan(ctx, spec, checked, runId).oneLine());
-            } catch (RuntimeException e) {
-                err.println("imagegen: plan: not available (" + Errors.describe(e) + ")");
-            }
-        }
-
-        /** The report is a by-product: failing to write it is reported but does not change the run's exit code. */
-        public void writeReport(String runId) {
-            try {
-                RunReports reports = new RunReports(
-                        ctx.getBean(JdbcTemplate.class),
-                        ctx.getBean(PlatformTransactionManager.class),
-                        ctx.getBean(JobSpec.class));
-                reports.find(runId)
-                        .ifPresent(run -> out.print(reports.write(run).describe()));
-            } catch (RuntimeException e) {
-                err.println("imagegen: the run's report could not be written: " + Errors.describe(e)
-                        + " (retry with: imagegen report JOBFILE --run-id " + runId + ")");
-            }
-        }
-
-        @Override
-        public void close() {
-            ctx.close();
-        }
     }
 }

@@ -6,6 +6,7 @@ import dev.imagegen.run.PreFlight;
 import dev.imagegen.run.RunFlow;
 import dev.imagegen.run.RunLauncher;
 import dev.imagegen.run.RunOutcome;
+import dev.imagegen.run.RunSession;
 import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
@@ -52,7 +53,7 @@ public final class ScheduleFlow {
         }
         JobSpec ready = checked.spec();
         SystemSlotClock clock = new SystemSlotClock();
-        try (RunFlow.Session session = flow.open(ready, clock::stop)) {
+        try (RunSession session = flow.open(ready, clock::stop)) {
             RunLauncher launcher = session.launcher();
             RunFlow.Display shown = flow.display();
             Scheduler.Launch launch = runId -> {
