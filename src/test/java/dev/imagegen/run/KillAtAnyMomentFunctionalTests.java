@@ -142,7 +142,7 @@ class KillAtAnyMomentFunctionalTests extends FunctionalTest {
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
             ctx.getBean(JobRepository.class)
                     .createJobInstance(
-                            JobConfiguration.JOB_NAME,
+                            dev.imagegen.catalog.Runs.JOB_NAME,
                             new JobParametersBuilder()
                                     .addString("dataset", "anytime")
                                     .addString("run.id", "r1")
