@@ -19,9 +19,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * their commit times). {@code BENCH_JAVA_OPTS} adds options to the child (a profiler:
  * {@code -XX:StartFlightRecording=filename=collect.jfr,settings=profile}).
  *
- * <p>{@code mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt && java -cp
- * "target/test-classes:target/classes:$(cat target/cp.txt)" dev.imagegen.bench.BatchBenchmark 10000} (see
- * docs/providers.md). Needs about 11 GB of free disk for the images.
+ * <p>{@code scripts/benchmark.sh batch 10000} (see docs/providers.md). Needs about 11 GB of free disk for the images.
  */
 public final class BatchBenchmark {
 
