@@ -57,6 +57,9 @@ public final class ImagegenProcess implements AutoCloseable {
     public static final class Launcher {
         private final Path dir;
         private final Map<String, String> env = new LinkedHashMap<>();
+        /** A test's child is short-lived: C1 alone starts it in 2/3 of the time with half the CPU. */
+        private List<String> jvm = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1");
+
         private String name = "child";
         private Consumer<ImagegenProcess> onStart = p -> {};
 
@@ -95,6 +98,12 @@ public final class ImagegenProcess implements AutoCloseable {
             return this;
         }
 
+        /** JVM options instead of the test's ({@code -Xmx512m}, C1 only): e.g. a benchmark's heap and GC log. */
+        public Launcher jvm(List<String> options) {
+            this.jvm = List.copyOf(options);
+            return this;
+        }
+
         /** Output into {@code <name>.out} and {@code <name>.err} (several children in one directory). */
         public Launcher log(String name) {
             this.name = name;
@@ -112,13 +121,10 @@ public final class ImagegenProcess implements AutoCloseable {
             if (!env.containsKey("IMAGEGEN_DB_URL") && !env.containsKey("IMAGEGEN_HOME")) {
                 throw new IllegalStateException("a child imagegen needs database(...) or home(...)");
             }
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m",
-                    "-XX:TieredStopAtLevel=1", // short-lived: starts in 2/3 of the time with half the CPU
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    Imagegen.class.getName()));
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvm);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Imagegen.class.getName()));
             command.addAll(List.of(args));
             Log log = files();
             ProcessBuilder builder = new ProcessBuilder(command)
