@@ -1,9 +1,9 @@
 package dev.imagegen.batch;
 
+import dev.imagegen.catalog.PendingPrompts;
+import dev.imagegen.catalog.RerunSelection;
 import dev.imagegen.generate.OutcomeWriter;
-import dev.imagegen.generate.PendingQuery;
 import dev.imagegen.generate.PromptOutcome;
-import dev.imagegen.generate.RerunSelection;
 import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.ledger.Ledger;
@@ -25,7 +25,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,21 +144,14 @@ final class SubmitTasklet implements Tasklet {
         CallCostEstimate ledgerEstimate = CallCostEstimate.of(spec.model(), null, jdbc, spec.dataset());
         // Generations and edits go to separate batches (a batch has one endpoint); generations first.
         Map<String, Part> parts = new LinkedHashMap<>();
-        Map<String, Object> params = new HashMap<>(Map.of(
-                "dataset",
+        PendingPrompts pending = PendingPrompts.of(
                 spec.dataset(),
-                "instance",
                 instance,
-                "count",
-                1,
-                "index",
-                0,
-                "variants",
-                spec.model().imagesPerPrompt()));
-        String rerun = step.getJobExecution().getJobParameters().getString(RerunSelection.PARAMETER);
-        String sql = "SELECT prompt_id, rendered_prompt, request_hash, reference_images, done FROM "
-                + PendingQuery.from(rerun, params) + " WHERE cardinality(done) < :variants AND prompt_id > :after"
-                + " ORDER BY prompt_id LIMIT " + PAGE;
+                spec.model().imagesPerPrompt(),
+                step.getJobExecution().getJobParameters().getString(RerunSelection.PARAMETER));
+        Map<String, Object> params = pending.params();
+        String sql = "SELECT " + PendingPrompts.COLUMNS + " FROM " + pending.from() + " WHERE " + PendingPrompts.WHERE
+                + " AND prompt_id > :after ORDER BY prompt_id LIMIT " + PAGE;
         NamedParameterJdbcTemplate named = new NamedParameterJdbcTemplate(jdbc);
         String after = "";
         int submitted = 0;
