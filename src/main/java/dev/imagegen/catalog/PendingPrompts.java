@@ -24,6 +24,12 @@ public final class PendingPrompts {
     /** The condition on {@link #from()} that keeps the prompts that still miss a variant. */
     public static final String WHERE = "cardinality(done) < :variants";
 
+    /**
+     * The failure kinds a restart of the same run tries again; a prompt that failed otherwise in the run stays out of
+     * it (e.g. {@code imagegen plan}'s census counts it as skipped by the same rule).
+     */
+    public static final String RETRIED_KINDS = "('transient', 'rate_limited')";
+
     private static final String FROM = """
             (SELECT p.prompt_id, p.rendered_prompt, p.request_hash, p.reference_images, p.bucket,
                     ARRAY(SELECT g.variant FROM generated_image g
@@ -35,8 +41,8 @@ public final class PendingPrompts {
                 AND NOT EXISTS (SELECT 1 FROM prompt_failure f
                                  WHERE f.dataset = p.dataset AND f.prompt_id = p.prompt_id
                                    AND f.job_instance_id = :instance AND f.resolved_at IS NULL
-                                   AND f.kind NOT IN ('transient', 'rate_limited'))
-                /*only-failed*/) pending""";
+                                   AND f.kind NOT IN /*retried*/)
+                /*only-failed*/) pending""".replace("/*retried*/", RETRIED_KINDS);
 
     private final String from;
     private final Map<String, Object> params;
