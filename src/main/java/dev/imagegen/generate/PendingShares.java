@@ -42,8 +42,8 @@ final class PendingShares {
     }
 
     /**
-     * Pending images by hash bucket (at most 65,536 rows): one pass of the run's pending query ({@link PendingPrompts}), from
-     * which both the partition count and each partition's share follow.
+     * Pending images by hash bucket (at most 65,536 rows): one pass of the run's pending query
+     * ({@link PendingPrompts}), from which both the partition count and each partition's share follow.
      */
     Map<Integer, Long> byBucket(StepExecution manager) {
         return PendingPrompts.of(

@@ -9,9 +9,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
- * Counts the images the generate step is about to make (the run's pending query, {@link PendingPrompts}, over all buckets at once) and
- * hands the figure to {@link RunGuard}, where the progress display reads it. Runs once when the step starts, so a
- * restart counts only what is still left.
+ * Counts the images the generate step is about to make (the run's pending query, {@link PendingPrompts}, over all
+ * buckets at once) and hands the figure to {@link RunGuard}, where the progress display reads it. Runs once when the
+ * step starts, so a restart counts only what is still left.
  */
 final class PendingWorkCounter implements StepExecutionListener {
 

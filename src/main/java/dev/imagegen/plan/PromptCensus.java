@@ -18,7 +18,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 final class PromptCensus {
 
     private static final int BATCH = 2000;
-    /** The variants source row {@code s} still misses for its request hash (parameters: variants, dataset, variants). */
+    /** The variants source row {@code s} misses for its request hash (parameters: variants, dataset, variants). */
     private static final String MISSING = "greatest(0, ? - (SELECT count(*) FROM generated_image g"
             + " WHERE g.dataset = ? AND g.prompt_id = s.prompt_id"
             + " AND g.request_hash = s.request_hash AND g.variant < ?))";
@@ -101,7 +101,7 @@ final class PromptCensus {
     private Census count(long rows, long rejected, Long instance) {
         int variants = spec.model().imagesPerPrompt();
         Map<String, Object> m = jdbc.queryForMap(
-                """
+                withRules("""
                 WITH c AS (
                   SELECT s.prompt_id, p.request_hash AS staged_hash, s.request_hash,
                          /*missing*/ AS missing,
@@ -125,7 +125,7 @@ final class PromptCensus {
                        (SELECT count(*) FROM prompt WHERE dataset = ?) AS staged,
                        (SELECT count(*) FROM prompt p WHERE p.dataset = ?
                            AND NOT EXISTS (SELECT 1 FROM plan_source s WHERE s.prompt_id = p.prompt_id)) AS gone
-                  FROM k""".replace("/*missing*/", MISSING).replace("/*skipped-in-run*/", SKIPPED_IN_RUN),
+                  FROM k"""),
                 variants,
                 spec.dataset(),
                 variants,
@@ -158,12 +158,12 @@ final class PromptCensus {
     private Map<Integer, Long> missingPerPrompt(Long instance, int variants) {
         Map<Integer, Long> out = new java.util.TreeMap<>();
         jdbc.query(
-                """
+                withRules("""
                 SELECT missing, count(*) FROM (
                   SELECT /*missing*/ AS missing
                     FROM plan_source s
                    WHERE NOT /*skipped-in-run*/) m
-                 WHERE missing > 0 GROUP BY missing""".replace("/*missing*/", MISSING).replace("/*skipped-in-run*/", SKIPPED_IN_RUN),
+                 WHERE missing > 0 GROUP BY missing"""),
                 rs -> {
                     out.put(rs.getInt(1), rs.getLong(2));
                 },
@@ -173,6 +173,11 @@ final class PromptCensus {
                 spec.dataset(),
                 instance == null ? -1L : instance);
         return out;
+    }
+
+    /** The census's SQL with {@link #MISSING} and {@link #SKIPPED_IN_RUN} in place of their markers. */
+    private static String withRules(String sql) {
+        return sql.replace("/*missing*/", MISSING).replace("/*skipped-in-run*/", SKIPPED_IN_RUN);
     }
 
     private static long number(Map<String, Object> m, String key) {

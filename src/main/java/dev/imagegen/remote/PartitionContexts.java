@@ -20,9 +20,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * A worker's runs: for each job execution it has partitions of, a small child Spring context built from that run's
  * job file ({@link WorkerConfiguration}: the partition step, its reader, processor and writer, the model client with
- * its call gate, the image store and the run guard), on top of the worker's own context (database, job repository). Partitions of the same
- * run share it, as they share one context in a local run; it is closed when the run has ended and none of its
- * partitions is running here.
+ * its call gate, the image store and the run guard), on top of the worker's own context (database, job repository).
+ * Partitions of the same run share it, as they share one context in a local run; it is closed when the run has ended
+ * and none of its partitions is running here.
  */
 final class PartitionContexts implements AutoCloseable {
 
