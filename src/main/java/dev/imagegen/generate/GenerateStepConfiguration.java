@@ -6,6 +6,7 @@ import dev.imagegen.model.RetryingImageModel;
 import dev.imagegen.reference.ReferenceImage;
 import dev.imagegen.remote.PartitionQueue;
 import dev.imagegen.remote.RemoteManagerStep;
+import dev.imagegen.source.StagedSet;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.store.ImageStore;
 import java.sql.Array;
@@ -207,7 +208,7 @@ class GenerateStepConfiguration {
                            WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
                              AND g.request_hash = p.request_hash) AS done
                FROM prompt p
-              WHERE p.dataset = :dataset AND p.staged_instance_id = :instance
+              WHERE p.dataset = :dataset AND p.staged_instance_id = """ + StagedSet.STAGED_INSTANCE + """
                 AND mod(p.bucket, :count) = :index
                 AND NOT EXISTS (SELECT 1 FROM prompt_failure f
                                  WHERE f.dataset = p.dataset AND f.prompt_id = p.prompt_id
