@@ -1,5 +1,6 @@
 package dev.imagegen.catalog;
 
+import dev.imagegen.source.StagedSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public final class PendingPrompts {
                            WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
                              AND g.request_hash = p.request_hash) AS done
                FROM prompt p
-              WHERE p.dataset = :dataset AND p.staged_instance_id = :instance
+              WHERE p.dataset = :dataset AND p.staged_instance_id = """ + StagedSet.STAGED_INSTANCE + """
                 AND mod(p.bucket, :count) = :index
                 AND NOT EXISTS (SELECT 1 FROM prompt_failure f
                                  WHERE f.dataset = p.dataset AND f.prompt_id = p.prompt_id

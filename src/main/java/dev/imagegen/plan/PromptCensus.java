@@ -55,13 +55,25 @@ final class PromptCensus {
         });
     }
 
-    /** The prompts a restart sends when its run already staged: those staged by that run, as they are. */
-    Census fromRun(long instance) {
+    /**
+     * The prompts a run sends when they are staged already: those of the staging it works on (its own, or the one
+     * it reuses, {@link StagedSet}), as they are, with that staging's rejected rows.
+     *
+     * @param staged the staging's job instance
+     * @param instance the run's job instance when it exists, else null
+     */
+    Census fromStaging(long staged, Long instance) {
         return inScratch(instance, () -> {
             long n = jdbc.update("""
                     INSERT INTO plan_source (prompt_id, request_hash)
-                    SELECT prompt_id, request_hash FROM prompt WHERE dataset = ? AND staged_instance_id = ?""", spec.dataset(), instance);
-            return new long[] {n, 0};
+                    SELECT prompt_id, request_hash FROM prompt WHERE dataset = ? AND staged_instance_id = ?""", spec.dataset(), staged);
+            Long rejected = jdbc.queryForObject(
+                    "SELECT count(*) FROM source_reject WHERE dataset = ? AND job_instance_id = ?",
+                    Long.class,
+                    spec.dataset(),
+                    staged);
+            long r = rejected == null ? 0 : rejected;
+            return new long[] {n + r, r};
         });
     }
 
