@@ -1,7 +1,7 @@
 package dev.imagegen.cli;
 
 import dev.imagegen.ExitCode;
-import dev.imagegen.generate.RerunSelection;
+import dev.imagegen.catalog.RerunSelection;
 import dev.imagegen.model.FailureKind;
 import java.util.List;
 import java.util.Map;
