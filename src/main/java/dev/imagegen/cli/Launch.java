@@ -3,7 +3,7 @@ package dev.imagegen.cli;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.progress.RunProgress;
 import dev.imagegen.remote.RemoteJobFile;
 import dev.imagegen.report.RunReports;
@@ -88,7 +88,7 @@ final class Launch {
                 printPlan(ctx, spec, checked, planFor.apply(spec));
             }
             RunOutcome outcome;
-            try (RunProgress bar = RunProgress.start(guard, shown.mode(), shown.interval())) {
+            try (RunProgress bar = RunProgress.start(guard.counters(), shown.mode(), shown.interval())) {
                 outcome = action.apply(launcher);
             }
             if (outcome.summary() != null) {

@@ -3,7 +3,7 @@ package dev.imagegen.cli;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.progress.RunProgress;
 import dev.imagegen.remote.RemoteJobFile;
 import dev.imagegen.run.RunLauncher;
@@ -101,7 +101,7 @@ final class ScheduleCommand implements Callable<Integer> {
             Scheduler.Launch launch = runId -> {
                 JobFileOptions.checkSource(checked);
                 RunOutcome outcome;
-                try (RunProgress bar = RunProgress.start(guard, shown.mode(), shown.interval())) {
+                try (RunProgress bar = RunProgress.start(guard.counters(), shown.mode(), shown.interval())) {
                     outcome = launcher.run(runId, Map.of());
                 }
                 if (shown.report() && outcome.summary() != null) {

@@ -1,5 +1,6 @@
 package dev.imagegen.generate;
 
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.imagegen.remote;
 
 import dev.imagegen.generate.GeneratePartitions;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.partition.Partitioner;

@@ -3,8 +3,9 @@ package dev.imagegen.run;
 import dev.imagegen.JobScoped;
 import dev.imagegen.db.ImagegenDatabase;
 import dev.imagegen.generate.GeneratePartitions;
-import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
 import dev.imagegen.remote.LiveWorkers;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
@@ -169,7 +170,7 @@ public class RunLauncher {
                   JOIN batch_job_execution_params r ON r.job_execution_id = e.job_execution_id
                        AND r.parameter_name = 'run.id' AND r.parameter_value = ?
                  ORDER BY e.job_execution_id DESC LIMIT 1""", rs -> rs.next() ? rs.getString(1) : null, spec.dataset(), runId);
-        RunGuard.Cause cause = RunGuard.Cause.in(exit);
+        StopSignal.Cause cause = StopSignal.Cause.in(exit);
         if (cause == null || !cause.needsAPerson()) {
             return null;
         }
