@@ -73,4 +73,27 @@ class RunGuardTest {
         assertThat(waited.get(30, TimeUnit.SECONDS)).isTrue();
         assertThat(guard.awaitStop(Duration.ofHours(1))).isTrue();
     }
+
+    @Test
+    void theRunsTotalsFromTheDatabaseFeedTheLimitsAndAResetStartsAfresh() {
+        RunGuard guard = new RunGuard();
+        guard.reset(limits(null, 10));
+        guard.recordCommitted(0.1, 1, 0);
+        guard.recordImage(0.1);
+
+        guard.shareRunTotals(new Totals(0.6, 9, 0), guard.committed());
+        assertThat(guard.mayCall(4)).isEqualTo(1); // 1 here + 8 elsewhere stored
+        guard.shareRunTotals(new Totals(0.6, 9, 101), guard.committed());
+
+        assertThat(guard.ending()).isEqualTo(StopSignal.Ending.FAIL);
+        assertThat(guard.reason()).contains("skipped across the workers");
+        assertThat(guard.stopping()).isTrue();
+
+        guard.reset(limits(null, 10), new Totals(0.6, 9, 0));
+
+        assertThat(guard.ending()).isEqualTo(StopSignal.Ending.NONE);
+        assertThat(guard.committed()).isEqualTo(Totals.ZERO);
+        assertThat(guard.counters().images()).isZero();
+        assertThat(guard.mayCall(4)).isEqualTo(1); // the reservation of before is gone; the run's 9 count
+    }
 }
