@@ -35,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @JobScoped
 @Configuration(proxyBeanMethods = false)
-class ModelConfiguration {
+public class ModelConfiguration {
 
     @Bean
     ProviderPause providerPause(RunGuard guard) {
