@@ -4,9 +4,10 @@ import dev.imagegen.catalog.PendingPrompts;
 import dev.imagegen.catalog.RerunSelection;
 import dev.imagegen.generate.OutcomeWriter;
 import dev.imagegen.generate.PromptOutcome;
-import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ImageRequest;
 import dev.imagegen.model.ModelCallException;
@@ -119,7 +120,7 @@ final class SubmitTasklet implements Tasklet {
                             + "; restart to try again (nothing is submitted twice)",
                     e);
         }
-        if (guard.ending() != RunGuard.Ending.NONE) {
+        if (guard.ending() != StopSignal.Ending.NONE) {
             step.setTerminateOnly();
         }
         return RepeatStatus.FINISHED;
@@ -165,7 +166,7 @@ final class SubmitTasklet implements Tasklet {
             }
             for (Pending p : page) {
                 after = p.promptId();
-                if (guard.ending() != RunGuard.Ending.NONE) {
+                if (guard.ending() != StopSignal.Ending.NONE) {
                     break pages;
                 }
                 List<String> refs;

@@ -1,6 +1,7 @@
 package dev.imagegen.batch;
 
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.spec.JobSpec;
@@ -117,11 +118,11 @@ final class WaitTasklet implements Tasklet {
     private boolean pause(Duration d) throws InterruptedException {
         long end = System.nanoTime() + d.toNanos();
         while (System.nanoTime() < end) {
-            if (guard.ending() != RunGuard.Ending.NONE) {
+            if (guard.ending() != StopSignal.Ending.NONE) {
                 return false;
             }
             Thread.sleep(Math.max(1, Math.min(SLICE_MILLIS, (end - System.nanoTime()) / 1_000_000)));
         }
-        return guard.ending() == RunGuard.Ending.NONE;
+        return guard.ending() == StopSignal.Ending.NONE;
     }
 }

@@ -2,6 +2,7 @@ package dev.imagegen.generate;
 
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.JobScoped;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.store.ImageStore;
 import org.springframework.batch.core.partition.Partitioner;

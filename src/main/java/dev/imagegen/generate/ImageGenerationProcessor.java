@@ -3,6 +3,9 @@ package dev.imagegen.generate;
 import dev.imagegen.ledger.CallAttempt;
 import dev.imagegen.ledger.CostBasis;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunFence;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
 import dev.imagegen.model.ImageRequest;
@@ -295,11 +298,11 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
         }
     }
 
-    private static RunGuard.Cause causeOf(FailureKind kind) {
+    private static StopSignal.Cause causeOf(FailureKind kind) {
         return switch (kind) {
-            case AUTH, FORBIDDEN -> RunGuard.Cause.AUTH;
-            case CREDITS -> RunGuard.Cause.CREDITS;
-            default -> RunGuard.Cause.OTHER;
+            case AUTH, FORBIDDEN -> StopSignal.Cause.AUTH;
+            case CREDITS -> StopSignal.Cause.CREDITS;
+            default -> StopSignal.Cause.OTHER;
         };
     }
 

@@ -3,6 +3,8 @@ package dev.imagegen.generate;
 import dev.imagegen.JobScoped;
 import dev.imagegen.catalog.PendingPrompts;
 import dev.imagegen.catalog.RerunSelection;
+import dev.imagegen.limits.RunFence;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.logging.RunLogFields;
 import dev.imagegen.model.RetryingImageModel;
 import dev.imagegen.reference.ReferenceImage;

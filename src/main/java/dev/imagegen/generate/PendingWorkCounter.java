@@ -2,6 +2,7 @@ package dev.imagegen.generate;
 
 import dev.imagegen.catalog.PendingPrompts;
 import dev.imagegen.catalog.RerunSelection;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;

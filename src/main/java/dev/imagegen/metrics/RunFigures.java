@@ -1,8 +1,9 @@
 package dev.imagegen.metrics;
 
 import dev.imagegen.ExitCode;
-import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunCounters;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.RunSpec;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -56,15 +57,16 @@ public final class RunFigures {
                 instant(execution.getStartTime() != null ? execution.getStartTime() : execution.getCreateTime());
         Instant endedAt =
                 ended ? (execution.getEndTime() != null ? instant(execution.getEndTime()) : Instant.now()) : null;
-        long expected = guard.expected();
+        RunCounters counters = guard.counters();
+        long expected = counters.expected();
         Long planned = expected < 0 ? null : expected;
         double pace = 0;
         if (expected >= 0) {
-            double seconds = (System.nanoTime() - guard.expectedSince()) / 1e9;
-            pace = seconds <= 0 ? 0 : guard.images() / seconds;
+            double seconds = (System.nanoTime() - counters.expectedSince()) / 1e9;
+            pace = seconds <= 0 ? 0 : counters.images() / seconds;
         }
-        Double budgetLeft = limits.maxCostUsd() == null ? null : Math.max(0, limits.maxCostUsd() - guard.cost());
-        Long imagesLeft = limits.maxImages() == null ? null : Math.max(0, limits.maxImages() - guard.images());
+        Double budgetLeft = limits.maxCostUsd() == null ? null : Math.max(0, limits.maxCostUsd() - counters.cost());
+        Long imagesLeft = limits.maxImages() == null ? null : Math.max(0, limits.maxImages() - counters.images());
         String reason = status == BatchStatus.COMPLETED ? null : reason(execution);
         long instance = execution.getJobInstance().getId();
         try {
@@ -101,7 +103,7 @@ public final class RunFigures {
                         "metrics: the run's rows cannot be read ({}); showing this execution's own counters",
                         e.getMostSpecificCause().getMessage());
             }
-            Map<String, Long> skipped = guard.skipsByKind().entrySet().stream()
+            Map<String, Long> skipped = counters.skipsByKind().entrySet().stream()
                     .collect(Collectors.toMap(Map.Entry::getKey, en -> (long) en.getValue()));
             return new Figures(
                     dataset,
@@ -113,14 +115,14 @@ public final class RunFigures {
                     started,
                     endedAt,
                     planned,
-                    guard.images(),
+                    counters.images(),
                     0,
                     skipped,
                     0,
                     0,
                     skipped,
-                    Map.of(UNKNOWN_KIND, guard.retries()),
-                    guard.cost(),
+                    Map.of(UNKNOWN_KIND, counters.retries()),
+                    counters.cost(),
                     0,
                     budgetLeft,
                     imagesLeft,

@@ -4,7 +4,7 @@ import dev.imagegen.ImagegenApplication;
 import dev.imagegen.JobScoped;
 import dev.imagegen.generate.GeneratePartitions;
 import dev.imagegen.generate.GenerateStepListener;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.core.repository.JobRepository;

@@ -1,7 +1,7 @@
 package dev.imagegen.remote;
 
 import dev.imagegen.ImagegenApplication;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import java.util.HashMap;
 import java.util.Iterator;

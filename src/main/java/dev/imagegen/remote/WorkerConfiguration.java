@@ -1,7 +1,7 @@
 package dev.imagegen.remote;
 
+import dev.imagegen.generate.ModelConfiguration;
 import dev.imagegen.generate.PartitionStepConfiguration;
-import dev.imagegen.model.ModelConfiguration;
 import dev.imagegen.store.StoreConfiguration;
 import org.springframework.batch.core.scope.StepScope;
 import org.springframework.context.annotation.Bean;

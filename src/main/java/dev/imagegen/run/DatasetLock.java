@@ -1,7 +1,7 @@
 package dev.imagegen.run;
 
 import dev.imagegen.db.ImagegenDatabase;
-import dev.imagegen.generate.RunFence;
+import dev.imagegen.limits.RunFence;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

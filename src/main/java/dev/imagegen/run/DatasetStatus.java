@@ -1,8 +1,8 @@
 package dev.imagegen.run;
 
 import dev.imagegen.catalog.Runs;
-import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.StopSignal;
 import java.sql.Timestamp;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -123,7 +123,7 @@ public final class DatasetStatus {
         String running = status.equals("STARTED") || status.equals("STARTING") || status.equals("STOPPING")
                 ? " (if its process is gone, it will be recovered first)"
                 : "";
-        RunGuard.Cause cause = RunGuard.Cause.in((String) last.get("exit_message"));
+        StopSignal.Cause cause = StopSignal.Cause.in((String) last.get("exit_message"));
         if (cause != null && cause.needsAPerson() && running.isEmpty()) {
             String fix = switch (cause) {
                 case BUDGET ->

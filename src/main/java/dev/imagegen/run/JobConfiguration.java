@@ -3,8 +3,10 @@ package dev.imagegen.run;
 import dev.imagegen.JobScoped;
 import dev.imagegen.batch.BatchSteps;
 import dev.imagegen.catalog.Runs;
-import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
+import dev.imagegen.limits.Totals;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
@@ -44,13 +46,13 @@ class JobConfiguration {
                 // (the ledger) counts from the start, so a restart goes on with what is left.
                 Ledger.Spend before =
                         Ledger.ofRun(jdbc, jobExecution.getJobInstance().getId());
-                guard.reset(spec.run(), new RunGuard.Totals(before.totalUsd().doubleValue(), before.images(), 0));
+                guard.reset(spec.run(), new Totals(before.totalUsd().doubleValue(), before.images(), 0));
             }
 
             @Override
             public void afterJob(JobExecution jobExecution) {
                 // Why it stopped, where the scheduler and `status` read it (budget, key, credits, ...).
-                RunGuard.Cause cause = guard.cause();
+                StopSignal.Cause cause = guard.cause();
                 if (cause != null) {
                     ExitStatus was = jobExecution.getExitStatus();
                     jobExecution.setExitStatus(new ExitStatus(was.getExitCode(), cause.mark() + " " + guard.reason())

@@ -4,7 +4,7 @@ import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.progress.ProgressMode;
 import dev.imagegen.remote.RemoteJobFile;
 import dev.imagegen.source.SourceUnavailableException;

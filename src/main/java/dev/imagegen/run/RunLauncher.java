@@ -5,7 +5,8 @@ import dev.imagegen.JobScoped;
 import dev.imagegen.batch.BatchSteps;
 import dev.imagegen.catalog.Runs;
 import dev.imagegen.db.ImagegenDatabase;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.sql.SQLException;
@@ -144,7 +145,7 @@ public class RunLauncher {
         String exit = runs.latestExecution(spec.dataset(), runId)
                 .map(Runs.LatestExecution::exitMessage)
                 .orElse(null);
-        RunGuard.Cause cause = RunGuard.Cause.in(exit);
+        StopSignal.Cause cause = StopSignal.Cause.in(exit);
         if (cause == null || !cause.needsAPerson()) {
             return null;
         }

@@ -1,7 +1,7 @@
 package dev.imagegen.run;
 
 import dev.imagegen.check.CheckReport;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.plan.Planner;
 import dev.imagegen.progress.RunProgress;
 import dev.imagegen.report.RunReports;
@@ -44,7 +44,7 @@ public final class RunSession implements AutoCloseable {
 
     /** Runs {@code action} with the progress display. */
     public RunOutcome launch(RunFlow.Display shown, Function<RunLauncher, RunOutcome> action) {
-        try (RunProgress bar = RunProgress.start(guard, shown.mode(), shown.interval())) {
+        try (RunProgress bar = RunProgress.start(guard.counters(), shown.mode(), shown.interval())) {
             return action.apply(launcher);
         }
     }

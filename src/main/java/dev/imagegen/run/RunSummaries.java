@@ -1,8 +1,8 @@
 package dev.imagegen.run;
 
 import dev.imagegen.generate.GeneratePartitions;
-import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import java.time.Duration;
 import java.util.LinkedHashMap;

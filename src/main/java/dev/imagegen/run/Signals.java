@@ -1,6 +1,6 @@
 package dev.imagegen.run;
 
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
 import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
 

@@ -1,9 +1,5 @@
-package dev.imagegen.generate;
+package dev.imagegen.limits;
 
-import dev.imagegen.model.Generation;
-import dev.imagegen.model.ImageModel;
-import dev.imagegen.model.ImageRequest;
-import dev.imagegen.model.ModelCallException;
 import org.springframework.batch.core.step.StepExecution;
 
 /**
@@ -24,22 +20,6 @@ public interface RunFence {
      * @throws Lost when this process may not commit them any more (the transaction then rolls back)
      */
     void beforeCommit(StepExecution partition);
-
-    /** {@code model}, checking this fence before each of its calls. */
-    static ImageModel guarding(ImageModel model, RunFence fence) {
-        return new ImageModel() {
-            @Override
-            public Generation generate(ImageRequest request) throws ModelCallException, InterruptedException {
-                fence.beforeCall();
-                return model.generate(request);
-            }
-
-            @Override
-            public int maxImagesPerCall() {
-                return model.maxImagesPerCall();
-            }
-        };
-    }
 
     /** The run is not this process's any more; the message says why and what to do. */
     final class Lost extends RuntimeException {

@@ -1,10 +1,20 @@
-package dev.imagegen.model;
+package dev.imagegen.generate;
 
 import dev.imagegen.JobScoped;
-import dev.imagegen.generate.RunFence;
-import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.CallAttempt;
 import dev.imagegen.ledger.CallCostEstimate;
+import dev.imagegen.limits.RunFence;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
+import dev.imagegen.model.CallGate;
+import dev.imagegen.model.Generation;
+import dev.imagegen.model.ImageModel;
+import dev.imagegen.model.ImageRequest;
+import dev.imagegen.model.ModelCallException;
+import dev.imagegen.model.ModelHttp;
+import dev.imagegen.model.ProviderPause;
+import dev.imagegen.model.RetryingImageModel;
+import dev.imagegen.model.SharedRateLimit;
 import dev.imagegen.model.openai.OpenAiImagesModel;
 import dev.imagegen.model.openrouter.OpenRouterChatModel;
 import dev.imagegen.model.openrouter.OpenRouterImagesModel;
@@ -19,7 +29,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Picks the model client the job file names, wrapped in the shared retry policy. */
+/**
+ * Picks the model client the job file names, wrapped in the run's fence and the shared retry policy. It lives here,
+ * above {@code model} and its providers, so that {@code model} knows none of them (the providers depend on it).
+ */
 @JobScoped
 @Configuration(proxyBeanMethods = false)
 public class ModelConfiguration {
@@ -28,7 +41,7 @@ public class ModelConfiguration {
     ProviderPause providerPause(RunGuard guard) {
         ProviderPause pause = new ProviderPause();
         // A stop (signal, budget, another thread's 401/402) ends a 429's pause at once.
-        pause.stopWhen(() -> guard.ending() != RunGuard.Ending.NONE);
+        pause.stopWhen(() -> guard.ending() != StopSignal.Ending.NONE);
         guard.onStop(pause::wake);
         return pause;
     }
@@ -59,7 +72,7 @@ public class ModelConfiguration {
             }
         };
         return new RetryingImageModel(
-                RunFence.guarding(client(spec.model(), json), fence),
+                fenced(client(spec.model(), json), fence),
                 spec.run().retry(),
                 gate,
                 guard,
@@ -78,6 +91,22 @@ public class ModelConfiguration {
             case ModelSpec.OPENAI, ModelSpec.OPENAI_BATCH ->
                 new OpenAiImagesModel(model, http, json, Clock.systemUTC());
             default -> new OpenRouterChatModel(model, http, json, Clock.systemUTC());
+        };
+    }
+
+    /** {@code model}, checking the run's fence before each of its calls (every retry too). */
+    static ImageModel fenced(ImageModel model, RunFence fence) {
+        return new ImageModel() {
+            @Override
+            public Generation generate(ImageRequest request) throws ModelCallException, InterruptedException {
+                fence.beforeCall();
+                return model.generate(request);
+            }
+
+            @Override
+            public int maxImagesPerCall() {
+                return model.maxImagesPerCall();
+            }
         };
     }
 }

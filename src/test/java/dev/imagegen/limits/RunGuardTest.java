@@ -1,4 +1,4 @@
-package dev.imagegen.generate;
+package dev.imagegen.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,27 +32,27 @@ class RunGuardTest {
     @Test
     void maxImagesReservesWhatIsLeftCountingTheRunsEarlierExecutions() {
         RunGuard guard = new RunGuard();
-        guard.reset(limits(null, 10), new RunGuard.Totals(0, 5, 0));
+        guard.reset(limits(null, 10), new Totals(0, 5, 0));
 
         assertThat(guard.mayCall(4)).isEqualTo(4);
         assertThat(guard.mayCall(4)).isEqualTo(1);
         assertThat(guard.mayCall(4)).isZero();
-        assertThat(guard.cause()).isEqualTo(RunGuard.Cause.MAX_IMAGES);
+        assertThat(guard.cause()).isEqualTo(StopSignal.Cause.MAX_IMAGES);
     }
 
     @Test
     void theBudgetCountsWhatTheRunSpentBeforeAndEveryAttempt() {
         RunGuard guard = new RunGuard();
-        guard.reset(limits(1.0, null), new RunGuard.Totals(0.9, 0, 0));
+        guard.reset(limits(1.0, null), new Totals(0.9, 0, 0));
         assertThat(guard.stopping()).isFalse();
 
         guard.recordAttempt(costing(0.1));
 
         assertThat(guard.stopping()).isTrue();
-        assertThat(guard.cause()).isEqualTo(RunGuard.Cause.BUDGET);
+        assertThat(guard.cause()).isEqualTo(StopSignal.Cause.BUDGET);
         assertThat(guard.reason()).contains("budget reached");
-        assertThat(RunGuard.Cause.in("x " + RunGuard.Cause.BUDGET.mark() + " y"))
-                .isEqualTo(RunGuard.Cause.BUDGET);
+        assertThat(StopSignal.Cause.in("x " + StopSignal.Cause.BUDGET.mark() + " y"))
+                .isEqualTo(StopSignal.Cause.BUDGET);
     }
 
     @Test
@@ -72,5 +72,28 @@ class RunGuardTest {
         // Bounded only so that a broken wake-up fails the test instead of hanging it for an hour.
         assertThat(waited.get(30, TimeUnit.SECONDS)).isTrue();
         assertThat(guard.awaitStop(Duration.ofHours(1))).isTrue();
+    }
+
+    @Test
+    void theRunsTotalsFromTheDatabaseFeedTheLimitsAndAResetStartsAfresh() {
+        RunGuard guard = new RunGuard();
+        guard.reset(limits(null, 10));
+        guard.recordCommitted(0.1, 1, 0);
+        guard.recordImage(0.1);
+
+        guard.shareRunTotals(new Totals(0.6, 9, 0), guard.committed());
+        assertThat(guard.mayCall(4)).isEqualTo(1); // 1 here + 8 elsewhere stored
+        guard.shareRunTotals(new Totals(0.6, 9, 101), guard.committed());
+
+        assertThat(guard.ending()).isEqualTo(StopSignal.Ending.FAIL);
+        assertThat(guard.reason()).contains("skipped across the workers");
+        assertThat(guard.stopping()).isTrue();
+
+        guard.reset(limits(null, 10), new Totals(0.6, 9, 0));
+
+        assertThat(guard.ending()).isEqualTo(StopSignal.Ending.NONE);
+        assertThat(guard.committed()).isEqualTo(Totals.ZERO);
+        assertThat(guard.counters().images()).isZero();
+        assertThat(guard.mayCall(4)).isEqualTo(1); // the reservation of before is gone; the run's 9 count
     }
 }
