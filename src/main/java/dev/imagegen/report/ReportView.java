@@ -1,10 +1,6 @@
 package dev.imagegen.report;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Instant;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,12 +24,10 @@ record ReportView(
         long latencyCalls,
         List<Cell> latencyCells,
         String latencyMean,
-        Chart throughput,
+        ThroughputChart throughput,
         String bucket,
         List<ExecutionRow> executions,
         Gallery gallery) {
-
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", Locale.ROOT);
 
     /** A summary card; {@code exact} (the amount behind a money figure) is null for the others. */
     record Card(String label, String metric, String value, String exact, String sub) {}
@@ -53,27 +47,6 @@ record ReportView(
             String resolved) {}
 
     record Cell(String name, String value) {}
-
-    /** The SVG bar chart: {@code bars} is empty when nothing was written. */
-    record Chart(long max, List<Bar> bars, String firstTime, String lastTime) {
-        boolean hasBars() {
-            return !bars.isEmpty();
-        }
-    }
-
-    /** A bucket's bar: the images' rectangle and, stacked on it, the failed calls' (null without failures). */
-    record Bar(String title, Rect image, Rect failure) {}
-
-    /** One decimal each, as the SVG's attributes. */
-    record Rect(String x, String y, String width, String height) {
-        Rect(double x, double y, double width, double height) {
-            this(one(x), one(y), one(width), one(height));
-        }
-
-        private static String one(double v) {
-            return String.format(Locale.ROOT, "%.1f", v);
-        }
-    }
 
     record ExecutionRow(long id, String status, String started, String ended, String seconds, String exit) {}
 
@@ -96,7 +69,7 @@ record ReportView(
     }
 
     static ReportView of(RunReport r, List<GalleryItem> firstPage, ZoneId zone) {
-        Formats f = new Formats(zone);
+        ReportFormats f = new ReportFormats(zone);
         RunReport.Latency l = r.latencyMs();
         List<Cell> latency = List.of(
                 new Cell("p50", f.ms(l.p50())),
@@ -118,13 +91,13 @@ record ReportView(
                 l.count(),
                 latency,
                 l.mean() == null ? "–" : f.ms(Math.round(l.mean())),
-                chart(r.throughput(), f),
-                duration(r.throughput().bucketSeconds()),
+                ThroughputChart.of(r.throughput(), f),
+                ReportFormats.duration(r.throughput().bucketSeconds()),
                 r.executions().stream().map(e -> executionRow(e, f)).toList(),
                 gallery(r.gallery(), firstPage));
     }
 
-    private static List<Card> cards(RunReport r, Formats f) {
+    private static List<Card> cards(RunReport r, ReportFormats f) {
         RunReport.Counts c = r.counts();
         RunReport.Cost cost = r.cost();
         RunReport.Throughput t = r.throughput();
@@ -151,20 +124,21 @@ record ReportView(
                 new Card(
                         "Cost",
                         "costTotalUsd",
-                        money(cost.totalUsd()),
+                        ReportFormats.money(cost.totalUsd()),
                         cost.totalUsd().toPlainString(),
-                        "images " + money(cost.imagesUsd()) + ", failed calls " + money(cost.failedCallsUsd())
+                        "images " + ReportFormats.money(cost.imagesUsd()) + ", failed calls "
+                                + ReportFormats.money(cost.failedCallsUsd())
                                 + (cost.possiblyBilledCalls() > 0
-                                        ? ", possibly billed " + money(cost.possiblyBilledUsd()) + " ("
+                                        ? ", possibly billed " + ReportFormats.money(cost.possiblyBilledUsd()) + " ("
                                                 + cost.possiblyBilledCalls() + " calls without an answer, estimated)"
                                         : "")
                                 + (cost.estimatedUsd().signum() > 0
-                                        ? ", estimated " + money(cost.estimatedUsd())
+                                        ? ", estimated " + ReportFormats.money(cost.estimatedUsd())
                                         : "")),
                 new Card(
                         "Per image",
                         "costPerImageUsd",
-                        cost.perImageUsd() == null ? "–" : money(cost.perImageUsd()),
+                        cost.perImageUsd() == null ? "–" : ReportFormats.money(cost.perImageUsd()),
                         cost.perImageUsd() == null ? null : cost.perImageUsd().toPlainString(),
                         cost.estimatedImages() > 0
                                 ? cost.estimatedImages() + " estimated from tokens"
@@ -199,7 +173,7 @@ record ReportView(
                         .toList());
     }
 
-    private static List<ExampleRow> examples(RunReport r, Formats f) {
+    private static List<ExampleRow> examples(RunReport r, ReportFormats f) {
         List<ExampleRow> rows = new ArrayList<>();
         for (RunReport.FailureKind k : r.failures()) {
             for (RunReport.FailureExample e : k.examples()) {
@@ -217,36 +191,7 @@ record ReportView(
         return rows;
     }
 
-    /** Bars on a 1000 × 140 plot (40 left for the scale, 10 top), one per bucket with something in it. */
-    private static Chart chart(RunReport.Throughput t, Formats f) {
-        List<RunReport.Bucket> buckets = t.buckets();
-        if (buckets.isEmpty()) {
-            return new Chart(0, List.of(), "", "");
-        }
-        long first = buckets.get(0).start().getEpochSecond();
-        long last = buckets.get(buckets.size() - 1).start().getEpochSecond() + t.bucketSeconds();
-        long max =
-                buckets.stream().mapToLong(b -> b.images() + b.failures()).max().orElse(1);
-        double width = 1000;
-        double height = 140;
-        double left = 40;
-        double top = 10;
-        double span = Math.max(1, last - first);
-        double barWidth = Math.max(1, (width - left - 10) * t.bucketSeconds() / span - 1);
-        List<Bar> bars = new ArrayList<>(buckets.size());
-        for (RunReport.Bucket b : buckets) {
-            double x = left + (width - left - 10) * (b.start().getEpochSecond() - first) / span;
-            double hi = height * b.images() / max;
-            double hf = height * b.failures() / max;
-            bars.add(new Bar(
-                    f.time(b.start()) + ": " + b.images() + " images, " + b.failures() + " failed calls",
-                    new Rect(x, top + height - hi, barWidth, hi),
-                    b.failures() > 0 ? new Rect(x, top + height - hi - hf, barWidth, hf) : null));
-        }
-        return new Chart(max, bars, f.time(Instant.ofEpochSecond(first)), f.time(Instant.ofEpochSecond(last)));
-    }
-
-    private static ExecutionRow executionRow(RunReport.ExecutionInfo e, Formats f) {
+    private static ExecutionRow executionRow(RunReport.ExecutionInfo e, ReportFormats f) {
         return new ExecutionRow(
                 e.id(),
                 e.status(),
@@ -264,7 +209,7 @@ record ReportView(
                         i.thumb(),
                         i.caption(),
                         Objects.toString(i.id(), "") + " · v" + i.variant() + " · " + i.width() + '×' + i.height()
-                                + (i.costUsd() == null ? "" : " · " + money(i.costUsd()))
+                                + (i.costUsd() == null ? "" : " · " + ReportFormats.money(i.costUsd()))
                                 + (i.adopted() ? " · adopted" : "")))
                 .toList();
         return new Gallery(
@@ -274,33 +219,5 @@ record ReportView(
                 Math.max(1, g.pages()),
                 g.missingFiles() > 0 ? ", " + g.missingFiles() + " image files missing" : "",
                 tiles);
-    }
-
-    static String money(BigDecimal usd) {
-        return "$" + usd.setScale(4, RoundingMode.HALF_EVEN).toPlainString();
-    }
-
-    private static String duration(long seconds) {
-        if (seconds % 3600 == 0) {
-            return seconds == 3600 ? "hour" : seconds / 3600 + " hours";
-        }
-        if (seconds % 60 == 0) {
-            return seconds == 60 ? "minute" : seconds / 60 + " minutes";
-        }
-        return seconds == 1 ? "second" : seconds + " seconds";
-    }
-
-    /** Times in the reader's zone; latencies in ms below 10 s, else seconds; "–" for none. */
-    private record Formats(ZoneId zone) {
-        String time(Instant t) {
-            return t == null ? "" : TIME.format(t.atZone(zone));
-        }
-
-        String ms(Long millis) {
-            if (millis == null) {
-                return "–";
-            }
-            return millis < 10_000 ? millis + " ms" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
-        }
     }
 }
