@@ -1,6 +1,6 @@
 package dev.imagegen.cli;
 
-import dev.imagegen.generate.RerunSelection;
+import dev.imagegen.catalog.RerunSelection;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.run.RunOutcome;
 import java.util.List;

@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,6 +115,25 @@ public final class ImagegenDatabase implements AutoCloseable {
 
     public String password() {
         return password;
+    }
+
+    /**
+     * A connection of its own, outside the pool, for what lives as long as a session (an advisory lock, a LISTEN):
+     * with this database's credentials, shown as {@code applicationName} in {@code pg_stat_activity}.
+     *
+     * @param options more driver properties, e.g. {@code tcpKeepAlive}
+     */
+    public Connection connect(String applicationName, Map<String, String> options) throws SQLException {
+        Properties props = new Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("ApplicationName", applicationName);
+        options.forEach(props::setProperty);
+        return DriverManager.getConnection(url, props);
     }
 
     /** Whether this process started the embedded server (false when it joined one, or for an external server). */

@@ -32,6 +32,9 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
  * ({@link dev.imagegen.model.ImageModel#maxImagesPerCall()}: {@code n} of the Images APIs), and the bytes go to disk
  * at once. A call that returns fewer images than asked leaves the rest for the next call. No database connection is
  * used here, so none is held while the model works.
+ *
+ * <p>Over 250 lines because one prompt's path (adopt, reserve, call, store, account, stop) is kept in one place, in
+ * the order the money and the fences are checked, so that it reads top to bottom.
  */
 class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOutcome> {
 

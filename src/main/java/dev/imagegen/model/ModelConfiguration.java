@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** Picks the model client the job file names, wrapped in the shared retry policy. */
 @JobScoped
 @Configuration(proxyBeanMethods = false)
-class ModelConfiguration {
+public class ModelConfiguration {
 
     @Bean
     ProviderPause providerPause(RunGuard guard) {

@@ -5,6 +5,7 @@ import dev.imagegen.catalog.Runs;
 import dev.imagegen.check.ProviderFacts;
 import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.source.StagedSet;
 import dev.imagegen.spec.JobSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +59,12 @@ public final class Planner {
         PromptCensus census = new PromptCensus(jdbc, transactionManager, spec);
         boolean completed = instance != null && lastStatus(instance).equals("COMPLETED");
         boolean restart = instance != null && !completed && staged(instance);
-        PromptCensus.Census c = restart ? census.fromRun(instance) : census.fromSource(instance);
+        // Staged already (this run's staging, or a complete one the run will reuse): no need to read the source.
+        Optional<Long> staged = restart
+                ? Optional.of(StagedSet.instance(jdbc, instance))
+                : StagedSet.reusable(jdbc, spec).map(StagedSet.Reuse::instance);
+        PromptCensus.Census c =
+                staged.isPresent() ? census.fromStaging(staged.get(), instance) : census.fromSource(instance);
         List<String> notes = new ArrayList<>();
         long images = c.images();
         long calls = c.calls(perCall);

@@ -13,7 +13,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +30,7 @@ class StalePidFileTests {
     void aPidFileNamingAnotherLiveProcessIsRecognisedAsStaleAndTheServerStarts() throws Exception {
         Path data = ImagegenDatabase.dataDirectory(home);
         // A process that starts the embedded server and keeps using it (any long-running command does).
-        ImagegenProcess user = ImagegenProcess.start(
-                home, "worker", Map.of("IMAGEGEN_HOME", home.toString()), "worker", "--poll", "1s");
+        ImagegenProcess user = ImagegenProcess.in(home).home(home).log("worker").start("worker", "--poll", "1s");
         await().atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> {
             Integer port = RunningServer.port(data);
             return port != null && count(port, "SELECT count(*) FROM remote_worker") > 0;

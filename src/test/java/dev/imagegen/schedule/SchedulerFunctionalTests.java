@@ -123,20 +123,9 @@ class SchedulerFunctionalTests extends FunctionalTest {
             }
             return server.success(call);
         });
-        ImagegenProcess killed = ImagegenProcess.start(
-                dir,
-                "killed",
-                Map.of(
-                        "IMAGEGEN_DB_URL",
-                        db.url(),
-                        "IMAGEGEN_DB_USER",
-                        db.user(),
-                        "IMAGEGEN_DB_PASSWORD",
-                        db.password()),
-                "run",
-                job.dir().resolve("job.yml").toString(),
-                "--run-date",
-                "2025-06-01");
+        ImagegenProcess killed = imagegen()
+                .log("killed")
+                .start("run", job.dir().resolve("job.yml").toString(), "--run-date", "2025-06-01");
         assertThat(entered.await(2, TimeUnit.MINUTES))
                 .as("the run reached the model")
                 .isTrue();

@@ -1,5 +1,7 @@
-package dev.imagegen.testing;
+package dev.imagegen.bench;
 
+import dev.imagegen.testing.TestDatabase;
+import dev.imagegen.testing.TestJob;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,7 +9,7 @@ import java.util.Locale;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Figures for the report and the exports at scale (scripts/bench-report.sh): a 200-image dry run, then
+ * Figures for the report and the exports at scale ({@code scripts/benchmark.sh report-scale N}): a 200-image dry run, then
  * {@code N - 200} more image rows copied from those (each with its own id and hash, so each gets its own thumbnail),
  * then {@code imagegen report} and the exports, each timed, in this JVM (run it with a small -Xmx to see that memory
  * does not grow with N). Prints figures; asserts nothing.

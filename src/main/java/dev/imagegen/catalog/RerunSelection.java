@@ -1,4 +1,4 @@
-package dev.imagegen.generate;
+package dev.imagegen.catalog;
 
 /** The job parameter by which {@code rerun-failed} limits a run to prompts whose last attempt failed. */
 public final class RerunSelection {

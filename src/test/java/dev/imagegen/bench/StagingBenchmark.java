@@ -1,4 +1,4 @@
-package dev.imagegen.source;
+package dev.imagegen.bench;
 
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.spec.JobSpec;
@@ -23,11 +23,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * How fast the stage step moves rows from a PostgreSQL source table into the prompt table, and in how much memory.
- * Not a test: run it by hand (see docs/sources-and-scheduling.md), e.g.
- * <pre>
- * mvn -q test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
- *   -Dexec.args="-Xmx256m -cp %classpath dev.imagegen.source.StagingBenchmark 100000 1000000"
- * </pre>
+ * Not a test: {@code scripts/benchmark.sh jdbc-staging 100000 1000000} (see docs/sources-and-scheduling.md).
  * For each row count it seeds the example product catalogue ({@code sql/examples/product_catalog.sql}) with that
  * many rows in one database, stages it with the real stage step into another (twice: a first night that inserts,
  * and a second night that re-stages the same rows as updates) and prints wall time, rows per second, the peak heap
