@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>This sits inside the item processor rather than in Spring Batch's retry policy because the wait depends on the
  * response (Retry-After) and must be shared across partitions; the outcome — success, skip or stop — is what the
  * chunk sees.
+ *
+ * <p>Over 250 lines because the attempt loop, its waits and what each attempt costs are one state machine, read best
+ * top to bottom (resilience4j's Retry was weighed and left: see ARCHITECTURE.md, "Libraries").
  */
 public final class RetryingImageModel implements ImageModel {
 

@@ -6,7 +6,6 @@ import dev.imagegen.check.CheckReport;
 import dev.imagegen.check.ProviderFacts;
 import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.ledger.Ledger;
-import dev.imagegen.source.StagedSet;
 import dev.imagegen.spec.JobSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,12 +75,7 @@ public final class Planner {
         PromptCensus census = new PromptCensus(jdbc, transactionManager, spec);
         boolean completed = instance != null && lastStatus(instance).equals("COMPLETED");
         boolean restart = instance != null && !completed && staged(instance);
-        // Staged already (this run's staging, or a complete one the run will reuse): no need to read the source.
-        Optional<Long> staged = restart
-                ? Optional.of(StagedSet.instance(jdbc, instance))
-                : StagedSet.reusable(jdbc, spec).map(StagedSet.Reuse::instance);
-        PromptCensus.Census c =
-                staged.isPresent() ? census.fromStaging(staged.get(), instance) : census.fromSource(instance);
+        PromptCensus.Census c = census.of(instance, restart);
         List<String> notes = new ArrayList<>();
         long images = c.images();
         long calls = c.calls(perCall);

@@ -2,10 +2,12 @@ package dev.imagegen.plan;
 
 import dev.imagegen.catalog.PendingPrompts;
 import dev.imagegen.source.SourcePreview;
+import dev.imagegen.source.StagedSet;
 import dev.imagegen.spec.JobSpec;
 import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -41,12 +43,22 @@ final class PromptCensus {
     }
 
     /**
-     * The prompts of the source as a new run (or a restart whose staging is unfinished) would stage them.
+     * The prompts the run would send: from the staging it works on when that exists (its own after its stage step,
+     * or a complete one a new run will reuse, {@link StagedSet}): no need to read the source; else from the source.
      *
      * @param instance the run's job instance when it exists (failures it recorded for good are not sent again),
      *                 else null
+     * @param staged whether that run's stage step completed
      */
-    Census fromSource(Long instance) {
+    Census of(Long instance, boolean staged) {
+        Optional<Long> staging = staged
+                ? Optional.of(StagedSet.instance(jdbc, instance))
+                : StagedSet.reusable(jdbc, spec).map(StagedSet.Reuse::instance);
+        return staging.isPresent() ? fromStaging(staging.get(), instance) : fromSource(instance);
+    }
+
+    /** The prompts of the source as a new run (or a restart whose staging is unfinished) would stage them. */
+    private Census fromSource(Long instance) {
         return inScratch(instance, () -> {
             long[] inserted = {0};
             SourcePreview.Totals totals = new SourcePreview(spec).read(BATCH, batch -> inserted[0] += insert(batch));
@@ -55,24 +67,17 @@ final class PromptCensus {
         });
     }
 
-    /**
-     * The prompts a run sends when they are staged already: those of the staging it works on (its own, or the one
-     * it reuses, {@link StagedSet}), as they are, with that staging's rejected rows.
-     *
-     * @param staged the staging's job instance
-     * @param instance the run's job instance when it exists, else null
-     */
-    Census fromStaging(long staged, Long instance) {
+    /** The prompts of a staging (the job instance {@code staged}) as they are, with its rejected rows. */
+    private Census fromStaging(long staged, Long instance) {
         return inScratch(instance, () -> {
             long n = jdbc.update("""
                     INSERT INTO plan_source (prompt_id, request_hash)
                     SELECT prompt_id, request_hash FROM prompt WHERE dataset = ? AND staged_instance_id = ?""", spec.dataset(), staged);
-            Long rejected = jdbc.queryForObject(
+            long r = jdbc.queryForObject(
                     "SELECT count(*) FROM source_reject WHERE dataset = ? AND job_instance_id = ?",
                     Long.class,
                     spec.dataset(),
                     staged);
-            long r = rejected == null ? 0 : rejected;
             return new long[] {n + r, r};
         });
     }
