@@ -1,6 +1,5 @@
 package dev.imagegen.spec;
 
-import dev.imagegen.model.openai.OpenAiPrices;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.Charset;

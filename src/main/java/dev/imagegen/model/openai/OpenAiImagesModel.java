@@ -26,7 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code images: [{image_url}]}) when the row has reference images. {@code image-config} entries are sent as the
  * request's own fields ({@code size}, {@code quality}, {@code background}, {@code output_format}, ...). GPT image
  * models always answer with {@code b64_json}; OpenAI has no seed and returns no cost, so the cost is computed from
- * the usage's token types and their prices ({@link OpenAiPrices}, or {@code model.pricing}).
+ * the usage's token types and their prices ({@link dev.imagegen.spec.OpenAiPrices}, or {@code model.pricing}).
  */
 public final class OpenAiImagesModel implements ImageModel {
 
