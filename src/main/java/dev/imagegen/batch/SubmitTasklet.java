@@ -15,18 +15,15 @@ import dev.imagegen.reference.BadReferenceException;
 import dev.imagegen.reference.ReferenceImage;
 import dev.imagegen.reference.ReferenceLoader;
 import dev.imagegen.spec.JobSpec;
+import dev.imagegen.support.Sha256;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -402,16 +399,8 @@ final class SubmitTasklet implements Tasklet {
 
     /** A stable id of (dataset, prompt, variant, request hash): the same request always has the same custom_id. */
     String customId(Batches.RequestKey key) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String canonical = spec.dataset() + "\n" + key.promptId() + "\n" + key.variant() + "\n" + key.requestHash();
-            return "ig-"
-                    + HexFormat.of()
-                            .formatHex(sha.digest(canonical.getBytes(StandardCharsets.UTF_8)))
-                            .substring(0, 40);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String canonical = spec.dataset() + "\n" + key.promptId() + "\n" + key.variant() + "\n" + key.requestHash();
+        return "ig-" + Sha256.hex(canonical).substring(0, 40);
     }
 
     private record Pending(

@@ -1,17 +1,14 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.support.Causes;
+
 /** One line about an unexpected failure: the root cause's message, never a stack trace on the console. */
 final class Errors {
 
     private Errors() {}
 
     static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message =
-                root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        String message = Causes.rootMessage(e);
         return message.length() > 2000 ? message.substring(0, 2000) + "…" : message;
     }
 }
