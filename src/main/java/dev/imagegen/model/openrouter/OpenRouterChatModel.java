@@ -1,6 +1,5 @@
 package dev.imagegen.model.openrouter;
 
-import dev.imagegen.model.BoundedBody;
 import dev.imagegen.model.DecodedImages;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
@@ -12,7 +11,6 @@ import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.ModelSpec;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -97,16 +95,9 @@ public final class OpenRouterChatModel implements ImageModel {
         return call.post(
                 endpoint,
                 requestBody(request, asked),
-                (status, error, headers) -> classified(status, error, retryAfter(headers), null),
-                ok -> parseSuccess(
-                        completion(ok.body()),
-                        ok.body(),
-                        retryAfter(ok.headers()),
-                        ok.headers().firstValue("X-Generation-Id").orElse(null)));
-    }
-
-    private Duration retryAfter(HttpHeaders headers) {
-        return BoundedBody.retryAfter(headers, clock.instant());
+                (status, error, headers) ->
+                        classified(status, error, OpenRouterHeaders.retryAfter(headers, clock), null),
+                ok -> parseSuccess(completion(ok.body()), ok));
     }
 
     private ChatCompletionReader.ChatCompletion completion(byte[] body) throws ModelCallException {
@@ -162,13 +153,12 @@ public final class OpenRouterChatModel implements ImageModel {
         return body;
     }
 
-    private Generation parseSuccess(
-            ChatCompletionReader.ChatCompletion c, byte[] body, Duration retryAfter, String headerId)
+    private Generation parseSuccess(ChatCompletionReader.ChatCompletion c, ModelHttp.Response ok)
             throws ModelCallException {
         OpenRouterUsage usage = OpenRouterUsage.of(c.usage(), spec.pricing());
-        String id = c.id() != null ? c.id() : headerId;
+        String id = c.id() != null ? c.id() : OpenRouterHeaders.generationId(ok.headers());
         try {
-            return parseAnswer(c, body, retryAfter, id, usage);
+            return parseAnswer(c, ok.body(), OpenRouterHeaders.retryAfter(ok.headers(), clock), id, usage);
         } catch (ModelCallException e) {
             // A failure inside a 200 is billed like a success (an error, finish_reason "error", no image): the
             // ledger keeps what the answer said about it.

@@ -2,7 +2,6 @@ package dev.imagegen.model.openrouter;
 
 import static dev.imagegen.model.ModelHttp.textOrNull;
 
-import dev.imagegen.model.BoundedBody;
 import dev.imagegen.model.DecodedImages;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
@@ -16,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -69,15 +67,9 @@ public final class OpenRouterImagesModel implements ImageModel {
         return call.post(
                 endpoint,
                 requestBody(request),
-                (status, error, headers) -> OpenRouterErrors.classify(status, error, retryAfter(headers), null),
-                ok -> parseSuccess(
-                        call.root(ok),
-                        retryAfter(ok.headers()),
-                        ok.headers().firstValue("X-Generation-Id").orElse(null)));
-    }
-
-    private Duration retryAfter(HttpHeaders headers) {
-        return BoundedBody.retryAfter(headers, clock.instant());
+                (status, error, headers) ->
+                        OpenRouterErrors.classify(status, error, OpenRouterHeaders.retryAfter(headers, clock), null),
+                ok -> parseSuccess(call.root(ok), ok.headers()));
     }
 
     /** The chat API's {@code image_size: 0.5K} is the Image API's {@code resolution: "512"}. */
@@ -114,18 +106,19 @@ public final class OpenRouterImagesModel implements ImageModel {
         return body;
     }
 
-    private Generation parseSuccess(JsonNode root, Duration retryAfter, String headerId) throws ModelCallException {
+    private Generation parseSuccess(JsonNode root, HttpHeaders headers) throws ModelCallException {
         OpenRouterUsage usage = OpenRouterUsage.of(root.path("usage"), spec.pricing());
         // The Image API's documented response names neither model nor provider; take them when present.
         String model = textOrNull(root, "model");
         String provider = textOrNull(root, "provider");
         // The documented response has no id; OpenRouter sends the generation's as the X-Generation-Id header.
-        String id = textOrNull(root, "id") != null ? textOrNull(root, "id") : headerId;
+        String id = textOrNull(root, "id") != null ? textOrNull(root, "id") : OpenRouterHeaders.generationId(headers);
         DecodedImages decoded;
         try {
             Double billed = usage.billed();
             if (root.get("error") != null && root.get("error").isObject()) {
-                throw OpenRouterErrors.classify(200, root.get("error"), retryAfter, billed);
+                throw OpenRouterErrors.classify(
+                        200, root.get("error"), OpenRouterHeaders.retryAfter(headers, clock), billed);
             }
             decoded = ImagesApi.images(
                     root.path("data"),
