@@ -9,6 +9,8 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -53,7 +55,7 @@ public final class JsonCall {
     public JsonCall(HttpClient http, JsonMapper json, Map<String, String> headers, Duration timeout, long maxBytes) {
         this.http = http;
         this.json = json;
-        this.headers = Map.copyOf(headers);
+        this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         this.timeout = timeout;
         this.maxBytes = maxBytes;
     }
