@@ -5,11 +5,9 @@ import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
 import dev.imagegen.model.ImageModel;
 import dev.imagegen.model.ImageRequest;
-import dev.imagegen.model.JsonCall;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.ModelSpec;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,19 +32,15 @@ public final class OpenRouterChatModel implements ImageModel {
     private static final Logger log = LoggerFactory.getLogger(OpenRouterChatModel.class);
 
     private final ModelSpec spec;
-    private final JsonCall call;
     private final JsonMapper json;
-    private final Clock clock;
-    private final URI endpoint;
+    private final OpenRouterEndpoint endpoint;
     /** What to ask for: from the job file or the capability check, or learnt from OpenRouter's 404 (see below). */
     private volatile List<String> modalities;
 
     public OpenRouterChatModel(ModelSpec spec, HttpClient http, JsonMapper json, Clock clock) {
         this.spec = spec;
-        this.call = JsonCall.of(spec, http, json, OpenRouterHeaders.of(spec));
         this.json = json;
-        this.clock = clock;
-        this.endpoint = URI.create(spec.baseUrl() + "/chat/completions");
+        this.endpoint = new OpenRouterEndpoint(spec, "/chat/completions", http, json, clock);
         this.modalities = spec.chatModalities();
     }
 
@@ -89,14 +83,12 @@ public final class OpenRouterChatModel implements ImageModel {
                 && e.getMessage().contains("support the requested output modalities");
     }
 
-    /** One POST through {@link JsonCall}; a 200 is read as a completion (its images found without a tree). */
+    /** One POST through {@link OpenRouterEndpoint}; a 200 is read as a completion (its images found without a tree). */
     private Generation generateOnce(ImageRequest request, List<String> asked)
             throws ModelCallException, InterruptedException {
-        return call.post(
-                endpoint,
+        return endpoint.post(
                 requestBody(request, asked),
-                (status, error, headers) ->
-                        classified(status, error, OpenRouterHeaders.retryAfter(headers, clock), null),
+                (status, error, headers) -> classified(status, error, endpoint.retryAfter(headers), null),
                 ok -> parseSuccess(completion(ok.body()), ok));
     }
 
@@ -156,9 +148,9 @@ public final class OpenRouterChatModel implements ImageModel {
     private Generation parseSuccess(ChatCompletionReader.ChatCompletion c, ModelHttp.Response ok)
             throws ModelCallException {
         OpenRouterUsage usage = OpenRouterUsage.of(c.usage(), spec.pricing());
-        String id = c.id() != null ? c.id() : OpenRouterHeaders.generationId(ok.headers());
+        String id = c.id() != null ? c.id() : OpenRouterEndpoint.generationId(ok.headers());
         try {
-            return parseAnswer(c, ok.body(), OpenRouterHeaders.retryAfter(ok.headers(), clock), id, usage);
+            return parseAnswer(c, ok.body(), endpoint.retryAfter(ok.headers()), id, usage);
         } catch (ModelCallException e) {
             // A failure inside a 200 is billed like a success (an error, finish_reason "error", no image): the
             // ledger keeps what the answer said about it.

@@ -8,10 +8,8 @@ import dev.imagegen.model.Generation;
 import dev.imagegen.model.ImageModel;
 import dev.imagegen.model.ImageRequest;
 import dev.imagegen.model.ImagesApi;
-import dev.imagegen.model.JsonCall;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.spec.ModelSpec;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.time.Clock;
@@ -36,17 +34,13 @@ public final class OpenRouterImagesModel implements ImageModel {
             Set.of("only", "order", "ignore", "sort", "allow_fallbacks", "options");
 
     private final ModelSpec spec;
-    private final JsonCall call;
     private final JsonMapper json;
-    private final Clock clock;
-    private final URI endpoint;
+    private final OpenRouterEndpoint endpoint;
 
     public OpenRouterImagesModel(ModelSpec spec, HttpClient http, JsonMapper json, Clock clock) {
         this.spec = spec;
-        this.call = JsonCall.of(spec, http, json, OpenRouterHeaders.of(spec));
         this.json = json;
-        this.clock = clock;
-        this.endpoint = URI.create(spec.baseUrl() + "/images");
+        this.endpoint = new OpenRouterEndpoint(spec, "/images", http, json, clock);
     }
 
     @Override
@@ -64,12 +58,11 @@ public final class OpenRouterImagesModel implements ImageModel {
                     "model.image-config.output_format svg "
                             + "asks for vector images, which imagegen cannot check or store; use png, jpeg or webp");
         }
-        return call.post(
-                endpoint,
+        return endpoint.post(
                 requestBody(request),
                 (status, error, headers) ->
-                        OpenRouterErrors.classify(status, error, OpenRouterHeaders.retryAfter(headers, clock), null),
-                ok -> parseSuccess(call.root(ok), ok.headers()));
+                        OpenRouterErrors.classify(status, error, endpoint.retryAfter(headers), null),
+                ok -> parseSuccess(endpoint.root(ok), ok.headers()));
     }
 
     /** The chat API's {@code image_size: 0.5K} is the Image API's {@code resolution: "512"}. */
@@ -112,13 +105,12 @@ public final class OpenRouterImagesModel implements ImageModel {
         String model = textOrNull(root, "model");
         String provider = textOrNull(root, "provider");
         // The documented response has no id; OpenRouter sends the generation's as the X-Generation-Id header.
-        String id = textOrNull(root, "id") != null ? textOrNull(root, "id") : OpenRouterHeaders.generationId(headers);
+        String id = textOrNull(root, "id") != null ? textOrNull(root, "id") : OpenRouterEndpoint.generationId(headers);
         DecodedImages decoded;
         try {
             Double billed = usage.billed();
             if (root.get("error") != null && root.get("error").isObject()) {
-                throw OpenRouterErrors.classify(
-                        200, root.get("error"), OpenRouterHeaders.retryAfter(headers, clock), billed);
+                throw OpenRouterErrors.classify(200, root.get("error"), endpoint.retryAfter(headers), billed);
             }
             decoded = ImagesApi.images(
                     root.path("data"),
