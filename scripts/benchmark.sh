@@ -14,14 +14,29 @@
 #   scripts/benchmark.sh --prompts 360 --concurrency 8 --latency 100-300 --image-kib 64 --rpm 120 --server-rpm 120
 #   scripts/benchmark.sh incremental --prompts 100000     # a nightly run when every prompt already has its image
 #   scripts/benchmark.sh --workers 1,2,3 --prompts 720 --concurrency 8 --latency 1000 --image-kib 64  # remote mode
+#
+# The feature benchmarks, each in this JVM on a test database (BENCH_JAVA_OPTS replaces the heap given here):
+#   scripts/benchmark.sh report-scale 50000          # report and exports of N images, -Xmx256m (docs/reports-and-exports.md)
+#   scripts/benchmark.sh jdbc-staging 100000 1000000 # staging N rows from a PostgreSQL table, -Xmx256m (docs/sources-and-scheduling.md)
+#   scripts/benchmark.sh batch 10000                 # openai-batch collect of N 1 MiB images in a child JVM (docs/providers.md)
+#
+# Every benchmark is a class in src/test/java/dev/imagegen/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 main=dev.imagegen.bench.Suite
+java_opts="${BENCH_JAVA_OPTS:--Xmx1g}"
 case " $* " in
   *" --prompts "*|*" --workers "*) main=dev.imagegen.bench.Benchmark ;;
 esac
-if [ "${1:-}" = incremental ]; then main=dev.imagegen.bench.IncrementalBenchmark; shift; fi
+case "${1:-}" in
+  incremental) main=dev.imagegen.bench.IncrementalBenchmark; shift ;;
+  report-scale) main=dev.imagegen.bench.ReportBenchmark; shift
+    java_opts="${BENCH_JAVA_OPTS:--Xmx256m} -Djava.awt.headless=true" ;;
+  jdbc-staging) main=dev.imagegen.bench.StagingBenchmark; shift; java_opts="${BENCH_JAVA_OPTS:--Xmx256m}" ;;
+  # BENCH_JAVA_OPTS is the child's here (BatchBenchmark passes it on)
+  batch) main=dev.imagegen.bench.BatchBenchmark; shift; java_opts=-Xmx1g ;;
+esac
 extra=()
 if [ "$main" = dev.imagegen.bench.Suite ]; then
   # First: the launcher's build is `mvn clean package`
@@ -35,5 +50,5 @@ if [ "$main" = dev.imagegen.bench.Suite ]; then
 fi
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
     -Dmdep.includeScope=test >/dev/null
-java ${BENCH_JAVA_OPTS:--Xmx1g} -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
+java $java_opts -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
     "$main" "$@" "${extra[@]}"

@@ -16,8 +16,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 public class ImagegenApplication {
 
     /** false in contexts without a job file: see {@link JobScoped}. */
-    static final String JOB_PROPERTY = "imagegen.job";
-    /** true in a remote run's manager and in workers: the partition queue in the database. */
+    public static final String JOB_PROPERTY = "imagegen.job";
+    /**
+     * true in a remote run's manager and in workers: the partition queue in the database, and the remote manager step
+     * in place of the local one. In a context with a job file it is the job file's {@code run.workers}.
+     */
     public static final String REMOTE_PROPERTY = "imagegen.remote";
 
     /** A context with the database only, for commands that read it without a job file. */
@@ -41,19 +44,21 @@ public class ImagegenApplication {
         defaults.put("spring.batch.job.enabled", "false");
         defaults.put("spring.batch.jdbc.initialize-schema", "never");
         defaults.put("spring.flyway.locations", "classpath:db/migration");
-        if (spec != null && spec.run().remote()) {
-            defaults.put(REMOTE_PROPERTY, "true");
-        }
         app.setDefaultProperties(defaults);
+        Map<String, Object> overrides = new LinkedHashMap<>(properties);
+        if (spec != null) {
+            // The job file decides which generate step the context holds, whatever the environment says.
+            overrides.put(REMOTE_PROPERTY, String.valueOf(spec.run().remote()));
+        }
         app.addInitializers(ctx -> {
             if (spec != null) {
                 ctx.getBeanFactory().registerSingleton("jobSpec", spec);
             }
-            if (!properties.isEmpty()) {
+            if (!overrides.isEmpty()) {
                 // First in line: these win over system properties and environment variables.
                 ctx.getEnvironment()
                         .getPropertySources()
-                        .addFirst(new org.springframework.core.env.MapPropertySource("imagegen", properties));
+                        .addFirst(new org.springframework.core.env.MapPropertySource("imagegen", overrides));
             }
         });
         return app.run();

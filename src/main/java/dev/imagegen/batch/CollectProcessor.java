@@ -1,10 +1,10 @@
 package dev.imagegen.batch;
 
 import dev.imagegen.generate.PromptOutcome;
-import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.CallAttempt;
 import dev.imagegen.ledger.CostBasis;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ImageData;
 import dev.imagegen.model.ImageProbe;

@@ -1,6 +1,6 @@
 package dev.imagegen.batch;
 
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.spec.JobSpec;
 import java.io.InputStream;

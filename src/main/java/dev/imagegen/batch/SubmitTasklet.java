@@ -1,12 +1,13 @@
 package dev.imagegen.batch;
 
+import dev.imagegen.catalog.PendingPrompts;
+import dev.imagegen.catalog.RerunSelection;
 import dev.imagegen.generate.OutcomeWriter;
-import dev.imagegen.generate.PendingQuery;
 import dev.imagegen.generate.PromptOutcome;
-import dev.imagegen.generate.RerunSelection;
-import dev.imagegen.generate.RunGuard;
 import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ImageRequest;
 import dev.imagegen.model.ModelCallException;
@@ -15,15 +16,11 @@ import dev.imagegen.reference.BadReferenceException;
 import dev.imagegen.reference.ReferenceImage;
 import dev.imagegen.reference.ReferenceLoader;
 import dev.imagegen.spec.JobSpec;
-import dev.imagegen.support.Sha256;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,17 +36,19 @@ import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The {@code submit} step: the run's pending requests (the generate step's own query, minus those already in an open
+ * The {@code submit} step: the run's pending requests ({@link PendingPrompts}, minus those already in an open
  * batch) written as Batch API input files, split by endpoint and within {@code model.batch} limits, each uploaded
  * and created as a batch. For each batch the intent (its requests and a random token) is persisted before the create
  * and the batch id after it; a restart finishes an intent left by a crash, first looking for its batch by the token
  * in the batches' metadata, so a batch is never created twice. The budget: each batch's estimate is reserved before
  * it is created, and what would pass {@code run.max-cost-usd} is not submitted.
+ *
+ * <p>The parts: {@link InputPart} (an input file being written), {@link BatchCreation} (an intent turned into
+ * exactly one batch). Over 250 lines because the planning loop keeps the pending pages, the budget and the parts'
+ * limits together: each request's decision depends on all three.
  */
 final class SubmitTasklet implements Tasklet {
 
@@ -57,12 +56,10 @@ final class SubmitTasklet implements Tasklet {
     static final String GENERATIONS = "/v1/images/generations";
     static final String EDITS = "/v1/images/edits";
     private static final int PAGE = 500;
-    /** How far back the list of batches is searched for an intent's batch (newest first). */
-    private static final int MAX_LIST_PAGES = 50;
 
     private final JobSpec spec;
-    private final OpenAiBatchApi api;
     private final Batches batches;
+    private final BatchCreation creation;
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
     private final RunGuard guard;
@@ -80,8 +77,8 @@ final class SubmitTasklet implements Tasklet {
             BatchRunState state,
             java.util.function.Function<StepExecution, OutcomeWriter> writers) {
         this.spec = spec;
-        this.api = api;
         this.batches = batches;
+        this.creation = new BatchCreation(spec, api, batches);
         this.jdbc = jdbc;
         this.json = json;
         this.guard = guard;
@@ -105,7 +102,7 @@ final class SubmitTasklet implements Tasklet {
                             "finishing batch {} of run {} left by a process that died while submitting it",
                             b.part(),
                             b.instanceId());
-                    finish(b, true);
+                    creation.finish(b, true);
                 }
             }
             removeStrayInputFiles();
@@ -123,7 +120,7 @@ final class SubmitTasklet implements Tasklet {
                             + "; restart to try again (nothing is submitted twice)",
                     e);
         }
-        if (guard.ending() != RunGuard.Ending.NONE) {
+        if (guard.ending() != StopSignal.Ending.NONE) {
             step.setTerminateOnly();
         }
         return RepeatStatus.FINISHED;
@@ -141,22 +138,15 @@ final class SubmitTasklet implements Tasklet {
                         + batches.reserved(spec.dataset());
         CallCostEstimate ledgerEstimate = CallCostEstimate.of(spec.model(), null, jdbc, spec.dataset());
         // Generations and edits go to separate batches (a batch has one endpoint); generations first.
-        Map<String, Part> parts = new LinkedHashMap<>();
-        Map<String, Object> params = new HashMap<>(Map.of(
-                "dataset",
+        Map<String, InputPart> parts = new LinkedHashMap<>();
+        PendingPrompts pending = PendingPrompts.of(
                 spec.dataset(),
-                "instance",
                 instance,
-                "count",
-                1,
-                "index",
-                0,
-                "variants",
-                spec.model().imagesPerPrompt()));
-        String rerun = step.getJobExecution().getJobParameters().getString(RerunSelection.PARAMETER);
-        String sql = "SELECT prompt_id, rendered_prompt, request_hash, reference_images, done FROM "
-                + PendingQuery.from(rerun, params) + " WHERE cardinality(done) < :variants AND prompt_id > :after"
-                + " ORDER BY prompt_id LIMIT " + PAGE;
+                spec.model().imagesPerPrompt(),
+                step.getJobExecution().getJobParameters().getString(RerunSelection.PARAMETER));
+        Map<String, Object> params = pending.params();
+        String sql = "SELECT " + PendingPrompts.COLUMNS + " FROM " + pending.from() + " WHERE " + PendingPrompts.WHERE
+                + " AND prompt_id > :after ORDER BY prompt_id LIMIT " + PAGE;
         NamedParameterJdbcTemplate named = new NamedParameterJdbcTemplate(jdbc);
         String after = "";
         int submitted = 0;
@@ -176,7 +166,7 @@ final class SubmitTasklet implements Tasklet {
             }
             for (Pending p : page) {
                 after = p.promptId();
-                if (guard.ending() != RunGuard.Ending.NONE) {
+                if (guard.ending() != StopSignal.Ending.NONE) {
                     break pages;
                 }
                 List<String> refs;
@@ -193,8 +183,9 @@ final class SubmitTasklet implements Tasklet {
                         continue;
                     }
                     double estimate = BatchCost.reserve(ledgerEstimate, spec.model(), p.prompt(), refs.size());
-                    double planned =
-                            parts.values().stream().mapToDouble(Part::estimate).sum();
+                    double planned = parts.values().stream()
+                            .mapToDouble(InputPart::estimate)
+                            .sum();
                     if (max != null && committed + planned + estimate > max) {
                         state.budgetReached(String.format(
                                 "budget reached: $%.4f spent or reserved by batches, "
@@ -203,8 +194,10 @@ final class SubmitTasklet implements Tasklet {
                                 committed + planned, estimate, max));
                         break pages;
                     }
-                    byte[] line = line(
-                            customId(key),
+                    String customId = InputPart.customId(spec.dataset(), key);
+                    byte[] line = InputPart.line(
+                            json,
+                            customId,
                             endpoint,
                             bodies.requestBody(new ImageRequest(p.promptId(), variant, p.prompt(), null, 1, refs)));
                     if (line.length > spec.model().batch().maxFileBytes()) {
@@ -224,7 +217,7 @@ final class SubmitTasklet implements Tasklet {
                                 false));
                         continue;
                     }
-                    Part part = parts.get(endpoint);
+                    InputPart part = parts.get(endpoint);
                     if (part != null && !part.fits(line.length)) {
                         committed += submit(step, part);
                         submitted++;
@@ -232,14 +225,18 @@ final class SubmitTasklet implements Tasklet {
                         part = null;
                     }
                     if (part == null) {
-                        part = new Part(endpoint, UUID.randomUUID().toString());
+                        part = new InputPart(
+                                stagingDir(spec),
+                                spec.model().batch(),
+                                endpoint,
+                                UUID.randomUUID().toString());
                         parts.put(endpoint, part);
                     }
-                    part.add(new Batches.PlannedRequest(customId(key), key), line, estimate);
+                    part.add(new Batches.PlannedRequest(customId, key), line, estimate);
                 }
             }
         }
-        for (Part part : new ArrayList<>(parts.values())) {
+        for (InputPart part : new ArrayList<>(parts.values())) {
             committed += submit(step, part);
             submitted++;
         }
@@ -266,7 +263,7 @@ final class SubmitTasklet implements Tasklet {
     }
 
     /** @return the part's estimate, now reserved */
-    private double submit(StepExecution step, Part part) throws Exception {
+    private double submit(StepExecution step, InputPart part) throws Exception {
         part.close();
         long instance = step.getJobExecution().getJobInstance().getId();
         int number = batches.nextPart(instance);
@@ -280,91 +277,8 @@ final class SubmitTasklet implements Tasklet {
                 part.requests,
                 part.bytes,
                 part.estimate());
-        finish(batches.get(id), false);
+        creation.finish(batches.get(id), false);
         return part.estimate();
-    }
-
-    /**
-     * Uploads the intent's input file (unless done) and creates its batch, or adopts the batch a dead process
-     * created for it.
-     *
-     * @param resumed whether a crash may have come after the create (then the batch is looked for first)
-     */
-    private void finish(BatchRow b, boolean resumed) throws Exception {
-        Path file = stagingDir(spec).resolve(b.intent() + ".jsonl");
-        String fileId = b.inputFileId();
-        if (fileId == null) {
-            if (!Files.exists(file)) {
-                // Never uploaded, so never created: its requests are simply pending again.
-                log.warn("batch intent {} has no input file any more; its requests are planned again", b.intent());
-                batches.abandon(b.id());
-                return;
-            }
-            fileId = api.upload(file, "imagegen-" + b.intent() + ".jsonl");
-            batches.uploaded(b.id(), fileId);
-        }
-        JsonNode batch = resumed ? findByIntent(b.intent()) : null;
-        if (batch != null) {
-            log.info(
-                    "adopted batch {} (created before a crash, found by its metadata)",
-                    batch.path("id").asString());
-        } else {
-            batch = create(b, fileId);
-        }
-        batches.update(b.id(), batch);
-        Files.deleteIfExists(file);
-        log.info(
-                "batch {} ({} requests to {}) is {}",
-                batch.path("id").asString(),
-                b.requests(),
-                b.endpoint(),
-                batch.path("status").asString());
-    }
-
-    /** Creates the batch; a failure after the request went out (it may exist) is looked up before trying again. */
-    private JsonNode create(BatchRow b, String fileId) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return api.create(fileId, b.endpoint(), metadata(b));
-            } catch (ModelCallException e) {
-                if (e.kind().action() != FailureKind.Action.RETRY
-                        || attempt >= spec.run().retry().maxAttempts()) {
-                    throw e;
-                }
-                JsonNode existing = findByIntent(b.intent());
-                if (existing != null) {
-                    return existing;
-                }
-                Thread.sleep(spec.run().retry().initialDelay().toMillis() << (attempt - 1));
-            }
-        }
-    }
-
-    private Map<String, String> metadata(BatchRow b) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("imagegen_dataset", b.dataset());
-        m.put("imagegen_run", String.valueOf(b.instanceId()));
-        m.put("imagegen_part", String.valueOf(b.part()));
-        m.put("imagegen_intent", b.intent());
-        return m;
-    }
-
-    /** The batch whose metadata carries this intent, paging through the account's batches (newest first). */
-    private JsonNode findByIntent(String intent) throws Exception {
-        String after = null;
-        for (int page = 0; page < MAX_LIST_PAGES; page++) {
-            JsonNode list = api.list(after, 100);
-            for (JsonNode batch : list.path("data")) {
-                if (intent.equals(batch.path("metadata").path("imagegen_intent").asString(null))) {
-                    return batch;
-                }
-                after = batch.path("id").asString();
-            }
-            if (!list.path("has_more").asBoolean(false) || after == null) {
-                return null;
-            }
-        }
-        return null;
     }
 
     /** Input files of intents that never reached the database (a crash while writing one). */
@@ -384,68 +298,6 @@ final class SubmitTasklet implements Tasklet {
         }
     }
 
-    /** One line of an input file: {@code {custom_id, method, url, body}}. */
-    private byte[] line(String customId, String endpoint, ObjectNode body) {
-        ObjectNode line = json.createObjectNode();
-        line.put("custom_id", customId);
-        line.put("method", "POST");
-        line.put("url", endpoint);
-        line.set("body", body);
-        byte[] bytes = json.writeValueAsBytes(line);
-        byte[] withNewline = Arrays.copyOf(bytes, bytes.length + 1);
-        withNewline[bytes.length] = '\n';
-        return withNewline;
-    }
-
-    /** A stable id of (dataset, prompt, variant, request hash): the same request always has the same custom_id. */
-    String customId(Batches.RequestKey key) {
-        String canonical = spec.dataset() + "\n" + key.promptId() + "\n" + key.variant() + "\n" + key.requestHash();
-        return "ig-" + Sha256.hex(canonical).substring(0, 40);
-    }
-
     private record Pending(
             String promptId, String prompt, String requestHash, String referencesJson, List<Integer> done) {}
-
-    /** A batch being written: its input file, requests and estimate. */
-    private final class Part {
-        final String endpoint;
-        final String intent;
-        final List<Batches.PlannedRequest> requests = new ArrayList<>();
-        final java.io.FileOutputStream file;
-        final OutputStream out;
-        long bytes;
-        double estimate;
-
-        Part(String endpoint, String intent) throws IOException {
-            this.endpoint = endpoint;
-            this.intent = intent;
-            Files.createDirectories(stagingDir(spec));
-            this.file = new java.io.FileOutputStream(
-                    stagingDir(spec).resolve(intent + ".jsonl").toFile());
-            this.out = new BufferedOutputStream(file, 1 << 16);
-        }
-
-        boolean fits(int lineBytes) {
-            return requests.size() < spec.model().batch().maxRequests()
-                    && bytes + lineBytes <= spec.model().batch().maxFileBytes();
-        }
-
-        void add(Batches.PlannedRequest request, byte[] line, double cost) throws IOException {
-            out.write(line);
-            requests.add(request);
-            bytes += line.length;
-            estimate += cost;
-        }
-
-        double estimate() {
-            return estimate;
-        }
-
-        /** Flushed and synced: the intent that names this file is committed next. */
-        void close() throws IOException {
-            out.flush();
-            file.getFD().sync();
-            out.close();
-        }
-    }
 }

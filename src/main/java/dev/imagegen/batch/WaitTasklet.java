@@ -1,9 +1,9 @@
 package dev.imagegen.batch;
 
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ModelCallException;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * (completed, expired, cancelled or failed), backing off from {@code model.batch.poll-interval} to
  * {@code max-poll-interval}. One round of polls is one repetition of the tasklet, so a kill or a stop resumes
  * polling the same batches. With {@code --no-wait} it polls once and, if batches are still running, ends the run
- * STOPPED with {@link RunOutcome#WAITING} (exit 5): the next run, restart or scheduled slot collects.
+ * STOPPED with {@link dev.imagegen.ExitCode#WAITING} (exit 5): the next run, restart or scheduled slot collects.
  */
 final class WaitTasklet implements Tasklet {
 
@@ -97,7 +97,7 @@ final class WaitTasklet implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         if ("true".equals(step.getJobExecution().getJobParameters().getString(NO_WAIT))) {
-            step.getJobExecution().getExecutionContext().putString(RunOutcome.WAITING_KEY, still + " batches");
+            step.getJobExecution().getExecutionContext().putString(BatchSteps.WAITING_KEY, still + " batches");
             guard.stop(still + " batches submitted and running at OpenAI (" + done + " of " + total + " requests "
                     + "done); run the same command again, or imagegen restart, to collect them when they end");
             step.setTerminateOnly();
@@ -118,11 +118,11 @@ final class WaitTasklet implements Tasklet {
     private boolean pause(Duration d) throws InterruptedException {
         long end = System.nanoTime() + d.toNanos();
         while (System.nanoTime() < end) {
-            if (guard.ending() != RunGuard.Ending.NONE) {
+            if (guard.ending() != StopSignal.Ending.NONE) {
                 return false;
             }
             Thread.sleep(Math.max(1, Math.min(SLICE_MILLIS, (end - System.nanoTime()) / 1_000_000)));
         }
-        return guard.ending() == RunGuard.Ending.NONE;
+        return guard.ending() == StopSignal.Ending.NONE;
     }
 }

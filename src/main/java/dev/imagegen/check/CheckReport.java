@@ -1,6 +1,6 @@
 package dev.imagegen.check;
 
-import dev.imagegen.run.RunOutcome;
+import dev.imagegen.ExitCode;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.ModelSpec;
 import java.io.PrintStream;
@@ -39,12 +39,12 @@ public record CheckReport(
     /** 2 for a job-file problem, 3 for a refused key or used-up credit, 1 when the provider could not be asked. */
     public int exitCode() {
         if (has(Finding.Severity.CONFIG)) {
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         }
         if (has(Finding.Severity.KEY)) {
-            return RunOutcome.STOPPED;
+            return ExitCode.STOPPED;
         }
-        return has(Finding.Severity.UNREACHABLE) ? RunOutcome.FAILED : RunOutcome.COMPLETED;
+        return has(Finding.Severity.UNREACHABLE) ? ExitCode.FAILED : ExitCode.COMPLETED;
     }
 
     /** A run does not start on a job-file or key problem; an unreachable provider is left to the run's retries. */

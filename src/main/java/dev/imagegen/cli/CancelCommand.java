@@ -1,8 +1,8 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.batch.BatchCommands;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.util.List;
@@ -42,8 +42,7 @@ final class CancelCommand implements Callable<Integer> {
                 throw new JobFileException("model.api-key: no API key; export it (e.g. OPENAI_API_KEY)");
             }
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
             List<String> lines = BatchCommands.cancel(ctx.getBean(JdbcTemplate.class), spec);
@@ -51,13 +50,12 @@ final class CancelCommand implements Callable<Integer> {
                 System.out.println("no running batches of dataset '" + spec.dataset() + "'");
             }
             lines.forEach(System.out::println);
-            return lines.stream().anyMatch(l -> l.contains("not cancelled")) ? RunOutcome.FAILED : RunOutcome.COMPLETED;
+            return lines.stream().anyMatch(l -> l.contains("not cancelled")) ? ExitCode.FAILED : ExitCode.COMPLETED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return RunOutcome.FAILED;
+            return ExitCode.FAILED;
         } catch (RuntimeException e) {
-            System.err.println("imagegen: failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return Console.failed("", e);
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.imagegen.cli;
 
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
-import dev.imagegen.run.RunOutcome;
+import dev.imagegen.run.PreFlight;
 import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
@@ -41,13 +41,11 @@ final class CheckCommand implements Callable<Integer> {
                 throw new JobFileException("model.api-key: no API key; export it (e.g. OPENROUTER_API_KEY or "
                         + "OPENAI_API_KEY) so that the job file's api-key finds it");
             }
-            JobFileOptions.checkSource(spec);
+            PreFlight.checkSource(spec);
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         } catch (SourceUnavailableException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.FAILED;
+            return Console.unavailable(e);
         }
         CheckReport report = CapabilityCheck.standard().check(spec);
         report.print(System.out);

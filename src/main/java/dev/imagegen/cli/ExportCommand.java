@@ -1,5 +1,6 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.export.DatasetExports;
 import dev.imagegen.export.ExportBusyException;
@@ -7,7 +8,6 @@ import dev.imagegen.export.ExportException;
 import dev.imagegen.export.ExportFormat;
 import dev.imagegen.export.ExportOptions;
 import dev.imagegen.export.ExportResult;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.Durations;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
@@ -119,8 +119,7 @@ final class ExportCommand implements Callable<Integer> {
             spec = job.load().asDryRun();
             options = options();
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of())) {
             ExportResult r = new DatasetExports(ctx.getBean(JdbcTemplate.class), spec).export(options);
@@ -152,16 +151,14 @@ final class ExportCommand implements Callable<Integer> {
             }
             System.out.printf(
                     Locale.ROOT, "  took            %.1f s%n", r.took().toMillis() / 1000.0);
-            return RunOutcome.COMPLETED;
+            return ExitCode.COMPLETED;
         } catch (ExportBusyException e) {
             System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.LOCKED;
+            return ExitCode.LOCKED;
         } catch (ExportException | JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         } catch (Exception e) {
-            System.err.println("imagegen: export failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return Console.failed("export ", e);
         }
     }
 

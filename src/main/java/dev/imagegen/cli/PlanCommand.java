@@ -1,21 +1,19 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.check.CapabilityCheck;
 import dev.imagegen.check.CheckReport;
-import dev.imagegen.check.ProviderFacts;
 import dev.imagegen.plan.Planner;
 import dev.imagegen.plan.RunPlan;
+import dev.imagegen.run.PreFlight;
 import dev.imagegen.run.RunIds;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.source.SourceUnavailableException;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,14 +57,12 @@ final class PlanCommand implements Callable<Integer> {
         String run;
         try {
             spec = job.load();
-            JobFileOptions.checkSource(spec);
+            PreFlight.checkSource(spec);
             run = RunIds.choose(runId, null, spec.schedule(), Clock.systemUTC(), () -> null);
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         } catch (SourceUnavailableException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.FAILED;
+            return Console.unavailable(e);
         }
         CheckReport check = null;
         if (!spec.model().isPlaceholder() && spec.model().apiKey().isPresent()) {
@@ -76,29 +72,15 @@ final class PlanCommand implements Callable<Integer> {
             spec = check.applyTo(spec);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
-            RunPlan plan = plan(ctx, spec, check, run);
+            RunPlan plan = Planner.plan(ctx, spec, check, run);
             System.out.print(plan.render());
-            return check != null && check.blocksRun() ? check.exitCode() : RunOutcome.COMPLETED;
+            return check != null && check.blocksRun() ? check.exitCode() : ExitCode.COMPLETED;
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         } catch (SourceUnavailableException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.FAILED;
+            return Console.unavailable(e);
         } catch (RuntimeException e) {
-            System.err.println("imagegen: plan failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return Console.failed("plan ", e);
         }
-    }
-
-    /** The plan of {@code run} (null: a new run), with what the check learnt, if it ran. */
-    static RunPlan plan(ConfigurableApplicationContext ctx, JobSpec spec, CheckReport check, String run) {
-        return new Planner(
-                        ctx.getBean(JdbcTemplate.class),
-                        ctx.getBean(PlatformTransactionManager.class),
-                        spec,
-                        check == null ? ProviderFacts.NONE : check.facts(),
-                        spec.model().imagesPerCall())
-                .plan(run);
     }
 }

@@ -1,9 +1,6 @@
 package dev.imagegen.cli;
 
-import dev.imagegen.progress.ProgressMode;
-import dev.imagegen.spec.Durations;
-import dev.imagegen.spec.JobFileException;
-import java.time.Duration;
+import dev.imagegen.run.RunFlow;
 import picocli.CommandLine.Option;
 
 /** How a run shows its progress, and whether it writes its report at the end. */
@@ -28,15 +25,15 @@ final class ProgressOptions {
     @Option(names = "--no-report", description = "do not write output.dir/reports/<run>/ after the run")
     boolean noReport;
 
-    record Resolved(ProgressMode mode, Duration interval, boolean report) {}
-
-    Resolved resolve() {
-        ProgressMode mode;
-        try {
-            mode = ProgressMode.parse(progress);
-        } catch (IllegalArgumentException e) {
-            throw new JobFileException("--progress: " + e.getMessage());
-        }
-        return new Resolved(mode, Durations.parse("--progress-interval", interval), !noReport);
+    /**
+     * The run's flow as the options of a command that starts or restarts runs chose it (commands without these
+     * options use a {@code new ProgressOptions()}: the defaults), printing to this process's stdout and stderr.
+     */
+    RunFlow flow(JobFileOptions job, WorkersOption workers, CheckOption check, boolean dryRun) {
+        workers.applyTo(job);
+        return new RunFlow(
+                new RunFlow.Options(job.jobFile, job.overrides, dryRun, check.skipCheck, progress, interval, !noReport),
+                System.out,
+                System.err);
     }
 }

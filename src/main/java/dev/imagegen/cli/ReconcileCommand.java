@@ -1,11 +1,11 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
 import dev.imagegen.reconcile.ReconcileResult;
 import dev.imagegen.reconcile.Reconciler;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import java.util.Optional;
@@ -64,8 +64,7 @@ final class ReconcileCommand implements Callable<Integer> {
                         + "the job file's api-key finds it");
             }
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
             JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
@@ -74,7 +73,7 @@ final class ReconcileCommand implements Callable<Integer> {
                 Optional<RunRef> run = new Runs(jdbc).find(spec.dataset(), runId);
                 if (run.isEmpty()) {
                     System.err.println("imagegen: dataset '" + spec.dataset() + "' has no run '" + runId + "'");
-                    return RunOutcome.USAGE;
+                    return ExitCode.USAGE;
                 }
                 instance = run.get().jobInstanceId();
             }
@@ -83,8 +82,7 @@ final class ReconcileCommand implements Callable<Integer> {
             System.out.print(result.render(reconciler.runIds(result.runs().keySet())));
             return result.exitCode();
         } catch (RuntimeException e) {
-            System.err.println("imagegen: reconcile failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return Console.failed("reconcile ", e);
         }
     }
 }

@@ -1,19 +1,15 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.catalog.RunRef;
-import dev.imagegen.report.RunReport;
 import dev.imagegen.report.RunReports;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,14 +44,10 @@ final class ReportCommand implements Callable<Integer> {
             // The report reads the database only: no model client, so no key is needed.
             spec = job.load().asDryRun();
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of())) {
-            RunReports reports = new RunReports(
-                    ctx.getBean(JdbcTemplate.class),
-                    ctx.getBean(PlatformTransactionManager.class),
-                    ctx.getBean(JobSpec.class));
+            RunReports reports = RunReports.in(ctx);
             Optional<RunRef> run = reports.find(runId);
             if (run.isEmpty()) {
                 System.err.println("imagegen: "
@@ -63,32 +55,15 @@ final class ReportCommand implements Callable<Integer> {
                                 ? "dataset '" + spec.dataset() + "' has no runs " + "yet; start one with: imagegen run "
                                         + job.jobFile
                                 : "dataset '" + spec.dataset() + "' has no run '" + runId + "'"));
-                return RunOutcome.USAGE;
+                return ExitCode.USAGE;
             }
             RunReports.Written written = reports.write(run.get());
-            System.out.print(describe(written));
-            return RunOutcome.COMPLETED;
+            System.out.print(written.describe());
+            return ExitCode.COMPLETED;
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         } catch (Exception e) {
-            System.err.println("imagegen: report failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return Console.failed("report ", e);
         }
-    }
-
-    static String describe(RunReports.Written w) {
-        RunReport r = w.report();
-        return String.format(
-                Locale.ROOT,
-                "  report          %s%n  summary         %s%n"
-                        + "  gallery         %d images, %d thumbnails (%d new, %d image files missing), %.1f s%n",
-                w.html(),
-                w.summary(),
-                r.gallery().images(),
-                r.gallery().thumbnails(),
-                r.gallery().thumbnailsMade(),
-                r.gallery().missingFiles(),
-                w.took().toMillis() / 1000.0);
     }
 }

@@ -1,8 +1,8 @@
 package dev.imagegen.cli;
 
-import dev.imagegen.generate.RerunSelection;
+import dev.imagegen.ExitCode;
+import dev.imagegen.catalog.RerunSelection;
 import dev.imagegen.model.FailureKind;
-import dev.imagegen.run.RunOutcome;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -46,7 +46,6 @@ final class RerunFailedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        workers.applyTo(job);
         String kindList;
         try {
             kindList = kinds == null || kinds.isEmpty()
@@ -54,14 +53,14 @@ final class RerunFailedCommand implements Callable<Integer> {
                     : kinds.stream().map(k -> FailureKind.fromId(k).id()).collect(Collectors.joining(","));
         } catch (IllegalArgumentException e) {
             System.err.println("imagegen: --kind: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return ExitCode.USAGE;
         }
-        return Launch.run(
-                job,
-                dryRun,
-                check,
-                launcher -> launcher.run(
-                        runId != null ? runId : launcher.newRunId("rerun-"),
-                        Map.of(RerunSelection.PARAMETER, kindList)));
+        return new ProgressOptions()
+                .flow(job, workers, check, dryRun)
+                .run(
+                        null,
+                        launcher -> launcher.run(
+                                runId != null ? runId : launcher.newRunId("rerun-"),
+                                Map.of(RerunSelection.PARAMETER, kindList)));
     }
 }

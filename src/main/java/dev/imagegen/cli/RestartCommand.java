@@ -1,5 +1,6 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.run.RunOutcome;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -31,16 +32,15 @@ final class RestartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        workers.applyTo(job);
-        return Launch.run(
-                job,
-                dryRun,
-                check,
-                launcher -> launcher.lastUnfinishedRunId()
-                        .map(id -> launcher.run(id, Map.of()))
-                        .orElseGet(() -> new RunOutcome(
-                                RunOutcome.COMPLETED,
-                                "nothing to restart: the last run of the " + "dataset completed (or there is none)",
-                                null)));
+        return new ProgressOptions()
+                .flow(job, workers, check, dryRun)
+                .run(
+                        null,
+                        launcher -> launcher.lastUnfinishedRunId()
+                                .map(id -> launcher.run(id, Map.of()))
+                                .orElseGet(() -> new RunOutcome(
+                                        ExitCode.COMPLETED,
+                                        "nothing to restart: the last run of the dataset completed (or there is none)",
+                                        null)));
     }
 }

@@ -1,7 +1,6 @@
 package dev.imagegen.cli;
 
 import dev.imagegen.run.RunIds;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -69,27 +68,22 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        workers.applyTo(job);
         try {
             // Usage errors first, before anything is started.
             RunIds.choose(runId, runDate, dev.imagegen.spec.ScheduleSpec.none(), java.time.Clock.systemUTC(), () -> "");
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         }
-        return Launch.run(
-                job,
-                dryRun,
-                check,
-                progress,
-                spec -> RunIds.choose(runId, runDate, spec.schedule(), java.time.Clock.systemUTC(), () -> null),
-                launcher -> launcher.run(
-                        RunIds.choose(
-                                runId,
-                                runDate,
-                                launcher.spec().schedule(),
-                                java.time.Clock.systemUTC(),
-                                () -> launcher.newRunId("")),
-                        noWait ? Map.of(dev.imagegen.batch.BatchSteps.NO_WAIT, "true") : Map.of()));
+        return progress.flow(job, workers, check, dryRun)
+                .run(
+                        spec -> RunIds.choose(runId, runDate, spec.schedule(), java.time.Clock.systemUTC(), () -> null),
+                        launcher -> launcher.run(
+                                RunIds.choose(
+                                        runId,
+                                        runDate,
+                                        launcher.spec().schedule(),
+                                        java.time.Clock.systemUTC(),
+                                        () -> launcher.newRunId("")),
+                                noWait ? Map.of(dev.imagegen.batch.BatchSteps.NO_WAIT, "true") : Map.of()));
     }
 }

@@ -1,21 +1,7 @@
 package dev.imagegen.cli;
 
-import dev.imagegen.ImagegenApplication;
-import dev.imagegen.check.CapabilityCheck;
-import dev.imagegen.check.CheckReport;
-import dev.imagegen.generate.RunGuard;
-import dev.imagegen.progress.RunProgress;
-import dev.imagegen.remote.RemoteJobFile;
-import dev.imagegen.run.RunLauncher;
-import dev.imagegen.run.RunOutcome;
-import dev.imagegen.schedule.Scheduler;
-import dev.imagegen.schedule.SystemSlotClock;
-import dev.imagegen.source.SourceUnavailableException;
-import dev.imagegen.spec.JobFileException;
-import dev.imagegen.spec.JobSpec;
-import java.util.Map;
+import dev.imagegen.schedule.ScheduleFlow;
 import java.util.concurrent.Callable;
-import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,100 +47,6 @@ final class ScheduleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        workers.applyTo(job);
-        JobSpec spec;
-        try {
-            spec = job.loadWithoutSource(dryRun);
-            if (!spec.schedule().hasCron()) {
-                throw new JobFileException("schedule.cron: missing; imagegen schedule needs a schedule: section with "
-                        + "a cron, e.g. schedule: { cron: \"0 2 * * *\", zone: Europe/Berlin } for 02:00 every night");
-            }
-            JobFileOptions.checkSource(spec);
-        } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
-        } catch (SourceUnavailableException e) {
-            // The source may be back by the next slot: it is checked again before every run.
-            System.err.println("imagegen: warning: " + e.getMessage());
-            spec = job.loadWithoutSource(dryRun);
-        }
-        if (!check.skipCheck && !spec.model().isPlaceholder()) {
-            CheckReport report = CapabilityCheck.standard().check(spec);
-            report.printProblems(System.err);
-            if (report.blocksRun()) {
-                System.err.println("imagegen: not started; fix the above (details: imagegen check " + job.jobFile
-                        + "), or skip the check with --skip-check");
-                return report.exitCode();
-            }
-            spec = report.applyTo(spec);
-        }
-        try (ConfigurableApplicationContext ctx = ImagegenApplication.start(spec, Map.of())) {
-            SystemSlotClock clock = new SystemSlotClock();
-            Signals.install(ctx.getBean(RunGuard.class), clock::stop);
-            RunLauncher launcher = ctx.getBean(RunLauncher.class);
-            if (spec.run().remote()) {
-                launcher.addParameters(RemoteJobFile.parameters(job.overrides, dryRun, spec));
-            }
-            JobSpec checked = spec;
-            ProgressOptions.Resolved shown = progress.resolve();
-            RunGuard guard = ctx.getBean(RunGuard.class);
-            Scheduler.Launch launch = runId -> {
-                JobFileOptions.checkSource(checked);
-                RunOutcome outcome;
-                try (RunProgress bar = RunProgress.start(guard, shown.mode(), shown.interval())) {
-                    outcome = launcher.run(runId, Map.of());
-                }
-                if (shown.report() && outcome.summary() != null) {
-                    Launch.writeReport(ctx, outcome.summary().runId());
-                }
-                return outcome;
-            };
-            new Scheduler(
-                            spec.schedule(),
-                            spec.dataset(),
-                            launcher::lastUnfinishedRunId,
-                            launcher::catchUpHeldBack,
-                            launch,
-                            clock,
-                            new ConsoleReporter(job.jobFile.toString(), dryRun))
-                    .run();
-            System.err.println("imagegen: scheduler stopped");
-            return RunOutcome.COMPLETED;
-        } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return RunOutcome.COMPLETED;
-        } catch (RuntimeException e) {
-            System.err.println("imagegen: failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
-        }
-    }
-
-    /** Summaries to stdout as {@code run} prints them; everything else, one line each, to stderr. */
-    private record ConsoleReporter(String jobFile, boolean dryRun) implements Scheduler.Reporter {
-
-        @Override
-        public void outcome(String runId, RunOutcome outcome) {
-            if (outcome.summary() != null) {
-                System.out.print(outcome.summary().render());
-                System.out.flush();
-            } else if (outcome.message() != null) {
-                System.err.println("imagegen: run " + runId + ": " + outcome.message());
-            }
-        }
-
-        @Override
-        public void failure(String runId, Exception e) {
-            System.err.println("imagegen: run " + runId + " did not start: " + Errors.describe(e)
-                    + " (after fixing it: imagegen run " + jobFile + " --run-id " + runId
-                    + (dryRun ? " --dry-run" : "") + ")");
-        }
-
-        @Override
-        public void message(String text) {
-            System.err.println("imagegen: " + text);
-        }
+        return new ScheduleFlow(progress.flow(job, workers, check, dryRun), System.out, System.err).run();
     }
 }

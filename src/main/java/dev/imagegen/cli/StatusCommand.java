@@ -1,8 +1,8 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.run.DatasetStatus;
-import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpecLoader;
 import java.nio.file.Path;
@@ -38,16 +38,14 @@ final class StatusCommand implements Callable<Integer> {
                 dataset = new JobSpecLoader().load(jobFile, List.of()).dataset();
             }
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
             System.out.print(new DatasetStatus(ctx.getBean(JdbcTemplate.class)).render(dataset, limit));
             System.out.print(dev.imagegen.batch.BatchCommands.status(ctx.getBean(JdbcTemplate.class), dataset));
-            return RunOutcome.COMPLETED;
+            return ExitCode.COMPLETED;
         } catch (RuntimeException e) {
-            System.err.println("imagegen: failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return Console.failed("", e);
         }
     }
 }

@@ -1,9 +1,10 @@
 package dev.imagegen.cli;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.remote.PartitionWorker;
 import dev.imagegen.remote.WorkerSettings;
-import dev.imagegen.run.RunOutcome;
+import dev.imagegen.run.Signals;
 import dev.imagegen.spec.Durations;
 import dev.imagegen.spec.JobFileException;
 import java.time.Duration;
@@ -77,17 +78,15 @@ final class WorkerCommand implements Callable<Integer> {
             }
             settings = new WorkerSettings(name, concurrency, leaseTime, pollTime);
         } catch (JobFileException e) {
-            System.err.println("imagegen: " + e.getMessage());
-            return RunOutcome.USAGE;
+            return Console.usage(e);
         }
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWorker()) {
             PartitionWorker worker = PartitionWorker.start(ctx, settings);
             Signals.install("finishing the partitions in hand, then leaving", signal -> worker.drain());
             worker.run();
-            return RunOutcome.COMPLETED;
+            return ExitCode.COMPLETED;
         } catch (RuntimeException e) {
-            System.err.println("imagegen: worker failed: " + Errors.describe(e));
-            return RunOutcome.FAILED;
+            return Console.failed("worker ", e);
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.imagegen.generate;
 
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunFence;
+import dev.imagegen.limits.RunGuard;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

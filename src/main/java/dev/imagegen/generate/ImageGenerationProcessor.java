@@ -3,6 +3,9 @@ package dev.imagegen.generate;
 import dev.imagegen.ledger.CallAttempt;
 import dev.imagegen.ledger.CostBasis;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunFence;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
 import dev.imagegen.model.ImageRequest;
@@ -32,6 +35,9 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
  * ({@link dev.imagegen.model.ImageModel#maxImagesPerCall()}: {@code n} of the Images APIs), and the bytes go to disk
  * at once. A call that returns fewer images than asked leaves the rest for the next call. No database connection is
  * used here, so none is held while the model works.
+ *
+ * <p>Over 250 lines because one prompt's path (adopt, reserve, call, store, account, stop) is kept in one place, in
+ * the order the money and the fences are checked, so that it reads top to bottom.
  */
 class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOutcome> {
 
@@ -292,11 +298,11 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
         }
     }
 
-    private static RunGuard.Cause causeOf(FailureKind kind) {
+    private static StopSignal.Cause causeOf(FailureKind kind) {
         return switch (kind) {
-            case AUTH, FORBIDDEN -> RunGuard.Cause.AUTH;
-            case CREDITS -> RunGuard.Cause.CREDITS;
-            default -> RunGuard.Cause.OTHER;
+            case AUTH, FORBIDDEN -> StopSignal.Cause.AUTH;
+            case CREDITS -> StopSignal.Cause.CREDITS;
+            default -> StopSignal.Cause.OTHER;
         };
     }
 

@@ -2,6 +2,9 @@ package dev.imagegen.generate;
 
 import dev.imagegen.db.DbText;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunFence;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
 import dev.imagegen.store.StoredImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,7 +124,7 @@ public class OutcomeWriter implements ItemWriter<PromptOutcome> {
                     calls.stream().mapToLong(e -> e.attempt().imagesStored()).sum(),
                     failures.size());
         }
-        if (guard.ending() == RunGuard.Ending.FAIL) {
+        if (guard.ending() == StopSignal.Ending.FAIL) {
             // Written first, so nothing paid for is lost; then the partition fails and with it the run.
             throw new RunFailedException(guard.reason());
         }

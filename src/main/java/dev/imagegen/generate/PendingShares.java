@@ -1,5 +1,7 @@
 package dev.imagegen.generate;
 
+import dev.imagegen.catalog.PendingPrompts;
+import dev.imagegen.catalog.RerunSelection;
 import dev.imagegen.spec.JobSpec;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,10 +27,14 @@ final class PendingShares {
     /**
      * The partition count of a first execution: {@code run.partitions} at most, and about two pending images per
      * partition (a partition costs job-repository rows and commits whether or not it finds work, while handing the
-     * largest out first keeps the tail short with small ones), but at least one per call in flight.
+     * largest out first keeps the tail short with small ones), but at least one per call in flight — and only one
+     * when nothing is pending (a nightly run over a finished dataset: no empty partitions to record).
      */
     int gridSize(Map<Integer, Long> byBucket, int ceiling) {
         long pending = byBucket.values().stream().mapToLong(Long::longValue).sum();
+        if (pending == 0) {
+            return 1;
+        }
         return (int) Math.max(1, Math.min(ceiling, Math.max(spec.run().concurrency(), (pending + 1) / 2)));
     }
 
@@ -40,32 +46,15 @@ final class PendingShares {
     }
 
     /**
-     * Pending images by hash bucket (at most 65,536 rows): one pass of the partitions' own pending query, from
-     * which both the partition count and each partition's share follow.
+     * Pending images by hash bucket (at most 65,536 rows): one pass of the run's pending query
+     * ({@link PendingPrompts}), from which both the partition count and each partition's share follow.
      */
     Map<Integer, Long> byBucket(StepExecution manager) {
-        Map<String, Object> params = new HashMap<>(Map.of(
-                "dataset",
-                spec.dataset(),
-                "instance",
-                manager.getJobExecution().getJobInstance().getId(),
-                "count",
-                1,
-                "index",
-                0,
-                "variants",
-                spec.model().imagesPerPrompt()));
-        String rerunKinds = manager.getJobExecution().getJobParameters().getString(RerunSelection.PARAMETER);
-        String pendingFrom = GenerateStepConfiguration.PENDING_PROMPTS.replace(
-                "/*only-failed*/", GenerateStepConfiguration.onlyFailed(rerunKinds, params));
-        Map<Integer, Long> buckets = new HashMap<>();
-        jdbc.query(
-                "SELECT bucket, sum(:variants - cardinality(done)) AS n FROM " + pendingFrom
-                        + " WHERE cardinality(done) < :variants GROUP BY bucket",
-                params,
-                rs -> {
-                    buckets.put(rs.getInt("bucket"), rs.getLong("n"));
-                });
-        return buckets;
+        return PendingPrompts.of(
+                        spec.dataset(),
+                        manager.getJobExecution().getJobInstance().getId(),
+                        spec.model().imagesPerPrompt(),
+                        manager.getJobExecution().getJobParameters().getString(RerunSelection.PARAMETER))
+                .imagesByBucket(jdbc);
     }
 }

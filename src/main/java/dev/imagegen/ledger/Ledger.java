@@ -62,7 +62,9 @@ public final class Ledger {
 
     /**
      * Money and calls of an execution or a run: the total, split by how sure it is, the calls (first attempts),
-     * retries (attempts after the first) and images stored (adopted ones included).
+     * retries (attempts after the first) and images stored (adopted ones included); what the calls that brought
+     * images cost ({@code okUsd}, {@code okCalls}) and what adopted images carried ({@code adoptedUsd}). The one
+     * definition of "the cost of an execution / of a run": summary, {@code status}, report, metrics.
      */
     public record Spend(
             BigDecimal totalUsd,
@@ -73,10 +75,24 @@ public final class Ledger {
             long calls,
             long retries,
             long images,
-            long possiblyBilledCalls) {
+            long possiblyBilledCalls,
+            BigDecimal okUsd,
+            BigDecimal adoptedUsd,
+            long okCalls) {
 
-        public static final Spend ZERO =
-                new Spend(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, 0, 0, 0, 0, 0);
+        public static final Spend ZERO = new Spend(
+                BigDecimal.ZERO,
+                BigDecimal.ZERO,
+                BigDecimal.ZERO,
+                BigDecimal.ZERO,
+                0,
+                0,
+                0,
+                0,
+                0,
+                BigDecimal.ZERO,
+                BigDecimal.ZERO,
+                0);
 
         /** The part not stated by the provider: estimated and possibly billed. */
         public BigDecimal unsettledUsd() {
@@ -122,7 +138,10 @@ public final class Ledger {
                        count(*) FILTER (WHERE outcome <> 'adopted') AS attempts,
                        count(*) FILTER (WHERE attempt = 1 AND outcome <> 'adopted') AS calls,
                        count(*) FILTER (WHERE attempt > 1) AS retries,
-                       coalesce(sum(images_stored), 0) AS images
+                       coalesce(sum(images_stored), 0) AS images,
+                       coalesce(sum(cost_usd) FILTER (WHERE outcome = 'ok'), 0) AS ok,
+                       coalesce(sum(cost_usd) FILTER (WHERE outcome = 'adopted'), 0) AS adopted,
+                       count(*) FILTER (WHERE outcome = 'ok') AS ok_calls
                   FROM model_call WHERE %s = ?""".formatted(column), id);
         return new Spend(
                 money(r.get("total")),
@@ -133,7 +152,10 @@ public final class Ledger {
                 number(r.get("calls")),
                 number(r.get("retries")),
                 number(r.get("images")),
-                number(r.get("possibly_calls")));
+                number(r.get("possibly_calls")),
+                money(r.get("ok")),
+                money(r.get("adopted")),
+                number(r.get("ok_calls")));
     }
 
     private static BigDecimal money(Object o) {

@@ -1,7 +1,7 @@
 package dev.imagegen.metrics;
 
 import dev.imagegen.JobScoped;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.context.annotation.Bean;

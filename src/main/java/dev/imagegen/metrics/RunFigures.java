@@ -1,7 +1,9 @@
 package dev.imagegen.metrics;
 
-import dev.imagegen.generate.RunGuard;
-import dev.imagegen.run.RunLauncher;
+import dev.imagegen.ExitCode;
+import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunCounters;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.RunSpec;
 import dev.imagegen.support.Causes;
 import java.sql.Timestamp;
@@ -51,20 +53,21 @@ public final class RunFigures {
         String dataset = execution.getJobParameters().getString("dataset");
         String runId = execution.getJobParameters().getString("run.id");
         BatchStatus status = execution.getStatus();
-        Integer exitCode = ended ? RunLauncher.exitCode(status) : null;
+        Integer exitCode = ended ? ExitCode.of(status) : null;
         Instant started =
                 instant(execution.getStartTime() != null ? execution.getStartTime() : execution.getCreateTime());
         Instant endedAt =
                 ended ? (execution.getEndTime() != null ? instant(execution.getEndTime()) : Instant.now()) : null;
-        long expected = guard.expected();
+        RunCounters counters = guard.counters();
+        long expected = counters.expected();
         Long planned = expected < 0 ? null : expected;
         double pace = 0;
         if (expected >= 0) {
-            double seconds = (System.nanoTime() - guard.expectedSince()) / 1e9;
-            pace = seconds <= 0 ? 0 : guard.images() / seconds;
+            double seconds = (System.nanoTime() - counters.expectedSince()) / 1e9;
+            pace = seconds <= 0 ? 0 : counters.images() / seconds;
         }
-        Double budgetLeft = limits.maxCostUsd() == null ? null : Math.max(0, limits.maxCostUsd() - guard.cost());
-        Long imagesLeft = limits.maxImages() == null ? null : Math.max(0, limits.maxImages() - guard.images());
+        Double budgetLeft = limits.maxCostUsd() == null ? null : Math.max(0, limits.maxCostUsd() - counters.cost());
+        Long imagesLeft = limits.maxImages() == null ? null : Math.max(0, limits.maxImages() - counters.images());
         String reason = status == BatchStatus.COMPLETED ? null : reason(execution);
         long instance = execution.getJobInstance().getId();
         try {
@@ -101,7 +104,7 @@ public final class RunFigures {
                         "metrics: the run's rows cannot be read ({}); showing this execution's own counters",
                         e.getMostSpecificCause().getMessage());
             }
-            Map<String, Long> skipped = guard.skipsByKind().entrySet().stream()
+            Map<String, Long> skipped = counters.skipsByKind().entrySet().stream()
                     .collect(Collectors.toMap(Map.Entry::getKey, en -> (long) en.getValue()));
             return new Figures(
                     dataset,
@@ -113,14 +116,14 @@ public final class RunFigures {
                     started,
                     endedAt,
                     planned,
-                    guard.images(),
+                    counters.images(),
                     0,
                     skipped,
                     0,
                     0,
                     skipped,
-                    Map.of(UNKNOWN_KIND, guard.retries()),
-                    guard.cost(),
+                    Map.of(UNKNOWN_KIND, counters.retries()),
+                    counters.cost(),
                     0,
                     budgetLeft,
                     imagesLeft,
@@ -148,12 +151,7 @@ public final class RunFigures {
                 SELECT count(*) AS images, count(*) FILTER (WHERE adopted) AS adopted,
                        max(created_at) FILTER (WHERE NOT adopted) AS last_success
                   FROM generated_image WHERE job_instance_id = ?""", instance);
-        Map<String, Object> ledger = jdbc.queryForMap("""
-                SELECT count(*) FILTER (WHERE outcome = 'ok') AS calls,
-                       coalesce(sum(cost_usd), 0)::float8 AS cost,
-                       coalesce(sum(cost_usd) FILTER (WHERE cost_basis IN ('estimated', 'possibly_billed')), 0)::float8
-                           AS estimated
-                  FROM model_call WHERE job_instance_id = ?""", instance);
+        Ledger.Spend ledger = Ledger.ofRun(jdbc, instance);
         Map<String, Long> skipped = new TreeMap<>();
         for (Map<String, Object> row : jdbc.queryForList(
                 "SELECT kind, count(*) AS calls FROM prompt_failure WHERE job_instance_id = ? GROUP BY kind",
@@ -184,9 +182,9 @@ public final class RunFigures {
         return new Rows(
                 number(images.get("images")),
                 number(images.get("adopted")),
-                number(ledger.get("calls")),
-                ((Number) ledger.get("cost")).doubleValue(),
-                ((Number) ledger.get("estimated")).doubleValue(),
+                ledger.okCalls(),
+                ledger.totalUsd().doubleValue(),
+                ledger.unsettledUsd().doubleValue(),
                 last instanceof Timestamp t ? t.toInstant() : null,
                 skipped,
                 retries,

@@ -1,6 +1,5 @@
 package dev.imagegen.model;
 
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -9,6 +8,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,14 +35,18 @@ public final class BoundedBody {
         };
     }
 
-    /** Collects the body's buffers; cancels the subscription as soon as the cap is passed. */
+    /**
+     * Collects the body's buffers; cancels the subscription as soon as the cap is passed. A body of the length it
+     * announced is handed over in the array it was read into, not copied (an image answer is megabytes of base64, and
+     * C calls in flight each held two copies of it).
+     */
     private static final class Capped implements HttpResponse.BodySubscriber<byte[]> {
         private final long cap;
         private final long declared;
         private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        private ByteArrayOutputStream out;
+        private byte[] buffer;
         private Flow.Subscription subscription;
-        private long total;
+        private int total;
 
         Capped(long cap, long declared) {
             this.cap = cap;
@@ -62,7 +66,7 @@ public final class BoundedBody {
                 result.completeExceptionally(new TooLarge(declared, cap));
                 return;
             }
-            out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 64 * 1024);
+            buffer = new byte[declared > 0 && declared <= limit() ? (int) declared : 64 * 1024];
             s.request(Long.MAX_VALUE);
         }
 
@@ -72,21 +76,25 @@ public final class BoundedBody {
                 return;
             }
             for (ByteBuffer b : buffers) {
-                total += b.remaining();
-                if (total > cap) {
+                long after = (long) total + b.remaining();
+                if (after > limit()) {
                     subscription.cancel();
-                    out = null;
-                    result.completeExceptionally(new TooLarge(total, cap));
+                    buffer = null;
+                    result.completeExceptionally(new TooLarge(after, cap));
                     return;
                 }
-                if (b.hasArray()) {
-                    out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-                } else {
-                    byte[] chunk = new byte[b.remaining()];
-                    b.get(chunk);
-                    out.write(chunk, 0, chunk.length);
+                if (after > buffer.length) { // longer than announced, or no length: grow by half at least
+                    buffer = Arrays.copyOf(buffer, (int) Math.min(limit(), Math.max(after, buffer.length * 3L / 2)));
                 }
+                int n = b.remaining();
+                b.get(buffer, total, n);
+                total += n;
             }
+        }
+
+        /** The cap, within what one array can hold. */
+        private long limit() {
+            return Math.min(cap, Integer.MAX_VALUE - 8);
         }
 
         @Override
@@ -97,7 +105,7 @@ public final class BoundedBody {
         @Override
         public void onComplete() {
             if (!result.isDone()) {
-                result.complete(out.toByteArray());
+                result.complete(total == buffer.length ? buffer : Arrays.copyOf(buffer, total));
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.imagegen.model;
 import dev.imagegen.ledger.CallAttempt;
 import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.ledger.CostBasis;
+import dev.imagegen.limits.RunStop;
 import dev.imagegen.spec.RunSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -256,32 +257,6 @@ public final class RetryingImageModel implements ImageModel {
         public int attempts() {
             return attempts;
         }
-    }
-
-    /**
-     * The run's stop conditions as the retry loop sees them. A wait must end as soon as the run stops (signalled,
-     * never polled).
-     */
-    public interface RunStop {
-        /** Never stops; each wait is a plain sleep (tests, tools). */
-        RunStop NEVER = new RunStop() {
-            @Override
-            public boolean stopping() {
-                return false;
-            }
-
-            @Override
-            public boolean awaitStop(Duration d) throws InterruptedException {
-                Thread.sleep(Math.max(0, d.toMillis()));
-                return false;
-            }
-        };
-
-        /** True once the run is ending (a signal, another thread's 401/402, ...) or its budget is spent. */
-        boolean stopping();
-
-        /** Waits {@code d} unless the run stops first; true when it did (the wait then ended at once). */
-        boolean awaitStop(Duration d) throws InterruptedException;
     }
 
     /** Told about every attempt as it ends (for the budget) and every retry (for the run's counters). */

@@ -2,9 +2,11 @@ package dev.imagegen.plan;
 
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
+import dev.imagegen.check.CheckReport;
 import dev.imagegen.check.ProviderFacts;
 import dev.imagegen.ledger.CallCostEstimate;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.source.StagedSet;
 import dev.imagegen.spec.JobSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -31,6 +34,21 @@ public final class Planner {
     private final ProviderFacts facts;
     private final int perCall;
     private final CallCostEstimate estimator;
+
+    /**
+     * The plan of {@code run} (null: a new run) of a job file in a started context, with what the provider check
+     * learnt ({@code check} null: not checked). {@code imagegen plan} prints it; {@code imagegen run} prints its one
+     * line.
+     */
+    public static RunPlan plan(ApplicationContext ctx, JobSpec spec, CheckReport check, String run) {
+        return new Planner(
+                        ctx.getBean(JdbcTemplate.class),
+                        ctx.getBean(PlatformTransactionManager.class),
+                        spec,
+                        check == null ? ProviderFacts.NONE : check.facts(),
+                        spec.model().imagesPerCall())
+                .plan(run);
+    }
 
     /**
      * @param perCall images per call as the check found the model takes ({@code CheckReport.imagesPerCall}), or the
@@ -58,7 +76,12 @@ public final class Planner {
         PromptCensus census = new PromptCensus(jdbc, transactionManager, spec);
         boolean completed = instance != null && lastStatus(instance).equals("COMPLETED");
         boolean restart = instance != null && !completed && staged(instance);
-        PromptCensus.Census c = restart ? census.fromRun(instance) : census.fromSource(instance);
+        // Staged already (this run's staging, or a complete one the run will reuse): no need to read the source.
+        Optional<Long> staged = restart
+                ? Optional.of(StagedSet.instance(jdbc, instance))
+                : StagedSet.reusable(jdbc, spec).map(StagedSet.Reuse::instance);
+        PromptCensus.Census c =
+                staged.isPresent() ? census.fromStaging(staged.get(), instance) : census.fromSource(instance);
         List<String> notes = new ArrayList<>();
         long images = c.images();
         long calls = c.calls(perCall);

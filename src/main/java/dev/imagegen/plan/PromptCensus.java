@@ -1,5 +1,6 @@
 package dev.imagegen.plan;
 
+import dev.imagegen.catalog.PendingPrompts;
 import dev.imagegen.source.SourcePreview;
 import dev.imagegen.spec.JobSpec;
 import java.sql.PreparedStatement;
@@ -17,6 +18,17 @@ import org.springframework.transaction.support.TransactionTemplate;
 final class PromptCensus {
 
     private static final int BATCH = 2000;
+    /** The variants source row {@code s} misses for its request hash (parameters: variants, dataset, variants). */
+    private static final String MISSING = "greatest(0, ? - (SELECT count(*) FROM generated_image g"
+            + " WHERE g.dataset = ? AND g.prompt_id = s.prompt_id"
+            + " AND g.request_hash = s.request_hash AND g.variant < ?))";
+    /**
+     * Whether {@code s} failed for good earlier in the run, so that its restart does not send it (parameters: dataset,
+     * job instance): the rule of {@link PendingPrompts}.
+     */
+    private static final String SKIPPED_IN_RUN = "EXISTS (SELECT 1 FROM prompt_failure f WHERE f.dataset = ?"
+            + " AND f.prompt_id = s.prompt_id AND f.resolved_at IS NULL AND f.job_instance_id = ?"
+            + " AND f.kind NOT IN " + PendingPrompts.RETRIED_KINDS + ")";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
@@ -43,13 +55,25 @@ final class PromptCensus {
         });
     }
 
-    /** The prompts a restart sends when its run already staged: those staged by that run, as they are. */
-    Census fromRun(long instance) {
+    /**
+     * The prompts a run sends when they are staged already: those of the staging it works on (its own, or the one
+     * it reuses, {@link StagedSet}), as they are, with that staging's rejected rows.
+     *
+     * @param staged the staging's job instance
+     * @param instance the run's job instance when it exists, else null
+     */
+    Census fromStaging(long staged, Long instance) {
         return inScratch(instance, () -> {
             long n = jdbc.update("""
                     INSERT INTO plan_source (prompt_id, request_hash)
-                    SELECT prompt_id, request_hash FROM prompt WHERE dataset = ? AND staged_instance_id = ?""", spec.dataset(), instance);
-            return new long[] {n, 0};
+                    SELECT prompt_id, request_hash FROM prompt WHERE dataset = ? AND staged_instance_id = ?""", spec.dataset(), staged);
+            Long rejected = jdbc.queryForObject(
+                    "SELECT count(*) FROM source_reject WHERE dataset = ? AND job_instance_id = ?",
+                    Long.class,
+                    spec.dataset(),
+                    staged);
+            long r = rejected == null ? 0 : rejected;
+            return new long[] {n + r, r};
         });
     }
 
@@ -89,17 +113,13 @@ final class PromptCensus {
     private Census count(long rows, long rejected, Long instance) {
         int variants = spec.model().imagesPerPrompt();
         Map<String, Object> m = jdbc.queryForMap(
-                """
+                withRules("""
                 WITH c AS (
                   SELECT s.prompt_id, p.request_hash AS staged_hash, s.request_hash,
-                         greatest(0, ? - (SELECT count(*) FROM generated_image g
-                                           WHERE g.dataset = ? AND g.prompt_id = s.prompt_id
-                                             AND g.request_hash = s.request_hash AND g.variant < ?)) AS missing,
+                         /*missing*/ AS missing,
                          EXISTS (SELECT 1 FROM prompt_failure f WHERE f.dataset = ? AND f.prompt_id = s.prompt_id
                                     AND f.resolved_at IS NULL) AS failed,
-                         EXISTS (SELECT 1 FROM prompt_failure f WHERE f.dataset = ? AND f.prompt_id = s.prompt_id
-                                    AND f.resolved_at IS NULL AND f.job_instance_id = ?
-                                    AND f.kind NOT IN ('transient', 'rate_limited')) AS skipped_in_run
+                         /*skipped-in-run*/ AS skipped_in_run
                     FROM plan_source s LEFT JOIN prompt p ON p.dataset = ? AND p.prompt_id = s.prompt_id),
                 k AS (
                   SELECT *, CASE WHEN missing = 0 THEN 'done' WHEN staged_hash IS NULL THEN 'new'
@@ -117,7 +137,7 @@ final class PromptCensus {
                        (SELECT count(*) FROM prompt WHERE dataset = ?) AS staged,
                        (SELECT count(*) FROM prompt p WHERE p.dataset = ?
                            AND NOT EXISTS (SELECT 1 FROM plan_source s WHERE s.prompt_id = p.prompt_id)) AS gone
-                  FROM k""",
+                  FROM k"""),
                 variants,
                 spec.dataset(),
                 variants,
@@ -150,16 +170,12 @@ final class PromptCensus {
     private Map<Integer, Long> missingPerPrompt(Long instance, int variants) {
         Map<Integer, Long> out = new java.util.TreeMap<>();
         jdbc.query(
-                """
+                withRules("""
                 SELECT missing, count(*) FROM (
-                  SELECT greatest(0, ? - (SELECT count(*) FROM generated_image g
-                                           WHERE g.dataset = ? AND g.prompt_id = s.prompt_id
-                                             AND g.request_hash = s.request_hash AND g.variant < ?)) AS missing
+                  SELECT /*missing*/ AS missing
                     FROM plan_source s
-                   WHERE NOT EXISTS (SELECT 1 FROM prompt_failure f WHERE f.dataset = ? AND f.prompt_id = s.prompt_id
-                                        AND f.resolved_at IS NULL AND f.job_instance_id = ?
-                                        AND f.kind NOT IN ('transient', 'rate_limited'))) m
-                 WHERE missing > 0 GROUP BY missing""",
+                   WHERE NOT /*skipped-in-run*/) m
+                 WHERE missing > 0 GROUP BY missing"""),
                 rs -> {
                     out.put(rs.getInt(1), rs.getLong(2));
                 },
@@ -169,6 +185,11 @@ final class PromptCensus {
                 spec.dataset(),
                 instance == null ? -1L : instance);
         return out;
+    }
+
+    /** The census's SQL with {@link #MISSING} and {@link #SKIPPED_IN_RUN} in place of their markers. */
+    private static String withRules(String sql) {
+        return sql.replace("/*missing*/", MISSING).replace("/*skipped-in-run*/", SKIPPED_IN_RUN);
     }
 
     private static long number(Map<String, Object> m, String key) {

@@ -1,6 +1,6 @@
 package dev.imagegen.progress;
 
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunCounters;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -8,19 +8,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Watches a run from the side: reads the run-wide counters of {@link RunGuard} on a timer and hands the figures to
+ * Watches a run from the side: reads the run-wide {@link RunCounters} on a timer and hands the figures to
  * a bar or the log. It starts counting once the generate step has said how much it is about to do, so staging time
  * does not spoil the pace, and it never touches the database.
  */
 public final class RunProgress implements AutoCloseable {
 
-    private final RunGuard guard;
+    private final RunCounters counters;
     private final ProgressSink sink;
     private final LongSupplier nanoTime;
     private final ScheduledExecutorService timer;
 
-    RunProgress(RunGuard guard, ProgressSink sink, LongSupplier nanoTime, ScheduledExecutorService timer) {
-        this.guard = guard;
+    RunProgress(RunCounters counters, ProgressSink sink, LongSupplier nanoTime, ScheduledExecutorService timer) {
+        this.counters = counters;
         this.sink = sink;
         this.nanoTime = nanoTime;
         this.timer = timer;
@@ -31,10 +31,10 @@ public final class RunProgress implements AutoCloseable {
      *
      * @param requested AUTO picks BAR or LOG for this process (see {@link ProgressMode#resolve})
      */
-    public static RunProgress start(RunGuard guard, ProgressMode requested, Duration interval) {
+    public static RunProgress start(RunCounters counters, ProgressMode requested, Duration interval) {
         ProgressMode mode = requested.resolve(System::getenv);
         if (mode == ProgressMode.OFF) {
-            return new RunProgress(guard, null, System::nanoTime, null);
+            return new RunProgress(counters, null, System::nanoTime, null);
         }
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "imagegen-progress");
@@ -42,7 +42,10 @@ public final class RunProgress implements AutoCloseable {
             return t;
         });
         RunProgress progress = new RunProgress(
-                guard, mode == ProgressMode.BAR ? new TerminalBarSink() : new LogLineSink(), System::nanoTime, timer);
+                counters,
+                mode == ProgressMode.BAR ? new TerminalBarSink() : new LogLineSink(),
+                System::nanoTime,
+                timer);
         long period = mode == ProgressMode.BAR ? 500 : Math.max(1, interval.toMillis());
         timer.scheduleAtFixedRate(progress::tickQuietly, period, period, TimeUnit.MILLISECONDS);
         return progress;
@@ -50,17 +53,17 @@ public final class RunProgress implements AutoCloseable {
 
     /** One reading; null while the generate step has not started. */
     ProgressFigures read() {
-        long total = guard.expected();
+        long total = counters.expected();
         if (total < 0) {
             return null;
         }
         long now = nanoTime.getAsLong();
         return new ProgressFigures(
                 total,
-                guard.images(),
-                guard.skips(),
-                guard.cost(),
-                Duration.ofNanos(Math.max(0, now - guard.expectedSince())));
+                counters.images(),
+                counters.skips(),
+                counters.cost(),
+                Duration.ofNanos(Math.max(0, now - counters.expectedSince())));
     }
 
     void tick() {

@@ -1,6 +1,6 @@
 package dev.imagegen.reconcile;
 
-import dev.imagegen.run.RunOutcome;
+import dev.imagegen.ExitCode;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Map;
@@ -98,9 +98,9 @@ public final class ReconcileResult {
     /** 3 when the key was refused; 1 when rows are left for a later reconcile; else 0. */
     public int exitCode() {
         if (refused != null) {
-            return RunOutcome.STOPPED;
+            return ExitCode.STOPPED;
         }
-        return left() > 0 || interrupted ? RunOutcome.FAILED : RunOutcome.COMPLETED;
+        return left() > 0 || interrupted ? ExitCode.FAILED : ExitCode.COMPLETED;
     }
 
     /** The table (one line per run, and the total) and what is left, with what to do about it. */

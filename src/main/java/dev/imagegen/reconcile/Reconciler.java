@@ -1,5 +1,6 @@
 package dev.imagegen.reconcile;
 
+import dev.imagegen.catalog.Runs;
 import dev.imagegen.model.CallGate;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.model.ProviderPause;
@@ -8,7 +9,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -199,23 +199,6 @@ public final class Reconciler {
 
     /** The run ids of job instances, for the result's table. */
     public Map<Long, String> runIds(java.util.Collection<Long> instances) {
-        Map<Long, String> out = new LinkedHashMap<>();
-        if (instances.isEmpty()) {
-            return out;
-        }
-        jdbc.query(
-                con -> {
-                    var ps = con.prepareStatement("""
-                    SELECT DISTINCT e.job_instance_id, r.parameter_value FROM batch_job_execution e
-                      JOIN batch_job_execution_params r ON r.job_execution_id = e.job_execution_id
-                           AND r.parameter_name = 'run.id'
-                     WHERE e.job_instance_id = ANY (?)""");
-                    ps.setArray(1, con.createArrayOf("int8", instances.toArray(Long[]::new)));
-                    return ps;
-                },
-                rs -> {
-                    out.put(rs.getLong(1), rs.getString(2));
-                });
-        return out;
+        return new Runs(jdbc).runIds(instances);
     }
 }

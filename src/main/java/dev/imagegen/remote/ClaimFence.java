@@ -1,6 +1,6 @@
 package dev.imagegen.remote;
 
-import dev.imagegen.generate.RunFence;
+import dev.imagegen.limits.RunFence;
 import java.util.List;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.jdbc.core.JdbcTemplate;

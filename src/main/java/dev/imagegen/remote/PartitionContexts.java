@@ -1,7 +1,7 @@
 package dev.imagegen.remote;
 
-import dev.imagegen.generate.GeneratePartitions;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.ImagegenApplication;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.JobSpec;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -11,7 +11,6 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.scope.StepScope;
 import org.springframework.batch.core.step.Step;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -20,16 +19,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A worker's runs: for each job execution it has partitions of, a small child Spring context built from that run's
- * job file (the partition step, its reader, processor and writer, the model client with its call gate, the image
- * store and the run guard), on top of the worker's own context (database, job repository). Partitions of the same
- * run share it, as they share one context in a local run; it is closed when the run has ended and none of its
- * partitions is running here.
+ * job file ({@link WorkerConfiguration}: the partition step, its reader, processor and writer, the model client with
+ * its call gate, the image store and the run guard), on top of the worker's own context (database, job repository).
+ * Partitions of the same run share it, as they share one context in a local run; it is closed when the run has ended
+ * and none of its partitions is running here.
  */
 final class PartitionContexts implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionContexts.class);
-    /** The packages whose configuration makes up a run's partition step (the job and staging stay out). */
-    private static final String[] PACKAGES = {"dev.imagegen.generate", "dev.imagegen.model", "dev.imagegen.store"};
 
     private final ConfigurableApplicationContext parent;
     private final JdbcTemplate jdbc;
@@ -59,7 +56,7 @@ final class PartitionContexts implements AutoCloseable {
             this.executionId = executionId;
             this.context = context;
             this.totals = totals;
-            this.step = context.getBean("generatePartitionStep", Step.class);
+            this.step = context.getBean(Step.class); // the only step of a WorkerConfiguration
         }
 
         Step step() {
@@ -113,19 +110,14 @@ final class PartitionContexts implements AutoCloseable {
         context.setDisplayName("imagegen run " + spec.dataset() + " (execution " + execution.getId() + ")");
         context.getEnvironment()
                 .getPropertySources()
-                .addFirst(new MapPropertySource(
-                        "imagegen-partitions",
-                        Map.of("imagegen.job", "true", GeneratePartitions.ONLY_PROPERTY, "true")));
+                // The worker's own context has no job file; this one does.
+                .addFirst(
+                        new MapPropertySource("imagegen-partitions", Map.of(ImagegenApplication.JOB_PROPERTY, "true")));
         context.getBeanFactory().registerSingleton("jobSpec", spec);
         context.getBeanFactory()
                 .registerSingleton("sharedRateLimit", new DatabaseRateLimit(dataSource, execution.getId()));
         context.getBeanFactory().registerSingleton("runFence", new ClaimFence(jdbc, lease.get()));
-        context.registerBean("stepScope", StepScope.class, () -> {
-            StepScope scope = new StepScope();
-            scope.setAutoProxy(false); // the @StepScope beans carry their own proxies
-            return scope;
-        });
-        context.scan(PACKAGES);
+        context.register(WorkerConfiguration.class);
         context.refresh();
         RunGuard guard = context.getBean(RunGuard.class);
         guard.reset(spec.run());

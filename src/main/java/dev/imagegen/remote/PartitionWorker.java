@@ -9,7 +9,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.postgresql.jdbc.PgConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.repository.JobRepository;
@@ -18,7 +17,6 @@ import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.batch.integration.partition.StepExecutionRequestHandler;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.serializer.support.SerializationFailedException;
-import org.springframework.integration.jdbc.channel.PostgresChannelMessageTableSubscriber;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.messaging.Message;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -47,10 +45,8 @@ public final class PartitionWorker {
     private final StepExecutionRequestHandler handler;
     private final Semaphore free;
     private final ExecutorService partitions;
-    private final PostgresChannelMessageTableSubscriber notifications;
-    private final Object wake = new Object();
+    private final RequestSignal notifications;
     private final AtomicInteger taken = new AtomicInteger();
-    private boolean notified;
     private volatile boolean draining;
 
     private PartitionWorker(ConfigurableApplicationContext context, WorkerSettings settings) {
@@ -72,7 +68,8 @@ public final class PartitionWorker {
             t.setDaemon(true);
             return t;
         });
-        this.notifications = listen(context.getBean(ImagegenDatabase.class));
+        this.notifications =
+                new RequestSignal(context.getBean(ImagegenDatabase.class), queue, this::id, settings.poll());
     }
 
     /** Registers the worker (its lease) and starts listening for requests; {@link #run()} then serves them. */
@@ -165,7 +162,7 @@ public final class PartitionWorker {
     /** Takes no more partitions; {@link #run()} returns once those in hand are done. */
     public void drain() {
         draining = true;
-        wakeUp();
+        notifications.wake();
     }
 
     private record Taken(StepExecutionRequest request) {}
@@ -232,60 +229,6 @@ public final class PartitionWorker {
     }
 
     private void awaitWork() throws InterruptedException {
-        synchronized (wake) {
-            if (!notified && !draining) {
-                wake.wait(settings.poll().toMillis());
-            }
-            notified = false;
-        }
-    }
-
-    private void wakeUp() {
-        synchronized (wake) {
-            notified = true;
-            wake.notifyAll();
-        }
-    }
-
-    /** LISTEN for new requests (a trigger on the queue table NOTIFYs), so that a worker starts within milliseconds. */
-    private PostgresChannelMessageTableSubscriber listen(ImagegenDatabase database) {
-        PostgresChannelMessageTableSubscriber subscriber = new PostgresChannelMessageTableSubscriber(() -> {
-            java.util.Properties props = new java.util.Properties();
-            if (database.user() != null) {
-                props.setProperty("user", database.user());
-            }
-            if (database.password() != null) {
-                props.setProperty("password", database.password());
-            }
-            props.setProperty("ApplicationName", "imagegen worker " + id());
-            return java.sql.DriverManager.getConnection(database.url(), props).unwrap(PgConnection.class);
-        });
-        subscriber.subscribe(new PostgresChannelMessageTableSubscriber.Subscription() {
-            @Override
-            public void notifyUpdate() {
-                wakeUp();
-            }
-
-            @Override
-            public String getRegion() {
-                return queue.region();
-            }
-
-            @Override
-            public Object getGroupId() {
-                return queue.group();
-            }
-        });
-        try {
-            subscriber.start();
-        } catch (IllegalStateException e) {
-            // E.g. behind a transaction-mode pooler: polling alone still finds every request.
-            subscriber.stop();
-            log.warn(
-                    "cannot LISTEN for partition requests ({}); looking for them every {}",
-                    e.getMessage(),
-                    settings.poll());
-        }
-        return subscriber;
+        notifications.await(draining);
     }
 }

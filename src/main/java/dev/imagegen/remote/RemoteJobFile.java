@@ -1,6 +1,5 @@
 package dev.imagegen.remote;
 
-import dev.imagegen.run.RunLauncher;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.JobSpecLoader;
@@ -163,7 +162,7 @@ public final class RemoteJobFile {
                     + "and export the variable on every worker");
         }
         String expected = params.getString(FINGERPRINT);
-        if (expected != null && !RunLauncher.matchesFingerprint(expected, spec)) {
+        if (expected != null && !spec.matchesFingerprint(expected)) {
             throw new JobFileException("the job file " + file + " on this worker differs from the one the run was "
                     + "started with (source, model, prompt settings, or where requests go)"
                     + (unset.isEmpty()

@@ -1,6 +1,7 @@
 package dev.imagegen.remote;
 
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.Totals;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -67,20 +68,20 @@ final class RunTotals implements AutoCloseable {
     }
 
     /** The run's cost, images and skipped calls as every worker has committed them. */
-    static RunGuard.Totals read(JdbcTemplate jdbc, long id) {
+    static Totals read(JdbcTemplate jdbc, long id) {
         Map<String, Object> row = jdbc.queryForMap(TOTALS, id, id, id);
         return totals(row);
     }
 
-    private static RunGuard.Totals totals(Map<String, Object> row) {
-        return new RunGuard.Totals(
+    private static Totals totals(Map<String, Object> row) {
+        return new Totals(
                 ((Number) row.get("cost")).doubleValue(),
                 ((Number) row.get("images")).longValue(),
                 ((Number) row.get("skips")).longValue());
     }
 
     void refresh() {
-        RunGuard.Totals before = guard.committed();
+        Totals before = guard.committed();
         long id = executionId;
         Map<String, Object> row = jdbc.queryForMap(TOTALS, id, id, id);
         guard.shareRunTotals(totals(row), before);

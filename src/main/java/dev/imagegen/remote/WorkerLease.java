@@ -1,6 +1,6 @@
 package dev.imagegen.remote;
 
-import dev.imagegen.generate.RunFence;
+import dev.imagegen.limits.RunFence;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HexFormat;

@@ -1,7 +1,9 @@
 package dev.imagegen.remote;
 
 import dev.imagegen.generate.GeneratePartitions;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
+import dev.imagegen.limits.Totals;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -89,7 +91,7 @@ final class WorkerWatch implements StepExecutionListener {
         timer.shutdownNow();
         if (managerStep.getStatus() != BatchStatus.COMPLETED) {
             // Name the limit the workers stopped at (budget, max-images, skip limit) in the run's summary.
-            guard.shareRunTotals(RunTotals.read(jdbc, managerStep.getJobExecutionId()), RunGuard.Totals.ZERO);
+            guard.shareRunTotals(RunTotals.read(jdbc, managerStep.getJobExecutionId()), Totals.ZERO);
             guard.withinLimits();
         }
         // The run's shared rate-limit bucket is not needed any more.
@@ -100,11 +102,11 @@ final class WorkerWatch implements StepExecutionListener {
     private void check(JobExecution jobExecution) {
         long id = jobExecution.getId();
         // The run's figures, for the progress display (the workers enforce the limits).
-        guard.shareRunTotals(RunTotals.read(jdbc, id), RunGuard.Totals.ZERO);
+        guard.shareRunTotals(RunTotals.read(jdbc, id), Totals.ZERO);
         for (Map<String, Object> lost : jdbc.queryForList(LOST, id)) {
             failLostPartition(lost);
         }
-        if (guard.ending() != RunGuard.Ending.NONE && !stopSent) {
+        if (guard.ending() != StopSignal.Ending.NONE && !stopSent) {
             stopSent = true;
             log.info("stopping the workers of execution {}: {}", id, guard.reason());
             jobExecution.setStatus(BatchStatus.STOPPING);

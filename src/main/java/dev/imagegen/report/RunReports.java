@@ -15,9 +15,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -46,6 +48,14 @@ public final class RunReports {
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
 
+    /** The reports of the job in a started context (its database and job file). */
+    public static RunReports in(ApplicationContext ctx) {
+        return new RunReports(
+                ctx.getBean(JdbcTemplate.class),
+                ctx.getBean(PlatformTransactionManager.class),
+                ctx.getBean(JobSpec.class));
+    }
+
     public RunReports(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, JobSpec spec) {
         this.jdbc = jdbc;
         this.snapshot = new TransactionTemplate(transactionManager);
@@ -56,7 +66,23 @@ public final class RunReports {
     }
 
     /** What was written, and how long it took. */
-    public record Written(Path html, Path summary, RunReport report, Duration took) {}
+    public record Written(Path html, Path summary, RunReport report, Duration took) {
+
+        /** The lines {@code imagegen report} and the end of a run print about what was written. */
+        public String describe() {
+            return String.format(
+                    Locale.ROOT,
+                    "  report          %s%n  summary         %s%n"
+                            + "  gallery         %d images, %d thumbnails (%d new, %d image files missing), %.1f s%n",
+                    html,
+                    summary,
+                    report.gallery().images(),
+                    report.gallery().thumbnails(),
+                    report.gallery().thumbnailsMade(),
+                    report.gallery().missingFiles(),
+                    took.toMillis() / 1000.0);
+        }
+    }
 
     /** The run with this id, or the dataset's latest run when {@code runId} is null. */
     public Optional<RunRef> find(String runId) {

@@ -3,6 +3,7 @@ package dev.imagegen.report;
 import dev.imagegen.catalog.Execution;
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
+import dev.imagegen.ledger.Ledger;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -77,18 +78,10 @@ final class RunStatistics {
         long images = longOf(img.get("images"));
         long adopted = longOf(img.get("adopted"));
         // Money and retries from the ledger: every attempt of the run, billed errors and unanswered calls included.
-        Map<String, Object> ledger = jdbc.queryForMap("""
-                SELECT coalesce(sum(cost_usd), 0) AS total,
-                       coalesce(sum(cost_usd) FILTER (WHERE outcome = 'ok'), 0) AS images,
-                       coalesce(sum(cost_usd) FILTER (WHERE outcome = 'adopted'), 0) AS adopted,
-                       coalesce(sum(cost_usd) FILTER (WHERE cost_basis = 'estimated'), 0) AS estimated,
-                       coalesce(sum(cost_usd) FILTER (WHERE cost_basis = 'possibly_billed'), 0) AS possibly,
-                       count(*) FILTER (WHERE cost_basis = 'possibly_billed') AS possibly_calls,
-                       count(*) FILTER (WHERE attempt > 1) AS retries
-                  FROM model_call WHERE dataset = ? AND job_instance_id = ?""", ds, id);
-        BigDecimal total = (BigDecimal) ledger.get("total");
-        BigDecimal imagesUsd = (BigDecimal) ledger.get("images");
-        BigDecimal adoptedUsd = (BigDecimal) ledger.get("adopted");
+        Ledger.Spend ledger = Ledger.ofRun(jdbc, id);
+        BigDecimal total = ledger.totalUsd();
+        BigDecimal imagesUsd = ledger.okUsd();
+        BigDecimal adoptedUsd = ledger.adoptedUsd();
         BigDecimal failedUsd = total.subtract(imagesUsd).subtract(adoptedUsd);
         RunReport.Counts counts = new RunReport.Counts(
                 promptsRead,
@@ -105,11 +98,11 @@ final class RunStatistics {
                 adoptedUsd,
                 images == 0 ? null : total.divide(BigDecimal.valueOf(images), 8, RoundingMode.HALF_EVEN),
                 longOf(img.get("estimated")),
-                (BigDecimal) ledger.get("estimated"),
-                (BigDecimal) ledger.get("possibly"),
-                longOf(ledger.get("possibly_calls")));
-        RunReport.Retries retries = new RunReport.Retries(
-                longOf(ledger.get("retries")), longOf(img.get("retried")), longOf(fail.get("retried")));
+                ledger.estimatedUsd(),
+                ledger.possiblyBilledUsd(),
+                ledger.possiblyBilledCalls());
+        RunReport.Retries retries =
+                new RunReport.Retries(ledger.retries(), longOf(img.get("retried")), longOf(fail.get("retried")));
         return new RunReport(
                 RunReport.FORMAT_VERSION,
                 ds,

@@ -1,14 +1,13 @@
 package dev.imagegen.run;
 
 import dev.imagegen.db.ImagegenDatabase;
-import dev.imagegen.generate.RunFence;
+import dev.imagegen.limits.RunFence;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,16 +42,7 @@ public final class DatasetLock implements AutoCloseable {
 
     /** @return the lock, or null when another run of the dataset holds it */
     public static DatasetLock tryAcquire(ImagegenDatabase database, String dataset) throws SQLException {
-        Properties props = new Properties();
-        if (database.user() != null) {
-            props.setProperty("user", database.user());
-        }
-        if (database.password() != null) {
-            props.setProperty("password", database.password());
-        }
-        props.setProperty("ApplicationName", "imagegen lock " + dataset);
-        props.setProperty("tcpKeepAlive", "true");
-        Connection c = DriverManager.getConnection(database.url(), props);
+        Connection c = database.connect("imagegen lock " + dataset, Map.of("tcpKeepAlive", "true"));
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))")) {
             ps.setString(1, "imagegen-dataset:" + dataset);
             try (ResultSet rs = ps.executeQuery()) {

@@ -1,6 +1,8 @@
 package dev.imagegen.run;
 
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.catalog.Runs;
+import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.StopSignal;
 import java.sql.Timestamp;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -25,24 +27,14 @@ public final class DatasetStatus {
     /** @param dataset a dataset, or null for all */
     public String render(String dataset, int limit) {
         List<Map<String, Object>> runs = jdbc.queryForList("""
-                SELECT e.job_execution_id, e.status, e.start_time, e.end_time, e.exit_message,
+                SELECT e.job_execution_id, e.job_instance_id, e.status, e.start_time, e.end_time, e.exit_message,
                        d.parameter_value AS dataset, r.parameter_value AS run_id,
                        (SELECT count(*) FROM generated_image g WHERE g.job_execution_id = e.job_execution_id) AS images,
-                       (SELECT coalesce(sum(c.cost_usd), 0) FROM model_call c
-                         WHERE c.job_execution_id = e.job_execution_id) AS cost,
-                       (SELECT coalesce(sum(c.cost_usd), 0) FROM model_call c
-                         WHERE c.job_execution_id = e.job_execution_id
-                           AND c.cost_basis IN ('estimated', 'possibly_billed')) AS unsettled,
-                       (SELECT coalesce(sum(c.cost_usd), 0) FROM model_call c
-                         WHERE c.job_instance_id = e.job_instance_id) AS run_cost,
                        (SELECT string_agg(k.kind || ' ' || k.n, ', ' ORDER BY k.kind)
                           FROM (SELECT kind, count(*) AS n FROM prompt_failure f
                                  WHERE f.job_execution_id = e.job_execution_id GROUP BY kind) k) AS skipped
                   FROM batch_job_execution e
-                  JOIN batch_job_execution_params d ON d.job_execution_id = e.job_execution_id
-                       AND d.parameter_name = 'dataset'
-                  JOIN batch_job_execution_params r ON r.job_execution_id = e.job_execution_id
-                       AND r.parameter_name = 'run.id'
+                """ + Runs.RUN_PARAMETERS + """
                  WHERE ?::text IS NULL OR d.parameter_value = ?
                  ORDER BY e.job_execution_id DESC
                  LIMIT ?""", dataset, dataset, limit);
@@ -57,7 +49,8 @@ public final class DatasetStatus {
         boolean anyUnsettled = false;
         for (Map<String, Object> run : runs) {
             // The ledger's figure: every billed attempt; '*' when part of it is estimated or possibly billed.
-            boolean unsettled = ((Number) run.get("unsettled")).doubleValue() > 0;
+            Ledger.Spend spend = Ledger.ofExecution(jdbc, ((Number) run.get("job_execution_id")).longValue());
+            boolean unsettled = spend.unsettledUsd().signum() > 0;
             anyUnsettled |= unsettled;
             out.append(String.format(
                     "%-10s %-22s %5s %-10s %-19s %-19s %7s %9s  %s%n",
@@ -68,7 +61,7 @@ public final class DatasetStatus {
                     time(run.get("start_time")),
                     time(run.get("end_time")),
                     run.get("images"),
-                    String.format("$%.4f%s", ((Number) run.get("cost")).doubleValue(), unsettled ? "*" : ""),
+                    String.format("$%.4f%s", spend.totalUsd().doubleValue(), unsettled ? "*" : ""),
                     run.get("skipped") == null ? "-" : run.get("skipped")));
             if (!datasets.contains((String) run.get("dataset"))) {
                 datasets.add((String) run.get("dataset"));
@@ -130,14 +123,16 @@ public final class DatasetStatus {
         String running = status.equals("STARTED") || status.equals("STARTING") || status.equals("STOPPING")
                 ? " (if its process is gone, it will be recovered first)"
                 : "";
-        RunGuard.Cause cause = RunGuard.Cause.in((String) last.get("exit_message"));
+        StopSignal.Cause cause = StopSignal.Cause.in((String) last.get("exit_message"));
         if (cause != null && cause.needsAPerson() && running.isEmpty()) {
             String fix = switch (cause) {
                 case BUDGET ->
                     String.format(
                             "the run spent $%.4f of its budget; a restart goes on only with a "
                                     + "higher run.max-cost-usd (by the difference)",
-                            ((Number) last.get("run_cost")).doubleValue());
+                            Ledger.ofRun(jdbc, ((Number) last.get("job_instance_id")).longValue())
+                                    .totalUsd()
+                                    .doubleValue());
                 case MAX_IMAGES -> "a restart goes on only with a higher run.max-images (by the difference)";
                 case AUTH -> "fix the API key (or its permissions) first";
                 default -> "add credits (or raise the key's limit) first";

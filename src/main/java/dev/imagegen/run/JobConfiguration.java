@@ -2,8 +2,11 @@ package dev.imagegen.run;
 
 import dev.imagegen.JobScoped;
 import dev.imagegen.batch.BatchSteps;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.catalog.Runs;
 import dev.imagegen.ledger.Ledger;
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
+import dev.imagegen.limits.Totals;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
@@ -26,8 +29,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @Configuration(proxyBeanMethods = false)
 class JobConfiguration {
 
-    static final String JOB_NAME = "imagegen";
-
     @Bean
     Job imagegenJob(
             JobRepository jobRepository,
@@ -38,20 +39,20 @@ class JobConfiguration {
             ObjectProvider<JobExecutionListener> observers,
             JdbcTemplate jdbc,
             ObjectProvider<BatchSteps> batchSteps) {
-        JobBuilder job = new JobBuilder(JOB_NAME, jobRepository).listener(new JobExecutionListener() {
+        JobBuilder job = new JobBuilder(Runs.JOB_NAME, jobRepository).listener(new JobExecutionListener() {
             @Override
             public void beforeJob(JobExecution jobExecution) {
                 // The budget and max-images are the run's: what its earlier executions spent and stored
                 // (the ledger) counts from the start, so a restart goes on with what is left.
                 Ledger.Spend before =
                         Ledger.ofRun(jdbc, jobExecution.getJobInstance().getId());
-                guard.reset(spec.run(), new RunGuard.Totals(before.totalUsd().doubleValue(), before.images(), 0));
+                guard.reset(spec.run(), new Totals(before.totalUsd().doubleValue(), before.images(), 0));
             }
 
             @Override
             public void afterJob(JobExecution jobExecution) {
                 // Why it stopped, where the scheduler and `status` read it (budget, key, credits, ...).
-                RunGuard.Cause cause = guard.cause();
+                StopSignal.Cause cause = guard.cause();
                 if (cause != null) {
                     ExitStatus was = jobExecution.getExitStatus();
                     jobExecution.setExitStatus(new ExitStatus(was.getExitCode(), cause.mark() + " " + guard.reason())

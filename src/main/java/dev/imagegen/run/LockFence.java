@@ -1,8 +1,8 @@
 package dev.imagegen.run;
 
 import dev.imagegen.JobScoped;
-import dev.imagegen.generate.RunFence;
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunFence;
+import dev.imagegen.limits.RunGuard;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
 

@@ -14,6 +14,8 @@ class SourceReader implements ItemStreamReader<SourceRow> {
 
     private final ItemStreamReader<SourceRow> delegate;
     private final Function<SQLException, RuntimeException> translator;
+    /** The run reuses the dataset's last complete staging ({@link StagingReuse}): nothing is read. */
+    private boolean reused;
 
     SourceReader(ItemStreamReader<SourceRow> delegate, Function<SQLException, RuntimeException> translator) {
         this.delegate = delegate;
@@ -26,6 +28,10 @@ class SourceReader implements ItemStreamReader<SourceRow> {
 
     @Override
     public void open(ExecutionContext context) {
+        reused = context.containsKey(StagingReuse.REUSED);
+        if (reused) {
+            return;
+        }
         try {
             delegate.open(context);
         } catch (RuntimeException e) {
@@ -35,6 +41,9 @@ class SourceReader implements ItemStreamReader<SourceRow> {
 
     @Override
     public SourceRow read() throws Exception {
+        if (reused) {
+            return null;
+        }
         try {
             return delegate.read();
         } catch (Exception e) {
@@ -44,12 +53,16 @@ class SourceReader implements ItemStreamReader<SourceRow> {
 
     @Override
     public void update(ExecutionContext context) {
-        delegate.update(context);
+        if (!reused) {
+            delegate.update(context);
+        }
     }
 
     @Override
     public void close() {
-        delegate.close();
+        if (!reused) {
+            delegate.close();
+        }
     }
 
     private Exception translate(Exception e) {

@@ -30,8 +30,10 @@ class StageStepConfiguration {
             PlatformTransactionManager transactionManager,
             SourceReader sourceReader,
             PromptTableWriter promptTableWriter,
+            JdbcTemplate jdbc,
             JobSpec spec) {
         return new StepBuilder("stage", jobRepository)
+                .listener(new StagingReuse(jdbc, transactionManager, spec))
                 .<SourceRow, StagedRow>chunk(STAGE_CHUNK)
                 .transactionManager(transactionManager)
                 .reader(sourceReader)

@@ -38,4 +38,18 @@ public record JobSpec(
     public JobSpec withModel(ModelSpec other) {
         return new JobSpec(file, dataset, source, other, run, output, schedule, metrics, notifications);
     }
+
+    /**
+     * A hash of the settings a restart must share with the first execution, and a remote worker with its manager:
+     * what shapes the pictures, and where requests go. Recorded with each run as the job parameter
+     * {@code job.fingerprint}; its value must never change for the same settings.
+     */
+    public String fingerprint() {
+        return Fingerprint.of(this);
+    }
+
+    /** Whether a fingerprint recorded with a run (by this or an earlier version) matches this job file's settings. */
+    public boolean matchesFingerprint(String recorded) {
+        return Fingerprint.matches(recorded, this);
+    }
 }

@@ -59,125 +59,18 @@ public record ModelSpec(
         batch = batch == null ? BatchSpec.DEFAULTS : batch;
     }
 
-    /** Without {@code model.batch} settings (their defaults). */
-    public ModelSpec(
-            String provider,
-            String name,
-            URI baseUrl,
-            Secret apiKey,
-            int imagesPerPrompt,
-            String promptTemplate,
-            Map<String, Object> imageConfig,
-            Long seed,
-            int maxTokens,
-            Duration timeout,
-            String referer,
-            String title,
-            Pricing pricing,
-            long maxResponseBytes,
-            List<String> fallbackModels,
-            Map<String, Object> providerRouting,
-            int imagesPerCall,
-            List<String> modalities,
-            String maxTokensParameter) {
-        this(
-                provider,
-                name,
-                baseUrl,
-                apiKey,
-                imagesPerPrompt,
-                promptTemplate,
-                imageConfig,
-                seed,
-                maxTokens,
-                timeout,
-                referer,
-                title,
-                pricing,
-                maxResponseBytes,
-                fallbackModels,
-                providerRouting,
-                imagesPerCall,
-                modalities,
-                maxTokensParameter,
-                BatchSpec.DEFAULTS);
+    /**
+     * The settings of a model of {@code provider} and {@code name}, by name. Unless set: no fallbacks or routing
+     * preferences, one image per call, the modalities and the token field left to the capability check, and
+     * {@code model.batch}'s defaults.
+     */
+    public static ModelSpecBuilder builder(String provider, String name) {
+        return new ModelSpecBuilder().provider(provider).name(name);
     }
 
-    /** With the modalities and the token field left to the capability check (or their defaults). */
-    public ModelSpec(
-            String provider,
-            String name,
-            URI baseUrl,
-            Secret apiKey,
-            int imagesPerPrompt,
-            String promptTemplate,
-            Map<String, Object> imageConfig,
-            Long seed,
-            int maxTokens,
-            Duration timeout,
-            String referer,
-            String title,
-            Pricing pricing,
-            long maxResponseBytes,
-            List<String> fallbackModels,
-            Map<String, Object> providerRouting,
-            int imagesPerCall) {
-        this(
-                provider,
-                name,
-                baseUrl,
-                apiKey,
-                imagesPerPrompt,
-                promptTemplate,
-                imageConfig,
-                seed,
-                maxTokens,
-                timeout,
-                referer,
-                title,
-                pricing,
-                maxResponseBytes,
-                fallbackModels,
-                providerRouting,
-                imagesPerCall,
-                List.of(),
-                null);
-    }
-
-    /** A model without fallbacks or routing preferences that makes one image per call. */
-    public ModelSpec(
-            String provider,
-            String name,
-            URI baseUrl,
-            Secret apiKey,
-            int imagesPerPrompt,
-            String promptTemplate,
-            Map<String, Object> imageConfig,
-            Long seed,
-            int maxTokens,
-            Duration timeout,
-            String referer,
-            String title,
-            Pricing pricing,
-            long maxResponseBytes) {
-        this(
-                provider,
-                name,
-                baseUrl,
-                apiKey,
-                imagesPerPrompt,
-                promptTemplate,
-                imageConfig,
-                seed,
-                maxTokens,
-                timeout,
-                referer,
-                title,
-                pricing,
-                maxResponseBytes,
-                List.of(),
-                Map.of(),
-                1);
+    /** A builder that starts from this model's settings. */
+    public ModelSpecBuilder toBuilder() {
+        return new ModelSpecBuilder(this);
     }
 
     public boolean isPlaceholder() {
@@ -195,76 +88,31 @@ public record ModelSpec(
     }
 
     ModelSpec asPlaceholder() {
-        return new ModelSpec(
-                PLACEHOLDER,
-                "placeholder",
-                baseUrl,
-                Secret.NONE,
-                imagesPerPrompt,
-                promptTemplate,
-                imageConfig,
-                seed,
-                maxTokens,
-                timeout,
-                referer,
-                title,
-                Pricing.FREE,
-                maxResponseBytes,
-                List.of(),
-                Map.of(),
-                1,
-                List.of(),
-                null);
+        return toBuilder()
+                .provider(PLACEHOLDER)
+                .name("placeholder")
+                .apiKey(Secret.NONE)
+                .pricing(Pricing.FREE)
+                .fallbackModels(List.of())
+                .providerRouting(Map.of())
+                .imagesPerCall(1)
+                .modalities(List.of())
+                .maxTokensParameter(null)
+                .batch(BatchSpec.DEFAULTS)
+                .build();
     }
 
     /** A copy that asks for at most {@code n} images per call (what the capability check learnt of the model). */
     public ModelSpec withImagesPerCall(int n) {
-        return new ModelSpec(
-                provider,
-                name,
-                baseUrl,
-                apiKey,
-                imagesPerPrompt,
-                promptTemplate,
-                imageConfig,
-                seed,
-                maxTokens,
-                timeout,
-                referer,
-                title,
-                pricing,
-                maxResponseBytes,
-                fallbackModels,
-                providerRouting,
-                Math.max(1, n),
-                modalities,
-                maxTokensParameter,
-                batch);
+        return toBuilder().imagesPerCall(Math.max(1, n)).build();
     }
 
     /** A copy with the chat request's output modalities and token field (what the capability check learnt). */
     public ModelSpec withChatFields(List<String> outputModalities, String tokenField) {
-        return new ModelSpec(
-                provider,
-                name,
-                baseUrl,
-                apiKey,
-                imagesPerPrompt,
-                promptTemplate,
-                imageConfig,
-                seed,
-                maxTokens,
-                timeout,
-                referer,
-                title,
-                pricing,
-                maxResponseBytes,
-                fallbackModels,
-                providerRouting,
-                imagesPerCall,
-                outputModalities,
-                tokenField,
-                batch);
+        return toBuilder()
+                .modalities(outputModalities)
+                .maxTokensParameter(tokenField)
+                .build();
     }
 
     /** The chat request's {@code modalities}: as set or learnt, else image and text. */

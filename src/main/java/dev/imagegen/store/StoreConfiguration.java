@@ -8,7 +8,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 @JobScoped
 @Configuration(proxyBeanMethods = false)
-class StoreConfiguration {
+public class StoreConfiguration {
 
     @Bean
     ImageStore imageStore(JobSpec spec, JsonMapper json) {

@@ -3,16 +3,15 @@ package dev.imagegen.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FakeOpenAiBatch;
 import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.ImagegenProcess;
 import dev.imagegen.testing.PromptFiles;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +30,7 @@ class OpenAiBatchCrashFunctionalTests extends FunctionalTest {
 
     @BeforeEach
     void startBatchServer() throws Exception {
-        openAi = new FakeOpenAiBatch();
+        openAi = closeAfterTest(new FakeOpenAiBatch());
         PromptFiles.numbered(dir.resolve("prompts.csv"), PROMPTS, "a picture of thing number");
         Files.writeString(
                 dir.resolve("job.yml"),
@@ -39,41 +38,34 @@ class OpenAiBatchCrashFunctionalTests extends FunctionalTest {
                         .replace("max-requests: 3", "max-requests: 100"));
     }
 
-    @AfterEach
-    void stopBatchServer() {
-        openAi.close();
-    }
-
     private int count(String sql) {
         Integer n = jdbc.queryForObject(sql, Integer.class);
         return n == null ? 0 : n;
     }
 
-    private Process child() throws Exception {
-        return ChildImagegen.start(db, dir, "run", dir.resolve("job.yml").toString(), "--run-id", "r1");
+    private ImagegenProcess child() throws Exception {
+        return imagegen().start("run", dir.resolve("job.yml").toString(), "--run-id", "r1");
     }
 
     private void killWhen(Callable<Boolean> moment) throws Exception {
-        Process p = child();
+        ImagegenProcess p = child();
         await().atMost(PATIENCE)
                 .pollInterval(Duration.ofMillis(5))
                 .ignoreExceptions()
                 .until(() -> {
                     if (!p.isAlive()) {
-                        throw new AssertionError(
-                                "the run ended before it was killed:\n" + Files.readString(dir.resolve("child.log")));
+                        throw new AssertionError("the run ended before it was killed:\n"
+                                + imagegen().output());
                     }
                     return moment.call();
                 });
-        p.destroyForcibly().waitFor();
+        p.kill();
     }
 
     private void restartCompletes() throws Exception {
-        Process last = child();
+        ImagegenProcess last = child();
         assertThat(last.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(last.exitValue())
-                .as(Files.readString(dir.resolve("child.log")))
-                .isZero();
+        assertThat(last.exitValue()).as(imagegen().output()).isZero();
         assertThat(openAi.creates())
                 .as("one batch for all the requests, never a second")
                 .isEqualTo(1);

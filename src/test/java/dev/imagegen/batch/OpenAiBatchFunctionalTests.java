@@ -10,7 +10,6 @@ import dev.imagegen.testing.TestPng;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,12 +24,7 @@ class OpenAiBatchFunctionalTests extends FunctionalTest {
 
     @BeforeEach
     void startBatchServer() {
-        openAi = new FakeOpenAiBatch();
-    }
-
-    @AfterEach
-    void stopBatchServer() {
-        openAi.close();
+        openAi = closeAfterTest(new FakeOpenAiBatch());
     }
 
     static String yaml(String baseUrl, String source, String extraModel) {

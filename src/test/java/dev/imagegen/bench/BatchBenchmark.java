@@ -1,12 +1,14 @@
 package dev.imagegen.bench;
 
 import dev.imagegen.testing.FakeOpenAiBatch;
+import dev.imagegen.testing.ImagegenProcess;
 import dev.imagegen.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -19,9 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * their commit times). {@code BENCH_JAVA_OPTS} adds options to the child (a profiler:
  * {@code -XX:StartFlightRecording=filename=collect.jfr,settings=profile}).
  *
- * <p>{@code mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt && java -cp
- * "target/test-classes:target/classes:$(cat target/cp.txt)" dev.imagegen.bench.BatchBenchmark 10000} (see
- * docs/providers.md). Needs about 11 GB of free disk for the images.
+ * <p>{@code scripts/benchmark.sh batch 10000} (see docs/providers.md). Needs about 11 GB of free disk for the images.
  */
 public final class BatchBenchmark {
 
@@ -55,38 +55,29 @@ public final class BatchBenchmark {
                     """.formatted(openAi.baseUrl()));
             TestDatabase db = TestDatabase.fresh();
             Path gcLog = dir.resolve("gc.log");
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m",
-                    "-Xlog:gc:file=" + gcLog));
+            List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-Xlog:gc:file=" + gcLog));
             // More options for the child (a profiler: -XX:StartFlightRecording=filename=collect.jfr).
             String extra = System.getenv("BENCH_JAVA_OPTS");
             if (extra != null && !extra.isBlank()) {
-                command.addAll(List.of(extra.trim().split("\\s+")));
+                jvm.addAll(List.of(extra.trim().split("\\s+")));
             }
-            command.addAll(List.of(
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    "dev.imagegen.Imagegen",
-                    "run",
-                    dir.resolve("job.yml").toString(),
-                    "--run-id",
-                    "bench",
-                    "--skip-check",
-                    "--progress",
-                    "off",
-                    "--no-report"));
-            ProcessBuilder pb =
-                    new ProcessBuilder(command).directory(dir.toFile()).inheritIO();
-            pb.environment()
-                    .putAll(Map.of(
-                            "IMAGEGEN_DB_URL",
-                            db.url(),
-                            "IMAGEGEN_DB_USER",
-                            db.user(),
-                            "IMAGEGEN_DB_PASSWORD",
-                            db.password()));
-            int exit = pb.start().waitFor();
+            ImagegenProcess child = ImagegenProcess.in(dir)
+                    .database(db)
+                    .jvm(jvm)
+                    .log("run")
+                    .start(
+                            "run",
+                            dir.resolve("job.yml").toString(),
+                            "--run-id",
+                            "bench",
+                            "--skip-check",
+                            "--progress",
+                            "off",
+                            "--no-report");
+            child.waitFor(1, TimeUnit.DAYS);
+            int exit = child.exitValue();
+            System.out.print(child.stdout());
+            System.err.print(child.stderr());
             JdbcTemplate jdbc = db.jdbc();
             Map<String, Object> rows = jdbc.queryForMap("""
                     SELECT count(*) AS n, extract(epoch FROM max(created_at) - min(created_at)) AS seconds

@@ -6,8 +6,8 @@ import dev.imagegen.run.RunLauncher;
 import dev.imagegen.run.RunOutcome;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.JobSpecLoader;
+import dev.imagegen.testing.ImagegenProcess;
 import dev.imagegen.testing.TestDatabase;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,16 +132,15 @@ final class RemoteBenchmark {
         JobSpec spec = new JobSpecLoader().load(dir.resolve("job.yml"), List.of());
         TestDatabase db = TestDatabase.fresh();
         JdbcTemplate jdbc = db.jdbc();
-        List<Process> processes = new ArrayList<>();
+        List<ImagegenProcess> processes = new ArrayList<>();
         try {
             for (int i = 0; i < workers; i++) {
-                ProcessBuilder pb = new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java")
-                                        .toString(),
-                                "-Xmx512m",
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                "dev.imagegen.Imagegen",
+                // The default -Xmx512m, and C2 (these workers run long enough for it to pay).
+                processes.add(ImagegenProcess.in(dir)
+                        .database(db)
+                        .jvm(List.of("-Xmx512m"))
+                        .log("worker-" + i)
+                        .start(
                                 "worker",
                                 "--name",
                                 "bench" + i,
@@ -150,13 +149,7 @@ final class RemoteBenchmark {
                                 "--lease",
                                 "15s",
                                 "--poll",
-                                "1s")
-                        .redirectErrorStream(true)
-                        .redirectOutput(new File(dir.toFile(), "worker-" + i + ".log"));
-                pb.environment().put("IMAGEGEN_DB_URL", db.url());
-                pb.environment().put("IMAGEGEN_DB_USER", db.user());
-                pb.environment().put("IMAGEGEN_DB_PASSWORD", db.password());
-                processes.add(pb.start());
+                                "1s"));
             }
             awaitWorkers(jdbc, workers);
             try (ConfigurableApplicationContext ctx = ImagegenApplication.start(
@@ -184,12 +177,12 @@ final class RemoteBenchmark {
                 return new Result(outcome.summary().status().toString(), images, seconds, images / seconds);
             }
         } finally {
-            for (Process p : processes) {
-                p.destroy();
+            for (ImagegenProcess p : processes) {
+                p.terminate();
             }
-            for (Process p : processes) {
+            for (ImagegenProcess p : processes) {
                 if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
+                    p.kill();
                 }
             }
         }

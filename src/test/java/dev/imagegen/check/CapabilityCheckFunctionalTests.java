@@ -3,50 +3,45 @@ package dev.imagegen.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.testing.FakeOpenAI;
-import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestDatabase;
 import dev.imagegen.testing.TestJob;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code imagegen check} and the check at the start of {@code run}, offline against the fake servers: a wrong key,
  * an unknown model and an unsupported option are caught before any image is paid for.
  */
-class CapabilityCheckFunctionalTests {
+class CapabilityCheckFunctionalTests extends FunctionalTest {
 
-    private static FakeOpenRouter openRouter;
-    private static FakeOpenAI openAi;
-    private static TestDatabase db;
+    /** One database for the tests of this class (each test that runs has a dataset of its own). */
+    private static TestDatabase shared;
 
-    @TempDir
-    Path dir;
+    /** OpenAI's API; OpenRouter's are the {@link #server}'s. */
+    private FakeOpenAI openAi;
 
     @BeforeAll
-    static void servers() {
-        openRouter = new FakeOpenRouter().requireKey("right-key");
-        openAi = new FakeOpenAI().requireKey("right-key");
-        db = TestDatabase.fresh();
+    static void sharedDatabase() {
+        shared = TestDatabase.fresh();
     }
 
-    @AfterAll
-    static void close() {
-        openRouter.close();
-        openAi.close();
+    @Override
+    protected TestDatabase database() {
+        return shared;
     }
 
     @BeforeEach
-    void prompts() throws Exception {
+    void serversAndPrompts() throws Exception {
+        server.requireKey("right-key");
+        openAi = closeAfterTest(new FakeOpenAI().requireKey("right-key"));
         Files.writeString(dir.resolve("prompts.csv"), "id,prompt,refs\na,a red fox,\n");
     }
 
     private TestJob job(String provider, String model, String key, String extraModelYaml) {
-        String base = provider.equals("openai") ? openAi.baseUrl() : openRouter.baseUrl();
+        String base = provider.equals("openai") ? openAi.baseUrl() : server.baseUrl();
         return new TestJob(dir, db, """
                 dataset: checked
                 source: { csv: prompts.csv, id-column: id, prompt-column: prompt }
@@ -69,19 +64,18 @@ class CapabilityCheckFunctionalTests {
 
     @Test
     void aGoodOpenRouterJobIsReadyAfterTwoGetsAndNoGeneration() throws Exception {
-        int before = openRouter.metadataRequests().size();
-        long calls = openRouter.calls();
+        int before = server.metadataRequests().size();
+        long calls = server.calls();
         TestJob.Result r = job("openrouter", "openai/gpt-5.4-image-2", "right-key", "seed: 7")
                 .run("check");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.stdout())
                 .contains("ok", "model.api-key: accepted", "'openai/gpt-5.4-image-2' makes images", "result: ready");
-        assertThat(openRouter
-                        .metadataRequests()
-                        .subList(before, openRouter.metadataRequests().size()))
+        assertThat(server.metadataRequests()
+                        .subList(before, server.metadataRequests().size()))
                 .containsExactly("GET /api/v1/key", "GET /api/v1/models?output_modalities=image");
-        assertThat(openRouter.calls()).isEqualTo(calls);
+        assertThat(server.calls()).isEqualTo(calls);
     }
 
     @Test
@@ -97,14 +91,14 @@ class CapabilityCheckFunctionalTests {
 
     @Test
     void aKeyWithoutCreditLeftIsExit3() throws Exception {
-        openRouter.keyLimitRemaining(0.0);
+        server.keyLimitRemaining(0.0);
         try {
             TestJob.Result r = job("openrouter", "openai/gpt-5.4-image-2", "right-key", null)
                     .run("check");
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
             assertThat(r.stdout()).contains("credit limit is used up");
         } finally {
-            openRouter.keyLimitRemaining(null);
+            server.keyLimitRemaining(null);
         }
     }
 
@@ -186,7 +180,7 @@ class CapabilityCheckFunctionalTests {
 
     @Test
     void runChecksFirstAndSpendsNothingOnAProblem() throws Exception {
-        long calls = openRouter.calls();
+        long calls = server.calls();
         TestJob.Result badModel =
                 job("openrouter", "openai/gpt-5.4-image", "right-key", null).run("run");
         assertThat(badModel.exitCode()).as(badModel.toString()).isEqualTo(2);
@@ -196,7 +190,7 @@ class CapabilityCheckFunctionalTests {
                 .run("run");
         assertThat(badKey.exitCode()).isEqualTo(3);
         assertThat(badKey.stderr()).contains("refused the key").doesNotContain("wrong-key-456");
-        assertThat(openRouter.calls()).isEqualTo(calls);
+        assertThat(server.calls()).isEqualTo(calls);
 
         // --skip-check goes ahead, and the run itself stops on the refused key.
         TestJob.Result skipped = job("openrouter", "openai/gpt-5.4-image-2", "wrong-key-456", null)
@@ -214,13 +208,13 @@ class CapabilityCheckFunctionalTests {
                 .contains("model.modalities: sends modalities [image] "
                         + "('black-forest-labs/flux.2-pro' outputs images only, no text)");
 
-        int unroutable = openRouter.unroutable().size();
-        int received = openRouter.received().size();
+        int unroutable = server.unroutable().size();
+        int received = server.received().size();
         TestJob.Result run = flux.run("run");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         // The check learnt it from the catalogue: not even the unbilled 404 was needed.
-        assertThat(openRouter.unroutable()).hasSize(unroutable);
-        assertThat(openRouter.received().subList(received, openRouter.received().size()))
+        assertThat(server.unroutable()).hasSize(unroutable);
+        assertThat(server.received().subList(received, server.received().size()))
                 .singleElement()
                 .satisfies(
                         c -> assertThat(c.body().path("modalities").toString()).isEqualTo("[\"image\"]"));
@@ -229,11 +223,11 @@ class CapabilityCheckFunctionalTests {
 
     @Test
     void withoutTheCheckAnImageOnlyModelIsLearntFromTheUnbilled404() throws Exception {
-        int unroutable = openRouter.unroutable().size();
+        int unroutable = server.unroutable().size();
         TestJob.Result run = runJob("flux-unchecked", "openrouter", "black-forest-labs/flux.2-pro", null)
                 .run("run", "--skip-check");
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(openRouter.unroutable()).hasSize(unroutable + 1);
+        assertThat(server.unroutable()).hasSize(unroutable + 1);
         assertThat(db.jdbc()
                         .queryForObject(
                                 "SELECT count(*) FROM generated_image WHERE dataset = 'flux-unchecked'", Long.class))
@@ -249,14 +243,14 @@ class CapabilityCheckFunctionalTests {
                 .run("check");
         assertThat(gemini.stdout()).contains("model.max-tokens: sent as max_tokens");
 
-        int received = openRouter.received().size();
+        int received = server.received().size();
         assertThat(runJob("completion-tokens", "openrouter", "openai/gpt-5.4-image-2", null)
                         .run("run")
                         .exitCode())
                 .isZero();
-        assertThat(openRouter.received().get(received).body().has("max_completion_tokens"))
+        assertThat(server.received().get(received).body().has("max_completion_tokens"))
                 .isTrue();
-        assertThat(openRouter.received().get(received).body().has("max_tokens")).isFalse();
+        assertThat(server.received().get(received).body().has("max_tokens")).isFalse();
     }
 
     @Test
@@ -281,7 +275,7 @@ class CapabilityCheckFunctionalTests {
                 .contains(
                         "model.image-config.resolution: '2K' is not allowed; use one of [1K] " + "at provider together")
                 .contains("warn   model.seed: 'black-forest-labs/flux.2-pro' at provider " + "together takes no seed");
-        assertThat(openRouter.metadataRequests())
+        assertThat(server.metadataRequests())
                 .contains("GET /api/v1/images/models/black-forest-labs/flux.2-pro/endpoints");
 
         TestJob.Result nobody = job(
@@ -305,7 +299,7 @@ class CapabilityCheckFunctionalTests {
         assertThat(chat.exitCode()).as(chat.toString()).isZero();
         assertThat(chat.stdout())
                 .contains("warn   model.seed: 'openai/gpt-5.4-image-2' at [azure] does not list " + "seed");
-        assertThat(openRouter.metadataRequests()).contains("GET /api/v1/models/openai/gpt-5.4-image-2/endpoints");
+        assertThat(server.metadataRequests()).contains("GET /api/v1/models/openai/gpt-5.4-image-2/endpoints");
     }
 
     @Test
@@ -321,7 +315,7 @@ class CapabilityCheckFunctionalTests {
                 .contains("model.provider-routing: the Image API honours only "
                         + "[allow_fallbacks, ignore, only, options, order, sort]; [data_collection] are not sent");
 
-        long calls = openRouter.calls();
+        long calls = server.calls();
         TestJob.Result svg = job(
                         "openrouter-images",
                         "openai/gpt-5.4-image-2",
@@ -330,7 +324,7 @@ class CapabilityCheckFunctionalTests {
                 .run("run");
         assertThat(svg.exitCode()).as(svg.toString()).isEqualTo(2);
         assertThat(svg.stderr()).contains("svg (image/svg+xml) is a vector format");
-        assertThat(openRouter.calls()).isEqualTo(calls);
+        assertThat(server.calls()).isEqualTo(calls);
     }
 
     @Test
@@ -385,7 +379,7 @@ class CapabilityCheckFunctionalTests {
     @Test
     void anUnreachableProviderIsExit1ForCheck() throws Exception {
         TestJob job = job("openrouter", "openai/gpt-5.4-image-2", "right-key", null);
-        job.yaml(job.yaml().replace(openRouter.baseUrl(), "http://127.0.0.1:9/api/v1"));
+        job.yaml(job.yaml().replace(server.baseUrl(), "http://127.0.0.1:9/api/v1"));
 
         TestJob.Result r = job.run("check");
 

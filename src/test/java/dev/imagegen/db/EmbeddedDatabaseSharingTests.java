@@ -42,14 +42,12 @@ class EmbeddedDatabaseSharingTests {
 
         owner.close();
 
-        assertThat(ImagegenDatabase.RunningServer.port(ImagegenDatabase.dataDirectory(home)))
-                .isNotNull();
+        assertThat(RunningServer.port(ImagegenDatabase.dataDirectory(home))).isNotNull();
         execute(joiner, "INSERT INTO survives VALUES (1)");
 
         joiner.close();
 
-        assertThat(ImagegenDatabase.RunningServer.port(ImagegenDatabase.dataDirectory(home)))
-                .isNull();
+        assertThat(RunningServer.port(ImagegenDatabase.dataDirectory(home))).isNull();
         assertThatThrownBy(() -> execute(joiner, "SELECT 1")).isInstanceOf(SQLException.class);
     }
 
@@ -65,8 +63,7 @@ class EmbeddedDatabaseSharingTests {
         execute(owner, "SELECT 1");
 
         owner.close();
-        assertThat(ImagegenDatabase.RunningServer.port(ImagegenDatabase.dataDirectory(home)))
-                .isNull();
+        assertThat(RunningServer.port(ImagegenDatabase.dataDirectory(home))).isNull();
 
         ImagegenDatabase again = ImagegenDatabase.embedded(home);
         try {

@@ -13,7 +13,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,16 +30,14 @@ class StalePidFileTests {
     void aPidFileNamingAnotherLiveProcessIsRecognisedAsStaleAndTheServerStarts() throws Exception {
         Path data = ImagegenDatabase.dataDirectory(home);
         // A process that starts the embedded server and keeps using it (any long-running command does).
-        ImagegenProcess user = ImagegenProcess.start(
-                home, "worker", Map.of("IMAGEGEN_HOME", home.toString()), "worker", "--poll", "1s");
+        ImagegenProcess user = ImagegenProcess.in(home).home(home).log("worker").start("worker", "--poll", "1s");
         await().atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> {
-            Integer port = ImagegenDatabase.RunningServer.port(data);
+            Integer port = RunningServer.port(data);
             return port != null && count(port, "SELECT count(*) FROM remote_worker") > 0;
         });
-        execute(ImagegenDatabase.RunningServer.port(data), "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
+        execute(RunningServer.port(data), "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
         // The power cut: the process, the postmaster and its backends die at once, and the lock file stays.
-        ProcessHandle server =
-                ProcessHandle.of(ImagegenDatabase.RunningServer.pid(data)).orElseThrow();
+        ProcessHandle server = ProcessHandle.of(RunningServer.pid(data)).orElseThrow();
         List<ProcessHandle> all = new ArrayList<>(server.descendants().toList());
         all.add(server);
         user.kill();
@@ -60,7 +57,7 @@ class StalePidFileTests {
             ImagegenDatabase again = ImagegenDatabase.embedded(home);
             try {
                 assertThat(again.startedServer()).isTrue();
-                assertThat(ImagegenDatabase.RunningServer.pid(data)).isNotEqualTo(other.pid());
+                assertThat(RunningServer.pid(data)).isNotEqualTo(other.pid());
                 try (Connection c = connect(again);
                         Statement s = c.createStatement();
                         ResultSet rs = s.executeQuery("SELECT n FROM kept")) {

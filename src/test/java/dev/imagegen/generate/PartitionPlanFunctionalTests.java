@@ -33,6 +33,24 @@ class PartitionPlanFunctionalTests extends FunctionalTest {
         assertThat(written.get(0)).isGreaterThan(written.get(written.size() - 1));
     }
 
+    @Test
+    void aRunWithNothingLeftToDoMakesOnePartition() throws Exception {
+        numbered(dir.resolve("prompts.csv"), 6, "a picture");
+        TestJob job = TestJob.openRouter(dir, db, server, "concurrency: 4");
+        assertThat(job.run("run", "--run-id", "r1").exitCode()).isZero();
+
+        TestJob.Result again = job.run("run", "--run-id", "r2");
+
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(jdbc.queryForObject("""
+                        SELECT count(*) FROM batch_step_execution s
+                          JOIN batch_job_execution e ON e.job_execution_id = s.job_execution_id
+                          JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
+                         WHERE s.step_name LIKE 'generate-partition:%' AND p.parameter_name = 'run.id'
+                           AND p.parameter_value = 'r2'""", Integer.class)).isEqualTo(1);
+        assertThat(images()).isEqualTo(6);
+    }
+
     private int images() {
         return jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class);
     }

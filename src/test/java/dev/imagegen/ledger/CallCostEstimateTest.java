@@ -7,31 +7,26 @@ import dev.imagegen.spec.ModelSpec;
 import dev.imagegen.spec.Secret;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CallCostEstimateTest {
 
     private static ModelSpec model(ModelSpec.Pricing pricing) {
-        return new ModelSpec(
-                "openrouter",
-                "openai/gpt-5.4-image-2",
-                URI.create("https://openrouter.ai/api/v1"),
-                Secret.of("k"),
-                1,
-                "{prompt}",
-                Map.of(),
-                null,
-                4096,
-                Duration.ofSeconds(5),
-                null,
-                "t",
-                pricing,
-                64L << 20,
-                List.of(),
-                Map.of(),
-                4);
+        return ModelSpec.builder("openrouter", "openai/gpt-5.4-image-2")
+                .baseUrl(URI.create("https://openrouter.ai/api/v1"))
+                .apiKey(Secret.of("k"))
+                .imagesPerPrompt(1)
+                .promptTemplate("{prompt}")
+                .imageConfig(Map.of())
+                .seed(null)
+                .maxTokens(4096)
+                .timeout(Duration.ofSeconds(5))
+                .title("t")
+                .pricing(pricing)
+                .maxResponseBytes(64L << 20)
+                .imagesPerCall(4)
+                .build();
     }
 
     private static final CallCostEstimate.History HISTORY = new CallCostEstimate.History(50, 0.05, 1000, 20);

@@ -3,9 +3,9 @@ package dev.imagegen.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.ImagegenProcess;
 import dev.imagegen.testing.Money;
 import dev.imagegen.testing.TestJob;
 import java.math.BigDecimal;
@@ -47,12 +47,13 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
                 """.formatted(server.baseUrl(), run.indent(2)));
     }
 
-    private Process child(String... args) throws Exception {
-        return ChildImagegen.start(db, dir, args);
+    private ImagegenProcess child(String... args) throws Exception {
+        return imagegen().start(args);
     }
 
+    /** What every child of the test printed. */
     private String log() throws Exception {
-        return Files.readString(dir.resolve("child.log"));
+        return imagegen().output();
     }
 
     /** Row 8: a 429 with Retry-After: 3600, then SIGTERM: every wait ends at once and the run stops (exit 3). */
@@ -67,12 +68,12 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
             return FakeOpenRouter.Reply.json(429, "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}")
                     .withHeader("Retry-After", "3600");
         });
-        Process p = child("run", dir.resolve("job.yml").toString(), "--run-id", "wait", "--skip-check");
+        ImagegenProcess p = child("run", dir.resolve("job.yml").toString(), "--run-id", "wait", "--skip-check");
         assertThat(waiting.await(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .as("both threads got their 429")
                 .isTrue();
 
-        p.destroy(); // SIGTERM, while every worker waits out the hour
+        p.terminate(); // SIGTERM, while every worker waits out the hour
 
         assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .as("stopped without waiting the hour")
@@ -105,11 +106,11 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
         assertThat(billed).isEqualByComparingTo("0.40");
 
         for (int i = 1; i <= 2; i++) {
-            Process scheduler = child("schedule", dir.resolve("job.yml").toString());
+            ImagegenProcess scheduler = child("schedule", dir.resolve("job.yml").toString());
             // Once it names its next slot (a year away), the catch-up is behind it.
             int started = i;
             await().atMost(PATIENCE).until(() -> log().split("next run", -1).length - 1 >= started);
-            scheduler.destroy();
+            scheduler.terminate();
             assertThat(scheduler.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                     .isTrue();
         }
@@ -149,15 +150,15 @@ class MoneyProcessFunctionalTests extends FunctionalTest {
             }
             return (c.prompt().matches(NO_IMAGE_PROMPTS) ? noImage() : server.success(c)).withDelay(10);
         });
-        Process p = child("run", dir.resolve("job.yml").toString(), "--run-id", "kill", "--skip-check");
+        ImagegenProcess p = child("run", dir.resolve("job.yml").toString(), "--run-id", "kill", "--skip-check");
         // Every thread waits on a held answer: all earlier answers were handled (their threads moved on).
         await().atMost(PATIENCE).until(() -> server.frozenCalls().size() == concurrency);
-        p.destroyForcibly().waitFor();
+        p.kill();
         List<FakeOpenRouter.Call> inFlight = server.frozenCalls();
         server.thaw(); // the provider finishes them, and bills them, though nobody reads the answers
         await().atMost(PATIENCE).until(() -> server.inFlight() == 0);
 
-        Process again = child("run", dir.resolve("job.yml").toString(), "--run-id", "kill", "--skip-check");
+        ImagegenProcess again = child("run", dir.resolve("job.yml").toString(), "--run-id", "kill", "--skip-check");
         assertThat(again.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(again.exitValue()).as(log()).isZero();
         await().atMost(PATIENCE).until(() -> server.inFlight() == 0);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.FunctionalTest;
-import dev.imagegen.testing.ImagegenProcess;
 import dev.imagegen.testing.TestJob;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -36,15 +35,7 @@ class JsonLogFunctionalTests extends FunctionalTest {
     }
 
     private Map<String, String> env(Map<String, String> more) {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "IMAGEGEN_DB_URL",
-                db.url(),
-                "IMAGEGEN_DB_USER",
-                db.user(),
-                "IMAGEGEN_DB_PASSWORD",
-                db.password(),
-                "TEST_OPENROUTER_KEY",
-                KEY));
+        Map<String, String> env = new HashMap<>(Map.of("TEST_OPENROUTER_KEY", KEY));
         env.putAll(more);
         return env;
     }
@@ -67,10 +58,10 @@ class JsonLogFunctionalTests extends FunctionalTest {
     void everyLineOfARunIsJsonWithItsRunAndNeverTheKey() throws Exception {
         Files.writeString(dir.resolve("job.yml"), job().yaml());
         // DEBUG for the model's retries: lines from the partitions' threads.
-        TestJob.Result result = ImagegenProcess.start(
-                        dir,
-                        "json",
-                        env(Map.of("LOGGING_LEVEL_DEV_IMAGEGEN_MODEL", "DEBUG")),
+        TestJob.Result result = imagegen()
+                .log("json")
+                .env(env(Map.of("LOGGING_LEVEL_DEV_IMAGEGEN_MODEL", "DEBUG")))
+                .start(
                         "run",
                         dir.resolve("job.yml").toString(),
                         "--run-id",
@@ -118,17 +109,10 @@ class JsonLogFunctionalTests extends FunctionalTest {
     @Test
     void theEnvironmentVariableSetsTheFormatAndABadFormatIsAUsageError() throws Exception {
         Files.writeString(dir.resolve("job.yml"), job().yaml().replace("max-images: 3", "max-images: 100"));
-        TestJob.Result result = ImagegenProcess.start(
-                        dir,
-                        "env",
-                        env(Map.of("IMAGEGEN_LOG_FORMAT", "json")),
-                        "run",
-                        dir.resolve("job.yml").toString(),
-                        "--run-id",
-                        "j2",
-                        "--progress",
-                        "log",
-                        "--skip-check")
+        TestJob.Result result = imagegen()
+                .log("env")
+                .env(env(Map.of("IMAGEGEN_LOG_FORMAT", "json")))
+                .start("run", dir.resolve("job.yml").toString(), "--run-id", "j2", "--progress", "log", "--skip-check")
                 .await();
 
         assertThat(result.exitCode()).as(result.toString()).isZero();

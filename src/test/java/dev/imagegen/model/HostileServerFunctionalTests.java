@@ -5,26 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.imagegen.testing.FakeOpenAI;
 import dev.imagegen.testing.FakeOpenRouter;
 import dev.imagegen.testing.FakeOpenRouter.Reply;
-import dev.imagegen.testing.TestDatabase;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Servers that answer in ways meant to hurt: a redirect that would carry the key to another host, a body that
  * trickles in one byte at a time. Every client (OpenRouter chat, OpenRouter's Image API, OpenAI, the check's GETs)
  * refuses the first and bounds the second by {@code model.timeout}.
  */
-class HostileServerFunctionalTests {
+class HostileServerFunctionalTests extends FunctionalTest {
 
     /** The three wire formats. */
     enum Provider {
@@ -46,31 +43,15 @@ class HostileServerFunctionalTests {
     /** A 200 that is no success on any of the three APIs: what a trickled body would have become without a bound. */
     private static final String NOT_AN_IMAGE = "{\"data\":[],\"error\":{\"code\":400,\"message\":\"slow\"}}";
 
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter openRouter;
+    /** OpenAI's Images API; OpenRouter's two APIs are the {@link #server}'s. */
     private FakeOpenAI openAi;
     /** The host a redirect points to: it must never see a request (nor the key). */
     private FakeOpenRouter elsewhere;
 
-    private TestDatabase db;
-    private JdbcTemplate jdbc;
-
     @BeforeEach
-    void start() {
-        openRouter = new FakeOpenRouter();
-        openAi = new FakeOpenAI();
-        elsewhere = new FakeOpenRouter();
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
-    }
-
-    @AfterEach
-    void stop() {
-        openRouter.close();
-        openAi.close();
-        elsewhere.close();
+    void startOtherServers() {
+        openAi = closeAfterTest(new FakeOpenAI());
+        elsewhere = closeAfterTest(new FakeOpenRouter());
     }
 
     private TestJob job(Provider p, String timeout) throws Exception {
@@ -95,7 +76,7 @@ class HostileServerFunctionalTests {
                                 p.name().toLowerCase(),
                                 p.id,
                                 p.model,
-                                p == Provider.OPENAI ? openAi.baseUrl() : openRouter.baseUrl(),
+                                p == Provider.OPENAI ? openAi.baseUrl() : server.baseUrl(),
                                 timeout))
                 .prompts("a", "a red fox", "b", "a blue whale");
     }
@@ -108,9 +89,9 @@ class HostileServerFunctionalTests {
                 return r != null ? r : openAi.markers(call);
             });
         } else {
-            openRouter.behaviour(call -> {
+            server.behaviour(call -> {
                 Reply r = byPrompt.apply(call.prompt() + "#" + call.attempt());
-                return r != null ? r : openRouter.markers(call);
+                return r != null ? r : server.markers(call);
             });
         }
     }
@@ -147,7 +128,7 @@ class HostileServerFunctionalTests {
 
     @Test
     void theChecksGetsDoNotFollowARedirectEither() throws Exception {
-        openRouter.metadataReplies((path, r) -> Reply.redirect(302, elsewhere.baseUrl() + "/key"));
+        server.metadataReplies((path, r) -> Reply.redirect(302, elsewhere.baseUrl() + "/key"));
         TestJob job = job(Provider.CHAT, "10s");
 
         TestJob.Result result = job.run("check");
@@ -160,7 +141,7 @@ class HostileServerFunctionalTests {
     @Test
     void anHttpBaseUrlOnTheNetworkIsRefusedBeforeAnythingStarts() throws Exception {
         TestJob job = job(Provider.CHAT, "10s");
-        job.yaml(job.yaml().replace(openRouter.baseUrl(), "http://api.example.org/v1"));
+        job.yaml(job.yaml().replace(server.baseUrl(), "http://api.example.org/v1"));
 
         TestJob.Result refused = job.run("run", "--dry-run");
 
@@ -197,7 +178,7 @@ class HostileServerFunctionalTests {
         assertThat(count("SELECT count(*) FROM generated_image")).isEqualTo(2);
         if (p != Provider.OPENAI) {
             // The abandoned answer was never complete, so never billed: one generation per prompt.
-            assertThat(openRouter.billedGenerations().values()).containsOnly(1);
+            assertThat(server.billedGenerations().values()).containsOnly(1);
         }
     }
 
@@ -230,7 +211,7 @@ class HostileServerFunctionalTests {
 
     @Test
     void theChecksGetsAreBoundedByTheTimeoutToo() throws Exception {
-        openRouter.metadataReplies((path, r) -> path.endsWith("/key") ? r.trickled(100) : r);
+        server.metadataReplies((path, r) -> path.endsWith("/key") ? r.trickled(100) : r);
         TestJob job = job(Provider.CHAT, "2s");
 
         TestJob.Result result = job.run("check");
@@ -244,9 +225,8 @@ class HostileServerFunctionalTests {
         String huge = "data:image/png;base64,"
                 + java.util.Base64.getEncoder()
                         .encodeToString(dev.imagegen.testing.TestPng.declaring(100_000, 100_000));
-        openRouter.behaviour(call -> call.prompt().equals("a red fox")
-                ? openRouter.successWith(call, huge, 0.04)
-                : openRouter.markers(call));
+        server.behaviour(call ->
+                call.prompt().equals("a red fox") ? server.successWith(call, huge, 0.04) : server.markers(call));
         TestJob job = job(Provider.CHAT, "10s");
 
         TestJob.Result result = job.run("run", "--run-id", "r1");

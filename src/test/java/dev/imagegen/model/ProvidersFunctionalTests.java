@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.imagegen.store.ImageStore;
 import dev.imagegen.testing.FakeOpenAI;
 import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.TestDatabase;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -20,17 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The same jobs against each provider's wire format — OpenRouter chat completions, OpenRouter's Image API, OpenAI's
  * Images API — on a real PostgreSQL: equivalent datasets, the same failure kinds, several images per call.
  */
-class ProvidersFunctionalTests {
+class ProvidersFunctionalTests extends FunctionalTest {
 
     /** The three wire formats, with the model each one is asked for. */
     enum Provider {
@@ -47,26 +44,12 @@ class ProvidersFunctionalTests {
         }
     }
 
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter openRouter;
+    /** OpenAI's Images API; OpenRouter's two APIs are the {@link #server}'s. */
     private FakeOpenAI openAi;
-    private TestDatabase db;
-    private JdbcTemplate jdbc;
 
     @BeforeEach
-    void start() {
-        openRouter = new FakeOpenRouter();
-        openAi = new FakeOpenAI();
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
-    }
-
-    @AfterEach
-    void stop() {
-        openRouter.close();
-        openAi.close();
+    void startOpenAi() {
+        openAi = closeAfterTest(new FakeOpenAI());
     }
 
     private TestJob job(Provider p, String model, String extraModelYaml) throws Exception {
@@ -92,7 +75,7 @@ class ProvidersFunctionalTests {
                         p.name().toLowerCase(),
                         p.id,
                         model,
-                        p == Provider.OPENAI ? openAi.baseUrl() : openRouter.baseUrl(),
+                        p == Provider.OPENAI ? openAi.baseUrl() : server.baseUrl(),
                         extraModelYaml == null ? "" : extraModelYaml.indent(2)));
     }
 
@@ -142,9 +125,9 @@ class ProvidersFunctionalTests {
                 .isEmpty();
 
         // Chat makes one image per call; the Images APIs make a prompt's three variants in one call with n=3.
-        assertThat(openRouter.received().stream().filter(c -> c.endpoint().equals(FakeOpenRouter.CHAT)))
+        assertThat(server.received().stream().filter(c -> c.endpoint().equals(FakeOpenRouter.CHAT)))
                 .hasSize(150);
-        assertThat(openRouter.received().stream().filter(c -> c.endpoint().equals(FakeOpenRouter.IMAGES)))
+        assertThat(server.received().stream().filter(c -> c.endpoint().equals(FakeOpenRouter.IMAGES)))
                 .hasSize(50)
                 .allSatisfy(c -> assertThat(c.body().path("n").asInt()).isEqualTo(3));
         assertThat(openAi.received()).hasSize(50).allSatisfy(c -> {
@@ -239,7 +222,7 @@ class ProvidersFunctionalTests {
         for (Provider p : Provider.values()) {
             for (String mode : List.of("key", "credits")) {
                 boolean key = mode.equals("key");
-                openRouter.behaviour(key ? FakeOpenRouter::unauthorized : FakeOpenRouter::noCredits);
+                server.behaviour(key ? FakeOpenRouter::unauthorized : FakeOpenRouter::noCredits);
                 openAi.behaviour(key ? FakeOpenAI::unauthorized : FakeOpenAI::noCredits);
                 TestJob job = job(p, p.model, null).prompts("a", "one", "b", "two", "c", "three", "d", "four");
 
@@ -259,14 +242,14 @@ class ProvidersFunctionalTests {
 
     @Test
     void theImagesApiAsksForTheMissingVariantsInAsFewCallsAsTheModelAllows() throws Exception {
-        openRouter.maxImagesPerResponse(3); // providers may return fewer than n
+        server.maxImagesPerResponse(3); // providers may return fewer than n
         TestJob job = job(Provider.IMAGES, Provider.IMAGES.model, "images-per-prompt: 4")
                 .prompts("a", "a red fox", "b", "a blue whale");
 
         assertThat(job.run("run", "--run-id", "r1").exitCode()).isZero();
 
         // n=4 brought 3; the one still missing came with a second call, n left out, the seed of its variant.
-        List<FakeOpenRouter.Call> calls = openRouter.received();
+        List<FakeOpenRouter.Call> calls = server.received();
         assertThat(calls).hasSize(4);
         assertThat(calls.stream().filter(c -> c.prompt().equals("a red fox")).map(c -> c.n() + "@" + c.seed()))
                 .containsExactly("4@7", "1@10");
@@ -282,8 +265,8 @@ class ProvidersFunctionalTests {
         Files.delete(job.output().resolve(file));
         jdbc.update("DELETE FROM generated_image WHERE prompt_id = 'b' AND variant = 1");
         assertThat(job.run("run", "--run-id", "r2").exitCode()).isZero();
-        assertThat(openRouter.received()).hasSize(5);
-        FakeOpenRouter.Call last = openRouter.received().get(4);
+        assertThat(server.received()).hasSize(5);
+        FakeOpenRouter.Call last = server.received().get(4);
         assertThat(last.prompt()).isEqualTo("a blue whale");
         assertThat(last.body().has("n")).isFalse();
         assertThat(last.seed()).isEqualTo(8L);
@@ -299,7 +282,7 @@ class ProvidersFunctionalTests {
         TestJob.Result result = job.run("run");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(openRouter.received())
+        assertThat(server.received())
                 .hasSize(3)
                 .allSatisfy(c -> assertThat(c.body().has("n")).isFalse());
         assertThat(failureKinds("images")).isEmpty();
@@ -324,7 +307,7 @@ class ProvidersFunctionalTests {
                 .containsExactly(
                         "fb|google/gemini-3-pro-image-preview|FallbackProvider",
                         "plain|openai/gpt-5.4-image-2|FakeProvider");
-        assertThat(openRouter.received()).allSatisfy(c -> {
+        assertThat(server.received()).allSatisfy(c -> {
             assertThat(c.body().path("models").toString())
                     .isEqualTo("[\"openai/gpt-5.4-image-2\",\"google/gemini-3-pro-image-preview\"]");
             assertThat(c.body().path("provider").toString())

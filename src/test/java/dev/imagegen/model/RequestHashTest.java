@@ -13,24 +13,21 @@ import org.junit.jupiter.api.Test;
 class RequestHashTest {
 
     private static ModelSpec model(List<String> fallbacks, Map<String, Object> routing) {
-        return new ModelSpec(
-                "openrouter",
-                "m",
-                URI.create("http://h/v1"),
-                Secret.of("k"),
-                1,
-                "{prompt}",
-                Map.of("aspect_ratio", "1:1"),
-                7L,
-                4096,
-                Duration.ofSeconds(5),
-                null,
-                "t",
-                ModelSpec.Pricing.FREE,
-                1 << 20,
-                fallbacks,
-                routing,
-                1);
+        return ModelSpec.builder("openrouter", "m")
+                .baseUrl(URI.create("http://h/v1"))
+                .apiKey(Secret.of("k"))
+                .imagesPerPrompt(1)
+                .promptTemplate("{prompt}")
+                .imageConfig(Map.of("aspect_ratio", "1:1"))
+                .seed(7L)
+                .maxTokens(4096)
+                .timeout(Duration.ofSeconds(5))
+                .title("t")
+                .pricing(ModelSpec.Pricing.FREE)
+                .maxResponseBytes(1 << 20)
+                .fallbackModels(fallbacks)
+                .providerRouting(routing)
+                .build();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.imagegen.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.imagegen.limits.RunStop;
 import dev.imagegen.spec.RunSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ class RetryingImageModelTest {
     private static final Generation OK = new Generation(List.of(), "gen", "m", "p", 1, 1, 0.01, false, null);
 
     private RetryingImageModel model(ImageModel delegate, int maxAttempts) {
-        RetryingImageModel.RunStop recording = new RetryingImageModel.RunStop() {
+        RunStop recording = new RunStop() {
             @Override
             public boolean stopping() {
                 return false;
@@ -149,7 +150,7 @@ class RetryingImageModelTest {
     @Test
     void aStopDuringTheWaitEndsItAndNoFurtherAttemptIsSent() {
         AtomicInteger calls = new AtomicInteger();
-        RetryingImageModel.RunStop stopsWhileWaiting = new RetryingImageModel.RunStop() {
+        RunStop stopsWhileWaiting = new RunStop() {
             private volatile boolean stopped;
 
             @Override

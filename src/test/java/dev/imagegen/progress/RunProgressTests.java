@@ -3,7 +3,7 @@ package dev.imagegen.progress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.imagegen.generate.RunGuard;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.RunSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,13 +42,13 @@ class RunProgressTests {
                 new RunSpec.CircuitBreaker(0, 1.0),
                 null));
         long[] now = {0};
-        RunProgress progress = new RunProgress(guard, sink, () -> now[0], null);
+        RunProgress progress = new RunProgress(guard.counters(), sink, () -> now[0], null);
 
         progress.tick();
         assertThat(updates).isEmpty();
 
         guard.expect(200);
-        long start = guard.expectedSince();
+        long start = guard.counters().expectedSince();
         for (int i = 0; i < 40; i++) {
             guard.recordImage(0.04);
         }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.imagegen.store.ImageStore;
 import dev.imagegen.testing.FakeOpenAI;
 import dev.imagegen.testing.FakeOpenRouter;
-import dev.imagegen.testing.TestDatabase;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestJob;
 import dev.imagegen.testing.TestPng;
 import java.nio.file.Files;
@@ -16,35 +16,25 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Image-to-image: reference columns staged, hashed, sent in each provider's way, and regenerated on change. */
-class ReferenceImagesFunctionalTests {
+class ReferenceImagesFunctionalTests extends FunctionalTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter openRouter;
+    /** OpenAI's Images API; OpenRouter's two APIs are the {@link #server}'s. */
     private FakeOpenAI openAi;
-    private TestDatabase db;
-    private JdbcTemplate jdbc;
+
     private byte[] cat;
     private byte[] dog;
 
     @BeforeEach
     void start() throws Exception {
-        openRouter = new FakeOpenRouter();
-        openAi = new FakeOpenAI();
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
+        openAi = closeAfterTest(new FakeOpenAI());
         Files.createDirectories(dir.resolve("refs"));
         cat = TestPng.build(16, 16, "cat", new Random(1));
         dog = TestPng.build(16, 16, "dog", new Random(2));
@@ -60,12 +50,6 @@ class ReferenceImagesFunctionalTests {
                 missing,a lost picture,refs/missing.png
                 text,not a picture,refs/notes.txt
                 """);
-    }
-
-    @AfterEach
-    void stop() {
-        openRouter.close();
-        openAi.close();
     }
 
     private TestJob job(String provider, String model, String baseUrl) {
@@ -89,7 +73,7 @@ class ReferenceImagesFunctionalTests {
 
     @Test
     void referencesAreHashedSentAndRegenerateWhenAFileChangesAndOnlyThen() throws Exception {
-        TestJob job = job("openrouter", "openai/gpt-5.4-image-2", openRouter.baseUrl());
+        TestJob job = job("openrouter", "openai/gpt-5.4-image-2", server.baseUrl());
 
         TestJob.Result first = job.run("run", "--run-id", "r1");
 
@@ -118,7 +102,7 @@ class ReferenceImagesFunctionalTests {
         assertThat(urlsSentFor("these two as friends")).containsExactly(dataUrl(cat), dataUrl(dog));
         assertThat(urlsSentFor("in the style of this")).containsExactly("https://example.com/style.png");
         assertThat(urlsSentFor("no reference at all")).isEmpty();
-        FakeOpenRouter.Call call = openRouter.received().stream()
+        FakeOpenRouter.Call call = server.received().stream()
                 .filter(c -> c.prompt().equals("a watercolor of this cat"))
                 .findFirst()
                 .orElseThrow();
@@ -130,20 +114,20 @@ class ReferenceImagesFunctionalTests {
                         .path("type")
                         .asString())
                 .isEqualTo("text");
-        long calls = openRouter.calls();
+        long calls = server.calls();
 
         // Touched but unchanged: nothing to do.
         Files.setLastModifiedTime(
                 dir.resolve("refs/cat.png"), FileTime.from(Instant.now().plusSeconds(60)));
         assertThat(job.run("run", "--run-id", "r2").exitCode()).isZero();
-        assertThat(openRouter.calls()).isEqualTo(calls);
+        assertThat(server.calls()).isEqualTo(calls);
 
         // The dog changed: only the prompt that uses it is made again.
         byte[] newDog = TestPng.build(16, 16, "another dog", new Random(3));
         Files.write(dir.resolve("refs/dog.png"), newDog);
         assertThat(job.run("run", "--run-id", "r3").exitCode()).isZero();
-        assertThat(openRouter.calls()).isEqualTo(calls + 1);
-        assertThat(openRouter.received().get((int) calls).prompt()).isEqualTo("these two as friends");
+        assertThat(server.calls()).isEqualTo(calls + 1);
+        assertThat(server.received().get((int) calls).prompt()).isEqualTo("these two as friends");
         assertThat(urlsSentFor("these two as friends")).endsWith(dataUrl(newDog));
         assertThat(jdbc.queryForObject(
                         "SELECT reference_images->1->>'sha256' FROM prompt WHERE prompt_id = 'two'", String.class))
@@ -157,9 +141,9 @@ class ReferenceImagesFunctionalTests {
 
     @Test
     void theImagesApisTakeReferencesInTheirOwnFields() throws Exception {
-        TestJob images = job("openrouter-images", "openai/gpt-5.4-image-2", openRouter.baseUrl());
+        TestJob images = job("openrouter-images", "openai/gpt-5.4-image-2", server.baseUrl());
         assertThat(images.run("run").exitCode()).isZero();
-        FakeOpenRouter.Call two = openRouter.received().stream()
+        FakeOpenRouter.Call two = server.received().stream()
                 .filter(c -> c.prompt().equals("these two as friends"))
                 .findFirst()
                 .orElseThrow();
@@ -206,17 +190,14 @@ class ReferenceImagesFunctionalTests {
         TestJob job = new TestJob(
                 jobDir,
                 db,
-                job("openrouter", "openai/gpt-5.4-image-2", openRouter.baseUrl())
-                        .yaml());
+                job("openrouter", "openai/gpt-5.4-image-2", server.baseUrl()).yaml());
 
         TestJob.Result result = job.run("run", "--run-id", "r1");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(jdbc.queryForList("SELECT prompt_id FROM generated_image", String.class))
                 .containsExactly("inside");
-        assertThat(openRouter.received())
-                .extracting(FakeOpenRouter.Call::prompt)
-                .containsExactly("a cat from inside");
+        assertThat(server.received()).extracting(FakeOpenRouter.Call::prompt).containsExactly("a cat from inside");
         assertThat(urlsSentFor("a cat from inside")).containsExactly(dataUrl(cat));
         List<Map<String, Object>> rejects =
                 jdbc.queryForList("SELECT line, prompt_id, reason FROM source_reject " + "ORDER BY line");
@@ -240,7 +221,7 @@ class ReferenceImagesFunctionalTests {
         TestJob job = new TestJob(
                 jobDir,
                 db,
-                job("openrouter", "openai/gpt-5.4-image-2", openRouter.baseUrl())
+                job("openrouter", "openai/gpt-5.4-image-2", server.baseUrl())
                         .yaml()
                         .replace("reference-column: refs", "reference-column: refs, reference-root: ../../refs"));
 
@@ -253,7 +234,7 @@ class ReferenceImagesFunctionalTests {
     }
 
     private List<String> urlsSentFor(String prompt) {
-        List<FakeOpenRouter.Call> calls = openRouter.received().stream()
+        List<FakeOpenRouter.Call> calls = server.received().stream()
                 .filter(c -> c.prompt().equals(prompt))
                 .toList();
         return calls.get(calls.size() - 1).referenceUrls();

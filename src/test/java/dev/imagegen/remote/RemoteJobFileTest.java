@@ -3,7 +3,6 @@ package dev.imagegen.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.imagegen.run.RunLauncher;
 import dev.imagegen.spec.JobFileException;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.JobSpecLoader;
@@ -40,7 +39,7 @@ class RemoteJobFileTest {
     private JobParameters managerParameters(JobSpec spec, Map<String, String> remote) {
         JobParametersBuilder b = new JobParametersBuilder()
                 .addString("job.file", spec.file().toString(), false)
-                .addString("job.fingerprint", RunLauncher.fingerprint(spec), false);
+                .addString("job.fingerprint", spec.fingerprint(), false);
         remote.forEach((k, v) -> b.addString(k, v, false));
         return b.toJobParameters();
     }
@@ -75,7 +74,7 @@ class RemoteJobFileTest {
         assertThat(worker.model().isPlaceholder()).isTrue();
         assertThat(worker.model().seed()).isEqualTo(9L);
         assertThat(worker.run().concurrency()).isEqualTo(3);
-        assertThat(RunLauncher.fingerprint(worker)).isEqualTo(RunLauncher.fingerprint(manager));
+        assertThat(worker.fingerprint()).isEqualTo(manager.fingerprint());
     }
 
     @Test
@@ -158,7 +157,7 @@ class RemoteJobFileTest {
             // An attacker who can write the job repository can also recompute the fingerprint.
             JobParameters params = new JobParametersBuilder()
                     .addString("job.file", jobFile.toString(), false)
-                    .addString("job.fingerprint", RunLauncher.fingerprint(changed), false)
+                    .addString("job.fingerprint", changed.fingerprint(), false)
                     .addString(RemoteJobFile.OVERRIDES, "[\"" + injected + "\"]", false)
                     .toJobParameters();
             assertThatThrownBy(() -> RemoteJobFile.load(params, 3))

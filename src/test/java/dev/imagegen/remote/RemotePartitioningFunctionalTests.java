@@ -3,12 +3,12 @@ package dev.imagegen.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.imagegen.run.RunLauncher;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.JobSpecLoader;
 import dev.imagegen.store.ImageStore;
-import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.ImagegenProcess;
 import dev.imagegen.testing.Money;
 import dev.imagegen.testing.SecretScan;
 import dev.imagegen.testing.TestDatabase;
@@ -25,20 +25,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Remote partitioning on this machine: three {@code imagegen worker} JVMs and manager JVMs ({@code imagegen run
  * --workers remote}) that share only one PostgreSQL and the output directory. The workers are started once for the
  * class and serve every test's dataset, as real workers serve any dataset.
  */
-class RemotePartitioningFunctionalTests {
+class RemotePartitioningFunctionalTests extends FunctionalTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     private static final int WORKERS = 3;
@@ -47,20 +44,20 @@ class RemotePartitioningFunctionalTests {
     /** The workers' logs, kept for a look after a failure. */
     private static final Path workerDir = Path.of("target", "remote-workers");
 
-    private static TestDatabase db;
-    private static JdbcTemplate jdbc;
-    private static final List<Process> workers = new ArrayList<>();
+    /** The workers' database, and so every test's. */
+    private static TestDatabase shared;
 
-    @TempDir
-    Path dir;
+    private static final List<ImagegenProcess> workers = new ArrayList<>();
 
-    private FakeOpenRouter server;
+    @Override
+    protected TestDatabase database() {
+        return shared;
+    }
 
     @BeforeAll
     static void startWorkers() throws Exception {
         Files.createDirectories(workerDir);
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
+        shared = TestDatabase.fresh();
         for (int i = 0; i < WORKERS; i++) {
             startWorker();
         }
@@ -69,26 +66,27 @@ class RemotePartitioningFunctionalTests {
 
     private static void startWorker() throws Exception {
         int n = workers.size();
-        workers.add(ChildImagegen.startLogging(
-                db,
-                workerDir,
-                "worker-" + n + ".log",
-                "worker",
-                "--name",
-                "w" + n,
-                "--concurrency",
-                String.valueOf(THREADS),
-                "--lease",
-                "3s",
-                "--poll",
-                "500ms"));
+        workers.add(ImagegenProcess.in(workerDir)
+                .database(shared)
+                .log("worker-" + n)
+                .start(
+                        "worker",
+                        "--name",
+                        "w" + n,
+                        "--concurrency",
+                        String.valueOf(THREADS),
+                        "--lease",
+                        "3s",
+                        "--poll",
+                        "500ms"));
     }
 
     private static void awaitLiveWorkers(int n) {
+        var workersDb = shared.jdbc();
         await().atMost(PATIENCE)
                 .pollInterval(Duration.ofMillis(100))
                 .ignoreExceptions()
-                .until(() -> jdbc.queryForObject(
+                .until(() -> workersDb.queryForObject(
                                 "SELECT count(*) FROM remote_worker "
                                         + "WHERE lease_until > now() AND stopped_at IS NULL",
                                 Integer.class)
@@ -97,25 +95,19 @@ class RemotePartitioningFunctionalTests {
 
     @AfterAll
     static void stopWorkers() throws Exception {
-        for (Process w : workers) {
-            w.destroy(); // SIGTERM: finish the partitions in hand, then leave
+        for (ImagegenProcess w : workers) {
+            w.terminate(); // SIGTERM: finish the partitions in hand, then leave
         }
-        for (Process w : workers) {
+        for (ImagegenProcess w : workers) {
             if (!w.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
-                w.destroyForcibly();
+                w.kill();
             }
         }
     }
 
     @BeforeEach
     void start() {
-        server = new FakeOpenRouter();
         awaitLiveWorkers(WORKERS);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     private void writeJob(String dataset, int prompts, String runYaml) throws Exception {
@@ -148,14 +140,14 @@ class RemotePartitioningFunctionalTests {
     }
 
     /** The manager: {@code imagegen <command> job.yml args...} in a child JVM. */
-    private Process manager(String command, String... args) throws Exception {
+    private ImagegenProcess manager(String command, String... args) throws Exception {
         List<String> argv =
                 new ArrayList<>(List.of(command, dir.resolve("job.yml").toString()));
         argv.addAll(List.of(args));
-        return ChildImagegen.startLogging(db, dir, "manager.log", argv.toArray(String[]::new));
+        return imagegen().log("manager").start(argv.toArray(String[]::new));
     }
 
-    private int exitOf(Process p) throws Exception {
+    private int exitOf(ImagegenProcess p) throws Exception {
         assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .as("process ended")
                 .isTrue();
@@ -163,7 +155,7 @@ class RemotePartitioningFunctionalTests {
     }
 
     private String log() throws Exception {
-        String log = Files.readString(dir.resolve("manager.log"));
+        String log = imagegen().log("manager").output();
         Files.writeString(workerDir.resolve("manager-" + dir.getFileName() + ".log"), log);
         return log;
     }
@@ -254,15 +246,15 @@ class RemotePartitioningFunctionalTests {
             }
             return server.success(c).withDelay(5);
         });
-        Process first = manager("run", "--run-id", "k1");
+        ImagegenProcess first = manager("run", "--run-id", "k1");
         assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .as("reached 200 calls")
                 .isTrue();
         // Every response that went out has reached the disk: now kill one worker in the middle of its calls.
         await().atMost(PATIENCE).until(() -> imageFilesOnDisk() == server.billedTotal());
-        Process victim = workers.get(0);
+        ImagegenProcess victim = workers.get(0);
         String victimName = "w0";
-        victim.destroyForcibly().waitFor();
+        victim.kill();
         server.dropFrozen(); // the other workers' held calls fail unbilled and are retried
 
         assertThat(exitOf(first)).as("%s", log()).isEqualTo(1);
@@ -289,7 +281,7 @@ class RemotePartitioningFunctionalTests {
         assertThat(billedBefore).isLessThan(600);
 
         startWorker(); // back to three for the other tests; the restart may use it
-        Process restart = manager("restart");
+        ImagegenProcess restart = manager("restart");
         assertThat(exitOf(restart)).as("%s", log()).isZero();
 
         assertEveryImageOnDiskOnceAndBilledOnce("killed", 600);
@@ -326,10 +318,10 @@ class RemotePartitioningFunctionalTests {
             }
             return server.success(c).withDelay(50);
         });
-        Process manager = manager("run", "--run-id", "t1");
+        ImagegenProcess manager = manager("run", "--run-id", "t1");
         assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
-        manager.destroy(); // SIGTERM
+        manager.terminate(); // SIGTERM
 
         assertThat(exitOf(manager)).as("%s", log()).isEqualTo(3);
         long execution = executionOf("term", "t1");
@@ -358,9 +350,9 @@ class RemotePartitioningFunctionalTests {
             }
             return server.success(c).withDelay(5);
         });
-        Process manager = manager("run", "--run-id", "o1");
+        ImagegenProcess manager = manager("run", "--run-id", "o1");
         assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        manager.destroyForcibly().waitFor();
+        manager.kill();
         long execution = executionOf("orphan", "o1");
         assertThat(jdbc.queryForObject(
                         "SELECT count(*) FROM partition_claim c JOIN batch_step_execution s "
@@ -371,7 +363,7 @@ class RemotePartitioningFunctionalTests {
                 .as("orphaned partitions")
                 .isPositive();
 
-        Process restart = manager("restart");
+        ImagegenProcess restart = manager("restart");
         // The restart asks the orphaned partitions to stop and waits for them before it sends any partition.
         await().atMost(PATIENCE)
                 .until(() -> "STOPPING"
@@ -403,7 +395,7 @@ class RemotePartitioningFunctionalTests {
         writeJob("budget", 300, "max-cost-usd: 2.0\nchunk-size: 1");
         server.costPerImage(0.04).behaviour(c -> server.success(c).withDelay(300));
 
-        Process manager = manager("run", "--run-id", "b1");
+        ImagegenProcess manager = manager("run", "--run-id", "b1");
 
         assertThat(exitOf(manager)).as("%s", log()).isEqualTo(3);
         assertThat(log()).contains("budget reached");
@@ -439,7 +431,7 @@ class RemotePartitioningFunctionalTests {
                     run: { workers: %s, poll-interval: 200ms, concurrency: 4, partitions: 8, chunk-size: 2 }
                     output: { dir: out-%s }
                     """.formatted(mode, source.url(), server.baseUrl(), mode, mode));
-            Process manager = manager(
+            ImagegenProcess manager = manager(
                     "run",
                     "--run-id",
                     "s1",
@@ -465,7 +457,7 @@ class RemotePartitioningFunctionalTests {
     void aBaseUrlWrittenIntoTheJobRepositoryGetsNoRequestFromTheWorkers() throws Exception {
         writeJob("redirect", 20_000, "max-images: 10");
         try (FakeOpenRouter elsewhere = new FakeOpenRouter()) {
-            Process manager = manager("run", "--run-id", "x1");
+            ImagegenProcess manager = manager("run", "--run-id", "x1");
             // While the manager stages, someone who can write the job repository redirects the workers, and
             // recomputes the fingerprint to match.
             await().atMost(PATIENCE)
@@ -483,7 +475,7 @@ class RemotePartitioningFunctionalTests {
             jdbc.update(
                     "UPDATE batch_job_execution_params SET parameter_value = ? WHERE job_execution_id = ? "
                             + "AND parameter_name = 'job.fingerprint'",
-                    RunLauncher.fingerprint(redirected),
+                    redirected.fingerprint(),
                     execution);
             assertThat(jdbc.queryForObject(
                             "SELECT count(*) FROM batch_step_execution WHERE job_execution_id = ? "

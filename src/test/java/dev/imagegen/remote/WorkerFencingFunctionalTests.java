@@ -3,24 +3,18 @@ package dev.imagegen.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.ImagegenProcess;
 import dev.imagegen.testing.PromptFiles;
-import dev.imagegen.testing.TestDatabase;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A worker that stalls (here {@code kill -STOP}) past its lease has its partition failed by the manager; a restart
@@ -28,44 +22,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * that partition: it is fenced by its lost lease, and it joins again as a new worker. Each worker has its own key,
  * so the fake provider tells who calls.
  */
-class WorkerFencingFunctionalTests {
+class WorkerFencingFunctionalTests extends FunctionalTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     private static final int PROMPTS = 60;
 
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter server;
-    private TestDatabase db;
-    private JdbcTemplate jdbc;
-    private final List<Process> processes = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        server = new FakeOpenRouter();
-        db = TestDatabase.fresh();
-        jdbc = db.jdbc();
+    /** A child with its own key (killed after the test, stopped or not). */
+    private ImagegenProcess child(String log, String key, String... args) throws Exception {
+        return imagegen().log(log).env("FENCE_TEST_KEY", key).start(args);
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        for (Process p : processes) {
-            signal("CONT", p);
-            p.destroyForcibly().waitFor();
-        }
-        server.close();
-    }
-
-    private Process child(String log, String key, String... args) throws Exception {
-        Process p = ChildImagegen.startLogging(db, dir, log, Map.of("FENCE_TEST_KEY", key), args);
-        processes.add(p);
-        return p;
-    }
-
-    private Process worker(String name) throws Exception {
+    private ImagegenProcess worker(String name) throws Exception {
         return child(
-                name + ".log",
+                name,
                 "key-" + name,
                 "worker",
                 "--name",
@@ -78,18 +47,14 @@ class WorkerFencingFunctionalTests {
                 "200ms");
     }
 
-    private Process manager(String command, String... args) throws Exception {
+    private ImagegenProcess manager(String command, String... args) throws Exception {
         List<String> argv =
                 new ArrayList<>(List.of(command, dir.resolve("job.yml").toString()));
         argv.addAll(List.of(args));
-        return child("manager.log", "key-manager", argv.toArray(String[]::new));
+        return child("manager", "key-manager", argv.toArray(String[]::new));
     }
 
-    private static void signal(String name, Process p) throws Exception {
-        new ProcessBuilder("kill", "-" + name, String.valueOf(p.pid())).start().waitFor();
-    }
-
-    private int exitOf(Process p) throws Exception {
+    private int exitOf(ImagegenProcess p) throws Exception {
         assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .as("process ended")
                 .isTrue();
@@ -98,9 +63,11 @@ class WorkerFencingFunctionalTests {
 
     private String logs() throws Exception {
         StringBuilder all = new StringBuilder();
-        for (String name : List.of("manager.log", "a.log", "b.log")) {
-            Path log = dir.resolve(name);
-            all.append("--- ").append(name).append('\n').append(Files.exists(log) ? Files.readString(log) : "");
+        for (String name : List.of("manager", "a", "b")) {
+            all.append("--- ")
+                    .append(name)
+                    .append('\n')
+                    .append(imagegen().log(name).output());
         }
         return all.toString();
     }
@@ -131,7 +98,7 @@ class WorkerFencingFunctionalTests {
                   retry: { max-attempts: 4, initial-delay: 10ms, max-delay: 50ms }
                 output: { dir: out }
                 """.formatted(server.baseUrl()));
-        Process a = worker("a");
+        ImagegenProcess a = worker("a");
         worker("b");
         await().atMost(PATIENCE).ignoreExceptions().until(() -> count("SELECT count(*) FROM remote_worker") == 2);
         AtomicInteger callsOfA = new AtomicInteger();
@@ -151,23 +118,23 @@ class WorkerFencingFunctionalTests {
             return server.success(c).withDelay(100);
         });
 
-        Process first = manager("run", "--run-id", "f1");
+        ImagegenProcess first = manager("run", "--run-id", "f1");
         assertThat(aInACall.await(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .as("A made three calls")
                 .isTrue();
-        signal("STOP", a);
+        a.signal("STOP");
         aStopped.countDown();
 
         // A's lease runs out: the manager fails its partition; B completes the other one.
         assertThat(exitOf(first)).as("%s", logs()).isEqualTo(1);
         // The restart hands A's partition to B, the only worker that can take it.
-        Process restart = manager("restart");
+        ImagegenProcess restart = manager("restart");
         await().atMost(PATIENCE).until(() -> count("""
                 SELECT count(*) FROM generated_image g JOIN batch_job_execution e USING (job_execution_id)
                  WHERE e.job_execution_id = (SELECT max(job_execution_id) FROM batch_job_execution)
                    AND e.job_execution_id > 1""") > 0);
         long aCallsBeforeResuming = callsWith("key-a");
-        signal("CONT", a);
+        a.signal("CONT");
 
         assertThat(exitOf(restart)).as("%s", logs()).isZero();
         // A comes back: it must find its lease lost and join again under a new id (or, unfenced, it calls again).

@@ -3,9 +3,8 @@ package dev.imagegen.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagegen.db.ImagegenDatabase;
-import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.ImagegenProcess;
-import dev.imagegen.testing.TestDatabase;
 import dev.imagegen.testing.TestJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,34 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Two runs of one dataset at once: the second is refused (exit 4) and the first is not disturbed. */
-class ConcurrentRunsFunctionalTests {
-
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter server;
-
-    @BeforeEach
-    void start() {
-        server = new FakeOpenRouter();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+class ConcurrentRunsFunctionalTests extends FunctionalTest {
 
     @Test
     void aRunWhileAnotherHoldsTheDatasetIsRefusedWithExitCode4AndTouchesNothing() throws Exception {
-        TestDatabase db = TestDatabase.fresh();
-        JdbcTemplate jdbc = db.jdbc();
         TestJob job = TestJob.openRouter(dir, db, server, null).prompts("a", "one", "b", "two");
         try (DatasetLock first =
                 DatasetLock.tryAcquire(ImagegenDatabase.external(db.url(), db.user(), db.password()), "test")) {
@@ -86,19 +64,22 @@ class ConcurrentRunsFunctionalTests {
         });
         Path alpha = jobFile("alpha", "a1,[hold-alpha] one\na2,two\na3,three\n");
         Path gamma = jobFile("gamma", "g1,[hold-gamma] one\ng2,two\n");
-        Map<String, String> env = Map.of("IMAGEGEN_HOME", dir.resolve("home").toString());
+        Path home = dir.resolve("home");
 
-        ImagegenProcess a = ImagegenProcess.start(dir, "a", env, "run", alpha.toString(), "--run-id", "r1");
+        ImagegenProcess a = imagegen().home(home).log("a").start("run", alpha.toString(), "--run-id", "r1");
         assertThat(entered.get("alpha").await(2, TimeUnit.MINUTES))
                 .as("run A reached the model")
                 .isTrue();
 
-        TestJob.Result b = ImagegenProcess.start(dir, "b", env, "run", alpha.toString(), "--run-id", "r2")
+        TestJob.Result b = imagegen()
+                .home(home)
+                .log("b")
+                .start("run", alpha.toString(), "--run-id", "r2")
                 .await();
         assertThat(b.exitCode()).as(b.toString()).isEqualTo(4);
         assertThat(b.stderr()).contains("another run of dataset 'alpha' is in progress");
 
-        ImagegenProcess c = ImagegenProcess.start(dir, "c", env, "run", gamma.toString(), "--run-id", "r1");
+        ImagegenProcess c = imagegen().home(home).log("c").start("run", gamma.toString(), "--run-id", "r1");
         assertThat(entered.get("gamma").await(2, TimeUnit.MINUTES))
                 .as("run C reached the model")
                 .isTrue();

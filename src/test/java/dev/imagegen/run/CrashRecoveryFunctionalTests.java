@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.imagegen.store.ImageStore;
-import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.ImagegenProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,12 +48,17 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
                 """.formatted(server.baseUrl(), concurrency, chunkSize));
     }
 
-    private Process child(String... args) throws Exception {
+    private ImagegenProcess child(String... args) throws Exception {
         String[] argv = new String[args.length + 2];
         argv[0] = "run";
         argv[1] = dir.resolve("job.yml").toString();
         System.arraycopy(args, 0, argv, 2, args.length);
-        return ChildImagegen.start(db, dir, argv);
+        return imagegen().start(argv);
+    }
+
+    /** What every child of the test printed. */
+    private String log() throws Exception {
+        return imagegen().output();
     }
 
     private long imageFilesOnDisk() throws Exception {
@@ -79,13 +84,13 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
             }
             return server.success(c).withDelay(20);
         });
-        Process p = child("--run-id", "night");
+        ImagegenProcess p = child("--run-id", "night");
         assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .as("child reached %d calls", calls)
                 .isTrue();
         // Every response that went out has reached the disk (maybe not the database): kill now.
         await().atMost(PATIENCE).until(() -> imageFilesOnDisk() == server.billedTotal());
-        p.destroyForcibly().waitFor();
+        p.kill();
         server.dropFrozen();
     }
 
@@ -100,11 +105,9 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
                 imageFilesOnDisk() - jdbc.queryForObject("SELECT count(*) FROM generated_image", Long.class);
 
         server.behaviour(server::success);
-        Process last = child("--run-id", "night");
+        ImagegenProcess last = child("--run-id", "night");
         assertThat(last.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(last.exitValue())
-                .as(Files.readString(dir.resolve("child.log")))
-                .isZero();
+        assertThat(last.exitValue()).as(log()).isZero();
 
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM generated_image");
         assertThat(rows).hasSize(300);
@@ -139,12 +142,12 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
             }
             return server.success(c).withDelay(100);
         });
-        Process p = child("--run-id", "term");
+        ImagegenProcess p = child("--run-id", "term");
         assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
-        p.destroy(); // SIGTERM
+        p.terminate(); // SIGTERM
         assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(3);
+        assertThat(p.exitValue()).as(log()).isEqualTo(3);
         assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution", String.class))
                 .isEqualTo("STOPPED");
         // Calls in flight at the signal were finished and stored: every billed image has its row.
@@ -153,7 +156,7 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
                 .isLessThan(60);
 
         server.behaviour(server::success);
-        Process again = child("--run-id", "term");
+        ImagegenProcess again = child("--run-id", "term");
         assertThat(again.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(again.exitValue()).isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class))
@@ -171,26 +174,23 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
             reached.countDown();
             return server.success(c).withDelay(5_000); // long calls: only a second signal ends this quickly
         });
-        Process p = child("--run-id", "twice");
+        ImagegenProcess p = child("--run-id", "twice");
         assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
-        p.destroy();
+        p.terminate();
         // The second SIGTERM must not merge with the first: send it once the first has been handled.
-        await().atMost(PATIENCE)
-                .until(() -> Files.readString(dir.resolve("child.log")).contains("SIGTERM received"));
-        p.destroy();
+        await().atMost(PATIENCE).until(() -> log().contains("SIGTERM received"));
+        p.terminate();
         assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(dir.resolve("child.log"))).isEqualTo(3);
+        assertThat(p.exitValue()).as(log()).isEqualTo(3);
         // It did not wait for the 5-second calls in flight: the run is left as it was, for the restart to recover.
         assertThat(jdbc.queryForObject("SELECT status FROM batch_job_execution", String.class))
                 .isEqualTo("STARTED");
 
         server.behaviour(server::success);
-        Process again = child("--run-id", "twice");
+        ImagegenProcess again = child("--run-id", "twice");
         assertThat(again.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(again.exitValue())
-                .as(Files.readString(dir.resolve("child.log")))
-                .isZero();
+        assertThat(again.exitValue()).as(log()).isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class))
                 .isEqualTo(40);
     }
@@ -198,22 +198,20 @@ class CrashRecoveryFunctionalTests extends FunctionalTest {
     @Test
     void killedWhileStagingTheRestartStagesEachRowOnce() throws Exception {
         writeJob(60_000, 2, 5);
-        Process p = child("--run-id", "stage", "--set", "run.max-images=1");
+        ImagegenProcess p = child("--run-id", "stage", "--set", "run.max-images=1");
         await().atMost(PATIENCE)
                 .pollInterval(Duration.ofMillis(5))
                 .until(() ->
                         jdbc.queryForObject("SELECT count(*) FROM pg_tables WHERE tablename = 'prompt'", Integer.class)
                                         > 0
                                 && jdbc.queryForObject("SELECT count(*) FROM prompt", Integer.class) > 0);
-        p.destroyForcibly().waitFor();
+        p.kill();
         int staged = jdbc.queryForObject("SELECT count(*) FROM prompt", Integer.class);
         assertThat(staged).as("killed mid-staging").isLessThan(60_000);
 
-        Process again = child("--run-id", "stage", "--set", "run.max-images=1");
+        ImagegenProcess again = child("--run-id", "stage", "--set", "run.max-images=1");
         assertThat(again.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(again.exitValue())
-                .as(Files.readString(dir.resolve("child.log")))
-                .isEqualTo(3);
+        assertThat(again.exitValue()).as(log()).isEqualTo(3);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM prompt", Integer.class))
                 .isEqualTo(60_000);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM source_reject", Integer.class))

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.imagegen.ImagegenApplication;
-import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.ImagegenProcess;
 import dev.imagegen.testing.PromptFiles;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -41,8 +41,8 @@ class KillAtAnyMomentFunctionalTests extends FunctionalTest {
                 """.formatted(server.baseUrl(), PARTITIONS));
     }
 
-    private Process child() throws Exception {
-        return ChildImagegen.start(db, dir, "run", dir.resolve("job.yml").toString(), "--run-id", "r1");
+    private ImagegenProcess child() throws Exception {
+        return imagegen().start("run", dir.resolve("job.yml").toString(), "--run-id", "r1");
     }
 
     private int count(String sql) {
@@ -60,18 +60,18 @@ class KillAtAnyMomentFunctionalTests extends FunctionalTest {
                         == 0
                 ? 0
                 : count("SELECT coalesce(max(job_execution_id), 0) FROM batch_job_execution");
-        Process p = child();
+        ImagegenProcess p = child();
         await().atMost(PATIENCE)
                 .pollInterval(Duration.ofMillis(2))
                 .ignoreExceptions()
                 .until(() -> {
                     if (!p.isAlive()) {
-                        throw new AssertionError(
-                                "the run ended before it was killed:\n" + Files.readString(dir.resolve("child.log")));
+                        throw new AssertionError("the run ended before it was killed:\n"
+                                + imagegen().output());
                     }
                     return moment.call();
                 });
-        p.destroyForcibly().waitFor();
+        p.kill();
     }
 
     private int before;
@@ -117,10 +117,10 @@ class KillAtAnyMomentFunctionalTests extends FunctionalTest {
                 .as("no model call before the partitions exist")
                 .isZero();
 
-        Process last = child();
+        ImagegenProcess last = child();
         assertThat(last.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(last.exitValue())
-                .as("after kills at %s:\n%s", moments, Files.readString(dir.resolve("child.log")))
+                .as("after kills at %s:\n%s", moments, imagegen().output())
                 .isZero();
         assertThat(partitionWithoutContext)
                 .as("a kill left a partition without what it covers")
@@ -142,16 +142,16 @@ class KillAtAnyMomentFunctionalTests extends FunctionalTest {
         try (ConfigurableApplicationContext ctx = ImagegenApplication.startWithoutJob()) {
             ctx.getBean(JobRepository.class)
                     .createJobInstance(
-                            JobConfiguration.JOB_NAME,
+                            dev.imagegen.catalog.Runs.JOB_NAME,
                             new JobParametersBuilder()
                                     .addString("dataset", "anytime")
                                     .addString("run.id", "r1")
                                     .toJobParameters());
         }
 
-        Process p = child();
+        ImagegenProcess p = child();
         assertThat(p.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(dir.resolve("child.log"))).isZero();
+        assertThat(p.exitValue()).as(imagegen().output()).isZero();
         assertThat(count("SELECT count(*) FROM generated_image")).isEqualTo(PROMPTS);
         assertThat(server.billedGenerations())
                 .hasSize(PROMPTS)

@@ -2,8 +2,8 @@ package dev.imagegen.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.imagegen.testing.ChildImagegen;
 import dev.imagegen.testing.FunctionalTest;
+import dev.imagegen.testing.ImagegenProcess;
 import dev.imagegen.testing.PromptFiles;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -42,7 +42,7 @@ class LostLockFunctionalTests extends FunctionalTest {
             return server.success(c).withDelay(100);
         });
         String job = dir.resolve("job.yml").toString();
-        Process first = ChildImagegen.startLogging(db, dir, "first.log", "run", job, "--run-id", "r1");
+        ImagegenProcess first = imagegen().log("first").start("run", job, "--run-id", "r1");
         assertThat(reached.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
         assertThat(jdbc.queryForList(
@@ -51,20 +51,16 @@ class LostLockFunctionalTests extends FunctionalTest {
                         Boolean.class))
                 .containsExactly(true);
         // Another run of the dataset (a user, or a scheduler's next slot): the lock is free, so it starts.
-        Process second = ChildImagegen.startLogging(db, dir, "second.log", "run", job, "--run-id", "r2");
+        ImagegenProcess second = imagegen().log("second").start("run", job, "--run-id", "r2");
 
         assertThat(first.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(second.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(server.billedGenerations())
                 .hasSize(PROMPTS)
                 .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
-        assertThat(first.exitValue())
-                .as(Files.readString(dir.resolve("first.log")))
-                .isEqualTo(3);
-        assertThat(Files.readString(dir.resolve("first.log"))).contains("lock of dataset 'locklost' was lost");
-        assertThat(second.exitValue())
-                .as(Files.readString(dir.resolve("second.log")))
-                .isZero();
+        assertThat(first.exitValue()).as(first.log()).isEqualTo(3);
+        assertThat(first.log()).contains("lock of dataset 'locklost' was lost");
+        assertThat(second.exitValue()).as(second.log()).isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM generated_image", Integer.class))
                 .isEqualTo(PROMPTS);
     }

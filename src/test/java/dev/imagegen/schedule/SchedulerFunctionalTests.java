@@ -2,6 +2,7 @@ package dev.imagegen.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imagegen.ExitCode;
 import dev.imagegen.ImagegenApplication;
 import dev.imagegen.db.ImagegenDatabase;
 import dev.imagegen.run.DatasetLock;
@@ -100,7 +101,7 @@ class SchedulerFunctionalTests extends FunctionalTest {
     void onStartItFirstRestartsTheLastStoppedRun() throws Exception {
         TestJob job = job("0 2 * * *").prompts("a", "one", "b", "two");
         server.behaviour(FakeOpenRouter::noCredits);
-        assertThat(job.run("run", "--run-date", "2025-05-31").exitCode()).isEqualTo(RunOutcome.STOPPED);
+        assertThat(job.run("run", "--run-date", "2025-05-31").exitCode()).isEqualTo(ExitCode.STOPPED);
         server.behaviour(server::markers);
 
         runScheduler(job, new FakeSlotClock(BEFORE_TWO, 0));
@@ -123,20 +124,9 @@ class SchedulerFunctionalTests extends FunctionalTest {
             }
             return server.success(call);
         });
-        ImagegenProcess killed = ImagegenProcess.start(
-                dir,
-                "killed",
-                Map.of(
-                        "IMAGEGEN_DB_URL",
-                        db.url(),
-                        "IMAGEGEN_DB_USER",
-                        db.user(),
-                        "IMAGEGEN_DB_PASSWORD",
-                        db.password()),
-                "run",
-                job.dir().resolve("job.yml").toString(),
-                "--run-date",
-                "2025-06-01");
+        ImagegenProcess killed = imagegen()
+                .log("killed")
+                .start("run", job.dir().resolve("job.yml").toString(), "--run-date", "2025-06-01");
         assertThat(entered.await(2, TimeUnit.MINUTES))
                 .as("the run reached the model")
                 .isTrue();

@@ -2,37 +2,28 @@ package dev.imagegen.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.imagegen.testing.FakeOpenRouter;
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestDatabase;
 import dev.imagegen.testing.TestJob;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Prompts from a table in another PostgreSQL database than the job's, through the real command line. */
-class JdbcSourceFunctionalTests {
+class JdbcSourceFunctionalTests extends FunctionalTest {
 
     private static final String PASSWORD = "s3cret-source-pw";
 
-    @TempDir
-    Path dir;
-
-    private FakeOpenRouter server;
-    private TestDatabase db;
+    /** The database the prompts come from (not the job's). */
     private TestDatabase source;
-    private JdbcTemplate jdbc;
+
     private JdbcTemplate sourceJdbc;
 
     @BeforeEach
     void start() {
-        server = new FakeOpenRouter().imageBytes(256);
-        db = TestDatabase.fresh();
+        server.imageBytes(256);
         source = TestDatabase.fresh();
-        jdbc = db.jdbc();
         sourceJdbc = source.jdbc();
         sourceJdbc.execute("""
                 CREATE TABLE product (sku text, description text, category text, colour text, weight_kg numeric(6, 1));
@@ -41,11 +32,6 @@ class JdbcSourceFunctionalTests {
                        (ARRAY['red', 'green', 'blue'])[1 + n % 3], n / 10.0
                   FROM generate_series(1, 5000) n, LATERAL (SELECT (ARRAY['lamp', 'chair', 'mug'])[1 + n % 3] c) x
                 """);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     @Test

@@ -2,29 +2,23 @@ package dev.imagegen.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imagegen.testing.FunctionalTest;
 import dev.imagegen.testing.TestDatabase;
 import dev.imagegen.testing.TestJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The shipped example: sql/examples/product_catalog.sql loaded into a database, and jobs/products.yml run on it. */
-class ProductCatalogueExampleTests {
-
-    @TempDir
-    Path out;
+class ProductCatalogueExampleTests extends FunctionalTest {
 
     @Test
     void theExampleJobStagesTheExampleCatalogue() throws Exception {
         TestDatabase catalog = TestDatabase.fresh();
         catalog.jdbc().execute(Files.readString(Path.of("sql/examples/product_catalog.sql")));
-        TestDatabase db = TestDatabase.fresh();
-        JdbcTemplate jdbc = db.jdbc();
 
-        TestJob.Result result = new TestJob(out, db, "")
+        TestJob.Result result = new TestJob(dir, db, "")
                 .invoke(
                         "run",
                         "jobs/products.yml",
@@ -34,7 +28,7 @@ class ProductCatalogueExampleTests {
                         "--set",
                         "source.jdbc.url=" + catalog.url(),
                         "--set",
-                        "output.dir=" + out,
+                        "output.dir=" + dir,
                         "--set",
                         "run.max-images=10",
                         "--set",

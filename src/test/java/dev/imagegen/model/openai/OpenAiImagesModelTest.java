@@ -31,24 +31,20 @@ class OpenAiImagesModelTest {
     }
 
     private OpenAiImagesModel model() {
-        ModelSpec spec = new ModelSpec(
-                "openai",
-                "gpt-image-2",
-                URI.create(server.baseUrl()),
-                Secret.of("sk-test-secret"),
-                4,
-                "{prompt}",
-                Map.of("size", "1024x1024", "quality", "high"),
-                7L,
-                4096,
-                Duration.ofSeconds(5),
-                null,
-                "t",
-                new ModelSpec.Pricing(5, 40),
-                64L << 20,
-                List.of(),
-                Map.of(),
-                4);
+        ModelSpec spec = ModelSpec.builder("openai", "gpt-image-2")
+                .baseUrl(URI.create(server.baseUrl()))
+                .apiKey(Secret.of("sk-test-secret"))
+                .imagesPerPrompt(4)
+                .promptTemplate("{prompt}")
+                .imageConfig(Map.of("size", "1024x1024", "quality", "high"))
+                .seed(7L)
+                .maxTokens(4096)
+                .timeout(Duration.ofSeconds(5))
+                .title("t")
+                .pricing(new ModelSpec.Pricing(5, 40))
+                .maxResponseBytes(64L << 20)
+                .imagesPerCall(4)
+                .build();
         return new OpenAiImagesModel(
                 spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }

@@ -23,24 +23,20 @@ class OpenAiRequestConformanceTest {
     private static final OpenApiContract CONTRACT = OpenApiContract.openAi();
 
     private static OpenAiImagesModel model(String name, Map<String, Object> config) {
-        ModelSpec spec = new ModelSpec(
-                "openai",
-                name,
-                URI.create("http://127.0.0.1:9/v1"),
-                Secret.of("k"),
-                4,
-                "{prompt}",
-                config,
-                7L,
-                4096,
-                Duration.ofSeconds(5),
-                null,
-                "t",
-                new ModelSpec.Pricing(5, 40),
-                1 << 20,
-                List.of(),
-                Map.of(),
-                4);
+        ModelSpec spec = ModelSpec.builder("openai", name)
+                .baseUrl(URI.create("http://127.0.0.1:9/v1"))
+                .apiKey(Secret.of("k"))
+                .imagesPerPrompt(4)
+                .promptTemplate("{prompt}")
+                .imageConfig(config)
+                .seed(7L)
+                .maxTokens(4096)
+                .timeout(Duration.ofSeconds(5))
+                .title("t")
+                .pricing(new ModelSpec.Pricing(5, 40))
+                .maxResponseBytes(1 << 20)
+                .imagesPerCall(4)
+                .build();
         return new OpenAiImagesModel(
                 spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }

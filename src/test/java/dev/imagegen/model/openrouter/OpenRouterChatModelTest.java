@@ -32,21 +32,20 @@ class OpenRouterChatModelTest {
     }
 
     private OpenRouterChatModel model(long maxResponse, Duration timeout) {
-        ModelSpec spec = new ModelSpec(
-                "openrouter",
-                "openai/gpt-5.4-image-2",
-                URI.create(server.baseUrl()),
-                Secret.of("sk-test-secret"),
-                1,
-                "{prompt}",
-                Map.of("aspect_ratio", "16:9"),
-                7L,
-                4096,
-                timeout,
-                "https://example.org/app",
-                "imagegen-test",
-                new ModelSpec.Pricing(8, 15),
-                maxResponse);
+        ModelSpec spec = ModelSpec.builder("openrouter", "openai/gpt-5.4-image-2")
+                .baseUrl(URI.create(server.baseUrl()))
+                .apiKey(Secret.of("sk-test-secret"))
+                .imagesPerPrompt(1)
+                .promptTemplate("{prompt}")
+                .imageConfig(Map.of("aspect_ratio", "16:9"))
+                .seed(7L)
+                .maxTokens(4096)
+                .timeout(timeout)
+                .referer("https://example.org/app")
+                .title("imagegen-test")
+                .pricing(new ModelSpec.Pricing(8, 15))
+                .maxResponseBytes(maxResponse)
+                .build();
         return new OpenRouterChatModel(
                 spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }
@@ -71,21 +70,19 @@ class OpenRouterChatModelTest {
     }
 
     private OpenRouterChatModel model(String name, java.util.List<String> modalities, String tokenField) {
-        ModelSpec spec = new ModelSpec(
-                        "openrouter",
-                        name,
-                        URI.create(server.baseUrl()),
-                        Secret.of("k"),
-                        1,
-                        "{prompt}",
-                        Map.of(),
-                        7L,
-                        4096,
-                        Duration.ofSeconds(5),
-                        null,
-                        "t",
-                        new ModelSpec.Pricing(8, 15),
-                        64L << 20)
+        ModelSpec spec = ModelSpec.builder("openrouter", name)
+                .baseUrl(URI.create(server.baseUrl()))
+                .apiKey(Secret.of("k"))
+                .imagesPerPrompt(1)
+                .promptTemplate("{prompt}")
+                .imageConfig(Map.of())
+                .seed(7L)
+                .maxTokens(4096)
+                .timeout(Duration.ofSeconds(5))
+                .title("t")
+                .pricing(new ModelSpec.Pricing(8, 15))
+                .maxResponseBytes(64L << 20)
+                .build()
                 .withChatFields(modalities, tokenField);
         return new OpenRouterChatModel(
                 spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());

@@ -19,24 +19,21 @@ import tools.jackson.databind.node.ObjectNode;
 class OpenRouterChatRequestTest {
 
     private static OpenRouterChatModel model(List<String> fallbacks, Map<String, Object> routing) {
-        ModelSpec spec = new ModelSpec(
-                "openrouter",
-                "openai/gpt-5.4-image-2",
-                URI.create("http://127.0.0.1:9/v1"),
-                Secret.of("k"),
-                1,
-                "{prompt}",
-                Map.of(),
-                null,
-                4096,
-                Duration.ofSeconds(5),
-                null,
-                "t",
-                ModelSpec.Pricing.FREE,
-                1 << 20,
-                fallbacks,
-                routing,
-                1);
+        ModelSpec spec = ModelSpec.builder("openrouter", "openai/gpt-5.4-image-2")
+                .baseUrl(URI.create("http://127.0.0.1:9/v1"))
+                .apiKey(Secret.of("k"))
+                .imagesPerPrompt(1)
+                .promptTemplate("{prompt}")
+                .imageConfig(Map.of())
+                .seed(null)
+                .maxTokens(4096)
+                .timeout(Duration.ofSeconds(5))
+                .title("t")
+                .pricing(ModelSpec.Pricing.FREE)
+                .maxResponseBytes(1 << 20)
+                .fallbackModels(fallbacks)
+                .providerRouting(routing)
+                .build();
         return new OpenRouterChatModel(
                 spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }

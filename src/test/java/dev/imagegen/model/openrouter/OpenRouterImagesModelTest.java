@@ -35,24 +35,21 @@ class OpenRouterImagesModelTest {
         config.put("aspect_ratio", "16:9");
         config.put("image_size", "2K");
         config.put("quality", "high");
-        ModelSpec spec = new ModelSpec(
-                "openrouter-images",
-                "openai/gpt-5.4-image-2",
-                URI.create(server.baseUrl()),
-                Secret.of("sk-test-secret"),
-                4,
-                "{prompt}",
-                config,
-                7L,
-                4096,
-                Duration.ofSeconds(5),
-                null,
-                "t",
-                new ModelSpec.Pricing(8, 15),
-                64L << 20,
-                List.of(),
-                Map.of("only", List.of("openai")),
-                4);
+        ModelSpec spec = ModelSpec.builder("openrouter-images", "openai/gpt-5.4-image-2")
+                .baseUrl(URI.create(server.baseUrl()))
+                .apiKey(Secret.of("sk-test-secret"))
+                .imagesPerPrompt(4)
+                .promptTemplate("{prompt}")
+                .imageConfig(config)
+                .seed(7L)
+                .maxTokens(4096)
+                .timeout(Duration.ofSeconds(5))
+                .title("t")
+                .pricing(new ModelSpec.Pricing(8, 15))
+                .maxResponseBytes(64L << 20)
+                .providerRouting(Map.of("only", List.of("openai")))
+                .imagesPerCall(4)
+                .build();
         return new OpenRouterImagesModel(
                 spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }
@@ -99,24 +96,20 @@ class OpenRouterImagesModelTest {
     }
 
     private OpenRouterImagesModel model(Map<String, Object> config, Map<String, Object> routing) {
-        ModelSpec spec = new ModelSpec(
-                "openrouter-images",
-                "bytedance-seed/seedream-4.5",
-                URI.create(server.baseUrl()),
-                Secret.of("k"),
-                1,
-                "{prompt}",
-                config,
-                null,
-                4096,
-                Duration.ofSeconds(5),
-                null,
-                "t",
-                new ModelSpec.Pricing(8, 15),
-                64L << 20,
-                List.of(),
-                routing,
-                1);
+        ModelSpec spec = ModelSpec.builder("openrouter-images", "bytedance-seed/seedream-4.5")
+                .baseUrl(URI.create(server.baseUrl()))
+                .apiKey(Secret.of("k"))
+                .imagesPerPrompt(1)
+                .promptTemplate("{prompt}")
+                .imageConfig(config)
+                .seed(null)
+                .maxTokens(4096)
+                .timeout(Duration.ofSeconds(5))
+                .title("t")
+                .pricing(new ModelSpec.Pricing(8, 15))
+                .maxResponseBytes(64L << 20)
+                .providerRouting(routing)
+                .build();
         return new OpenRouterImagesModel(
                 spec, HttpClient.newHttpClient(), JsonMapper.builder().build(), Clock.systemUTC());
     }

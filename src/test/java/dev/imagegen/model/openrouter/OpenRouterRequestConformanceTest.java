@@ -31,24 +31,22 @@ class OpenRouterRequestConformanceTest {
             List<String> fallbacks,
             Map<String, Object> routing,
             int perCall) {
-        return new ModelSpec(
-                provider,
-                "openai/gpt-5.4-image-2",
-                URI.create("http://127.0.0.1:9/api/v1"),
-                Secret.of("k"),
-                4,
-                "{prompt}",
-                imageConfig,
-                7L,
-                4096,
-                Duration.ofSeconds(5),
-                null,
-                "t",
-                new ModelSpec.Pricing(8, 15),
-                1 << 20,
-                fallbacks,
-                routing,
-                perCall);
+        return ModelSpec.builder(provider, "openai/gpt-5.4-image-2")
+                .baseUrl(URI.create("http://127.0.0.1:9/api/v1"))
+                .apiKey(Secret.of("k"))
+                .imagesPerPrompt(4)
+                .promptTemplate("{prompt}")
+                .imageConfig(imageConfig)
+                .seed(7L)
+                .maxTokens(4096)
+                .timeout(Duration.ofSeconds(5))
+                .title("t")
+                .pricing(new ModelSpec.Pricing(8, 15))
+                .maxResponseBytes(1 << 20)
+                .fallbackModels(fallbacks)
+                .providerRouting(routing)
+                .imagesPerCall(perCall)
+                .build();
     }
 
     /** Every routing preference chat completions document, with a value of the right shape. */
