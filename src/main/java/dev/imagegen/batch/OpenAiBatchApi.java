@@ -1,27 +1,23 @@
 package dev.imagegen.batch;
 
 import dev.imagegen.model.FailureKind;
+import dev.imagegen.model.JsonCall;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.model.openai.OpenAiErrors;
 import dev.imagegen.spec.ModelSpec;
 import dev.imagegen.spec.RunSpec;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -29,8 +25,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * OpenAI's Files and Batches endpoints: upload an input file ({@code POST /files}, multipart, streamed from disk),
  * create, retrieve, list and cancel batches, and stream a result file ({@code GET /files/{id}/content}). Every call
- * goes through {@link ModelHttp} (redirects never followed, the whole exchange bounded) except the content download,
- * which is streamed and cut off when it stalls for {@code model.timeout}. Transient failures (5xx, 429, a broken
+ * goes through the clients' {@link JsonCall} (redirects never followed, the whole exchange bounded); the content
+ * download's body is streamed ({@link JsonCall#stream}) and cut off when it stalls for {@code model.timeout}. Transient failures (5xx, 429, a broken
  * connection) are retried with the run's backoff; the key never reaches a message.
  */
 public final class OpenAiBatchApi {
@@ -42,14 +38,14 @@ public final class OpenAiBatchApi {
 
     private final ModelSpec spec;
     private final RunSpec.Retry retry;
-    private final HttpClient http;
     private final JsonMapper json;
+    private final JsonCall call;
 
     public OpenAiBatchApi(ModelSpec spec, RunSpec.Retry retry, HttpClient http, JsonMapper json) {
         this.spec = spec;
         this.retry = retry;
-        this.http = http;
         this.json = json;
+        this.call = new JsonCall(http, json, JsonCall.bearer(spec), spec.timeout(), MAX_JSON_BYTES);
     }
 
     /** {@code POST /files} with {@code purpose=batch}; returns the file id. */
@@ -76,6 +72,8 @@ public final class OpenAiBatchApi {
             }
             Duration timeout = spec.timeout().compareTo(MIN_UPLOAD_TIMEOUT) > 0 ? spec.timeout() : MIN_UPLOAD_TIMEOUT;
             JsonNode reply = send(
+                    "POST",
+                    "/files",
                     HttpRequest.newBuilder(uri("/files"))
                             .timeout(timeout)
                             .header("Content-Type", "multipart/form-data; boundary=" + boundary)
@@ -120,57 +118,8 @@ public final class OpenAiBatchApi {
      * {@code model.timeout} without a byte closes it, so a read fails instead of hanging.
      */
     public InputStream content(String fileId) throws ModelCallException, InterruptedException {
-        return retrying(() -> {
-            HttpRequest request = HttpRequest.newBuilder(uri("/files/" + encode(fileId) + "/content"))
-                    .header("Authorization", "Bearer " + spec.apiKey().reveal())
-                    .GET()
-                    .build();
-            CompletableFuture<HttpResponse<InputStream>> call =
-                    http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
-            HttpResponse<InputStream> response;
-            try {
-                response = call.get(spec.timeout().toNanos(), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                call.cancel(true);
-                throw new ModelCallException(
-                        FailureKind.TRANSIENT,
-                        null,
-                        "no response to GET /files/" + fileId + "/content within "
-                                + spec.timeout().toSeconds() + "s (model.timeout)");
-            } catch (ExecutionException e) {
-                throw new ModelCallException(
-                        FailureKind.TRANSIENT,
-                        null,
-                        "GET /files/" + fileId + "/content failed: "
-                                + (e.getCause() instanceof IOException io
-                                        ? ModelHttp.describe(io)
-                                        : String.valueOf(e.getCause())));
-            }
-            if (response.statusCode() >= 300 && response.statusCode() < 400) {
-                try {
-                    response.body().close();
-                } catch (IOException ignored) {
-                    // nothing to read from a redirect
-                }
-                throw new ModelCallException(
-                        FailureKind.CONFIGURATION,
-                        response.statusCode(),
-                        "GET /files/"
-                                + fileId
-                                + "/content answered a redirect, which is never followed (it would carry the key "
-                                + "elsewhere): set model.base-url to the provider's API address itself");
-            }
-            if (response.statusCode() != 200) {
-                byte[] body;
-                try (InputStream in = response.body()) {
-                    body = in.readNBytes(1 << 20);
-                } catch (IOException e) {
-                    body = new byte[0];
-                }
-                throw error(response.statusCode(), body);
-            }
-            return StallGuard.wrap(response.body(), spec.timeout());
-        });
+        return retrying(() -> StallGuard.wrap(
+                call.stream(uri("/files/" + encode(fileId) + "/content"), this::classify), spec.timeout()));
     }
 
     private JsonNode sendJson(String method, String path, byte[] body) throws ModelCallException, InterruptedException {
@@ -180,38 +129,27 @@ public final class OpenAiBatchApi {
         } else {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
-        return send(b, spec.timeout());
+        return send(method, path, b, spec.timeout());
     }
 
-    private JsonNode send(HttpRequest.Builder request, Duration timeout)
+    /** One call through {@link JsonCall}: a 200 must be a JSON object. */
+    private JsonNode send(String method, String path, HttpRequest.Builder request, Duration timeout)
             throws ModelCallException, InterruptedException {
-        HttpRequest r = request.header(
-                        "Authorization", "Bearer " + spec.apiKey().reveal())
-                .build();
-        ModelHttp.Response response = ModelHttp.send(http, r, timeout, MAX_JSON_BYTES);
-        if (response.status() != 200) {
-            throw error(response.status(), response.body());
-        }
-        JsonNode root = ModelHttp.parse(json, response.body(), 200);
-        if (root == null || !root.isObject()) {
-            throw new ModelCallException(
-                    FailureKind.TRANSIENT, 200, r.method() + " " + r.uri().getPath() + ": a 200 without a JSON object");
-        }
-        return root;
+        return call.send(request, timeout, this::classify, ok -> {
+            JsonNode root = ModelHttp.parse(json, ok.body(), 200);
+            if (root == null || !root.isObject()) {
+                throw new ModelCallException(
+                        FailureKind.TRANSIENT,
+                        200,
+                        method + " " + uri(path).getPath() + ": a 200 without a JSON object");
+            }
+            return root;
+        });
     }
 
-    private ModelCallException error(int status, byte[] body) {
-        JsonNode root;
-        try {
-            root = ModelHttp.parse(json, body, status);
-        } catch (ModelCallException e) {
-            root = null;
-        }
-        return OpenAiErrors.classify(
-                status,
-                root == null ? null : root.get("error"),
-                null,
-                spec.apiKey().reveal());
+    /** OpenAI's error envelope; the Batch API's answers carry no retry hint the backoff would use. */
+    private ModelCallException classify(int status, JsonNode error, HttpHeaders headers) {
+        return OpenAiErrors.classify(status, error, null, spec.apiKey().reveal());
     }
 
     private URI uri(String path) {

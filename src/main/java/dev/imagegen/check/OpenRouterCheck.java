@@ -1,5 +1,11 @@
 package dev.imagegen.check;
 
+import static dev.imagegen.check.OpenRouterCatalogue.contains;
+import static dev.imagegen.check.OpenRouterCatalogue.distance;
+import static dev.imagegen.check.OpenRouterCatalogue.inputsImages;
+import static dev.imagegen.check.OpenRouterCatalogue.names;
+import static dev.imagegen.check.OpenRouterCatalogue.violates;
+
 import dev.imagegen.model.openrouter.OpenRouterImagesModel;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.spec.ModelSpec;
@@ -17,6 +23,9 @@ import tools.jackson.databind.JsonNode;
  * OpenRouter: {@code GET /key} for the key and its remaining limit, then the model catalogue — for chat completions
  * {@code GET /models?output_modalities=image} (architecture and {@code supported_parameters} as a list), for the
  * Image API {@code GET /images/models} (supported parameters with their allowed values, so every option is checked).
+ * Over 250 lines because its findings build on one another — the catalogue entry, then the pinned endpoints, then
+ * their options and prices — and share what was learnt on the way (images per call, modalities, token field); the
+ * job-free reading of catalogue entries is {@link OpenRouterCatalogue}.
  */
 final class OpenRouterCheck {
 
@@ -421,46 +430,6 @@ final class OpenRouterCheck {
         }
     }
 
-    /** Null when the value is allowed by a {@code {"type":"enum"|"range"|"boolean"}} descriptor. */
-    private static String violates(JsonNode descriptor, Object value) {
-        String type = descriptor.path("type").asString("");
-        switch (type) {
-            case "enum" -> {
-                Set<String> allowed = new TreeSet<>();
-                descriptor.path("values").forEach(v -> allowed.add(v.asString()));
-                return allowed.isEmpty() || allowed.contains(String.valueOf(value))
-                        ? null
-                        : "'" + value + "' is not allowed; use one of " + allowed;
-            }
-            case "range" -> {
-                double v;
-                try {
-                    v = Double.parseDouble(String.valueOf(value));
-                } catch (NumberFormatException e) {
-                    return "'" + value + "' is not a number";
-                }
-                JsonNode min = descriptor.get("min");
-                JsonNode max = descriptor.get("max");
-                boolean below = min != null && min.isNumber() && v < min.asDouble();
-                boolean above = max != null && max.isNumber() && v > max.asDouble();
-                return below || above
-                        ? value + " is outside " + (min == null ? "" : min.asString()) + ".."
-                                + (max == null ? "" : max.asString())
-                        : null;
-            }
-            case "boolean" -> {
-                return value instanceof Boolean
-                                || "true".equals(String.valueOf(value))
-                                || "false".equals(String.valueOf(value))
-                        ? null
-                        : "'" + value + "' is not true or false";
-            }
-            default -> {
-                return null;
-            }
-        }
-    }
-
     private void checkRouting() {
         if (imagesApi) {
             Set<String> dropped = new TreeSet<>(model.providerRouting().keySet());
@@ -481,46 +450,5 @@ final class OpenRouterCheck {
                     "keys " + unknown + " are not OpenRouter routing " + "preferences I know of ("
                             + new TreeSet<>(ROUTING_KEYS) + "); they are sent as written"));
         }
-    }
-
-    private static boolean inputsImages(JsonNode m) {
-        return contains(m.path("architecture").path("input_modalities"), "image");
-    }
-
-    private static boolean contains(JsonNode array, String value) {
-        if (!array.isArray()) {
-            return false;
-        }
-        for (JsonNode v : array) {
-            if (value.equals(v.asString(""))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String names(JsonNode object) {
-        List<String> names = new ArrayList<>(object.propertyNames());
-        return names.isEmpty() ? "no options" : names.stream().sorted().collect(Collectors.joining(", "));
-    }
-
-    /** Levenshtein distance, for "did you mean". */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -1,5 +1,6 @@
 package dev.imagegen.check;
 
+import dev.imagegen.model.JsonCall;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.model.openrouter.OpenRouterHeaders;
@@ -7,11 +8,13 @@ import dev.imagegen.spec.ModelSpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The GETs of the capability check, with the provider's headers; the key never reaches a message. */
+/**
+ * The GETs of the capability check, through the clients' own {@link JsonCall} (bounded, redirects refused) with the
+ * provider's headers; the key never reaches a message.
+ */
 final class ProviderApi {
 
     /** At most this long per GET, or model.timeout when that is shorter; it bounds the body too. */
@@ -19,14 +22,17 @@ final class ProviderApi {
     /** A full model catalogue is a few MB at most. */
     private static final long MAX_BYTES = 32L << 20;
 
-    private final HttpClient http;
-    private final JsonMapper json;
     private final ModelSpec model;
+    private final JsonCall call;
 
     ProviderApi(HttpClient http, JsonMapper json, ModelSpec model) {
-        this.http = http;
-        this.json = json;
         this.model = model;
+        this.call = new JsonCall(
+                http,
+                json,
+                model.isOpenRouter() ? OpenRouterHeaders.of(model) : JsonCall.bearer(model),
+                model.timeout().compareTo(TIMEOUT) < 0 ? model.timeout() : TIMEOUT,
+                MAX_BYTES);
     }
 
     /** One answer: its status and body (null when not JSON). */
@@ -45,18 +51,9 @@ final class ProviderApi {
     /** @throws Unreachable when there is no HTTP answer at all */
     Answer get(String pathAndQuery) throws Unreachable, InterruptedException {
         URI uri = URI.create(model.baseUrl() + pathAndQuery);
-        Map<String, String> headers = model.isOpenRouter()
-                ? OpenRouterHeaders.of(model)
-                : Map.of("Authorization", "Bearer " + model.apiKey().reveal());
         try {
-            ModelHttp.Response r = ModelHttp.exchange(
-                    http,
-                    uri,
-                    headers,
-                    null,
-                    model.timeout().compareTo(TIMEOUT) < 0 ? model.timeout() : TIMEOUT,
-                    MAX_BYTES);
-            return new Answer(r.status(), ModelHttp.parse(json, r.body(), 0));
+            ModelHttp.Response r = call.get(uri);
+            return new Answer(r.status(), call.lenient(r.body()));
         } catch (ModelCallException e) {
             throw new Unreachable("GET " + uri.getPath() + ": " + e.getMessage());
         }

@@ -6,6 +6,7 @@ import dev.imagegen.catalog.ImageRecord;
 import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
 import dev.imagegen.spec.JobSpec;
+import dev.imagegen.support.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,9 +75,9 @@ public final class DatasetExports {
             try (ExportLock lock = ExportLock.take(dir)) {
                 if (!checkTarget(dir, wanted)) {
                     // Renamed into place: an export checking the directory before it has the lock sees all or none.
-                    Path tmp = ExportWriter.temp(dir.resolve(MANIFEST));
+                    Path tmp = DurableFiles.tempFor(dir.resolve(MANIFEST));
                     Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(wanted) + "\n");
-                    ExportWriter.commit(tmp, dir.resolve(MANIFEST));
+                    DurableFiles.moveIntoPlace(tmp, dir.resolve(MANIFEST));
                 }
                 ExportLock.removeLeftovers(dir);
                 return write(o, dir, outputDir, filter, catalog, started);

@@ -1,6 +1,7 @@
 package dev.imagegen.export;
 
 import dev.imagegen.catalog.ImageRecord;
+import dev.imagegen.support.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,23 +15,18 @@ import tools.jackson.databind.node.ObjectNode;
  * An image already in place with the same size and time stamp is left alone, so a repeated export copies only
  * what changed.
  */
-final class ImageFolderWriter implements ExportWriter {
+final class ImageFolderWriter extends OneMetadataFile {
 
     static final String SPLIT = "train";
     static final String METADATA = "metadata.jsonl";
 
     private final Path split;
-    private final SampleMetadata metadata;
     private final boolean link;
-    private final MetadataLines lines;
-    private long bytes;
 
     ImageFolderWriter(Path dir, SampleMetadata metadata, boolean link) throws IOException {
+        super(Files.createDirectories(dir.resolve(SPLIT)).resolve(METADATA), metadata);
         this.split = dir.resolve(SPLIT);
-        Files.createDirectories(split);
-        this.metadata = metadata;
         this.link = link;
-        this.lines = new MetadataLines(split.resolve(METADATA), metadata);
     }
 
     static String fileName(ImageRecord r) {
@@ -41,7 +37,7 @@ final class ImageFolderWriter implements ExportWriter {
     public void add(ImageRecord record, Path image) throws IOException {
         String name = fileName(record);
         place(image, split.resolve(name), FileTime.from(record.createdAt()));
-        bytes += record.bytes();
+        counted(record.bytes());
         ObjectNode line = metadata.json().createObjectNode();
         line.put("file_name", name);
         lines.write(metadata.fill(line, record));
@@ -56,7 +52,7 @@ final class ImageFolderWriter implements ExportWriter {
                 return;
             }
         }
-        Path tmp = ExportWriter.temp(target);
+        Path tmp = DurableFiles.tempFor(target);
         Files.deleteIfExists(tmp);
         if (link) {
             try {
@@ -68,26 +64,6 @@ final class ImageFolderWriter implements ExportWriter {
             Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
             Files.setLastModifiedTime(tmp, stamp);
         }
-        ExportWriter.commit(tmp, target);
-    }
-
-    @Override
-    public void finish() throws IOException {
-        lines.commit();
-    }
-
-    @Override
-    public int files() {
-        return 1;
-    }
-
-    @Override
-    public long bytes() {
-        return bytes;
-    }
-
-    @Override
-    public void close() throws IOException {
-        lines.close();
+        DurableFiles.moveIntoPlace(tmp, target);
     }
 }

@@ -10,20 +10,15 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code <dataset>.jsonl}: one line per image with its {@code path} (absolute, or relative to the JSONL file) and
  * the metadata. Copies nothing; the images stay under {@code output.dir}.
  */
-final class JsonlWriter implements ExportWriter {
+final class JsonlWriter extends OneMetadataFile {
 
     private final Path base;
-    private final SampleMetadata metadata;
     private final boolean absolute;
-    private final MetadataLines lines;
-    private long bytes;
 
     JsonlWriter(Path dir, String dataset, SampleMetadata metadata, boolean absolute) throws IOException {
-        Files.createDirectories(dir);
+        super(Files.createDirectories(dir).resolve(dataset + ".jsonl"), metadata);
         this.base = dir.toAbsolutePath().normalize();
-        this.metadata = metadata;
         this.absolute = absolute;
-        this.lines = new MetadataLines(dir.resolve(dataset + ".jsonl"), metadata);
     }
 
     @Override
@@ -32,26 +27,6 @@ final class JsonlWriter implements ExportWriter {
         ObjectNode line = metadata.json().createObjectNode();
         line.put("path", (absolute ? file : base.relativize(file)).toString().replace('\\', '/'));
         lines.write(metadata.fill(line, record));
-        bytes += record.bytes();
-    }
-
-    @Override
-    public void finish() throws IOException {
-        lines.commit();
-    }
-
-    @Override
-    public int files() {
-        return 1;
-    }
-
-    @Override
-    public long bytes() {
-        return bytes;
-    }
-
-    @Override
-    public void close() throws IOException {
-        lines.close();
+        counted(record.bytes());
     }
 }

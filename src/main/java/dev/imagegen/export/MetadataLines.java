@@ -1,5 +1,6 @@
 package dev.imagegen.export;
 
+import dev.imagegen.support.DurableFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ final class MetadataLines implements AutoCloseable {
 
     MetadataLines(Path target, SampleMetadata metadata) throws IOException {
         this.target = target;
-        this.tmp = ExportWriter.temp(target);
+        this.tmp = DurableFiles.tempFor(target);
         this.metadata = metadata;
         this.writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
     }
@@ -33,7 +34,7 @@ final class MetadataLines implements AutoCloseable {
 
     void commit() throws IOException {
         writer.close();
-        ExportWriter.commit(tmp, target);
+        DurableFiles.moveIntoPlace(tmp, target);
         committed = true;
     }
 

@@ -1,6 +1,7 @@
 package dev.imagegen.export;
 
 import dev.imagegen.catalog.ImageRecord;
+import dev.imagegen.support.DurableFiles;
 import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -127,8 +128,8 @@ final class WebDatasetWriter implements ExportWriter {
         shard.tar.finish();
         shard.tar.close();
         shard.index.close();
-        ExportWriter.commit(shard.tarTmp, dir.resolve(shard.name));
-        ExportWriter.commit(shard.indexTmp, dir.resolve(indexName(shard.name)));
+        DurableFiles.moveIntoPlace(shard.tarTmp, dir.resolve(shard.name));
+        DurableFiles.moveIntoPlace(shard.indexTmp, dir.resolve(indexName(shard.name)));
         ObjectNode entry = json.createObjectNode();
         entry.put("url", shard.name);
         entry.put("nsamples", shard.samples);
@@ -150,9 +151,9 @@ final class WebDatasetWriter implements ExportWriter {
         ArrayNode shardArray = list.putArray("shardlist");
         shardList.forEach(shardArray::add);
         Path target = dir.resolve(dataset + ".shards.json");
-        Path tmp = ExportWriter.temp(target);
+        Path tmp = DurableFiles.tempFor(target);
         Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(list) + "\n");
-        ExportWriter.commit(tmp, target);
+        DurableFiles.moveIntoPlace(tmp, target);
         finished = true;
     }
 
@@ -201,8 +202,8 @@ final class WebDatasetWriter implements ExportWriter {
 
         Shard(String name) throws IOException {
             this.name = name;
-            this.tarTmp = ExportWriter.temp(dir.resolve(name));
-            this.indexTmp = ExportWriter.temp(dir.resolve(indexName(name)));
+            this.tarTmp = DurableFiles.tempFor(dir.resolve(name));
+            this.indexTmp = DurableFiles.tempFor(dir.resolve(indexName(name)));
             OutputStream out = new BufferedOutputStream(Files.newOutputStream(tarTmp), 1 << 16);
             this.tar = new TarArchiveOutputStream(out, "UTF-8");
             // Keys are at most ~90 characters, so plain ustar names suffice; fail loudly rather than write a

@@ -72,6 +72,16 @@ public final class CallCostEstimate {
     /** The dataset's recent calls: how many, and their mean cost, completion and prompt tokens per image. */
     public record History(long calls, double usdPerImage, double completionTokensPerImage, double promptTokensPerCall) {
         public static final History NONE = new History(0, 0, 0, 0);
+
+        /** The completion tokens of an image as seen so far, else {@link #TYPICAL_IMAGE_TOKENS}. */
+        double imageTokens() {
+            return calls > 0 && completionTokensPerImage > 0 ? completionTokensPerImage : TYPICAL_IMAGE_TOKENS;
+        }
+
+        /** The prompt tokens of a call as seen so far, else {@link #TYPICAL_PROMPT_TOKENS}. */
+        double promptTokens() {
+            return calls > 0 && promptTokensPerCall > 0 ? promptTokensPerCall : TYPICAL_PROMPT_TOKENS;
+        }
     }
 
     private final ModelSpec model;
@@ -100,11 +110,8 @@ public final class CallCostEstimate {
         int n = Math.max(1, images);
         History h = history();
         if (explicitPricing()) {
-            double completion = h.calls() > 0 && h.completionTokensPerImage() > 0
-                    ? h.completionTokensPerImage()
-                    : TYPICAL_IMAGE_TOKENS;
-            double prompt =
-                    h.calls() > 0 && h.promptTokensPerCall() > 0 ? h.promptTokensPerCall() : TYPICAL_PROMPT_TOKENS;
+            double completion = h.imageTokens();
+            double prompt = h.promptTokens();
             ModelSpec.Pricing p = model.pricing();
             // Image output at the image price (OpenAI's), the prompt as text.
             return new Estimate(
@@ -115,11 +122,8 @@ public final class CallCostEstimate {
             if (catalogue.perImageUsd() != null) {
                 return new Estimate(n * catalogue.perImageUsd(), Basis.CATALOGUE);
             }
-            double completion = h.calls() > 0 && h.completionTokensPerImage() > 0
-                    ? h.completionTokensPerImage()
-                    : TYPICAL_IMAGE_TOKENS;
-            double prompt =
-                    h.calls() > 0 && h.promptTokensPerCall() > 0 ? h.promptTokensPerCall() : TYPICAL_PROMPT_TOKENS;
+            double completion = h.imageTokens();
+            double prompt = h.promptTokens();
             return new Estimate(
                     prompt * orZero(catalogue.promptPerToken())
                             + n * completion * orZero(catalogue.completionPerToken()),

@@ -5,6 +5,7 @@ import dev.imagegen.ledger.Ledger;
 import dev.imagegen.limits.RunCounters;
 import dev.imagegen.limits.RunGuard;
 import dev.imagegen.spec.RunSpec;
+import dev.imagegen.support.Causes;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -205,10 +206,7 @@ public final class RunFigures {
 
     /** What went wrong at the bottom of {@code t}: its root cause's message, or the cause's type. */
     static String rootMessage(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(t);
         return root.getMessage() == null ? root.getClass().getName() : root.getMessage();
     }
 

@@ -1,6 +1,7 @@
 package dev.imagegen.model;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -21,8 +22,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The HTTP side every model client shares: one JSON exchange with a bounded body, the failures of the connection
- * classified as {@link FailureKind#TRANSIENT}, and base64 image payloads checked with {@link ImageProbe}.
+ * The HTTP side every model client shares (through {@link JsonCall}): one exchange with a bounded body, the failures
+ * of the connection classified as {@link FailureKind#TRANSIENT}, redirects refused, and base64 image payloads
+ * checked with {@link ImageProbe}.
  */
 public final class ModelHttp {
 
@@ -70,22 +72,47 @@ public final class ModelHttp {
     /** As {@link #exchange}, for a request built by the caller (another method or body, e.g. a multipart upload). */
     public static Response send(HttpClient http, HttpRequest request, Duration timeout, long maxBytes)
             throws ModelCallException, InterruptedException {
+        HttpResponse<byte[]> response = await(http, request, BoundedBody.handler(maxBytes), timeout);
+        return new Response(response.statusCode(), response.headers(), response.body());
+    }
+
+    /**
+     * As {@link #send}, for a body too large to hold (a Batch API result file): {@code timeout} bounds the call until
+     * the headers are in, and the body is a stream the caller reads and closes.
+     */
+    public static HttpResponse<InputStream> open(HttpClient http, HttpRequest request, Duration timeout)
+            throws ModelCallException, InterruptedException {
+        return await(
+                http,
+                request,
+                info -> info.statusCode() >= 300 && info.statusCode() < 400
+                        ? HttpResponse.BodySubscribers.replacing(InputStream.nullInputStream())
+                        : HttpResponse.BodySubscribers.ofInputStream(),
+                timeout);
+    }
+
+    /**
+     * The exchange as one future bounded by {@code timeout} and cancelled on timeout or interrupt (which closes the
+     * connection: a stop is not held by a hanging body); its failures classified, a redirect refused.
+     */
+    private static <T> HttpResponse<T> await(
+            HttpClient http, HttpRequest request, HttpResponse.BodyHandler<T> handler, Duration timeout)
+            throws ModelCallException, InterruptedException {
         URI uri = request.uri();
         // The status once the headers are in (0 before): says whether a failure came before or during the body.
         AtomicInteger headersStatus = new AtomicInteger();
-        HttpResponse.BodyHandler<byte[]> bounded = BoundedBody.handler(maxBytes);
-        CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request, info -> {
+        CompletableFuture<HttpResponse<T>> call = http.sendAsync(request, info -> {
             headersStatus.set(info.statusCode());
-            return bounded.apply(info);
+            return handler.apply(info);
         });
-        HttpResponse<byte[]> response;
+        HttpResponse<T> response;
         try {
             response = call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             call.cancel(true);
             throw timedOut(uri, timeout, statusOrNull(headersStatus));
         } catch (InterruptedException e) {
-            call.cancel(true); // closes the connection: a stop is not held by a hanging body
+            call.cancel(true);
             throw e;
         } catch (ExecutionException e) {
             throw failed(uri, timeout, statusOrNull(headersStatus), e.getCause());
@@ -93,7 +120,7 @@ public final class ModelHttp {
         if (response.statusCode() >= 300 && response.statusCode() < 400) {
             throw redirected(uri, response);
         }
-        return new Response(response.statusCode(), response.headers(), response.body());
+        return response;
     }
 
     private static Integer statusOrNull(AtomicInteger status) {

@@ -1,10 +1,7 @@
 package dev.imagegen.model;
 
 import dev.imagegen.spec.ModelSpec;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.imagegen.support.Sha256;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,13 +43,7 @@ public final class RequestHash {
                     .append('\n');
         }
         canonical.append("prompt=").append(renderedPrompt);
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256")
-                            .digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(canonical.toString());
     }
 
     /**

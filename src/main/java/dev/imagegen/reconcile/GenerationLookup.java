@@ -1,6 +1,7 @@
 package dev.imagegen.reconcile;
 
 import dev.imagegen.model.FailureKind;
+import dev.imagegen.model.JsonCall;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.model.openrouter.OpenRouterHeaders;
@@ -30,14 +31,19 @@ final class GenerationLookup {
     /** The longest Retry-After a 429 may impose on one wait. */
     static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
-    private final HttpClient http;
     private final JsonMapper json;
     private final ModelSpec model;
+    private final JsonCall call;
 
     GenerationLookup(HttpClient http, JsonMapper json, ModelSpec model) {
-        this.http = http;
         this.json = json;
         this.model = model;
+        this.call = new JsonCall(
+                http,
+                json,
+                OpenRouterHeaders.of(model),
+                model.timeout().compareTo(TIMEOUT) < 0 ? model.timeout() : TIMEOUT,
+                MAX_BYTES);
     }
 
     /** What one lookup gave. */
@@ -66,13 +72,7 @@ final class GenerationLookup {
                 model.baseUrl() + "/generation?id=" + URLEncoder.encode(generationId, StandardCharsets.UTF_8));
         ModelHttp.Response r;
         try {
-            r = ModelHttp.exchange(
-                    http,
-                    uri,
-                    OpenRouterHeaders.of(model),
-                    null,
-                    model.timeout().compareTo(TIMEOUT) < 0 ? model.timeout() : TIMEOUT,
-                    MAX_BYTES);
+            r = call.get(uri);
         } catch (ModelCallException e) {
             return e.kind() == FailureKind.CONFIGURATION
                     ? new Refused(e.httpStatus() == null ? 0 : e.httpStatus(), e.getMessage())

@@ -1,5 +1,6 @@
 package dev.imagegen.reference;
 
+import dev.imagegen.support.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ public final class ReferenceLoader {
                 continue;
             }
             byte[] bytes = readBounded(r.ref(), Path.of(r.location()));
-            if (!ReferenceResolver.sha256(bytes).equals(r.sha256())) {
+            if (!Sha256.hex(bytes).equals(r.sha256())) {
                 throw new BadReferenceException("reference '" + r.ref() + "' changed after it was staged; the next "
                         + "run stages the new version and generates with it");
             }

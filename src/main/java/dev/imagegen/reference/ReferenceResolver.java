@@ -1,6 +1,7 @@
 package dev.imagegen.reference;
 
 import dev.imagegen.model.ImageProbe;
+import dev.imagegen.support.Sha256;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -9,10 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -157,7 +155,7 @@ public final class ReferenceResolver {
     private static ReferenceImage read(String ref, Path file) throws BadReferenceException {
         byte[] bytes = ReferenceLoader.readBounded(ref, file);
         String mediaType = mediaTypeOf(ref, bytes);
-        return new ReferenceImage(ref, file.toString(), false, sha256(bytes), mediaType, bytes.length);
+        return new ReferenceImage(ref, file.toString(), false, Sha256.hex(bytes), mediaType, bytes.length);
     }
 
     /**
@@ -190,21 +188,12 @@ public final class ReferenceResolver {
         } catch (IllegalArgumentException e) {
             throw new BadReferenceException("reference '" + ref + "' is not a valid URL: " + e.getMessage());
         }
-        return new ReferenceImage(
-                ref, ref, true, sha256(ref.getBytes(java.nio.charset.StandardCharsets.UTF_8)), null, 0);
+        return new ReferenceImage(ref, ref, true, Sha256.hex(ref), null, 0);
     }
 
     private static ReferenceImage withRef(ReferenceImage image, String ref) {
         return new ReferenceImage(
                 ref, image.location(), image.remote(), image.sha256(), image.mediaType(), image.bytes());
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private record Cached(FileTime modified, long size, ReferenceImage image) {}

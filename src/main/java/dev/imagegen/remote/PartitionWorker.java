@@ -2,6 +2,7 @@ package dev.imagegen.remote;
 
 import dev.imagegen.db.ImagegenDatabase;
 import dev.imagegen.generate.GeneratePartitions;
+import dev.imagegen.support.Causes;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -212,10 +213,7 @@ public final class PartitionWorker {
     }
 
     private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(e);
         return String.valueOf(root.getMessage());
     }
 

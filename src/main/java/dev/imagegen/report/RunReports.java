@@ -5,20 +5,18 @@ import dev.imagegen.catalog.RunRef;
 import dev.imagegen.catalog.Runs;
 import dev.imagegen.spec.JobSpec;
 import dev.imagegen.store.SafeNames;
+import dev.imagegen.support.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.springframework.context.ApplicationContext;
@@ -113,35 +111,23 @@ public final class RunReports {
                     GalleryWriter.Result gallery = new GalleryWriter(new ImageCatalog(jdbc, 500), compact, workers)
                             .write(run, dir, new Thumbnails(spec.output().dir(), dir));
                     RunReport full = stats.withGallery(gallery.summary());
-                    writeAtomically(
+                    DurableFiles.replace(
                             dir.resolve("report.html"),
-                            new ReportPage(ZoneId.systemDefault()).render(full, gallery.firstPage()));
+                            new ReportPage(ZoneId.systemDefault())
+                                    .render(full, gallery.firstPage())
+                                    .getBytes(StandardCharsets.UTF_8));
                     return full;
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             });
             Path summary = dir.resolve("summary.json");
-            writeAtomically(summary, pretty.writeValueAsString(report) + "\n");
+            DurableFiles.replace(summary, (pretty.writeValueAsString(report) + "\n").getBytes(StandardCharsets.UTF_8));
             return new Written(dir.resolve("report.html"), summary, report, Duration.between(started, clock.instant()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report under " + dir + ": " + e.getMessage(), e);
         } finally {
             workers.shutdownNow();
-        }
-    }
-
-    static void writeAtomically(Path target, String text) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 }

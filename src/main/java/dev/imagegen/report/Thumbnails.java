@@ -2,18 +2,15 @@ package dev.imagegen.report;
 
 import dev.imagegen.catalog.ImageRecord;
 import dev.imagegen.model.ImageProbe;
+import dev.imagegen.support.DurableFiles;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
-import java.util.UUID;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -144,25 +141,17 @@ final class Thumbnails {
 
     private static void write(BufferedImage image, Path target) throws IOException {
         Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (OutputStream os = Files.newOutputStream(tmp);
-                ImageOutputStream out = ImageIO.createImageOutputStream(os)) {
-            writer.setOutput(out);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(0.82f);
-            writer.write(null, new IIOImage(image, null, null), param);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        } finally {
-            writer.dispose();
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        DurableFiles.replace(target, os -> {
+            ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+            try (ImageOutputStream out = ImageIO.createImageOutputStream(os)) {
+                writer.setOutput(out);
+                ImageWriteParam param = writer.getDefaultWriteParam();
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(0.82f);
+                writer.write(null, new IIOImage(image, null, null), param);
+            } finally {
+                writer.dispose();
+            }
+        });
     }
 }

@@ -5,10 +5,7 @@ import dev.imagegen.reference.BadReferenceException;
 import dev.imagegen.reference.ReferenceImage;
 import dev.imagegen.reference.ReferenceResolver;
 import dev.imagegen.spec.JobSpec;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.imagegen.support.Sha256;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,11 +145,11 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e ->
                         content.append('\u0000').append(e.getKey()).append('=').append(e.getValue()));
-        return "p-" + sha256Hex(content.toString()).substring(0, 20);
+        return "p-" + Sha256.hex(content.toString()).substring(0, 20);
     }
 
     static int bucket(String id) {
-        String hex = sha256Hex(id);
+        String hex = Sha256.hex(id);
         return Integer.parseInt(hex.substring(0, 4), 16) % BUCKETS;
     }
 
@@ -168,14 +165,5 @@ final class PromptStager implements ItemProcessor<SourceRow, StagedRow> {
 
     private static String strip(String s) {
         return s == null ? "" : s.strip();
-    }
-
-    private static String sha256Hex(String s) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

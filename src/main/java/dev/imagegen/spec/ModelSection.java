@@ -2,7 +2,6 @@ package dev.imagegen.spec;
 
 import static dev.imagegen.spec.FieldValues.positive;
 
-import dev.imagegen.model.openai.OpenAiPrices;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

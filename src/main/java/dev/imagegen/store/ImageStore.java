@@ -2,21 +2,14 @@ package dev.imagegen.store;
 
 import dev.imagegen.model.ImageData;
 import dev.imagegen.model.ImageProbe;
+import dev.imagegen.support.DurableFiles;
+import dev.imagegen.support.Sha256;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.Optional;
-import java.util.UUID;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -65,7 +58,7 @@ public final class ImageStore {
         images.stream()
                 .map(i -> resolveInside(i.relativePath()).getParent())
                 .distinct()
-                .forEach(ImageStore::fsyncDirectory);
+                .forEach(DurableFiles::syncDirectory);
     }
 
     private StoredImage store(ImageData image, ImageSidecar sidecar, boolean syncDir) throws IOException {
@@ -75,8 +68,9 @@ public final class ImageStore {
         Path dir = target.getParent();
         Files.createDirectories(dir);
         // The sidecar lands first: an image on disk always has its metadata next to it.
-        writeAtomically(resolveInside(base + ".json"), json.writeValueAsBytes(sidecar), false);
-        String sha256 = writeAtomically(target, image.bytes(), syncDir);
+        DurableFiles.writeDurably(resolveInside(base + ".json"), json.writeValueAsBytes(sidecar), false);
+        DurableFiles.writeDurably(target, image.bytes(), syncDir);
+        String sha256 = sha256(image.bytes());
         return new StoredImage(
                 sidecar.promptId(),
                 sidecar.variant(),
@@ -171,50 +165,8 @@ public final class ImageStore {
         return p;
     }
 
-    private static String writeAtomically(Path target, byte[] bytes, boolean syncDir) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        MessageDigest sha = sha256Digest();
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            sha.update(bytes);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        if (syncDir) {
-            fsyncDirectory(target.getParent());
-        }
-        return HexFormat.of().formatHex(sha.digest());
-    }
-
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some filesystems cannot open a directory for sync; the rename itself is still atomic there.
-        }
-    }
-
+    /** The hash a stored image is recorded with ({@code generated_image.sha256}). */
     public static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(sha256Digest().digest(bytes));
-    }
-
-    private static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(bytes);
     }
 }

@@ -1,9 +1,6 @@
 package dev.imagegen.store;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.imagegen.support.Sha256;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -31,20 +28,11 @@ public final class SafeNames {
         if (cleaned.length() > 60) {
             cleaned = cleaned.substring(0, 60);
         }
-        return (cleaned.isEmpty() ? "id" : cleaned) + "~" + sha256Hex(id).substring(0, 12);
+        return (cleaned.isEmpty() ? "id" : cleaned) + "~" + Sha256.hex(id).substring(0, 12);
     }
 
     /** Two hex digits from the id's hash: 256 directories keep each one to a few thousand files per million. */
     public static String shard(String id) {
-        return sha256Hex(id).substring(0, 2);
-    }
-
-    static String sha256Hex(String s) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(id).substring(0, 2);
     }
 }

@@ -3,6 +3,7 @@ package dev.imagegen.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imagegen.support.DurableFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,8 +18,8 @@ class ExportLockTest {
     void everyWriterGetsATemporaryNameOfItsOwn() {
         Path target = dir.resolve("metadata.jsonl");
 
-        Path one = ExportWriter.temp(target);
-        Path two = ExportWriter.temp(target);
+        Path one = DurableFiles.tempFor(target);
+        Path two = DurableFiles.tempFor(target);
 
         assertThat(one).isNotEqualTo(two);
         assertThat(one.getParent()).isEqualTo(dir); // same directory: the rename is atomic
@@ -38,7 +39,7 @@ class ExportLockTest {
     @Test
     void onlyTemporaryNamesOfExportsAreRemovedAsLeftovers() throws Exception {
         Files.createDirectories(dir.resolve("train"));
-        Path temp = ExportWriter.temp(dir.resolve("train/a.png"));
+        Path temp = DurableFiles.tempFor(dir.resolve("train/a.png"));
         Files.writeString(temp, "x");
         Files.writeString(dir.resolve("train/notes.tmp"), "kept");
         Files.writeString(dir.resolve(".metadata.jsonl.tmp"), "kept"); // not one of ours

@@ -1,5 +1,7 @@
 package dev.imagegen.model.openai;
 
+import static dev.imagegen.model.ModelHttp.textOrNull;
+
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ModelCallException;
 import java.time.Duration;
@@ -27,8 +29,8 @@ public final class OpenAiErrors {
      * @param key       masked wherever the provider's message quotes it back
      */
     public static ModelCallException classify(int status, JsonNode error, Duration retryHint, String key) {
-        String code = text(error, "code");
-        String type = text(error, "type");
+        String code = textOrNull(error, "code");
+        String type = textOrNull(error, "type");
         FailureKind kind = kindOf(status, code, type);
         String message = messageOf(error, status);
         if (key != null && !key.isEmpty()) {
@@ -67,8 +69,8 @@ public final class OpenAiErrors {
             return "HTTP " + status + " without an error body";
         }
         StringBuilder m = new StringBuilder(e.path("message").asString("no message"));
-        String code = text(e, "code");
-        String param = text(e, "param");
+        String code = textOrNull(e, "code");
+        String param = textOrNull(e, "param");
         if (code != null) {
             m.append(" [").append(code).append(']');
         }
@@ -80,10 +82,5 @@ public final class OpenAiErrors {
             m.append(" moderation: ").append(details);
         }
         return m.length() > MAX_MESSAGE ? m.substring(0, MAX_MESSAGE) + "…" : m.toString();
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node == null ? null : node.get(field);
-        return v != null && v.isString() ? v.asString() : null;
     }
 }

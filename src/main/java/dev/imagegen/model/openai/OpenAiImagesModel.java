@@ -2,20 +2,17 @@ package dev.imagegen.model.openai;
 
 import static dev.imagegen.model.ModelHttp.textOrNull;
 
-import dev.imagegen.model.FailureKind;
+import dev.imagegen.model.DecodedImages;
 import dev.imagegen.model.Generation;
-import dev.imagegen.model.ImageData;
 import dev.imagegen.model.ImageModel;
 import dev.imagegen.model.ImageRequest;
+import dev.imagegen.model.ImagesApi;
+import dev.imagegen.model.JsonCall;
 import dev.imagegen.model.ModelCallException;
-import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.ModelSpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -26,14 +23,14 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code images: [{image_url}]}) when the row has reference images. {@code image-config} entries are sent as the
  * request's own fields ({@code size}, {@code quality}, {@code background}, {@code output_format}, ...). GPT image
  * models always answer with {@code b64_json}; OpenAI has no seed and returns no cost, so the cost is computed from
- * the usage's token types and their prices ({@link OpenAiPrices}, or {@code model.pricing}).
+ * the usage's token types and their prices ({@link dev.imagegen.spec.OpenAiPrices}, or {@code model.pricing}).
  */
 public final class OpenAiImagesModel implements ImageModel {
 
     static final String PROVIDER = "OpenAI";
 
     private final ModelSpec spec;
-    private final HttpClient http;
+    private final JsonCall call;
     private final JsonMapper json;
     private final Clock clock;
     private final URI generations;
@@ -41,7 +38,7 @@ public final class OpenAiImagesModel implements ImageModel {
 
     public OpenAiImagesModel(ModelSpec spec, HttpClient http, JsonMapper json, Clock clock) {
         this.spec = spec;
-        this.http = http;
+        this.call = JsonCall.of(spec, http, json, JsonCall.bearer(spec));
         this.json = json;
         this.clock = clock;
         this.generations = URI.create(spec.baseUrl() + "/images/generations");
@@ -55,35 +52,21 @@ public final class OpenAiImagesModel implements ImageModel {
 
     @Override
     public Generation generate(ImageRequest request) throws ModelCallException, InterruptedException {
-        ModelHttp.Response response = ModelHttp.exchange(
-                http,
+        return call.post(
                 request.hasReferences() ? edits : generations,
-                Map.of("Authorization", "Bearer " + spec.apiKey().reveal()),
-                json.writeValueAsBytes(requestBody(request)),
-                spec.timeout(),
-                spec.maxResponseBytes());
-        JsonNode root = ModelHttp.parse(json, response.body(), response.status());
-        if (response.status() != 200) {
-            throw OpenAiErrors.classify(
-                    response.status(),
-                    root == null ? null : root.get("error"),
-                    RateLimitHeaders.retryHint(response.headers(), clock.instant()),
-                    spec.apiKey().reveal());
-        }
-        if (root == null) {
-            throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not JSON");
-        }
-        return parseSuccess(root, response.headers().firstValue("x-request-id").orElse(null));
+                requestBody(request),
+                (status, error, headers) -> OpenAiErrors.classify(
+                        status,
+                        error,
+                        RateLimitHeaders.retryHint(headers, clock.instant()),
+                        spec.apiKey().reveal()),
+                ok -> parseSuccess(
+                        call.root(ok), ok.headers().firstValue("x-request-id").orElse(null)));
     }
 
     /** The JSON body of the request (the Batch API sends the same body in each line of its input file). */
     public ObjectNode requestBody(ImageRequest request) {
-        ObjectNode body = json.createObjectNode();
-        body.put("model", spec.name());
-        body.put("prompt", request.prompt());
-        if (request.count() > 1) {
-            body.put("n", request.count());
-        }
+        ObjectNode body = ImagesApi.requestBody(json, spec.name(), request);
         spec.imageConfig().forEach((name, value) -> {
             // input_fidelity is a field of edits only: /images/generations does not take it.
             if (request.hasReferences() || !name.equals("input_fidelity")) {
@@ -98,14 +81,10 @@ public final class OpenAiImagesModel implements ImageModel {
     }
 
     /**
-     * Each token type at its price: text and image input from {@code input_tokens_details}, text and image output
-     * from {@code output_tokens_details}; without the details, input counts as text and output as image.
+     * What a response's {@code usage} costs at these prices, each token type at its own: text and image input from
+     * {@code input_tokens_details}, text and image output from {@code output_tokens_details}; without the details,
+     * input counts as text and output as image.
      */
-    private double cost(JsonNode usage, long input, long output) {
-        return costOf(spec.pricing(), usage);
-    }
-
-    /** What a response's {@code usage} costs at these prices, each token type at its own. */
     public static double costOf(ModelSpec.Pricing pricing, JsonNode usage) {
         long input = usage.path("input_tokens").asLong(0);
         long output = usage.path("output_tokens").asLong(0);
@@ -123,44 +102,38 @@ public final class OpenAiImagesModel implements ImageModel {
         JsonNode usage = root.path("usage");
         long input = usage.path("input_tokens").asLong(0);
         long output = usage.path("output_tokens").asLong(0);
-        double cost = cost(usage, input, output);
+        double cost = costOf(spec.pricing(), usage);
         Double billed = cost > 0 ? cost : null;
-        JsonNode data = root.path("data");
-        if (!data.isArray() || data.isEmpty()) {
-            throw new ModelCallException(
-                            FailureKind.NO_IMAGE, 200, "the response has no image (empty data)", null, billed)
-                    .answered(true, requestId, spec.name(), PROVIDER, input, output);
-        }
         String format = textOrNull(root, "output_format");
         String declared = format == null ? null : "image/" + format;
-        List<ImageData> images = new ArrayList<>(data.size());
-        List<String> rejected = new ArrayList<>();
-        ModelCallException firstBad = null;
-        for (JsonNode item : data) {
-            try {
-                String b64 = item.path("b64_json").asString("");
-                if (b64.isEmpty()) {
-                    throw new ModelCallException(
-                            FailureKind.NO_IMAGE,
-                            200,
+        DecodedImages decoded;
+        try {
+            decoded = ImagesApi.images(
+                    root.path("data"),
+                    billed,
+                    item -> ImagesApi.b64Json(
+                            item,
+                            declared,
+                            billed,
                             item.has("url")
                                     ? "the image came as a URL (a dall-e response); use a GPT image model, which returns "
                                             + "b64_json"
-                                    : "a data item without b64_json",
-                            null,
-                            billed);
-                }
-                images.add(ModelHttp.decodeBase64Image(b64, declared, billed));
-            } catch (ModelCallException e) {
-                // One bad image of n: the valid ones are kept (they are paid for), a failure only for this one.
-                firstBad = firstBad == null ? e : firstBad;
-                rejected.add(e.getMessage());
-            }
+                                    : "a data item without b64_json"));
+        } catch (ModelCallException e) {
+            throw e.answered(true, requestId, spec.name(), PROVIDER, input, output);
         }
-        if (images.isEmpty()) {
-            throw firstBad.answered(true, requestId, spec.name(), PROVIDER, input, output);
-        }
-        String revised = data.get(0) == null ? null : textOrNull(data.get(0), "revised_prompt");
-        return new Generation(images, requestId, spec.name(), PROVIDER, input, output, cost, true, revised, rejected);
+        JsonNode first = root.path("data").get(0);
+        String revised = first == null ? null : textOrNull(first, "revised_prompt");
+        return new Generation(
+                decoded.images(),
+                requestId,
+                spec.name(),
+                PROVIDER,
+                input,
+                output,
+                cost,
+                true,
+                revised,
+                decoded.rejected());
     }
 }

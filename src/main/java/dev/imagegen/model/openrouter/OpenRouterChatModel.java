@@ -1,19 +1,16 @@
 package dev.imagegen.model.openrouter;
 
-import dev.imagegen.model.BoundedBody;
+import dev.imagegen.model.DecodedImages;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
-import dev.imagegen.model.ImageData;
 import dev.imagegen.model.ImageModel;
 import dev.imagegen.model.ImageRequest;
 import dev.imagegen.model.ModelCallException;
 import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.ModelSpec;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -35,19 +32,15 @@ public final class OpenRouterChatModel implements ImageModel {
     private static final Logger log = LoggerFactory.getLogger(OpenRouterChatModel.class);
 
     private final ModelSpec spec;
-    private final HttpClient http;
     private final JsonMapper json;
-    private final Clock clock;
-    private final URI endpoint;
+    private final OpenRouterEndpoint endpoint;
     /** What to ask for: from the job file or the capability check, or learnt from OpenRouter's 404 (see below). */
     private volatile List<String> modalities;
 
     public OpenRouterChatModel(ModelSpec spec, HttpClient http, JsonMapper json, Clock clock) {
         this.spec = spec;
-        this.http = http;
         this.json = json;
-        this.clock = clock;
-        this.endpoint = URI.create(spec.baseUrl() + "/chat/completions");
+        this.endpoint = new OpenRouterEndpoint(spec, "/chat/completions", http, json, clock);
         this.modalities = spec.chatModalities();
     }
 
@@ -90,41 +83,24 @@ public final class OpenRouterChatModel implements ImageModel {
                 && e.getMessage().contains("support the requested output modalities");
     }
 
+    /** One POST through {@link OpenRouterEndpoint}; a 200 is read as a completion (its images found without a tree). */
     private Generation generateOnce(ImageRequest request, List<String> asked)
             throws ModelCallException, InterruptedException {
-        ModelHttp.Response response = send(request, asked);
-        byte[] body = response.body();
-        Duration retryAfter = BoundedBody.retryAfter(response.headers(), clock.instant());
-        if (response.status() != 200) {
-            JsonNode root = parseError(body);
-            throw classified(response.status(), root == null ? null : root.get("error"), retryAfter, null);
-        }
-        ChatCompletionReader.ChatCompletion completion;
+        return endpoint.post(
+                requestBody(request, asked),
+                (status, error, headers) -> classified(status, error, endpoint.retryAfter(headers), null),
+                ok -> parseSuccess(completion(ok.body()), ok));
+    }
+
+    private ChatCompletionReader.ChatCompletion completion(byte[] body) throws ModelCallException {
         try {
-            completion = ChatCompletionReader.read(json, body);
+            return ChatCompletionReader.read(json, body);
         } catch (JacksonException | IllegalArgumentException e) {
             throw new ModelCallException(
                     FailureKind.TRANSIENT,
                     200,
                     "a 200 whose body is not a JSON completion (" + body.length + " bytes): " + e.getMessage());
         }
-        return parseSuccess(
-                completion,
-                body,
-                retryAfter,
-                response.headers().firstValue("X-Generation-Id").orElse(null));
-    }
-
-    /** One POST, bounded as a whole by {@code model.timeout}, redirects refused (see {@link ModelHttp#exchange}). */
-    private ModelHttp.Response send(ImageRequest request, List<String> asked)
-            throws ModelCallException, InterruptedException {
-        return ModelHttp.exchange(
-                http,
-                endpoint,
-                OpenRouterHeaders.of(spec),
-                json.writeValueAsBytes(requestBody(request, asked)),
-                spec.timeout(),
-                spec.maxResponseBytes());
     }
 
     ObjectNode requestBody(ImageRequest request) {
@@ -169,47 +145,24 @@ public final class OpenRouterChatModel implements ImageModel {
         return body;
     }
 
-    private JsonNode parseError(byte[] body) {
-        if (body.length == 0) {
-            return null;
-        }
-        try {
-            return json.readTree(body);
-        } catch (JacksonException e) {
-            return null; // e.g. an HTML error page from a proxy: classified by status alone
-        }
-    }
-
-    private Generation parseSuccess(
-            ChatCompletionReader.ChatCompletion c, byte[] body, Duration retryAfter, String headerId)
+    private Generation parseSuccess(ChatCompletionReader.ChatCompletion c, ModelHttp.Response ok)
             throws ModelCallException {
-        JsonNode usage = c.usage() == null ? json.createObjectNode() : c.usage();
-        long promptTokens = usage.path("prompt_tokens").asLong(0);
-        long completionTokens = usage.path("completion_tokens").asLong(0);
-        Double stated = OpenRouterUsage.cost(usage);
-        boolean estimated = stated == null;
-        double cost = estimated ? spec.pricing().estimate(promptTokens, completionTokens) : stated;
-        String id = c.id() != null ? c.id() : headerId;
+        OpenRouterUsage usage = OpenRouterUsage.of(c.usage(), spec.pricing());
+        String id = c.id() != null ? c.id() : OpenRouterEndpoint.generationId(ok.headers());
         try {
-            return parseAnswer(c, body, retryAfter, id, promptTokens, completionTokens, cost, estimated);
+            return parseAnswer(c, ok.body(), endpoint.retryAfter(ok.headers()), id, usage);
         } catch (ModelCallException e) {
             // A failure inside a 200 is billed like a success (an error, finish_reason "error", no image): the
             // ledger keeps what the answer said about it.
-            throw e.answered(estimated, id, c.model(), c.provider(), promptTokens, completionTokens);
+            throw e.answered(
+                    usage.estimated(), id, c.model(), c.provider(), usage.promptTokens(), usage.completionTokens());
         }
     }
 
     private Generation parseAnswer(
-            ChatCompletionReader.ChatCompletion c,
-            byte[] body,
-            Duration retryAfter,
-            String id,
-            long promptTokens,
-            long completionTokens,
-            double cost,
-            boolean estimated)
+            ChatCompletionReader.ChatCompletion c, byte[] body, Duration retryAfter, String id, OpenRouterUsage usage)
             throws ModelCallException {
-        Double billed = cost > 0 ? cost : null;
+        Double billed = usage.billed();
         if (c.error() != null && c.error().isObject()) {
             throw classified(200, c.error(), retryAfter, billed);
         }
@@ -224,7 +177,7 @@ public final class OpenRouterChatModel implements ImageModel {
                     FailureKind.MODERATION,
                     200,
                     "refused by the content filter" + nativeReason
-                            + (text == null || text.isBlank() ? "" : ": " + clip(text)),
+                            + (text == null || text.isBlank() ? "" : ": " + ModelHttp.clip(text)),
                     null,
                     billed);
         }
@@ -245,34 +198,26 @@ public final class OpenRouterChatModel implements ImageModel {
                     200,
                     "the response has no image (finish_reason "
                             + (finish.isEmpty() ? "none" : finish) + nativeReason + ")"
-                            + (text == null || text.isBlank() ? "" : ": " + clip(text)),
+                            + (text == null || text.isBlank() ? "" : ": " + ModelHttp.clip(text)),
                     null,
                     billed);
         }
-        List<ImageData> decoded = new ArrayList<>(c.images().size());
-        List<String> rejected = new ArrayList<>();
-        ModelCallException firstBad = null;
-        for (ChatCompletionReader.ImageRef ref : c.images()) {
-            try {
-                decoded.add(
-                        ref.text() != null
-                                ? DataUrls.decode(ref.text(), billed)
-                                : DataUrls.decode(body, ref.start(), ref.end(), billed));
-            } catch (ModelCallException e) {
-                // One bad image of several: the valid ones are kept (they are paid for).
-                firstBad = firstBad == null ? e : firstBad;
-                rejected.add(e.getMessage());
-            }
-        }
-        if (decoded.isEmpty()) {
-            throw firstBad;
-        }
+        DecodedImages decoded = DecodedImages.of(
+                c.images(),
+                ref -> ref.text() != null
+                        ? DataUrls.decode(ref.text(), billed)
+                        : DataUrls.decode(body, ref.start(), ref.end(), billed));
         return new Generation(
-                decoded, id, c.model(), c.provider(), promptTokens, completionTokens, cost, estimated, text, rejected);
-    }
-
-    private static String clip(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+                decoded.images(),
+                id,
+                c.model(),
+                c.provider(),
+                usage.promptTokens(),
+                usage.completionTokens(),
+                usage.cost(),
+                usage.estimated(),
+                text,
+                decoded.rejected());
     }
 
     /** For tests and the capability check: the exact JSON this client sends. */

@@ -2,22 +2,18 @@ package dev.imagegen.model.openrouter;
 
 import static dev.imagegen.model.ModelHttp.textOrNull;
 
-import dev.imagegen.model.BoundedBody;
+import dev.imagegen.model.DecodedImages;
 import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.Generation;
-import dev.imagegen.model.ImageData;
 import dev.imagegen.model.ImageModel;
 import dev.imagegen.model.ImageRequest;
+import dev.imagegen.model.ImagesApi;
 import dev.imagegen.model.ModelCallException;
-import dev.imagegen.model.ModelHttp;
 import dev.imagegen.spec.ModelSpec;
-import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -38,17 +34,13 @@ public final class OpenRouterImagesModel implements ImageModel {
             Set.of("only", "order", "ignore", "sort", "allow_fallbacks", "options");
 
     private final ModelSpec spec;
-    private final HttpClient http;
     private final JsonMapper json;
-    private final Clock clock;
-    private final URI endpoint;
+    private final OpenRouterEndpoint endpoint;
 
     public OpenRouterImagesModel(ModelSpec spec, HttpClient http, JsonMapper json, Clock clock) {
         this.spec = spec;
-        this.http = http;
         this.json = json;
-        this.clock = clock;
-        this.endpoint = URI.create(spec.baseUrl() + "/images");
+        this.endpoint = new OpenRouterEndpoint(spec, "/images", http, json, clock);
     }
 
     @Override
@@ -66,26 +58,11 @@ public final class OpenRouterImagesModel implements ImageModel {
                     "model.image-config.output_format svg "
                             + "asks for vector images, which imagegen cannot check or store; use png, jpeg or webp");
         }
-        ModelHttp.Response response = ModelHttp.exchange(
-                http,
-                endpoint,
-                OpenRouterHeaders.of(spec),
-                json.writeValueAsBytes(requestBody(request)),
-                spec.timeout(),
-                spec.maxResponseBytes());
-        Duration retryAfter = BoundedBody.retryAfter(response.headers(), clock.instant());
-        JsonNode root = ModelHttp.parse(json, response.body(), response.status());
-        if (response.status() != 200) {
-            throw OpenRouterErrors.classify(
-                    response.status(), root == null ? null : root.get("error"), retryAfter, null);
-        }
-        if (root == null) {
-            throw new ModelCallException(FailureKind.TRANSIENT, 200, "a 200 whose body is not JSON");
-        }
-        return parseSuccess(
-                root,
-                retryAfter,
-                response.headers().firstValue("X-Generation-Id").orElse(null));
+        return endpoint.post(
+                requestBody(request),
+                (status, error, headers) ->
+                        OpenRouterErrors.classify(status, error, endpoint.retryAfter(headers), null),
+                ok -> parseSuccess(endpoint.root(ok), ok.headers()));
     }
 
     /** The chat API's {@code image_size: 0.5K} is the Image API's {@code resolution: "512"}. */
@@ -98,12 +75,7 @@ public final class OpenRouterImagesModel implements ImageModel {
      * {@code image-config} works with both.
      */
     ObjectNode requestBody(ImageRequest request) {
-        ObjectNode body = json.createObjectNode();
-        body.put("model", spec.name());
-        body.put("prompt", request.prompt());
-        if (request.count() > 1) {
-            body.put("n", request.count());
-        }
+        ObjectNode body = ImagesApi.requestBody(json, spec.name(), request);
         for (Map.Entry<String, Object> option : spec.imageConfig().entrySet()) {
             String name = option.getKey().equals("image_size") ? "resolution" : option.getKey();
             body.set(
@@ -127,74 +99,37 @@ public final class OpenRouterImagesModel implements ImageModel {
         return body;
     }
 
-    private Generation parseSuccess(JsonNode root, Duration retryAfter, String headerId) throws ModelCallException {
-        JsonNode usage = root.path("usage");
-        long promptTokens = usage.path("prompt_tokens").asLong(0);
-        long completionTokens = usage.path("completion_tokens").asLong(0);
-        Double stated = OpenRouterUsage.cost(usage);
-        boolean estimated = stated == null;
-        double cost = estimated ? spec.pricing().estimate(promptTokens, completionTokens) : stated;
+    private Generation parseSuccess(JsonNode root, HttpHeaders headers) throws ModelCallException {
+        OpenRouterUsage usage = OpenRouterUsage.of(root.path("usage"), spec.pricing());
         // The Image API's documented response names neither model nor provider; take them when present.
         String model = textOrNull(root, "model");
+        String provider = textOrNull(root, "provider");
         // The documented response has no id; OpenRouter sends the generation's as the X-Generation-Id header.
-        String id = textOrNull(root, "id") != null ? textOrNull(root, "id") : headerId;
+        String id = textOrNull(root, "id") != null ? textOrNull(root, "id") : OpenRouterEndpoint.generationId(headers);
+        DecodedImages decoded;
         try {
-            return parseImages(
-                    root,
-                    retryAfter,
-                    id,
-                    model != null ? model : spec.name(),
-                    textOrNull(root, "provider"),
-                    promptTokens,
-                    completionTokens,
-                    cost,
-                    estimated);
-        } catch (ModelCallException e) {
-            throw e.answered(estimated, id, model, textOrNull(root, "provider"), promptTokens, completionTokens);
-        }
-    }
-
-    private Generation parseImages(
-            JsonNode root,
-            Duration retryAfter,
-            String id,
-            String model,
-            String provider,
-            long promptTokens,
-            long completionTokens,
-            double cost,
-            boolean estimated)
-            throws ModelCallException {
-        Double billed = cost > 0 ? cost : null;
-        if (root.get("error") != null && root.get("error").isObject()) {
-            throw OpenRouterErrors.classify(200, root.get("error"), retryAfter, billed);
-        }
-        JsonNode data = root.path("data");
-        if (!data.isArray() || data.isEmpty()) {
-            throw new ModelCallException(
-                    FailureKind.NO_IMAGE, 200, "the response has no image (empty data)", null, billed);
-        }
-        List<ImageData> images = new ArrayList<>(data.size());
-        List<String> rejected = new ArrayList<>();
-        ModelCallException firstBad = null;
-        for (JsonNode item : data) {
-            try {
-                String b64 = item.path("b64_json").asString("");
-                if (b64.isEmpty()) {
-                    throw new ModelCallException(
-                            FailureKind.NO_IMAGE, 200, "a data item without b64_json", null, billed);
-                }
-                images.add(ModelHttp.decodeBase64Image(b64, textOrNull(item, "media_type"), billed));
-            } catch (ModelCallException e) {
-                // One bad image of n: the valid ones are kept (they are paid for), a failure only for this one.
-                firstBad = firstBad == null ? e : firstBad;
-                rejected.add(e.getMessage());
+            Double billed = usage.billed();
+            if (root.get("error") != null && root.get("error").isObject()) {
+                throw OpenRouterErrors.classify(200, root.get("error"), endpoint.retryAfter(headers), billed);
             }
-        }
-        if (images.isEmpty()) {
-            throw firstBad;
+            decoded = ImagesApi.images(
+                    root.path("data"),
+                    billed,
+                    item -> ImagesApi.b64Json(
+                            item, textOrNull(item, "media_type"), billed, "a data item without b64_json"));
+        } catch (ModelCallException e) {
+            throw e.answered(usage.estimated(), id, model, provider, usage.promptTokens(), usage.completionTokens());
         }
         return new Generation(
-                images, id, model, provider, promptTokens, completionTokens, cost, estimated, null, rejected);
+                decoded.images(),
+                id,
+                model != null ? model : spec.name(),
+                provider,
+                usage.promptTokens(),
+                usage.completionTokens(),
+                usage.cost(),
+                usage.estimated(),
+                null,
+                decoded.rejected());
     }
 }

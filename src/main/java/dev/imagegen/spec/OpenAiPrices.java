@@ -1,13 +1,13 @@
-package dev.imagegen.model.openai;
+package dev.imagegen.spec;
 
-import dev.imagegen.spec.ModelSpec;
 import java.util.Map;
 
 /**
  * OpenAI's list prices of the GPT image models, USD per million tokens of each type (text input, text output, image
  * input, image output), from its pricing page. OpenAI returns no cost, so a run's spend is computed from these and
  * the response's {@code usage.input_tokens_details} / {@code output_tokens_details}; {@code model.pricing}
- * overrides any of them (e.g. after a price change, or for a dated snapshot this table does not know).
+ * overrides any of them (e.g. after a price change, or for a dated snapshot this table does not know). It lives in
+ * {@code spec} because it is the default of {@code model.pricing}: the job file depends on no model client.
  */
 public final class OpenAiPrices {
 
