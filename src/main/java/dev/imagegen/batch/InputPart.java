@@ -1,18 +1,15 @@
 package dev.imagegen.batch;
 
 import dev.imagegen.spec.BatchSpec;
+import dev.imagegen.support.Sha256;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -78,15 +75,7 @@ final class InputPart {
 
     /** A stable id of (dataset, prompt, variant, request hash): the same request always has the same custom_id. */
     static String customId(String dataset, Batches.RequestKey key) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String canonical = dataset + "\n" + key.promptId() + "\n" + key.variant() + "\n" + key.requestHash();
-            return "ig-"
-                    + HexFormat.of()
-                            .formatHex(sha.digest(canonical.getBytes(StandardCharsets.UTF_8)))
-                            .substring(0, 40);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String canonical = dataset + "\n" + key.promptId() + "\n" + key.variant() + "\n" + key.requestHash();
+        return "ig-" + Sha256.hex(canonical).substring(0, 40);
     }
 }

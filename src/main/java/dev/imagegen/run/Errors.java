@@ -1,5 +1,7 @@
 package dev.imagegen.run;
 
+import dev.imagegen.support.Causes;
+
 /** One line about an unexpected failure: the root cause's message, never a stack trace on the console. */
 public final class Errors {
 
@@ -13,10 +15,6 @@ public final class Errors {
 
     /** What went wrong at the bottom of {@code e}: its root cause's message, or the cause's simple type name. */
     public static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        return Causes.rootMessage(e);
     }
 }

@@ -1,14 +1,13 @@
 package dev.imagegen.source;
 
 import dev.imagegen.spec.JobSpec;
+import dev.imagegen.support.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -28,9 +27,9 @@ final class SourceFingerprint {
         if (spec.source().isJdbc() || spec.source().hasReferenceColumn()) {
             return Optional.empty();
         }
+        MessageDigest digest = Sha256.digest();
         try (InputStream in =
-                new DigestInputStream(Files.newInputStream(spec.source().csv()), digest())) {
-            MessageDigest digest = ((DigestInputStream) in).getMessageDigest();
+                new DigestInputStream(Files.newInputStream(spec.source().csv()), digest)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
             // Records print every component; Secret masks itself, so a key never enters the hash (nor matters).
             digest.update(String.join(
@@ -40,17 +39,9 @@ final class SourceFingerprint {
                             spec.source().toString(),
                             spec.model().toString())
                     .getBytes(StandardCharsets.UTF_8));
-            return Optional.of(HexFormat.of().formatHex(digest.digest()));
+            return Optional.of(Sha256.hex(digest));
         } catch (IOException e) {
             return Optional.empty(); // unreadable now: the stage step's reader reports it, and nothing is reused
-        }
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,9 +1,6 @@
 package dev.imagegen.spec;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.imagegen.support.Sha256;
 
 /** The fingerprint of a job file ({@link JobSpec#fingerprint()}): recorded with a run, compared by its restarts. */
 final class Fingerprint {
@@ -60,12 +57,6 @@ final class Fingerprint {
     }
 
     private static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)))
-                    .substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(text).substring(0, 16);
     }
 }
