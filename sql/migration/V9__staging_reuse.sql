@@ -14,7 +14,10 @@ CREATE TABLE prompt_staging (
 );
 
 -- run_staging: which staging's rows a run works on (prompt.staged_instance_id); a run absent here staged its own.
+-- A run that reused a staging is, like one that staged, the newest owner of the dataset's prompts (an older run's
+-- restart is then superseded).
 CREATE TABLE run_staging (
     job_instance_id    bigint        PRIMARY KEY,
+    dataset            text          NOT NULL,
     staged_instance_id bigint        NOT NULL
 );

@@ -74,15 +74,19 @@ final class RunRecovery {
     }
 
     /**
-     * A restart of an older run after a newer run staged the dataset's prompts again: the older run's generate step
-     * only sees the prompts it staged itself, which are now the newer run's, so restarting it would "complete" doing
-     * nothing. Say so plainly instead, and fail (exit 1) when prompts are still waiting for an image.
+     * A restart of an older run after a newer run staged the dataset's prompts again (or took them over unchanged): the
+     * prompts are the newer run's now, whose budget and restart they belong to. Say so plainly instead, and fail (exit 1) when prompts are still waiting for an image.
      *
      * @return the outcome to report, or null when the run is not superseded
      */
     RunOutcome superseded(String runId, JobInstance instance) {
+        // The newest run that staged the prompts, or took over a staging unchanged (source.StagedSet).
         Long newest = jdbc.queryForObject(
-                "SELECT max(staged_instance_id) FROM prompt WHERE dataset = ?", Long.class, spec.dataset());
+                "SELECT greatest((SELECT max(staged_instance_id) FROM prompt WHERE dataset = ?),"
+                        + " (SELECT max(job_instance_id) FROM run_staging WHERE dataset = ?))",
+                Long.class,
+                spec.dataset(),
+                spec.dataset());
         if (newest == null || newest <= instance.getInstanceId()) {
             return null;
         }
@@ -99,7 +103,8 @@ final class RunRecovery {
                     SELECT 1 FROM generated_image g WHERE g.dataset = p.dataset AND g.prompt_id = p.prompt_id
                        AND g.request_hash = p.request_hash)""", Long.class, spec.dataset());
         String why = "run " + runId + " of dataset '" + spec.dataset() + "' was superseded by the newer run " + newer
-                + ", which staged the dataset's prompts again: restarting " + runId + " would do nothing. ";
+                + ", which took the dataset's prompts over (it staged them again, or found them unchanged): restarting "
+                + runId + " would compete with it. ";
         if (pending == null || pending == 0) {
             return new RunOutcome(ExitCode.COMPLETED, why + "Every prompt has its image; nothing to do", null);
         }

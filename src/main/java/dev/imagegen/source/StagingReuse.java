@@ -64,8 +64,8 @@ final class StagingReuse implements StepExecutionListener {
     /** The run works on the reused staging's rows, and records its rejected rows as its own. */
     private void pointAt(long run, long execution) {
         jdbc.update("""
-                INSERT INTO run_staging (job_instance_id, staged_instance_id) VALUES (?, ?)
-                ON CONFLICT (job_instance_id) DO UPDATE SET staged_instance_id = EXCLUDED.staged_instance_id""", run, reuse.instance());
+                INSERT INTO run_staging (job_instance_id, dataset, staged_instance_id) VALUES (?, ?, ?)
+                ON CONFLICT (job_instance_id) DO UPDATE SET staged_instance_id = EXCLUDED.staged_instance_id""", run, spec.dataset(), reuse.instance());
         jdbc.update("DELETE FROM source_reject WHERE job_instance_id = ?", run);
         jdbc.update("""
                 INSERT INTO source_reject (dataset, source, line, prompt_id, reason, content, job_execution_id,
