@@ -59,9 +59,7 @@ final class PromptCensus {
 
     /** The prompts of the source as a new run (or a restart whose staging is unfinished) would stage them. */
     private Census fromSource(Long instance) {
-        String table = "CREATE TEMPORARY TABLE plan_source (prompt_id text PRIMARY KEY, request_hash text NOT NULL)"
-                + " ON COMMIT DROP";
-        return inScratch(instance, table, () -> {
+        return inScratch(instance, () -> {
             long[] inserted = {0};
             SourcePreview.Totals totals = new SourcePreview(spec).read(BATCH, batch -> inserted[0] += insert(batch));
             long duplicates = totals.rows() - totals.rejected() - inserted[0];
@@ -69,15 +67,12 @@ final class PromptCensus {
         });
     }
 
-    /**
-     * The prompts of a staging (the job instance {@code staged}) as they are, with its rejected rows: a view over
-     * {@code prompt} (no copy of 100,000 rows to count them; rolled back with the transaction like the table).
-     */
+    /** The prompts of a staging (the job instance {@code staged}) as they are, with its rejected rows. */
     private Census fromStaging(long staged, Long instance) {
-        String view = "CREATE TEMPORARY VIEW plan_source AS SELECT prompt_id, request_hash FROM prompt"
-                + " WHERE dataset = '" + spec.dataset().replace("'", "''") + "' AND staged_instance_id = " + staged;
-        return inScratch(instance, view, () -> {
-            long n = jdbc.queryForObject("SELECT count(*) FROM plan_source", Long.class);
+        return inScratch(instance, () -> {
+            long n = jdbc.update("""
+                    INSERT INTO plan_source (prompt_id, request_hash)
+                    SELECT prompt_id, request_hash FROM prompt WHERE dataset = ? AND staged_instance_id = ?""", spec.dataset(), staged);
             long r = jdbc.queryForObject(
                     "SELECT count(*) FROM source_reject WHERE dataset = ? AND job_instance_id = ?",
                     Long.class,
@@ -87,14 +82,15 @@ final class PromptCensus {
         });
     }
 
-    private Census inScratch(Long instance, String createPlanSource, java.util.function.Supplier<long[]> fill) {
+    private Census inScratch(Long instance, java.util.function.Supplier<long[]> fill) {
         return transaction.execute(status -> {
             try {
-                jdbc.execute(createPlanSource);
+                jdbc.execute("CREATE TEMPORARY TABLE plan_source (prompt_id text PRIMARY KEY, request_hash text "
+                        + "NOT NULL) ON COMMIT DROP");
                 long[] read = fill.get();
                 return count(read[0], read[1], instance);
             } finally {
-                // Nothing of the census is kept; the temporary table or view goes with the transaction.
+                // Nothing of the census is kept; the temporary table goes with the transaction.
                 status.setRollbackOnly();
             }
         });
