@@ -25,6 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The HTTP side every model client shares (through {@link JsonCall}): one exchange with a bounded body, the failures
  * of the connection classified as {@link FailureKind#TRANSIENT}, redirects refused, and base64 image payloads
  * checked with {@link ImageProbe}.
+ *
+ * <p>Over 250 lines because every way an exchange can end (deadline, cancel, redirect, a body too large, a dropped
+ * connection) is decided here, once, for all three clients, the check and the Batch API.
  */
 public final class ModelHttp {
 
