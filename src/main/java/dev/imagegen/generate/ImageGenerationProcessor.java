@@ -226,7 +226,9 @@ class ImageGenerationProcessor implements ItemProcessor<PendingPrompt, PromptOut
                 images.add(store.store(g.images().get(i), sidecar));
                 stored++;
                 pending.remove(0);
-                guard.recordImage(0);
+                // counted and released in one step (see Budget.reservedImageStored)
+                guard.reservedImageStored();
+                reserved[0]--;
             }
             for (String why : g.rejected()) {
                 if (pending.isEmpty()) {

@@ -58,6 +58,16 @@ public final class Budget {
         return granted;
     }
 
+    /**
+     * An image of a call in flight was stored: it is counted and its reservation released in one step, under the
+     * lock the limit checks take, so that no check in between counts it twice (once stored, once reserved), which
+     * stopped a run one image short of max-images.
+     */
+    public synchronized void reservedImageStored() {
+        counters.addImage(0);
+        reserved--;
+    }
+
     /** Releases what {@link #mayCall} reserved, once the call's images are counted (or the call failed). */
     public synchronized void callFinished(int images) {
         reserved -= images;

@@ -92,6 +92,11 @@ public final class RunGuard implements RunStop {
         counters.addImage(costUsd);
     }
 
+    /** See {@link Budget#reservedImageStored}: an image of a call that reserved it, counted and released at once. */
+    public void reservedImageStored() {
+        budget.reservedImageStored();
+    }
+
     public void recordRetry() {
         counters.addRetry();
     }

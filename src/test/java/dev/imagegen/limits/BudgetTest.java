@@ -70,4 +70,21 @@ class BudgetTest {
         assertThat(budget.mayCall(4)).isZero();
         assertThat(signal.reason()).isEqualTo("stopped by SIGTERM");
     }
+
+    @Test
+    void aStoredImageIsCountedOnceWhileItsCallIsStillInFlight() {
+        counters.reset(Totals.ZERO);
+        budget.reset(null, 2);
+        assertThat(budget.mayCall(1)).isEqualTo(1);
+
+        // The call stored its image and is still finishing: counted and released in one step. Counted first and
+        // released later, a check in between saw 1 stored + 1 reserved = max and stopped the run one image short.
+        budget.reservedImageStored();
+
+        assertThat(counters.runImages()).isEqualTo(1);
+        assertThat(budget.withinLimits()).isTrue();
+        assertThat(budget.mayCall(1)).isEqualTo(1);
+        budget.callFinished(0);
+        assertThat(signal.ending()).isEqualTo(StopSignal.Ending.NONE);
+    }
 }
