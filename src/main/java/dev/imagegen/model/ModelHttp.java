@@ -227,7 +227,7 @@ public final class ModelHttp {
             throws ModelCallException {
         byte[] bytes;
         try {
-            bytes = Base64.getMimeDecoder().decode(base64);
+            bytes = strictOrMime(base64);
         } catch (IllegalArgumentException e) {
             throw new ModelCallException(
                     FailureKind.INVALID_IMAGE, 200, "the image's base64 is corrupt: " + e.getMessage(), null, billed);
@@ -236,6 +236,15 @@ public final class ModelHttp {
             return ImageProbe.inspect(bytes, declaredType == null || declaredType.isBlank() ? null : declaredType);
         } catch (ImageProbe.InvalidImageException e) {
             throw new ModelCallException(FailureKind.INVALID_IMAGE, 200, e.getMessage(), null, billed);
+        }
+    }
+
+    /** Strict base64 first: the MIME decoder (line breaks allowed) scans the whole text before it decodes. */
+    private static byte[] strictOrMime(String base64) {
+        try {
+            return Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException notStrict) {
+            return Base64.getMimeDecoder().decode(base64);
         }
     }
 

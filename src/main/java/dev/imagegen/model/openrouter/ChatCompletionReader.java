@@ -16,7 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class ChatCompletionReader {
 
-    /** Where a data URL sits in the body ({@code start} at its first character), or its text when it was escaped. */
+    /**
+     * Where a data URL sits in the body ({@code start} at its first character, escapes left in), or its text when the
+     * parser could not say where.
+     */
     record ImageRef(int start, int end, String text) {}
 
     record ChatCompletion(
@@ -137,13 +140,22 @@ final class ChatCompletionReader {
             String name = p.currentName();
             JsonToken value = p.nextToken();
             if (name.equals("image_url") && value == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                JsonToken t = p.nextToken();
+                while (t == JsonToken.PROPERTY_NAME) {
                     String inner = p.currentName();
                     JsonToken v = p.nextToken();
                     if (inner.equals("url") && v == JsonToken.VALUE_STRING) {
-                        ref = locate(p, body);
+                        long open = p.currentTokenLocation().getByteOffset();
+                        if (open < 0 || open >= body.length || body[(int) open] != '"') {
+                            ref = new ImageRef(-1, -1, p.getString());
+                            t = p.nextToken();
+                            continue;
+                        }
+                        t = p.nextToken(); // the parser skips the string here: the one pass over its bytes
+                        ref = between(body, (int) open, p.currentTokenLocation().getByteOffset());
                     } else {
                         p.skipChildren();
+                        t = p.nextToken();
                     }
                 }
             } else {
@@ -154,22 +166,29 @@ final class ChatCompletionReader {
     }
 
     /**
-     * The byte range of the current string value. The parser has not decoded it yet (it does so lazily), so
-     * reading its position costs nothing; a value with escapes (rare: an encoder writing {@code \/}) is decoded.
+     * The byte range of a string value that opens at {@code open}, found from where the token after it begins (back
+     * over white space and a comma to the closing quote), so the value's bytes are not scanned a second time. Its
+     * escapes, if any (rare: an encoder writing {@code \/}), are left in: {@link DataUrls} handles them.
      */
-    private static ImageRef locate(JsonParser p, byte[] body) {
-        long offset = p.currentTokenLocation().getByteOffset();
-        if (offset >= 0 && offset < body.length && body[(int) offset] == '"') {
-            int start = (int) offset + 1;
-            int end = start;
-            while (end < body.length && body[end] != '"' && body[end] != '\\') {
-                end++;
-            }
-            if (end < body.length && body[end] == '"') {
-                return new ImageRef(start, end, null);
-            }
+    private static ImageRef between(byte[] body, int open, long next) {
+        int close = (int) Math.min(next, body.length) - 1;
+        while (close > open && (body[close] == ',' || Character.isWhitespace(body[close]))) {
+            close--;
         }
-        return new ImageRef(-1, -1, p.getString());
+        if (close <= open || body[close] != '"') {
+            throw new IllegalArgumentException("cannot find the end of the image data URL");
+        }
+        return new ImageRef(open + 1, close, null);
+    }
+
+    /** The text of the JSON string whose contents are {@code body[start, end)}, its escapes decoded. */
+    static String unescape(byte[] body, int start, int end) {
+        try (JsonParser p = JsonMapper.shared().createParser(body, start - 1, end - start + 2)) {
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                throw new IllegalArgumentException("not a JSON string");
+            }
+            return p.getString();
+        }
     }
 
     private static String textOrNull(JsonParser p, JsonToken value) {

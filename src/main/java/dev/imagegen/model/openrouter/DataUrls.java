@@ -13,11 +13,16 @@ import java.util.Base64;
 final class DataUrls {
 
     private static final byte[] BASE64_MARK = ";base64,".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BACKSLASH = {'\\'};
 
     private DataUrls() {}
 
     static ImageData decode(byte[] body, int start, int end, Double billed) throws ModelCallException {
-        int headerEnd = indexOf(body, start, Math.min(end, start + 200), BASE64_MARK);
+        int headerLimit = Math.min(end, start + 200);
+        if (indexOf(body, start, headerLimit, BACKSLASH) >= 0) {
+            return decode(ChatCompletionReader.unescape(body, start, end), billed);
+        }
+        int headerEnd = indexOf(body, start, headerLimit, BASE64_MARK);
         if (end - start < 5 || !new String(body, start, 5, StandardCharsets.US_ASCII).equals("data:")) {
             throw new ModelCallException(
                     FailureKind.NO_IMAGE,
@@ -35,21 +40,42 @@ final class DataUrls {
         int from = headerEnd + BASE64_MARK.length;
         byte[] bytes;
         try {
-            ByteBuffer out = Base64.getMimeDecoder().decode(ByteBuffer.wrap(body, from, end - from));
-            bytes = out.remaining() == out.array().length
-                    ? out.array()
-                    : Arrays.copyOfRange(out.array(), out.position(), out.limit());
-        } catch (IllegalArgumentException e) {
-            throw new ModelCallException(
-                    FailureKind.INVALID_IMAGE, 200, "the image's base64 is corrupt: " + e.getMessage(), null, billed);
+            bytes = bytes(Base64.getDecoder().decode(ByteBuffer.wrap(body, from, end - from)));
+        } catch (IllegalArgumentException strict) {
+            // Not plain base64: escaped in the JSON (a line break written as \n), or with characters the MIME
+            // decoder skips. The strict decoder first, because the MIME one scans the whole text before it starts.
+            if (indexOf(body, from, end, BACKSLASH) >= 0) {
+                return decode(ChatCompletionReader.unescape(body, start, end), billed);
+            }
+            try {
+                bytes = bytes(Base64.getMimeDecoder().decode(ByteBuffer.wrap(body, from, end - from)));
+            } catch (IllegalArgumentException e) {
+                throw new ModelCallException(
+                        FailureKind.INVALID_IMAGE,
+                        200,
+                        "the image's base64 is corrupt: " + e.getMessage(),
+                        null,
+                        billed);
+            }
         }
         return probe(bytes, declared, billed);
     }
 
-    /** The slow path, for a URL that came with JSON escapes. */
+    /** The slow path, for a URL whose JSON escapes were decoded. */
     static ImageData decode(String url, Double billed) throws ModelCallException {
         byte[] ascii = url.getBytes(StandardCharsets.ISO_8859_1);
+        if (indexOf(ascii, 0, ascii.length, BACKSLASH) >= 0) {
+            // A backslash in the text itself is no base64 (and must not send us round again).
+            throw new ModelCallException(
+                    FailureKind.INVALID_IMAGE, 200, "the image data URL holds a backslash", null, billed);
+        }
         return decode(ascii, 0, ascii.length, billed);
+    }
+
+    private static byte[] bytes(ByteBuffer out) {
+        return out.remaining() == out.array().length
+                ? out.array()
+                : Arrays.copyOfRange(out.array(), out.position(), out.limit());
     }
 
     private static ImageData probe(byte[] bytes, String declared, Double billed) throws ModelCallException {

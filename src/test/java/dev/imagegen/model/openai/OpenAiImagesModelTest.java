@@ -11,10 +11,12 @@ import dev.imagegen.spec.ModelSpec;
 import dev.imagegen.spec.Secret;
 import dev.imagegen.testing.FakeOpenAI;
 import dev.imagegen.testing.FakeOpenRouter.Reply;
+import dev.imagegen.testing.TestPng;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -163,5 +165,21 @@ class OpenAiImagesModelTest {
                         .kind())
                 .isEqualTo(FailureKind.INVALID_IMAGE);
         assertThat(failureFor(Reply.json(200, "{not json")).kind()).isEqualTo(FailureKind.TRANSIENT);
+    }
+
+    @Test
+    void base64WrappedInLinesIsDecodedToo() throws Exception {
+        byte[] png = TestPng.of(3000, "wrapped");
+        String wrapped = Base64.getMimeEncoder().encodeToString(png).replace("\r\n", "\\n");
+        server.behaviour(c -> Reply.json(
+                200,
+                "{\"created\":1,\"output_format\":\"png\",\"data\":[{\"b64_json\":\"" + wrapped
+                        + "\"}],\"usage\":{\"input_tokens\":10,\"output_tokens\":100,\"total_tokens\":110,"
+                        + "\"input_tokens_details\":{\"text_tokens\":10,\"image_tokens\":0}}}"));
+
+        Generation g = model().generate(new ImageRequest("p", 0, "x", 7L));
+
+        assertThat(g.images()).hasSize(1);
+        assertThat(g.images().get(0).bytes()).isEqualTo(png);
     }
 }

@@ -172,6 +172,74 @@ class OpenRouterChatModelTest {
         assertThat(g.costUsd()).isEqualTo(23.0); // $8/M in + $15/M out
     }
 
+    private Generation answeredWith(String imageItem) throws Exception {
+        return answeredWith(imageItem, null);
+    }
+
+    /** @param offContract why the reply breaks the published document, or null when it does not */
+    private Generation answeredWith(String imageItem, String offContract) throws Exception {
+        server.behaviour(c -> withContract(FakeOpenRouter.Reply.json(200, """
+                {"id":"gen-1","object":"chat.completion","created":1,"system_fingerprint":null,"model":"m",\
+                "choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant",\
+                "images":[%s]}}],\
+                "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2,"cost":0.01}}""".formatted(imageItem)), offContract));
+        return model().generate(new ImageRequest("p1", 0, "x", null));
+    }
+
+    private static FakeOpenRouter.Reply withContract(FakeOpenRouter.Reply reply, String offContract) {
+        return offContract == null ? reply : reply.offContract(offContract);
+    }
+
+    @Test
+    void aDataUrlFollowedByMorePropertiesAndWhiteSpaceIsReadToItsEnd() throws Exception {
+        byte[] png = TestPng.of(3000, "tail");
+        String b64 = Base64.getEncoder().encodeToString(png);
+
+        Generation g = answeredWith(
+                "{\"image_url\" : { \"url\" : \"data:image/png;base64," + b64
+                        + "\" \n , \"detail\":\"auto\" } , \"type\":\"image_url\"}",
+                "image_url.detail, which the document lists for requests only: a provider adding a property");
+
+        assertThat(g.images()).hasSize(1);
+        assertThat(g.images().get(0).bytes()).isEqualTo(png);
+    }
+
+    @Test
+    void aDataUrlWithJsonEscapesIsDecodedAsItsText() throws Exception {
+        byte[] png = TestPng.of(3000, "escaped");
+        String plain = Base64.getEncoder().encodeToString(png);
+        // An encoder that escapes every '/' and wraps the base64 in lines, as MIME does: from the start, or only
+        // after the first 400 characters (where the escapes are found only once strict base64 has failed).
+        String lines =
+                Base64.getMimeEncoder().encodeToString(png).replace("/", "\\/").replace("\r\n", "\\r\\n");
+        String late = plain.substring(0, 400)
+                + plain.substring(400)
+                        .replaceAll("(.{76})", "$1\r\n")
+                        .replace("/", "\\/")
+                        .replace("\r\n", "\\r\\n");
+        for (String url : new String[] {
+            "data:image/png;base64," + lines, "data:image\\/png;base64," + plain, "data:image/png;base64," + late
+        }) {
+            Generation g = answeredWith("{\"type\":\"image_url\",\"image_url\":{\"url\":\"" + url + "\"}}");
+
+            String what = url.substring(0, 30);
+            assertThat(g.images()).as(what).hasSize(1);
+            assertThat(g.images().get(0).bytes()).as(what).isEqualTo(png);
+            assertThat(g.images().get(0).mediaType()).as(what).isEqualTo("image/png");
+        }
+    }
+
+    @Test
+    void corruptBase64IsAnInvalidImageThatKeepsWhatWasBilled() {
+        ModelCallException e = catchThrowableOfType(
+                ModelCallException.class,
+                () -> answeredWith("{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,"
+                        + "iVBORw0KGgo*!not-base64\"}}"));
+
+        assertThat(e.kind()).isEqualTo(FailureKind.INVALID_IMAGE);
+        assertThat(e.costUsd()).isEqualTo(0.01);
+    }
+
     @Test
     void anErrorInsideA200IsClassifiedAndKeepsWhatWasBilled() {
         server.behaviour(c -> FakeOpenRouter.Reply.json(200, """
