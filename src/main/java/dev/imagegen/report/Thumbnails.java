@@ -7,10 +7,15 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -19,6 +24,7 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Small JPEG previews of a run's images, stored next to its report ({@code thumbs/<shard>/<name>.jpg}) so the page
@@ -36,8 +42,12 @@ final class Thumbnails {
         ImageIO.setUseCache(false);
     }
 
+    /** Larger files are decoded by ImageIO from the file, not read into memory whole. */
+    static final long MAX_READ_WHOLE = 32L << 20;
+
     private final Path outputDir;
     private final Path reportDir;
+    private final Set<Path> madeDirs = ConcurrentHashMap.newKeySet();
 
     Thumbnails(Path outputDir, Path reportDir) {
         this.outputDir = outputDir.toAbsolutePath().normalize();
@@ -68,7 +78,7 @@ final class Thumbnails {
         if (!target.startsWith(reportDir)) {
             return Result.MISSING;
         }
-        if (Files.isRegularFile(target)) {
+        if (isMade(target)) {
             return Result.REUSED;
         }
         Path source = outputDir.resolve(image.filePath()).normalize();
@@ -76,14 +86,49 @@ final class Thumbnails {
             return Result.MISSING;
         }
         try {
-            BufferedImage picture = decode(source);
-            if (picture == null) {
+            BufferedImage thumbnail = make(source);
+            if (thumbnail == null) {
                 return Result.MISSING;
             }
-            write(scale(picture), target);
+            write(thumbnail, target);
             return Result.MADE;
         } catch (IOException | RuntimeException e) {
             return Result.MISSING;
+        }
+    }
+
+    /**
+     * A thumbnail made by an earlier report: its name carries the image's hash, so one that exists belongs to this
+     * very image. An empty file is not one: thumbnails are written without an fsync (see {@link #write}), and after a
+     * power cut a file whose rename reached the disk before its bytes is left empty; it is made again.
+     */
+    private static boolean isMade(Path target) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(target, BasicFileAttributes.class);
+            return a.isRegularFile() && a.size() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The thumbnail of one image file, or null when it cannot be decoded. A PNG that {@link PngThumbnail} takes (what
+     * models return) is made from the file's bytes in one pass; anything else (JPEG, WebP, palette PNGs, a file over
+     * {@link #MAX_READ_WHOLE}) is decoded by ImageIO and scaled.
+     */
+    static BufferedImage make(Path source) throws IOException {
+        if (Files.size(source) > MAX_READ_WHOLE) {
+            BufferedImage picture = decode(source);
+            return picture == null ? null : scale(picture);
+        }
+        byte[] bytes = Files.readAllBytes(source);
+        BufferedImage thumbnail = PngThumbnail.make(bytes, SIZE);
+        if (thumbnail != null) {
+            return thumbnail;
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            BufferedImage picture = decode(in);
+            return picture == null ? null : scale(picture);
         }
     }
 
@@ -96,29 +141,33 @@ final class Thumbnails {
      */
     static BufferedImage decode(Path file) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            if (in == null) {
+            return decode(in);
+        }
+    }
+
+    private static BufferedImage decode(ImageInputStream in) throws IOException {
+        if (in == null) {
+            return null;
+        }
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            return null;
+        }
+        ImageReader reader = readers.next();
+        try {
+            reader.setInput(in, true, true);
+            if (!ImageProbe.withinLimits(reader.getWidth(0), reader.getHeight(0))) {
                 return null;
             }
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                return null;
+            int longest = Math.max(reader.getWidth(0), reader.getHeight(0));
+            ImageReadParam param = reader.getDefaultReadParam();
+            int step = Math.max(1, longest / SIZE);
+            if (step > 1) {
+                param.setSourceSubsampling(step, step, 0, 0);
             }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                if (!ImageProbe.withinLimits(reader.getWidth(0), reader.getHeight(0))) {
-                    return null;
-                }
-                int longest = Math.max(reader.getWidth(0), reader.getHeight(0));
-                ImageReadParam param = reader.getDefaultReadParam();
-                int step = Math.max(1, longest / SIZE);
-                if (step > 1) {
-                    param.setSourceSubsampling(step, step, 0, 0);
-                }
-                return reader.read(0, param);
-            } finally {
-                reader.dispose();
-            }
+            return reader.read(0, param);
+        } finally {
+            reader.dispose();
         }
     }
 
@@ -126,7 +175,8 @@ final class Thumbnails {
         double factor = Math.min(1.0, (double) SIZE / Math.max(source.getWidth(), source.getHeight()));
         int w = Math.max(1, (int) Math.round(source.getWidth() * factor));
         int h = Math.max(1, (int) Math.round(source.getHeight() * factor));
-        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        // 3-byte pixels: the JPEG writer copies them to its own layout faster than TYPE_INT_RGB's.
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
         Graphics2D g = out.createGraphics();
         try {
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
@@ -139,19 +189,46 @@ final class Thumbnails {
         return out;
     }
 
-    private static void write(BufferedImage image, Path target) throws IOException {
-        Files.createDirectories(target.getParent());
-        DurableFiles.replace(target, os -> {
-            ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-            try (ImageOutputStream out = ImageIO.createImageOutputStream(os)) {
-                writer.setOutput(out);
-                ImageWriteParam param = writer.getDefaultWriteParam();
+    /**
+     * Writes the JPEG under a temporary name and renames it into place: a report being read (or a second one
+     * writing) never sees half a thumbnail. No fsync, neither of the file nor of its directory: a thumbnail is a
+     * cache derived from an image that is itself durable, and forcing each one cost a disk flush per image (10,000
+     * flushes for a 10,000-image gallery) for nothing a crash could lose but the work of making it again; what a
+     * power cut can leave, an empty file under the final name, is not reused ({@link #isMade}).
+     */
+    private void write(BufferedImage image, Path target) throws IOException {
+        Path dir = target.getParent();
+        if (!madeDirs.contains(dir)) {
+            Files.createDirectories(dir);
+            madeDirs.add(dir);
+        }
+        DurableFiles.replace(target, JPEG.get().encode(image));
+    }
+
+    /** One JPEG writer per thread, kept between thumbnails (finding and setting one up costs more than a small image). */
+    private static final ThreadLocal<JpegEncoder> JPEG = ThreadLocal.withInitial(JpegEncoder::new);
+
+    private static final class JpegEncoder {
+        private ImageWriter writer;
+        private ImageWriteParam param;
+
+        byte[] encode(BufferedImage image) throws IOException {
+            if (writer == null) {
+                writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+                param = writer.getDefaultWriteParam();
                 param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
                 param.setCompressionQuality(0.82f);
-                writer.write(null, new IIOImage(image, null, null), param);
-            } finally {
-                writer.dispose();
             }
-        });
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
+            try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+                writer.setOutput(out);
+                writer.write(null, new IIOImage(image, null, null), param);
+            } catch (IOException | RuntimeException e) {
+                writer.dispose(); // a writer that failed half-way is not used again
+                writer = null;
+                throw e;
+            }
+            return bytes.toByteArray();
+        }
     }
 }

@@ -126,9 +126,11 @@ public final class JobRun {
                 copyImageRows(jdbc, total);
                 RunReports reports = new RunReports(jdbc, ctx.getBean(PlatformTransactionManager.class), spec);
                 long t0 = System.nanoTime();
+                long reportCpu0 = os.getProcessCpuTime();
                 RunReports.Written written =
                         reports.write(new Runs(jdbc).find("bench", "bench").orElseThrow());
                 out.put("report_s", f((System.nanoTime() - t0) / 1e9));
+                out.put("report_cpu_s", f((os.getProcessCpuTime() - reportCpu0) / 1e9));
                 out.put(
                         "report_images",
                         String.valueOf(written.report().gallery().images()));
