@@ -114,6 +114,7 @@ public final class JobRun {
             out.put("stage_s", f(seconds(step(exec, "stage"))));
             out.put("generate_s", f(seconds(step(exec, "generate"))));
             out.put("rate", f(images / seconds(step(exec, "generate"))));
+            timeline(exec, dir.resolve("out"), out);
             double per = Math.max(1, images);
             out.put("thread_cpu_ms", f(threadCpu / 1e6 / per));
             out.put("process_cpu_ms", f(cpu / 1e6 / per));
@@ -170,6 +171,56 @@ public final class JobRun {
             }
         }
         return -1;
+    }
+
+    /**
+     * Where the generate step's time went: from its start to the first partition's start (the split), to the first
+     * image stored, and from the last image stored to the step's end (the tail), in seconds.
+     */
+    private static void timeline(JobExecution exec, Path out, Map<String, String> figures) throws java.io.IOException {
+        StepExecution generate = step(exec, "generate");
+        var starts = exec.getStepExecutions().stream()
+                .filter(s -> s.getStepName().startsWith("generate-partition"))
+                .map(StepExecution::getStartTime)
+                .sorted()
+                .toList();
+        if (starts.isEmpty()) {
+            return;
+        }
+        figures.put(
+                "split_s",
+                f(Duration.between(generate.getStartTime(), starts.get(0)).toMillis() / 1000.0));
+        figures.put(
+                "last_partition_start_s",
+                f(Duration.between(generate.getStartTime(), starts.get(starts.size() - 1))
+                                .toMillis()
+                        / 1000.0));
+        // When the image files were written (a row's created_at is its chunk's transaction start).
+        List<java.time.LocalDateTime> written;
+        try (var files = Files.walk(out)) {
+            written = files.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().endsWith(".png"))
+                    .map(p -> {
+                        try {
+                            return java.time.LocalDateTime.ofInstant(
+                                    Files.getLastModifiedTime(p).toInstant(), java.time.ZoneId.systemDefault());
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .sorted()
+                    .toList();
+        }
+        if (!written.isEmpty()) {
+            figures.put(
+                    "first_image_s",
+                    f(Duration.between(generate.getStartTime(), written.get(0)).toMillis() / 1000.0));
+            figures.put(
+                    "tail_s",
+                    f(Duration.between(written.get(written.size() - 1), generate.getEndTime())
+                                    .toMillis()
+                            / 1000.0));
+        }
     }
 
     private static StepExecution step(JobExecution exec, String name) {
