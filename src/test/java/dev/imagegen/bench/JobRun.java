@@ -120,6 +120,8 @@ public final class JobRun {
             out.put("process_cpu_ms", f(cpu / 1e6 / per));
             out.put("pg_cpu_ms", f(pg / per));
             out.put("peak_heap_mib", String.valueOf(heap.peakMiB()));
+            out.put("peak_live_heap_mib", String.valueOf(heap.liveMiB()));
+            out.put("gc_s", f(gcSeconds()));
             out.put("max_heap_mib", String.valueOf(Runtime.getRuntime().maxMemory() >> 20));
             out.put("peak_rss_mib", String.valueOf(peakRssMiB()));
             if (a.containsKey("report-images")) {
@@ -162,6 +164,14 @@ public final class JobRun {
                         + "DESC LIMIT greatest(0, (SELECT count(*) FROM generated_image) - ?))",
                 total);
         jdbc.execute("ANALYZE generated_image");
+    }
+
+    /** Time the collectors spent, in seconds (pauses and, for concurrent ones, their cycles). */
+    private static double gcSeconds() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                        .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime)
+                        .sum()
+                / 1000.0;
     }
 
     private static long peakRssMiB() throws java.io.IOException {
@@ -256,6 +266,7 @@ public final class JobRun {
     /** Peak heap in use, from the heap pools' peaks (which see what a 20 ms sample would miss). */
     static final class HeapSampler {
         private final AtomicLong peak = new AtomicLong();
+        private final AtomicLong live = new AtomicLong();
         private volatile boolean running = true;
         private Thread thread;
 
@@ -273,6 +284,14 @@ public final class JobRun {
                                             .getHeapMemoryUsage()
                                             .getUsed(),
                                     Math::max);
+                            // what the last collection of each pool left: the live heap, without garbage
+                            long afterGc = 0;
+                            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+                                if (p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null) {
+                                    afterGc += p.getCollectionUsage().getUsed();
+                                }
+                            }
+                            live.accumulateAndGet(afterGc, Math::max);
                             try {
                                 Thread.sleep(10);
                             } catch (InterruptedException e) {
@@ -292,6 +311,10 @@ public final class JobRun {
 
         long peakMiB() {
             return peak.get() >> 20;
+        }
+
+        long liveMiB() {
+            return live.get() >> 20;
         }
     }
 }
