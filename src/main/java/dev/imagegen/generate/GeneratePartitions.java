@@ -1,9 +1,5 @@
 package dev.imagegen.generate;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -27,11 +23,10 @@ public final class GeneratePartitions {
      * trace), where a remote run's manager finds it.
      */
     public static final String REASON = "imagegen: ";
-    /** Where Spring Batch's splitter keeps the grid size of a partitioned step (so a restart keeps it). */
-    /** The job execution's context key of the run's partition count (see the local splitter). */
+    /** The job execution's context key of the run's partition count (see {@link LocalPartitionSplitter}). */
     static final String PARTITIONS_KEY = "imagegen.partitions";
-
-    private static final String GRID_SIZE = SimpleStepExecutionSplitter.class.getSimpleName() + ".GRID_SIZE";
+    /** Where Spring Batch's splitter keeps the grid size of a partitioned step (so a restart keeps it). */
+    static final String GRID_SIZE = SimpleStepExecutionSplitter.class.getSimpleName() + ".GRID_SIZE";
 
     private GeneratePartitions() {}
 
@@ -43,16 +38,6 @@ public final class GeneratePartitions {
      * and written wherever it is missing or differs, before any partition runs.
      */
     public static StepExecutionSplitter splitter(JobRepository jobRepository, Partitioner partitioner) {
-        return splitter(jobRepository, partitioner, null);
-    }
-
-    /**
-     * The same, for a local run that knows its pending work ({@code shares}): a first execution makes no more
-     * partitions than about half its pending images (see {@link PendingShares#gridSize}), and they are handed out
-     * largest first, so that the run ends on small ones instead of a thread still busy with a large
-     * one while the others idle.
-     */
-    static StepExecutionSplitter splitter(JobRepository jobRepository, Partitioner partitioner, PendingShares shares) {
         SimpleStepExecutionSplitter spring = new SimpleStepExecutionSplitter(jobRepository, STEP, partitioner);
         return new StepExecutionSplitter() {
             @Override
@@ -62,48 +47,6 @@ public final class GeneratePartitions {
 
             @Override
             public Set<StepExecution> split(StepExecution manager, int gridSize) throws JobExecutionException {
-                if (shares == null) {
-                    return repaired(manager, gridSize);
-                }
-                Map<Integer, Long> byBucket = shares.byBucket(manager);
-                int grid = gridSize(manager, gridSize, byBucket);
-                Set<StepExecution> partitions = repaired(manager, grid);
-                Map<Integer, Long> pending = PendingShares.byIndex(byBucket, grid);
-                List<StepExecution> ordered = new ArrayList<>(partitions);
-                ordered.sort(Comparator.comparingLong((StepExecution p) ->
-                                -pending.getOrDefault(p.getExecutionContext().getInt(PromptPartitioner.INDEX, -1), 0L))
-                        .thenComparing(StepExecution::getStepName));
-                return new LinkedHashSet<>(ordered);
-            }
-
-            /**
-             * A run keeps the partition count of its first split in every execution (a partition's share depends on
-             * it, and a completed partition is not run again). It lives in the job execution's context, which Spring
-             * Batch copies into each restart as soon as it creates it; the manager step's own copy of the grid size
-             * is not written again by a restart, so after a second kill it is gone.
-             */
-            private int gridSize(StepExecution manager, int ceiling, Map<Integer, Long> byBucket) {
-                ExecutionContext job = manager.getJobExecution().getExecutionContext();
-                if (job.containsKey(PARTITIONS_KEY)) {
-                    return job.getInt(PARTITIONS_KEY);
-                }
-                int grid;
-                if (manager.getExecutionContext().containsKey(GRID_SIZE)) {
-                    grid = (int) manager.getExecutionContext().getLong(GRID_SIZE);
-                } else if (jobRepository
-                                .getJobExecutions(manager.getJobExecution().getJobInstance())
-                                .size()
-                        <= 1) {
-                    grid = shares.gridSize(byBucket, ceiling);
-                } else {
-                    grid = ceiling; // a run begun by a version that always split into run.partitions
-                }
-                job.putInt(PARTITIONS_KEY, grid);
-                jobRepository.updateExecutionContext(manager.getJobExecution());
-                return grid;
-            }
-
-            private Set<StepExecution> repaired(StepExecution manager, int gridSize) throws JobExecutionException {
                 Set<StepExecution> partitions = spring.split(manager, gridSize);
                 int grid = (int) manager.getExecutionContext().getLong(GRID_SIZE, gridSize);
                 Map<String, ExecutionContext> covers = partitioner.partition(grid);

@@ -41,11 +41,11 @@ class GenerateStepConfiguration {
         return new StepBuilder(GeneratePartitions.MANAGER_STEP, jobRepository)
                 .listener(generateStepListener)
                 .partitioner(GeneratePartitions.STEP, generatePartitioner)
-                .splitter(
-                        GeneratePartitions.splitter(jobRepository, generatePartitioner, new PendingShares(jdbc, spec)))
-                .step(generatePartitionStep)
-                .gridSize(spec.run().partitions())
-                .taskExecutor(partitionExecutor(spec.run().concurrency()))
+                .splitter(new LocalPartitionSplitter(jobRepository, generatePartitioner, new PendingShares(jdbc, spec)))
+                .partitionHandler(new LocalPartitionHandler(
+                        generatePartitionStep,
+                        partitionExecutor(spec.run().concurrency()),
+                        spec.run().partitions()))
                 .build();
     }
 

@@ -10,7 +10,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
- * What the generate step's partitions will find to do, for {@link GeneratePartitions#splitter}: the pending images of
+ * What the generate step's partitions will find to do, for {@link LocalPartitionSplitter}: the pending images of
  * each partition (one grouped query over the partitions' own pending query), so that the largest are handed out
  * first and the last ones to end are the smallest; and how many partitions a first execution makes.
  */

@@ -47,6 +47,17 @@ public final class StopSignal {
             return this != OTHER;
         }
 
+        /** What someone must change before a restart of a run stopped for this cause can go on; null for OTHER. */
+        public String beforeRestart() {
+            return switch (this) {
+                case BUDGET -> "raise run.max-cost-usd to let it go on by the difference";
+                case MAX_IMAGES -> "raise run.max-images to let it go on by the difference";
+                case AUTH -> "fix the API key or its permissions";
+                case CREDITS -> "add credits or raise the key's limit";
+                case OTHER -> null;
+            };
+        }
+
         public String mark() {
             return MARK + label + "]";
         }

@@ -1,5 +1,7 @@
 package dev.imagegen.notify;
 
+import dev.imagegen.limits.RunGuard;
+import dev.imagegen.limits.StopSignal;
 import dev.imagegen.metrics.Figures;
 import dev.imagegen.metrics.RunFigures;
 import dev.imagegen.spec.JobSpec;
@@ -32,12 +34,14 @@ final class FailureNotice implements JobExecutionListener {
     private final NotifySpec notify;
     private final JobSpec spec;
     private final RunFigures figures;
+    private final RunGuard guard;
     private final JsonMapper json;
 
-    FailureNotice(JobSpec spec, RunFigures figures, JsonMapper json) {
+    FailureNotice(JobSpec spec, RunFigures figures, RunGuard guard, JsonMapper json) {
         this.notify = spec.notifications();
         this.spec = spec;
         this.figures = figures;
+        this.guard = guard;
         this.json = json;
     }
 
@@ -47,15 +51,19 @@ final class FailureNotice implements JobExecutionListener {
             return;
         }
         try {
-            send(body(figures.read(execution, true)));
+            send(body(figures.read(execution, true), guard.cause()));
         } catch (RuntimeException e) {
             log.warn("notify: the run's notice could not be sent: {}", e.toString());
         }
     }
 
-    /** The notice's JSON. */
-    String body(Figures f) {
+    /**
+     * The notice's JSON; {@code cause} is what stopped the run, when a person must change something before the
+     * restart goes on (a budget, max-images, the key, credits): the notice says what, before the restart command.
+     */
+    String body(Figures f, StopSignal.Cause cause) {
         String restart = restartCommand(f.runId());
+        String first = cause == null ? null : cause.beforeRestart();
         StringBuilder text = new StringBuilder(String.format(
                 Locale.ROOT,
                 "imagegen: dataset %s, run %s (execution %d): %s (exit %d)",
@@ -69,6 +77,9 @@ final class FailureNotice implements JobExecutionListener {
         }
         text.append(String.format(
                 Locale.ROOT, "%nimages %d, skipped %d, cost $%.4f", f.images(), f.skipped(), f.costUsd()));
+        if (first != null) {
+            text.append("\nfirst: ").append(first);
+        }
         text.append("\nrestart: ").append(restart);
         ObjectNode root = json.createObjectNode();
         root.put("text", text.toString());
@@ -82,6 +93,7 @@ final class FailureNotice implements JobExecutionListener {
         run.put("images", f.images());
         run.put("skipped", f.skipped());
         run.put("cost_usd", f.costUsd());
+        run.put("before_restart", first);
         run.put("restart_command", restart);
         return json.writeValueAsString(root);
     }

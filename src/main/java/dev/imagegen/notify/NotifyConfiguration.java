@@ -1,6 +1,7 @@
 package dev.imagegen.notify;
 
 import dev.imagegen.JobScoped;
+import dev.imagegen.limits.RunGuard;
 import dev.imagegen.metrics.RunFigures;
 import dev.imagegen.spec.JobSpec;
 import org.springframework.batch.core.listener.JobExecutionListener;
@@ -16,7 +17,7 @@ class NotifyConfiguration {
 
     @Bean
     @Order(20)
-    JobExecutionListener failureNotice(JobSpec spec, RunFigures figures, JsonMapper json) {
-        return new FailureNotice(spec, figures, json);
+    JobExecutionListener failureNotice(JobSpec spec, RunFigures figures, RunGuard guard, JsonMapper json) {
+        return new FailureNotice(spec, figures, guard, json);
     }
 }

@@ -149,13 +149,7 @@ public class RunLauncher {
         if (cause == null || !cause.needsAPerson()) {
             return null;
         }
-        return "it stopped on " + cause.label() + " ("
-                + switch (cause) {
-                    case BUDGET -> "raise run.max-cost-usd to let it go on by the difference";
-                    case MAX_IMAGES -> "raise run.max-images to let it go on by the difference";
-                    case AUTH -> "fix the API key or its permissions";
-                    default -> "add credits or raise the key's limit";
-                }
+        return "it stopped on " + cause.label() + " (" + cause.beforeRestart()
                 + ", then run 'imagegen restart'); the scheduler does not restart it by itself";
     }
 

@@ -119,12 +119,15 @@ public final class JobRun {
             out.put("stage_s", f(seconds(step(exec, "stage"))));
             out.put("generate_s", f(seconds(step(exec, "generate"))));
             out.put("rate", f(images / seconds(step(exec, "generate"))));
+            timeline(exec, dir.resolve("out"), out);
             double per = Math.max(1, images);
             out.put("thread_cpu_ms", f(threadCpu / 1e6 / per));
             out.put("thread_user_ms", f(threadUser / 1e6 / per));
             out.put("process_cpu_ms", f(cpu / 1e6 / per));
             out.put("pg_cpu_ms", f(pg / per));
             out.put("peak_heap_mib", String.valueOf(heap.peakMiB()));
+            out.put("peak_live_heap_mib", String.valueOf(heap.liveMiB()));
+            out.put("gc_s", f(gcSeconds()));
             out.put("max_heap_mib", String.valueOf(Runtime.getRuntime().maxMemory() >> 20));
             out.put("peak_rss_mib", String.valueOf(peakRssMiB()));
             if (a.containsKey("report-images")) {
@@ -169,6 +172,14 @@ public final class JobRun {
         jdbc.execute("ANALYZE generated_image");
     }
 
+    /** Time the collectors spent, in seconds (pauses and, for concurrent ones, their cycles). */
+    private static double gcSeconds() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                        .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime)
+                        .sum()
+                / 1000.0;
+    }
+
     private static long peakRssMiB() throws java.io.IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmHWM:")) {
@@ -176,6 +187,56 @@ public final class JobRun {
             }
         }
         return -1;
+    }
+
+    /**
+     * Where the generate step's time went: from its start to the first partition's start (the split), to the first
+     * image stored, and from the last image stored to the step's end (the tail), in seconds.
+     */
+    private static void timeline(JobExecution exec, Path out, Map<String, String> figures) throws java.io.IOException {
+        StepExecution generate = step(exec, "generate");
+        var starts = exec.getStepExecutions().stream()
+                .filter(s -> s.getStepName().startsWith("generate-partition"))
+                .map(StepExecution::getStartTime)
+                .sorted()
+                .toList();
+        if (starts.isEmpty()) {
+            return;
+        }
+        figures.put(
+                "split_s",
+                f(Duration.between(generate.getStartTime(), starts.get(0)).toMillis() / 1000.0));
+        figures.put(
+                "last_partition_start_s",
+                f(Duration.between(generate.getStartTime(), starts.get(starts.size() - 1))
+                                .toMillis()
+                        / 1000.0));
+        // When the image files were written (a row's created_at is its chunk's transaction start).
+        List<java.time.LocalDateTime> written;
+        try (var files = Files.walk(out)) {
+            written = files.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().endsWith(".png"))
+                    .map(p -> {
+                        try {
+                            return java.time.LocalDateTime.ofInstant(
+                                    Files.getLastModifiedTime(p).toInstant(), java.time.ZoneId.systemDefault());
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .sorted()
+                    .toList();
+        }
+        if (!written.isEmpty()) {
+            figures.put(
+                    "first_image_s",
+                    f(Duration.between(generate.getStartTime(), written.get(0)).toMillis() / 1000.0));
+            figures.put(
+                    "tail_s",
+                    f(Duration.between(written.get(written.size() - 1), generate.getEndTime())
+                                    .toMillis()
+                            / 1000.0));
+        }
     }
 
     private static StepExecution step(JobExecution exec, String name) {
@@ -226,6 +287,7 @@ public final class JobRun {
     /** Peak heap in use, from the heap pools' peaks (which see what a 20 ms sample would miss). */
     static final class HeapSampler {
         private final AtomicLong peak = new AtomicLong();
+        private final AtomicLong live = new AtomicLong();
         private volatile boolean running = true;
         private Thread thread;
 
@@ -243,6 +305,14 @@ public final class JobRun {
                                             .getHeapMemoryUsage()
                                             .getUsed(),
                                     Math::max);
+                            // what the last collection of each pool left: the live heap, without garbage
+                            long afterGc = 0;
+                            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+                                if (p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null) {
+                                    afterGc += p.getCollectionUsage().getUsed();
+                                }
+                            }
+                            live.accumulateAndGet(afterGc, Math::max);
                             try {
                                 Thread.sleep(10);
                             } catch (InterruptedException e) {
@@ -262,6 +332,10 @@ public final class JobRun {
 
         long peakMiB() {
             return peak.get() >> 20;
+        }
+
+        long liveMiB() {
+            return live.get() >> 20;
         }
     }
 }

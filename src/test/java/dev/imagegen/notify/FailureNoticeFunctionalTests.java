@@ -99,12 +99,14 @@ class FailureNoticeFunctionalTests extends FunctionalTest {
                 .startsWith("imagegen: dataset test, run night-7 (execution " + execution + "): STOPPED (exit 3)")
                 .contains("why: run.max-images reached (2 images)")
                 .contains("images 2, skipped 0")
-                .endsWith("restart: " + restart);
+                .endsWith("\nfirst: raise run.max-images to let it go on by the difference\nrestart: " + restart);
         JsonNode run = body.path("imagegen");
         assertThat(run.path("exit_code").asInt()).isEqualTo(3);
         assertThat(run.path("status").asString()).isEqualTo("STOPPED");
         assertThat(run.path("images").asLong()).isEqualTo(2).isEqualTo(images());
         assertThat(run.path("restart_command").asString()).isEqualTo(restart);
+        assertThat(run.path("before_restart").asString())
+                .isEqualTo("raise run.max-images to let it go on by the difference");
 
         // The command works: the same run id continues the run (a higher max-images lets it finish).
         job.yaml(job.yaml().replace("max-images: 2", "max-images: 100"));
