@@ -55,19 +55,12 @@ public final class StrictBase64 {
         // bulk is written byte by byte, so nothing lands past its end.
         int fast = tail - 4;
         while (sp < fast) {
-            int bits = T0[src[sp] & 0xff] | T1[src[sp + 1] & 0xff] | T2[src[sp + 2] & 0xff] | T3[src[sp + 3] & 0xff];
-            if (bits < 0) {
-                throw invalid(src, sp);
-            }
-            INT_BE.set(out, dp, bits << 8);
+            INT_BE.set(out, dp, unit(src, sp) << 8);
             sp += 4;
             dp += 3;
         }
         if (sp < tail) {
-            int bits = T0[src[sp] & 0xff] | T1[src[sp + 1] & 0xff] | T2[src[sp + 2] & 0xff] | T3[src[sp + 3] & 0xff];
-            if (bits < 0) {
-                throw invalid(src, sp);
-            }
+            int bits = unit(src, sp);
             out[dp] = (byte) (bits >> 16);
             out[dp + 1] = (byte) (bits >> 8);
             out[dp + 2] = (byte) bits;
@@ -75,6 +68,15 @@ public final class StrictBase64 {
         }
         last.get(out, dp, last.remaining());
         return out;
+    }
+
+    /** The 24 bits of the four characters at {@code sp}, in the low three bytes. */
+    private static int unit(byte[] src, int sp) {
+        int bits = T0[src[sp] & 0xff] | T1[src[sp + 1] & 0xff] | T2[src[sp + 2] & 0xff] | T3[src[sp + 3] & 0xff];
+        if (bits < 0) {
+            throw invalid(src, sp);
+        }
+        return bits;
     }
 
     private static IllegalArgumentException invalid(byte[] src, int unit) {
