@@ -94,6 +94,7 @@ public final class JobRun {
             heap.start();
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             Map<Long, Long> threads0 = threadCpu();
+            Map<Long, Long> user0 = threadUser();
             long cpu0 = os.getProcessCpuTime();
             long pg0 = Postgres.cpuMillis(home);
             RunOutcome outcome = ctx.getBean(RunLauncher.class).run("bench", Map.of());
@@ -102,6 +103,10 @@ public final class JobRun {
             long threadCpu = 0;
             for (Map.Entry<Long, Long> t : threadCpu().entrySet()) {
                 threadCpu += t.getValue() - threads0.getOrDefault(t.getKey(), 0L);
+            }
+            long threadUser = 0;
+            for (Map.Entry<Long, Long> t : threadUser().entrySet()) {
+                threadUser += t.getValue() - user0.getOrDefault(t.getKey(), 0L);
             }
             heap.stop();
 
@@ -117,6 +122,7 @@ public final class JobRun {
             timeline(exec, dir.resolve("out"), out);
             double per = Math.max(1, images);
             out.put("thread_cpu_ms", f(threadCpu / 1e6 / per));
+            out.put("thread_user_ms", f(threadUser / 1e6 / per));
             out.put("process_cpu_ms", f(cpu / 1e6 / per));
             out.put("pg_cpu_ms", f(pg / per));
             out.put("peak_heap_mib", String.valueOf(heap.peakMiB()));
@@ -248,6 +254,21 @@ public final class JobRun {
 
     private static String f(double v) {
         return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** User-mode CPU nanoseconds of every live Java thread but main, by id (the rest of its CPU is the kernel's). */
+    private static Map<Long, Long> threadUser() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new HashMap<>();
+        for (var info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info != null && !info.getThreadName().equals("main")) {
+                long t = mx.getThreadUserTime(info.getThreadId());
+                if (t >= 0) {
+                    cpu.put(info.getThreadId(), t);
+                }
+            }
+        }
+        return cpu;
     }
 
     /** CPU nanoseconds of every live Java thread but main, by id. */

@@ -4,6 +4,7 @@ import dev.imagegen.model.FailureKind;
 import dev.imagegen.model.ImageData;
 import dev.imagegen.model.ImageProbe;
 import dev.imagegen.model.ModelCallException;
+import dev.imagegen.model.StrictBase64;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -40,7 +41,7 @@ final class DataUrls {
         int from = headerEnd + BASE64_MARK.length;
         byte[] bytes;
         try {
-            bytes = bytes(Base64.getDecoder().decode(ByteBuffer.wrap(body, from, end - from)));
+            bytes = StrictBase64.decode(body, from, end);
         } catch (IllegalArgumentException strict) {
             // Not plain base64: escaped in the JSON (a line break written as \n), or with characters the MIME
             // decoder skips. The strict decoder first, because the MIME one scans the whole text before it starts.
