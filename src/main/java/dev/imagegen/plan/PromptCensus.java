@@ -5,9 +5,11 @@ import dev.imagegen.source.SourcePreview;
 import dev.imagegen.source.StagedSet;
 import dev.imagegen.spec.JobSpec;
 import java.sql.PreparedStatement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -20,17 +22,33 @@ import org.springframework.transaction.support.TransactionTemplate;
 final class PromptCensus {
 
     private static final int BATCH = 2000;
-    /** The variants source row {@code s} misses for its request hash (parameters: variants, dataset, variants). */
-    private static final String MISSING = "greatest(0, ? - (SELECT count(*) FROM generated_image g"
-            + " WHERE g.dataset = ? AND g.prompt_id = s.prompt_id"
-            + " AND g.request_hash = s.request_hash AND g.variant < ?))";
     /**
-     * Whether {@code s} failed for good earlier in the run, so that its restart does not send it (parameters: dataset,
-     * job instance): the rule of {@link PendingPrompts}.
+     * One pass over the source rows ({@code plan_source}) with the images and open failures of the dataset joined
+     * by hash (not a subquery per row, which PostgreSQL evaluated once per use: three index probes per prompt), grouped
+     * by what the census tells apart. {@code missing} is the variants a row misses for its request hash;
+     * {@code skipped_in_run} whether it failed for good earlier in the run, so that its restart does not send it: the
+     * rule of {@link PendingPrompts}. Parameters: dataset, variants, dataset, job instance, dataset, variants.
      */
-    private static final String SKIPPED_IN_RUN = "EXISTS (SELECT 1 FROM prompt_failure f WHERE f.dataset = ?"
-            + " AND f.prompt_id = s.prompt_id AND f.resolved_at IS NULL AND f.job_instance_id = ?"
-            + " AND f.kind NOT IN " + PendingPrompts.RETRIED_KINDS + ")";
+    private static final String CENSUS = """
+            WITH g AS (
+              SELECT prompt_id, request_hash, count(*) AS n FROM generated_image
+               WHERE dataset = ? AND variant < ? GROUP BY prompt_id, request_hash),
+            f AS (
+              SELECT prompt_id, coalesce(bool_or(job_instance_id = ? AND kind NOT IN /*retried*/), false) AS in_run
+                FROM prompt_failure WHERE dataset = ? AND resolved_at IS NULL GROUP BY prompt_id),
+            c AS (
+              SELECT p.request_hash AS staged_hash, s.request_hash,
+                     greatest(0, ? - coalesce(g.n, 0)) AS missing,
+                     f.prompt_id IS NOT NULL AS failed, coalesce(f.in_run, false) AS skipped_in_run
+                FROM plan_source s
+                LEFT JOIN prompt p ON p.dataset = ? AND p.prompt_id = s.prompt_id
+                LEFT JOIN g ON g.prompt_id = s.prompt_id AND g.request_hash = s.request_hash
+                LEFT JOIN f ON f.prompt_id = s.prompt_id)
+            SELECT CASE WHEN missing = 0 THEN 'done' WHEN staged_hash IS NULL THEN 'new'
+                        WHEN staged_hash <> request_hash THEN 'changed' WHEN failed THEN 'failed'
+                        ELSE 'waiting' END AS kind,
+                   skipped_in_run, missing, count(*) AS n
+              FROM c GROUP BY 1, 2, 3""".replace("/*retried*/", PendingPrompts.RETRIED_KINDS);
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
@@ -117,84 +135,49 @@ final class PromptCensus {
 
     private Census count(long rows, long rejected, Long instance) {
         int variants = spec.model().imagesPerPrompt();
-        Map<String, Object> m = jdbc.queryForMap(
-                withRules("""
-                WITH c AS (
-                  SELECT s.prompt_id, p.request_hash AS staged_hash, s.request_hash,
-                         /*missing*/ AS missing,
-                         EXISTS (SELECT 1 FROM prompt_failure f WHERE f.dataset = ? AND f.prompt_id = s.prompt_id
-                                    AND f.resolved_at IS NULL) AS failed,
-                         /*skipped-in-run*/ AS skipped_in_run
-                    FROM plan_source s LEFT JOIN prompt p ON p.dataset = ? AND p.prompt_id = s.prompt_id),
-                k AS (
-                  SELECT *, CASE WHEN missing = 0 THEN 'done' WHEN staged_hash IS NULL THEN 'new'
-                                 WHEN staged_hash <> request_hash THEN 'changed' WHEN failed THEN 'failed'
-                                 ELSE 'waiting' END AS kind
-                    FROM c)
-                SELECT count(*) AS prompts,
-                       count(*) FILTER (WHERE kind = 'done') AS done,
-                       count(*) FILTER (WHERE kind = 'new') AS new,
-                       count(*) FILTER (WHERE kind = 'changed') AS changed,
-                       count(*) FILTER (WHERE kind = 'failed') AS failed,
-                       count(*) FILTER (WHERE kind = 'waiting') AS waiting,
-                       count(*) FILTER (WHERE kind <> 'done' AND skipped_in_run) AS skipped_in_run,
-                       coalesce(sum(missing) FILTER (WHERE NOT skipped_in_run), 0) AS images,
-                       (SELECT count(*) FROM prompt WHERE dataset = ?) AS staged,
-                       (SELECT count(*) FROM prompt p WHERE p.dataset = ?
-                           AND NOT EXISTS (SELECT 1 FROM plan_source s WHERE s.prompt_id = p.prompt_id)) AS gone
-                  FROM k"""),
-                variants,
+        Map<String, Long> kinds = new HashMap<>();
+        Map<Integer, Long> missing = new TreeMap<>();
+        long[] skippedAndImages = {0, 0};
+        jdbc.query(
+                CENSUS,
+                rs -> {
+                    String kind = rs.getString("kind");
+                    boolean skipped = rs.getBoolean("skipped_in_run");
+                    int m = rs.getInt("missing");
+                    long n = rs.getLong("n");
+                    kinds.merge(kind, n, Long::sum);
+                    if (skipped && m > 0) {
+                        skippedAndImages[0] += n;
+                    } else if (!skipped && m > 0) {
+                        skippedAndImages[1] += (long) m * n;
+                        // A prompt that misses m variants takes ceil(m / images per call) calls.
+                        missing.merge(m, n, Long::sum);
+                    }
+                },
                 spec.dataset(),
                 variants,
-                spec.dataset(),
-                spec.dataset(),
                 instance == null ? -1L : instance,
                 spec.dataset(),
-                spec.dataset(),
+                variants,
                 spec.dataset());
+        Map<String, Object> table = jdbc.queryForMap("""
+                SELECT (SELECT count(*) FROM prompt WHERE dataset = ?) AS staged,
+                       (SELECT count(*) FROM prompt p WHERE p.dataset = ?
+                           AND NOT EXISTS (SELECT 1 FROM plan_source s WHERE s.prompt_id = p.prompt_id)) AS gone""", spec.dataset(), spec.dataset());
         return new Census(
                 rows,
                 rejected,
-                number(m, "prompts"),
-                number(m, "new"),
-                number(m, "changed"),
-                number(m, "failed"),
-                number(m, "waiting"),
-                number(m, "done"),
-                number(m, "skipped_in_run"),
-                number(m, "staged"),
-                number(m, "gone"),
-                number(m, "images"),
-                missingPerPrompt(instance, variants));
-    }
-
-    /**
-     * How many prompts miss how many variants (variants missing → prompts), for the number of calls: a prompt that
-     * misses m variants takes ceil(m / images per call) calls.
-     */
-    private Map<Integer, Long> missingPerPrompt(Long instance, int variants) {
-        Map<Integer, Long> out = new java.util.TreeMap<>();
-        jdbc.query(
-                withRules("""
-                SELECT missing, count(*) FROM (
-                  SELECT /*missing*/ AS missing
-                    FROM plan_source s
-                   WHERE NOT /*skipped-in-run*/) m
-                 WHERE missing > 0 GROUP BY missing"""),
-                rs -> {
-                    out.put(rs.getInt(1), rs.getLong(2));
-                },
-                variants,
-                spec.dataset(),
-                variants,
-                spec.dataset(),
-                instance == null ? -1L : instance);
-        return out;
-    }
-
-    /** The census's SQL with {@link #MISSING} and {@link #SKIPPED_IN_RUN} in place of their markers. */
-    private static String withRules(String sql) {
-        return sql.replace("/*missing*/", MISSING).replace("/*skipped-in-run*/", SKIPPED_IN_RUN);
+                kinds.values().stream().mapToLong(Long::longValue).sum(),
+                kinds.getOrDefault("new", 0L),
+                kinds.getOrDefault("changed", 0L),
+                kinds.getOrDefault("failed", 0L),
+                kinds.getOrDefault("waiting", 0L),
+                kinds.getOrDefault("done", 0L),
+                skippedAndImages[0],
+                number(table, "staged"),
+                number(table, "gone"),
+                skippedAndImages[1],
+                missing);
     }
 
     private static long number(Map<String, Object> m, String key) {
