@@ -96,15 +96,6 @@ public final class PendingPrompts {
         return new HashMap<>(params);
     }
 
-    /** How many images the pending prompts miss, in all. */
-    public long images(NamedParameterJdbcTemplate jdbc) {
-        Long pending = jdbc.queryForObject(
-                "SELECT coalesce(sum(:variants - cardinality(done)), 0) FROM " + from + " WHERE " + WHERE,
-                params,
-                Long.class);
-        return pending == null ? 0 : pending;
-    }
-
     /** How many images the pending prompts miss, by hash bucket (at most 65,536 rows; buckets without any absent). */
     public Map<Integer, Long> imagesByBucket(NamedParameterJdbcTemplate jdbc) {
         Map<Integer, Long> buckets = new HashMap<>();

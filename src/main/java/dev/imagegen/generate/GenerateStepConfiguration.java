@@ -36,12 +36,12 @@ class GenerateStepConfiguration {
             Step generatePartitionStep,
             Partitioner generatePartitioner,
             GenerateStepListener generateStepListener,
-            JobSpec spec,
-            JdbcTemplate jdbc) {
+            PendingShares pendingShares,
+            JobSpec spec) {
         return new StepBuilder(GeneratePartitions.MANAGER_STEP, jobRepository)
                 .listener(generateStepListener)
                 .partitioner(GeneratePartitions.STEP, generatePartitioner)
-                .splitter(new LocalPartitionSplitter(jobRepository, generatePartitioner, new PendingShares(jdbc, spec)))
+                .splitter(new LocalPartitionSplitter(jobRepository, generatePartitioner, pendingShares))
                 .partitionHandler(new LocalPartitionHandler(
                         generatePartitionStep,
                         partitionExecutor(spec.run().concurrency()),
@@ -65,8 +65,15 @@ class GenerateStepConfiguration {
         return new PromptPartitioner();
     }
 
+    /** The run's pending images by bucket: counted once, for the progress total and for the split. */
     @Bean
-    GenerateStepListener generateStepListener(ImageStore store, JdbcTemplate jdbc, JobSpec spec, RunGuard guard) {
-        return new GenerateStepListener(store, new PendingWorkCounter(jdbc, spec, guard));
+    PendingShares pendingShares(JdbcTemplate jdbc, JobSpec spec) {
+        return new PendingShares(jdbc, spec);
+    }
+
+    @Bean
+    GenerateStepListener generateStepListener(
+            ImageStore store, PendingShares pendingShares, JobSpec spec, RunGuard guard) {
+        return new GenerateStepListener(store, new PendingWorkCounter(pendingShares, spec, guard));
     }
 }

@@ -61,6 +61,10 @@ final class LocalPartitionSplitter implements LocalPartitionHandler.StreamingSpl
         boolean restart = jobRepository.getJobExecutions(instance).size() > 1;
         Map<Integer, Long> byBucket = shares.byBucket(manager);
         int grid = gridSize(manager, ceiling, byBucket, restart);
+        if (PendingShares.total(byBucket) == 0) {
+            // Nothing pending (a nightly run over a finished dataset): no partition to record, none to run a query.
+            return;
+        }
         Map<Integer, Long> pending = PendingShares.byIndex(byBucket, grid);
         List<Map.Entry<String, ExecutionContext>> covers =
                 new ArrayList<>(partitioner.partition(grid).entrySet());

@@ -12,16 +12,28 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 /**
  * What the generate step's partitions will find to do, for {@link LocalPartitionSplitter}: the pending images of
  * each partition (one grouped query over the partitions' own pending query), so that the largest are handed out
- * first and the last ones to end are the smallest; and how many partitions a first execution makes.
+ * first and the last ones to end are the smallest; and how many partitions a first execution makes. The manager
+ * step's figures are read once: its listener counts them before the step starts ({@link PendingWorkCounter}) and the
+ * split takes the same pass (nothing is made in between; the run holds the dataset's lock).
  */
 final class PendingShares {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final JobSpec spec;
 
+    /** The last manager step's figures, by its id. */
+    private volatile Counted last;
+
+    private record Counted(long managerId, Map<Integer, Long> byBucket) {}
+
     PendingShares(JdbcTemplate jdbc, JobSpec spec) {
         this.jdbc = new NamedParameterJdbcTemplate(jdbc);
         this.spec = spec;
+    }
+
+    /** The pending images of all buckets. */
+    static long total(Map<Integer, Long> byBucket) {
+        return byBucket.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /**
@@ -31,7 +43,7 @@ final class PendingShares {
      * when nothing is pending (a nightly run over a finished dataset: no empty partitions to record).
      */
     int gridSize(Map<Integer, Long> byBucket, int ceiling) {
-        long pending = byBucket.values().stream().mapToLong(Long::longValue).sum();
+        long pending = total(byBucket);
         if (pending == 0) {
             return 1;
         }
@@ -50,11 +62,18 @@ final class PendingShares {
      * ({@link PendingPrompts}), from which both the partition count and each partition's share follow.
      */
     Map<Integer, Long> byBucket(StepExecution manager) {
-        return PendingPrompts.of(
+        Counted counted = last;
+        if (counted != null && counted.managerId() == manager.getId()) {
+            return counted.byBucket();
+        }
+        Map<Integer, Long> byBucket = PendingPrompts.of(
                         spec.dataset(),
                         manager.getJobExecution().getJobInstance().getId(),
                         spec.model().imagesPerPrompt(),
                         manager.getJobExecution().getJobParameters().getString(RerunSelection.PARAMETER))
                 .imagesByBucket(jdbc);
+        Counted fresh = new Counted(manager.getId(), Map.copyOf(byBucket));
+        last = fresh;
+        return fresh.byBucket();
     }
 }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * How the generate step splits its work: no more partitions than about half the pending images (each partition
  * costs job-repository rows and commits) and the largest handed out first (the run ends on small ones). That a
- * restart keeps the first execution's partition count after any kill is CrashRecoveryFunctionalTests' business.
+ * restart keeps the first execution's partition count after any kill is CrashRecoveryFunctionalTests' business. A run
+ * with nothing pending records no partition at all (a nightly run over a finished dataset: no page query to run).
  */
 class PartitionPlanFunctionalTests extends FunctionalTest {
 
@@ -34,7 +35,7 @@ class PartitionPlanFunctionalTests extends FunctionalTest {
     }
 
     @Test
-    void aRunWithNothingLeftToDoMakesOnePartition() throws Exception {
+    void aRunWithNothingLeftToDoRecordsNoPartitionAndCompletes() throws Exception {
         numbered(dir.resolve("prompts.csv"), 6, "a picture");
         TestJob job = TestJob.openRouter(dir, db, server, "concurrency: 4");
         assertThat(job.run("run", "--run-id", "r1").exitCode()).isZero();
@@ -47,7 +48,12 @@ class PartitionPlanFunctionalTests extends FunctionalTest {
                           JOIN batch_job_execution e ON e.job_execution_id = s.job_execution_id
                           JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
                          WHERE s.step_name LIKE 'generate-partition:%' AND p.parameter_name = 'run.id'
-                           AND p.parameter_value = 'r2'""", Integer.class)).isEqualTo(1);
+                           AND p.parameter_value = 'r2'""", Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("""
+                        SELECT s.status FROM batch_step_execution s
+                          JOIN batch_job_execution_params p ON p.job_execution_id = s.job_execution_id
+                         WHERE s.step_name = ? AND p.parameter_name = 'run.id' AND p.parameter_value = 'r2'""", String.class, GeneratePartitions.MANAGER_STEP))
+                .isEqualTo("COMPLETED");
         assertThat(images()).isEqualTo(6);
     }
 
