@@ -40,7 +40,7 @@ final class PendingShares {
      * The partition count of a first execution: {@code run.partitions} at most, and about two pending images per
      * partition (a partition costs job-repository rows and commits whether or not it finds work, while handing the
      * largest out first keeps the tail short with small ones), but at least one per call in flight — and only one
-     * when nothing is pending (a nightly run over a finished dataset: no empty partitions to record).
+     * when nothing is pending (a nightly run over a finished dataset; the split then records no partition at all).
      */
     int gridSize(Map<Integer, Long> byBucket, int ceiling) {
         long pending = total(byBucket);
