@@ -18,10 +18,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -170,12 +168,12 @@ class PngThumbnailTest {
         png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         ByteBuffer header =
                 ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) colourType);
-        chunk(png, "IHDR", header.array());
+        TestPng.chunk(png, "IHDR", header.array());
         byte[] data = deflate(raw.toByteArray());
         // in two IDAT chunks, as encoders split them
-        chunk(png, "IDAT", Arrays.copyOfRange(data, 0, data.length / 2));
-        chunk(png, "IDAT", Arrays.copyOfRange(data, data.length / 2, data.length));
-        chunk(png, "IEND", new byte[0]);
+        TestPng.chunk(png, "IDAT", Arrays.copyOfRange(data, 0, data.length / 2));
+        TestPng.chunk(png, "IDAT", Arrays.copyOfRange(data, data.length / 2, data.length));
+        TestPng.chunk(png, "IEND", new byte[0]);
         return png.toByteArray();
     }
 
@@ -198,17 +196,6 @@ class PngThumbnailTest {
         }
         deflater.end();
         return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream png, String type, byte[] data) {
-        byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
-        png.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        png.writeBytes(t);
-        png.writeBytes(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        png.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     private static BufferedImage decode(byte[] png) throws IOException {

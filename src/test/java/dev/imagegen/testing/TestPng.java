@@ -123,7 +123,8 @@ public final class TestPng {
         return java.util.Arrays.copyOf(buf, n);
     }
 
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+    /** Appends one PNG chunk: length, type, data and CRC. */
+    public static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
         byte[] t = type.getBytes(StandardCharsets.US_ASCII);
         out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
         out.writeBytes(t);
