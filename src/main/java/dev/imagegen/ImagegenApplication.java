@@ -1,5 +1,6 @@
 package dev.imagegen;
 
+import dev.imagegen.db.DatabaseStartup;
 import dev.imagegen.spec.JobSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -7,6 +8,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * The Spring context of one command: the job file's {@link JobSpec} as a bean, the database, Spring Batch's job
@@ -43,24 +46,33 @@ public class ImagegenApplication {
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("spring.batch.job.enabled", "false");
         defaults.put("spring.batch.jdbc.initialize-schema", "never");
-        defaults.put("spring.flyway.locations", "classpath:db/migration");
+        // DatabaseStartup migrates the schema while the context is built.
+        defaults.put("spring.flyway.enabled", "false");
         app.setDefaultProperties(defaults);
         Map<String, Object> overrides = new LinkedHashMap<>(properties);
         if (spec != null) {
             // The job file decides which generate step the context holds, whatever the environment says.
             overrides.put(REMOTE_PROPERTY, String.valueOf(spec.run().remote()));
         }
+        StandardEnvironment env = new StandardEnvironment();
+        if (!overrides.isEmpty()) {
+            // First in line: these win over system properties and environment variables.
+            env.getPropertySources().addFirst(new MapPropertySource("imagegen", overrides));
+        }
+        app.setEnvironment(env);
+        // The database starts on its own thread while the context is built; the context's beans claim it.
+        DatabaseStartup database = DatabaseStartup.begin(env);
         app.addInitializers(ctx -> {
+            ctx.getBeanFactory().registerSingleton("databaseStartup", database);
             if (spec != null) {
                 ctx.getBeanFactory().registerSingleton("jobSpec", spec);
             }
-            if (!overrides.isEmpty()) {
-                // First in line: these win over system properties and environment variables.
-                ctx.getEnvironment()
-                        .getPropertySources()
-                        .addFirst(new org.springframework.core.env.MapPropertySource("imagegen", overrides));
-            }
         });
-        return app.run();
+        try {
+            return app.run();
+        } catch (RuntimeException | Error e) {
+            database.abandon();
+            throw e;
+        }
     }
 }
