@@ -229,9 +229,10 @@ public final class Suite {
                 .start();
     }
 
-    /** The job in a fresh JVM; heap null: the JVM's default, as the launcher runs it. */
+    /** The job in a fresh JVM with the launcher's {@code jvm.options}; heap null: the JVM's default, as the launcher runs it. */
     private Map<String, String> jobRun(String heap, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(java()));
+        cmd.addAll(launcherJvmOptions());
         if (heap != null) {
             cmd.add("-Xmx" + heap);
         }
@@ -597,6 +598,14 @@ public final class Suite {
         } catch (IOException e) {
             return "?";
         }
+    }
+
+    /** The options the launcher runs the JVM with (its {@code jvm.options} file: one per line, # comments). */
+    static List<String> launcherJvmOptions() throws IOException {
+        return Files.readAllLines(Path.of("jvm.options")).stream()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
     }
 
     private static String java() {
