@@ -21,6 +21,7 @@ import org.springframework.batch.infrastructure.support.transaction.Resourceless
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.AbstractPlatformTransactionManager;
@@ -45,7 +46,12 @@ class BatchStepsConfiguration {
      */
     static final int COLLECT_CHUNK = 32;
 
+    /**
+     * Lazy, like the steps that use it: only an openai-batch run asks for them, and an HTTP client made for nothing
+     * costs its set-up and holds the JVM's exit for 0.3 s (its selector thread waits in native code).
+     */
     @Bean
+    @Lazy
     OpenAiBatchApi openAiBatchApi(JobSpec spec, JsonMapper json) {
         return new OpenAiBatchApi(spec.model(), spec.run().retry(), ModelHttp.newClient(), json);
     }
@@ -72,6 +78,7 @@ class BatchStepsConfiguration {
     }
 
     @Bean
+    @Lazy
     BatchSteps openAiBatchSteps(
             JobRepository jobRepository,
             JobSpec spec,
