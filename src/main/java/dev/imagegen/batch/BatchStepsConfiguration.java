@@ -48,12 +48,13 @@ class BatchStepsConfiguration {
 
     /**
      * Lazy, like the steps that use it: only an openai-batch run asks for them, and an HTTP client made for nothing
-     * costs its set-up and holds the JVM's exit for 0.3 s (its selector thread waits in native code).
+     * costs its set-up and, on JDK 17, holds the JVM's exit for 0.3 s (its selector thread waits in native code). It
+     * shares the run's client ({@code ModelConfiguration}), which the context closes.
      */
     @Bean
     @Lazy
-    OpenAiBatchApi openAiBatchApi(JobSpec spec, JsonMapper json) {
-        return new OpenAiBatchApi(spec.model(), spec.run().retry(), ModelHttp.newClient(), json);
+    OpenAiBatchApi openAiBatchApi(JobSpec spec, JsonMapper json, ModelHttp.Lease http) {
+        return new OpenAiBatchApi(spec.model(), spec.run().retry(), http.http(), json);
     }
 
     @Bean

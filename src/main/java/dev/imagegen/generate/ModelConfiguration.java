@@ -26,6 +26,7 @@ import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -57,9 +58,22 @@ public class ModelConfiguration {
         return new CallGate(pause, rpm, spec.run().concurrency());
     }
 
+    /** The HTTP client of the run's calls, closed with the context; lazy: the placeholder model calls nothing. */
+    @Bean
+    @Lazy
+    ModelHttp.Lease modelHttp() {
+        return ModelHttp.Lease.open();
+    }
+
     @Bean
     RetryingImageModel imageModel(
-            JobSpec spec, JsonMapper json, CallGate gate, RunGuard guard, RunFence fence, JdbcTemplate jdbc) {
+            JobSpec spec,
+            JsonMapper json,
+            CallGate gate,
+            RunGuard guard,
+            RunFence fence,
+            JdbcTemplate jdbc,
+            ObjectProvider<ModelHttp.Lease> http) {
         RetryingImageModel.AttemptListener budget = new RetryingImageModel.AttemptListener() {
             @Override
             public void onAttempt(CallAttempt attempt) {
@@ -72,7 +86,7 @@ public class ModelConfiguration {
             }
         };
         return new RetryingImageModel(
-                fenced(client(spec.model(), json), fence),
+                fenced(client(spec.model(), http, json), fence),
                 spec.run().retry(),
                 gate,
                 guard,
@@ -80,11 +94,11 @@ public class ModelConfiguration {
                 CallCostEstimate.of(spec.model(), null, jdbc, spec.dataset()));
     }
 
-    static ImageModel client(ModelSpec model, JsonMapper json) {
+    static ImageModel client(ModelSpec model, ObjectProvider<ModelHttp.Lease> lease, JsonMapper json) {
         if (model.isPlaceholder()) {
             return new PlaceholderImageModel(model.imageConfig());
         }
-        HttpClient http = ModelHttp.newClient();
+        HttpClient http = lease.getObject().http();
         return switch (model.provider()) {
             case ModelSpec.OPENROUTER_IMAGES -> new OpenRouterImagesModel(model, http, json, Clock.systemUTC());
             // openai-batch: never called (submit/wait/collect replace generate), but the same client as openai.

@@ -51,6 +51,29 @@ public final class ModelHttp {
     }
 
     /**
+     * A client for the life of a run's context, which closes it: stopped with {@code HttpClient.shutdownNow()} on JDK
+     * 21 and later (an open client's selector thread, waiting in native code, holds the JVM's exit for 0.3 s). JDK 17
+     * has no way to stop one; there the close does nothing and the thread ends with the process.
+     */
+    public record Lease(HttpClient http) implements AutoCloseable {
+
+        public static Lease open() {
+            return new Lease(newClient());
+        }
+
+        @Override
+        public void close() {
+            try {
+                HttpClient.class.getMethod("shutdownNow").invoke(http);
+            } catch (NoSuchMethodException e) {
+                // JDK 17-20
+            } catch (ReflectiveOperationException e) {
+                // Stopping is only to exit sooner; a client that cannot be stopped ends with the process.
+            }
+        }
+    }
+
+    /**
      * Sends one request and reads its body. {@code timeout} bounds the whole call — connecting, the headers and the
      * last byte of the body — so a server that trickles its answer cannot hold a thread; past it the call is a
      * {@link FailureKind#TRANSIENT} failure like any timeout. An interrupt aborts the call at once. A redirect (3xx)

@@ -15,15 +15,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The OpenAI Batch API client and its steps exist only in an openai-batch run's context: any other run would pay
- * for an HTTP client it never uses (its set-up, and 0.3 s at the JVM's exit while its selector thread sits in
- * native code).
+ * The OpenAI Batch API client and its steps exist only in an openai-batch run's context, and the HTTP client only
+ * where the model calls out: any other run would pay for a client it never uses (its set-up, and on JDK 17 0.3 s
+ * at the JVM's exit while its selector thread sits in native code).
  */
 class BatchStepsWiringFunctionalTests extends FunctionalTest {
 
     @ParameterizedTest
-    @CsvSource({"placeholder, false", "openrouter, false", "openai-batch, true"})
-    void onlyAnOpenAiBatchRunMakesTheBatchApiClient(String provider, boolean made) throws Exception {
+    @CsvSource({"placeholder, false, false", "openrouter, false, true", "openai-batch, true, true"})
+    void onlyAnOpenAiBatchRunMakesTheBatchApiClientAndOnlyAModelThatCallsOutAnHttpClient(
+            String provider, boolean batchApi, boolean http) throws Exception {
         Files.writeString(dir.resolve("prompts.csv"), "id,prompt\na,a red fox\n");
         Path file = Files.writeString(dir.resolve("job.yml"), """
                 dataset: wiring
@@ -43,8 +44,9 @@ class BatchStepsWiringFunctionalTests extends FunctionalTest {
                         "IMAGEGEN_DB_PASSWORD",
                         db.password()))) {
             var beans = ctx.getBeanFactory();
-            assertThat(beans.containsSingleton("openAiBatchApi")).isEqualTo(made);
-            assertThat(beans.containsSingleton("openAiBatchSteps")).isEqualTo(made);
+            assertThat(beans.containsSingleton("openAiBatchApi")).isEqualTo(batchApi);
+            assertThat(beans.containsSingleton("openAiBatchSteps")).isEqualTo(batchApi);
+            assertThat(beans.containsSingleton("modelHttp")).isEqualTo(http);
         }
     }
 }

@@ -147,4 +147,22 @@ class ModelHttpTest {
             chunked.stop(0);
         }
     }
+
+    /** JDK 21+ can stop a client (its selector thread would hold the JVM's exit); JDK 17 cannot, and must not fail. */
+    @Test
+    void aLeaseStopsItsClientWhereTheJdkCan() throws Exception {
+        ModelHttp.Lease lease = ModelHttp.Lease.open();
+        lease.close();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Runtime.version().feature() >= 21,
+                "HttpClient has no shutdownNow before JDK 21 (this JVM: " + Runtime.version()
+                        + "); only that closing does not fail is checked");
+        // A client that was shut down refuses new requests (whether its thread has ended yet is a race).
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> lease.http()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(chat()).build(),
+                                java.net.http.HttpResponse.BodyHandlers.discarding()))
+                .isInstanceOf(java.io.IOException.class);
+        assertThat(server.received()).isEmpty();
+    }
 }
