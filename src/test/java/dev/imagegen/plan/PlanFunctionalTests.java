@@ -185,4 +185,29 @@ class PlanFunctionalTests extends FunctionalTest {
         assertThat(m.find()).as("'" + regex + "' in:\n" + text).isTrue();
         return Double.parseDouble(m.group(1).substring(1));
     }
+
+    /**
+     * A staging is counted where it lies (no copy of its rows): the figures must be those of reading the same source,
+     * prompts of an older staging no longer in it ("gone") included.
+     */
+    @Test
+    void aStagingIsCountedAsReadingItsSourceWouldCountIt() throws Exception {
+        TestJob job = datasetInEveryState();
+        TestJob.Result second =
+                job.run("run", "--set", "run.concurrency=1", "--set", "run.partitions=1", "--set", "run.max-images=1");
+        assertThat(second.exitCode()).as(second.toString()).isEqualTo(3);
+        dev.imagegen.spec.JobSpec spec =
+                new dev.imagegen.spec.JobSpecLoader().load(job.dir().resolve("job.yml"), List.of());
+        long staging = jdbc.queryForObject(
+                "SELECT max(job_instance_id) FROM prompt_staging WHERE dataset = 'test'", Long.class);
+        PromptCensus census = new PromptCensus(
+                jdbc, new org.springframework.jdbc.datasource.DataSourceTransactionManager(jdbc.getDataSource()), spec);
+
+        PromptCensus.Census staged = census.fromStaging(staging, null);
+
+        assertThat(staged).isEqualTo(census.fromSource(null));
+        assertThat(staged.gone()).isEqualTo(1);
+        assertThat(staged.failed()).isEqualTo(1);
+        assertThat(staged.rejected()).isEqualTo(1);
+    }
 }
