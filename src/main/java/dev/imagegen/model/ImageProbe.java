@@ -1,5 +1,6 @@
 package dev.imagegen.model;
 
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 
 /**
@@ -26,9 +27,16 @@ public final class ImageProbe {
      * @throws InvalidImageException when the bytes are not a whole image
      */
     public static ImageData inspect(byte[] b, String declaredType) throws InvalidImageException {
-        String actual = sniff(b);
+        return inspect(b, 0, b.length, declaredType);
+    }
+
+    /** As {@link #inspect(byte[], String)}, of the {@code length} bytes of {@code b} from {@code offset}. */
+    public static ImageData inspect(byte[] b, int offset, int length, String declaredType)
+            throws InvalidImageException {
+        ByteBuffer bytes = ByteBuffer.wrap(b, offset, length).slice();
+        String actual = sniff(bytes);
         if (actual == null) {
-            throw new InvalidImageException("not a PNG, JPEG or WebP image (" + b.length + " bytes)");
+            throw new InvalidImageException("not a PNG, JPEG or WebP image (" + length + " bytes)");
         }
         if (declaredType != null
                 && !declaredType.isBlank()
@@ -39,16 +47,16 @@ public final class ImageProbe {
                     "an image declared as {} is really {} ({} bytes); stored as {}",
                     declaredType.strip(),
                     actual,
-                    b.length,
+                    length,
                     actual);
         }
         long[] size = switch (actual) {
-            case "image/png" -> png(b);
-            case "image/jpeg" -> jpeg(b);
-            default -> webp(b);
+            case "image/png" -> png(bytes);
+            case "image/jpeg" -> jpeg(bytes);
+            default -> webp(bytes);
         };
         checkSize(actual, size[0], size[1]);
-        return new ImageData(b, actual, (int) size[0], (int) size[1]);
+        return new ImageData(b, offset, length, actual, (int) size[0], (int) size[1]);
     }
 
     /**
@@ -79,43 +87,43 @@ public final class ImageProbe {
         return t.equals("image/jpg") ? "image/jpeg" : t;
     }
 
-    private static String sniff(byte[] b) {
-        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+    private static String sniff(ByteBuffer b) {
+        if (b.limit() >= 8 && (b.get(0) & 0xff) == 0x89 && b.get(1) == 'P' && b.get(2) == 'N' && b.get(3) == 'G') {
             return "image/png";
         }
-        if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
+        if (b.limit() >= 3 && (b.get(0) & 0xff) == 0xFF && (b.get(1) & 0xff) == 0xD8 && (b.get(2) & 0xff) == 0xFF) {
             return "image/jpeg";
         }
-        if (b.length >= 12
-                && b[0] == 'R'
-                && b[1] == 'I'
-                && b[2] == 'F'
-                && b[3] == 'F'
-                && b[8] == 'W'
-                && b[9] == 'E'
-                && b[10] == 'B'
-                && b[11] == 'P') {
+        if (b.limit() >= 12
+                && b.get(0) == 'R'
+                && b.get(1) == 'I'
+                && b.get(2) == 'F'
+                && b.get(3) == 'F'
+                && b.get(8) == 'W'
+                && b.get(9) == 'E'
+                && b.get(10) == 'B'
+                && b.get(11) == 'P') {
             return "image/webp";
         }
         return null;
     }
 
-    private static long[] png(byte[] b) throws InvalidImageException {
+    private static long[] png(ByteBuffer b) throws InvalidImageException {
         int pos = 8;
         long width = -1;
         long height = -1;
         boolean first = true;
         CRC32 crc = new CRC32();
         while (true) {
-            if (pos + 12 > b.length) {
-                throw new InvalidImageException("PNG truncated at byte " + pos + " of " + b.length);
+            if (pos + 12 > b.limit()) {
+                throw new InvalidImageException("PNG truncated at byte " + pos + " of " + b.limit());
             }
             long length = u32be(b, pos);
-            if (length > b.length - pos - 12) {
+            if (length > b.limit() - pos - 12) {
                 throw new InvalidImageException("PNG truncated: a chunk at byte " + pos + " runs past the end");
             }
             int len = (int) length;
-            String type = new String(b, pos + 4, 4, java.nio.charset.StandardCharsets.US_ASCII);
+            String type = ascii(b, pos + 4);
             if (first) {
                 if (!type.equals("IHDR") || len != 13) {
                     throw new InvalidImageException("PNG does not start with an IHDR chunk");
@@ -125,7 +133,7 @@ public final class ImageProbe {
                 first = false;
             }
             crc.reset();
-            crc.update(b, pos + 4, len + 4);
+            crc.update(b.slice(pos + 4, len + 4));
             if (crc.getValue() != u32be(b, pos + 8 + len)) {
                 throw new InvalidImageException("PNG chunk " + type + " at byte " + pos + " has a bad CRC");
             }
@@ -136,28 +144,28 @@ public final class ImageProbe {
         }
     }
 
-    private static long[] jpeg(byte[] b) throws InvalidImageException {
+    private static long[] jpeg(ByteBuffer b) throws InvalidImageException {
         if (!endsWithEoi(b)) {
             throw new InvalidImageException("JPEG truncated: no end-of-image marker");
         }
         int pos = 2;
-        while (pos + 4 <= b.length) {
-            if ((b[pos] & 0xff) != 0xFF) {
+        while (pos + 4 <= b.limit()) {
+            if ((b.get(pos) & 0xff) != 0xFF) {
                 throw new InvalidImageException("JPEG marker expected at byte " + pos);
             }
-            int marker = b[pos + 1] & 0xff;
+            int marker = b.get(pos + 1) & 0xff;
             if (marker == 0xFF) {
                 pos++;
                 continue;
             }
-            int len = ((b[pos + 2] & 0xff) << 8) | (b[pos + 3] & 0xff);
+            int len = ((b.get(pos + 2) & 0xff) << 8) | (b.get(pos + 3) & 0xff);
             boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
             if (sof) {
-                if (pos + 9 > b.length) {
+                if (pos + 9 > b.limit()) {
                     break;
                 }
-                int height = ((b[pos + 5] & 0xff) << 8) | (b[pos + 6] & 0xff);
-                int width = ((b[pos + 7] & 0xff) << 8) | (b[pos + 8] & 0xff);
+                int height = ((b.get(pos + 5) & 0xff) << 8) | (b.get(pos + 6) & 0xff);
+                int width = ((b.get(pos + 7) & 0xff) << 8) | (b.get(pos + 8) & 0xff);
                 return new long[] {width, height};
             }
             if (marker == 0xDA || len < 2) {
@@ -168,25 +176,25 @@ public final class ImageProbe {
         throw new InvalidImageException("JPEG has no frame header");
     }
 
-    private static boolean endsWithEoi(byte[] b) {
+    private static boolean endsWithEoi(ByteBuffer b) {
         // Some encoders pad after EOI; look at the tail rather than the last two bytes only.
-        for (int i = b.length - 2; i >= Math.max(2, b.length - 64); i--) {
-            if ((b[i] & 0xff) == 0xFF && (b[i + 1] & 0xff) == 0xD9) {
+        for (int i = b.limit() - 2; i >= Math.max(2, b.limit() - 64); i--) {
+            if ((b.get(i) & 0xff) == 0xFF && (b.get(i + 1) & 0xff) == 0xD9) {
                 return true;
             }
         }
         return false;
     }
 
-    private static long[] webp(byte[] b) throws InvalidImageException {
+    private static long[] webp(ByteBuffer b) throws InvalidImageException {
         long riff = u32le(b, 4);
-        if (riff + 8 > b.length) {
-            throw new InvalidImageException("WebP truncated: RIFF says " + (riff + 8) + " bytes, got " + b.length);
+        if (riff + 8 > b.limit()) {
+            throw new InvalidImageException("WebP truncated: RIFF says " + (riff + 8) + " bytes, got " + b.limit());
         }
-        if (b.length < 30) {
+        if (b.limit() < 30) {
             throw new InvalidImageException("WebP too short");
         }
-        String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
+        String chunk = ascii(b, 12);
         int d = 20;
         return switch (chunk) {
             case "VP8 " -> new long[] {u16le(b, d + 6) & 0x3fff, u16le(b, d + 8) & 0x3fff};
@@ -199,20 +207,32 @@ public final class ImageProbe {
         };
     }
 
-    private static long u32be(byte[] b, int i) {
-        return ((long) (b[i] & 0xff) << 24) | ((b[i + 1] & 0xff) << 16) | ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+    private static long u32be(ByteBuffer b, int i) {
+        return ((long) (b.get(i) & 0xff) << 24)
+                | ((b.get(i + 1) & 0xff) << 16)
+                | ((b.get(i + 2) & 0xff) << 8)
+                | (b.get(i + 3) & 0xff);
     }
 
-    private static long u32le(byte[] b, int i) {
-        return ((long) (b[i + 3] & 0xff) << 24) | ((b[i + 2] & 0xff) << 16) | ((b[i + 1] & 0xff) << 8) | (b[i] & 0xff);
+    private static long u32le(ByteBuffer b, int i) {
+        return ((long) (b.get(i + 3) & 0xff) << 24)
+                | ((b.get(i + 2) & 0xff) << 16)
+                | ((b.get(i + 1) & 0xff) << 8)
+                | (b.get(i) & 0xff);
     }
 
-    private static int u24le(byte[] b, int i) {
-        return ((b[i + 2] & 0xff) << 16) | ((b[i + 1] & 0xff) << 8) | (b[i] & 0xff);
+    private static int u24le(ByteBuffer b, int i) {
+        return ((b.get(i + 2) & 0xff) << 16) | ((b.get(i + 1) & 0xff) << 8) | (b.get(i) & 0xff);
     }
 
-    private static int u16le(byte[] b, int i) {
-        return ((b[i + 1] & 0xff) << 8) | (b[i] & 0xff);
+    private static int u16le(ByteBuffer b, int i) {
+        return ((b.get(i + 1) & 0xff) << 8) | (b.get(i) & 0xff);
+    }
+
+    private static String ascii(ByteBuffer b, int i) {
+        byte[] four = new byte[4];
+        b.get(i, four);
+        return new String(four, java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** Bytes that are not a whole image of the expected type. */

@@ -98,8 +98,9 @@ public final class ModelHttp {
     /** As {@link #exchange}, for a request built by the caller (another method or body, e.g. a multipart upload). */
     public static Response send(HttpClient http, HttpRequest request, Duration timeout, long maxBytes)
             throws ModelCallException, InterruptedException {
-        HttpResponse<byte[]> response = await(http, request, BoundedBody.handler(maxBytes), timeout);
-        return new Response(response.statusCode(), response.headers(), response.body());
+        HttpResponse<BoundedBody.Held> response = await(http, request, BoundedBody.handler(maxBytes), timeout);
+        return new Response(
+                response.statusCode(), response.headers(), response.body().take());
     }
 
     /**

@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * Decodes standard base64 (RFC 4648 §4) from a slice of a byte array exactly as {@link Base64#getDecoder()} does,
- * only faster on JDK 17 (which has no intrinsic for decoding): the bulk of the text is decoded four characters at a
+ * Decodes standard base64 (RFC 4648 §4) from a slice of a byte array into that same slice, exactly as
+ * {@link Base64#getDecoder()} does, only faster on JDK 17 (which has no intrinsic for decoding): the bulk of the text is decoded four characters at a
  * time through lookup tables whose values are already shifted into place (one {@code int} per four characters, an
  * invalid character makes it negative), and the three bytes are stored with one {@code int} write. The last unit (one
  * to four characters, where padding may stand) is left to the JDK's decoder, so padding and the end of the text are
@@ -38,36 +38,45 @@ public final class StrictBase64 {
         return t;
     }
 
-    /** The bytes that {@code src[from, to)} encodes; {@link IllegalArgumentException} where it is not base64. */
-    public static byte[] decode(byte[] src, int from, int to) {
+    /**
+     * Decodes {@code buf[from, to)} into the start of that same range and returns how many bytes it wrote: a data
+     * URL's image then lies where its text lay, and a call holds one array instead of the body and a copy (each unit
+     * is read whole before its three bytes are written, and the writes never pass the reads). Where the text is not
+     * base64 it throws {@link IllegalArgumentException} and leaves the range as it was, for a slower decoder to try.
+     */
+    public static int decodeInPlace(byte[] buf, int from, int to) {
         int length = to - from;
         if (length <= 0) {
-            return new byte[0];
+            return 0;
         }
-        // The last unit (1-4 characters) goes to the JDK's decoder: padding, a short last unit, its errors.
         int tail = from + ((length - 1) & ~3);
-        ByteBuffer last = Base64.getDecoder().decode(ByteBuffer.wrap(src, tail, to - tail));
-        int bulk = (tail - from) / 4 * 3;
-        byte[] out = new byte[bulk + last.remaining()];
+        // Read before anything is overwritten; its errors leave the range untouched.
+        ByteBuffer last = Base64.getDecoder().decode(ByteBuffer.wrap(buf, tail, to - tail));
         int sp = from;
-        int dp = 0;
-        // One int store writes the three bytes and one more, which the next unit overwrites; the last unit of the
-        // bulk is written byte by byte, so nothing lands past its end.
-        int fast = tail - 4;
-        while (sp < fast) {
-            INT_BE.set(out, dp, unit(src, sp) << 8);
-            sp += 4;
-            dp += 3;
+        int dp = from;
+        try {
+            int fast = tail - 4;
+            while (sp < fast) {
+                INT_BE.set(buf, dp, unit(buf, sp) << 8);
+                sp += 4;
+                dp += 3;
+            }
+            if (sp < tail) {
+                int bits = unit(buf, sp);
+                buf[dp] = (byte) (bits >> 16);
+                buf[dp + 1] = (byte) (bits >> 8);
+                buf[dp + 2] = (byte) bits;
+                dp += 3;
+            }
+        } catch (IllegalArgumentException e) {
+            // Whole units of the standard alphabet encode back to the very characters they came from.
+            byte[] text = Base64.getEncoder().encode(Arrays.copyOfRange(buf, from, dp));
+            System.arraycopy(text, 0, buf, from, text.length);
+            throw e;
         }
-        if (sp < tail) {
-            int bits = unit(src, sp);
-            out[dp] = (byte) (bits >> 16);
-            out[dp + 1] = (byte) (bits >> 8);
-            out[dp + 2] = (byte) bits;
-            dp += 3;
-        }
-        last.get(out, dp, last.remaining());
-        return out;
+        int n = last.remaining();
+        last.get(buf, dp, n);
+        return dp + n - from;
     }
 
     /** The 24 bits of the four characters at {@code sp}, in the low three bytes. */

@@ -69,8 +69,8 @@ public final class ImageStore {
         Files.createDirectories(dir);
         // The sidecar lands first: an image on disk always has its metadata next to it.
         DurableFiles.writeDurably(resolveInside(base + ".json"), json.writeValueAsBytes(sidecar), false);
-        DurableFiles.writeDurably(target, image.bytes(), syncDir);
-        String sha256 = sha256(image.bytes());
+        DurableFiles.writeDurably(target, image.content(), syncDir);
+        String sha256 = Sha256.hex(image.content());
         return new StoredImage(
                 sidecar.promptId(),
                 sidecar.variant(),
@@ -78,7 +78,7 @@ public final class ImageStore {
                 image.mediaType(),
                 image.width(),
                 image.height(),
-                image.bytes().length,
+                image.length(),
                 sha256,
                 sidecar,
                 false);

@@ -55,14 +55,23 @@ public final class DurableFiles {
      * file is removed when anything fails.
      */
     public static void writeDurably(Path target, byte[] bytes, boolean syncDirectory) throws IOException {
+        writeDurably(target, ByteBuffer.wrap(bytes), syncDirectory, FileChannel::open);
+    }
+
+    /** As {@link #writeDurably(Path, byte[], boolean)}, of the bytes {@code bytes} has left. */
+    public static void writeDurably(Path target, ByteBuffer bytes, boolean syncDirectory) throws IOException {
         writeDurably(target, bytes, syncDirectory, FileChannel::open);
     }
 
     static void writeDurably(Path target, byte[] bytes, boolean syncDirectory, Opener opener) throws IOException {
+        writeDurably(target, ByteBuffer.wrap(bytes), syncDirectory, opener);
+    }
+
+    private static void writeDurably(Path target, ByteBuffer buf, boolean syncDirectory, Opener opener)
+            throws IOException {
         Path tmp = tempFor(target);
         try {
             try (FileChannel ch = opener.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }

@@ -15,6 +15,13 @@ public final class Sha256 {
         return HexFormat.of().formatHex(digest().digest(bytes));
     }
 
+    /** The digest of the bytes {@code bytes} has left, in hex. */
+    public static String hex(java.nio.ByteBuffer bytes) {
+        MessageDigest digest = digest();
+        digest.update(bytes);
+        return hex(digest);
+    }
+
     /** The digest of {@code text}'s UTF-8 bytes in hex. */
     public static String hex(String text) {
         return hex(text.getBytes(StandardCharsets.UTF_8));

@@ -508,8 +508,9 @@ public final class Suite {
                 "memory",
                 "C=" + c + ", " + n + " prompts, latency 0–100 ms, " + kib / 1024 + " MiB images, -Xmx" + boundMiB
                         + "m",
-                "peak heap used, MiB",
-                peak + " (RSS " + job.get("peak_rss_mib") + ")",
+                "peak heap used, MiB (GC time in the generate step; RSS)",
+                peak + " (GC " + job.get("gc_s") + " s of " + job.get("generate_s") + " s; RSS "
+                        + job.get("peak_rss_mib") + ")",
                 "RSS " + job.get("peer_rss_mib"),
                 "—",
                 "≤ " + boundMiB + " MiB",

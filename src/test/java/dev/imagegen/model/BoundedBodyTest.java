@@ -52,7 +52,7 @@ class BoundedBodyTest {
         HttpHeaders headers = HttpHeaders.of(
                 announced == null ? Map.of() : Map.of("content-length", List.of(String.valueOf(announced))),
                 (a, b) -> true);
-        HttpResponse.BodySubscriber<byte[]> subscriber =
+        HttpResponse.BodySubscriber<BoundedBody.Held> subscriber =
                 BoundedBody.handler(cap).apply(new Info(headers));
         AtomicBoolean cancelled = new AtomicBoolean();
         subscriber.onSubscribe(new Flow.Subscription() {
@@ -76,7 +76,10 @@ class BoundedBodyTest {
         if (!cancelled.get()) {
             subscriber.onComplete();
         }
-        return subscriber.getBody().toCompletableFuture().get();
+        BoundedBody.Held held = subscriber.getBody().toCompletableFuture().get();
+        byte[] taken = held.take();
+        assertThatThrownBy(held::take).as("a body is handed over once").isInstanceOf(IllegalStateException.class);
+        return taken;
     }
 
     private static byte[] bytes(int n) {

@@ -24,6 +24,29 @@ class ImageProbeTest {
         assertThat(d.extension()).isEqualTo("png");
     }
 
+    /** A slice of a larger array (an image decoded inside its response body) is read within its bounds only. */
+    @Test
+    void anImageInsideALargerArrayIsReadFromItsOwnBytesOnly() throws Exception {
+        byte[] png = TestPng.build(40, 30, "x", new Random(1));
+        byte[] body = new byte[png.length + 64];
+        Arrays.fill(body, (byte) 'A');
+        System.arraycopy(png, 0, body, 32, png.length);
+
+        ImageData d = ImageProbe.inspect(body, 32, png.length, "image/png");
+
+        assertThat(d.width()).isEqualTo(40);
+        assertThat(d.height()).isEqualTo(30);
+        assertThat(d.length()).isEqualTo(png.length);
+        assertThat(d.bytes()).isEqualTo(png);
+        // The whole image follows in the array, but a slice that ends early is a truncated image.
+        assertThatThrownBy(() -> ImageProbe.inspect(body, 32, png.length - 5, null))
+                .isInstanceOf(ImageProbe.InvalidImageException.class)
+                .hasMessageContaining("truncated");
+        // A slice that starts elsewhere is no image, whatever lies before it.
+        assertThatThrownBy(() -> ImageProbe.inspect(body, 31, png.length, null))
+                .isInstanceOf(ImageProbe.InvalidImageException.class);
+    }
+
     @Test
     void rejectsTruncatedAndCorruptedPngs() {
         byte[] png = TestPng.build(40, 30, "x", new Random(1));

@@ -148,6 +148,27 @@ class ModelHttpTest {
         }
     }
 
+    /**
+     * The client keeps a response alive after its call (JDK 17's idle connection holds its first exchange): the body
+     * must not be in it, or every open connection holds a megabytes-long body for the whole run.
+     */
+    @Test
+    void aFinishedCallsBodyIsNotKeptAliveByTheClientsIdleConnection() throws Exception {
+        server.imageBytes(200_000);
+        java.net.http.HttpClient http = ModelHttp.newClient();
+
+        java.lang.ref.WeakReference<byte[]> body = new java.lang.ref.WeakReference<>(
+                ModelHttp.exchange(http, chat(), Map.of(), CHAT_REQUEST, Duration.ofSeconds(10), 10_000_000)
+                        .body());
+
+        assertThat(body.get()).isNotNull();
+        for (int i = 0; i < 20 && body.get() != null; i++) {
+            System.gc(); // a full collection clears a weak reference to an unreachable array
+        }
+        assertThat(body.get()).as("the body, once the caller dropped it").isNull();
+        assertThat(http).isNotNull(); // the client and its idle connection are still reachable up to here
+    }
+
     /** JDK 21+ can stop a client (its selector thread would hold the JVM's exit); JDK 17 cannot, and must not fail. */
     @Test
     void aLeaseStopsItsClientWhereTheJdkCan() throws Exception {

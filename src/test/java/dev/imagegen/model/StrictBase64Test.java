@@ -3,14 +3,13 @@ package dev.imagegen.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@link StrictBase64} decodes, and refuses, exactly what {@code Base64.getDecoder()} does. */
+/** {@link StrictBase64} decodes (in place), and refuses, exactly what {@code Base64.getDecoder()} does. */
 class StrictBase64Test {
 
     private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -89,14 +88,26 @@ class StrictBase64Test {
         assertThat(decodeInSlice(new String(text, StandardCharsets.ISO_8859_1))).isEqualTo(expected);
     }
 
-    /** Decodes {@code text} from the middle of an array whose other bytes are base64 too (nothing read outside). */
+    /**
+     * Decodes {@code text} in place from the middle of an array whose other bytes are base64 too: nothing is read or
+     * written outside the text's range, and a refused text is left exactly as it was.
+     */
     private static byte[] decodeInSlice(String text) {
         byte[] inner = text.getBytes(StandardCharsets.ISO_8859_1);
         byte[] body = new byte[inner.length + 16];
         Arrays.fill(body, (byte) 'A');
         System.arraycopy(inner, 0, body, 8, inner.length);
-        byte[] decoded = StrictBase64.decode(body, 8, 8 + inner.length);
-        assertThat(ByteBuffer.wrap(decoded)).isNotNull();
-        return decoded;
+        byte[] before = body.clone();
+        int n;
+        try {
+            n = StrictBase64.decodeInPlace(body, 8, 8 + inner.length);
+        } catch (IllegalArgumentException e) {
+            assertThat(body).as("a refused text is left as it was").isEqualTo(before);
+            throw e;
+        }
+        assertThat(Arrays.copyOfRange(body, 0, 8)).isEqualTo(Arrays.copyOfRange(before, 0, 8));
+        assertThat(Arrays.copyOfRange(body, 8 + inner.length, body.length))
+                .isEqualTo(Arrays.copyOfRange(before, 8 + inner.length, body.length));
+        return Arrays.copyOfRange(body, 8, 8 + n);
     }
 }

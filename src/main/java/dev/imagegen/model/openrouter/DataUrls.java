@@ -39,27 +39,33 @@ final class DataUrls {
         }
         String declared = new String(body, start + 5, headerEnd - start - 5, StandardCharsets.US_ASCII);
         int from = headerEnd + BASE64_MARK.length;
+        int length;
+        try {
+            length = StrictBase64.decodeInPlace(body, from, end);
+        } catch (IllegalArgumentException strict) {
+            return decodeLoosely(body, start, from, end, declared, billed);
+        }
+        return probe(body, from, length, declared, billed);
+    }
+
+    /**
+     * Not plain base64 (the strict decoder left the text as it was): escaped in the JSON (a line break written as
+     * \n), or with characters the MIME decoder skips. The strict decoder goes first because the MIME one scans the
+     * whole text before it starts.
+     */
+    private static ImageData decodeLoosely(byte[] body, int start, int from, int end, String declared, Double billed)
+            throws ModelCallException {
+        if (indexOf(body, from, end, BACKSLASH) >= 0) {
+            return decode(ChatCompletionReader.unescape(body, start, end), billed);
+        }
         byte[] bytes;
         try {
-            bytes = StrictBase64.decode(body, from, end);
-        } catch (IllegalArgumentException strict) {
-            // Not plain base64: escaped in the JSON (a line break written as \n), or with characters the MIME
-            // decoder skips. The strict decoder first, because the MIME one scans the whole text before it starts.
-            if (indexOf(body, from, end, BACKSLASH) >= 0) {
-                return decode(ChatCompletionReader.unescape(body, start, end), billed);
-            }
-            try {
-                bytes = bytes(Base64.getMimeDecoder().decode(ByteBuffer.wrap(body, from, end - from)));
-            } catch (IllegalArgumentException e) {
-                throw new ModelCallException(
-                        FailureKind.INVALID_IMAGE,
-                        200,
-                        "the image's base64 is corrupt: " + e.getMessage(),
-                        null,
-                        billed);
-            }
+            bytes = bytes(Base64.getMimeDecoder().decode(ByteBuffer.wrap(body, from, end - from)));
+        } catch (IllegalArgumentException e) {
+            throw new ModelCallException(
+                    FailureKind.INVALID_IMAGE, 200, "the image's base64 is corrupt: " + e.getMessage(), null, billed);
         }
-        return probe(bytes, declared, billed);
+        return probe(bytes, 0, bytes.length, declared, billed);
     }
 
     /** The slow path, for a URL whose JSON escapes were decoded. */
@@ -79,9 +85,10 @@ final class DataUrls {
                 : Arrays.copyOfRange(out.array(), out.position(), out.limit());
     }
 
-    private static ImageData probe(byte[] bytes, String declared, Double billed) throws ModelCallException {
+    private static ImageData probe(byte[] bytes, int offset, int length, String declared, Double billed)
+            throws ModelCallException {
         try {
-            return ImageProbe.inspect(bytes, declared.isEmpty() ? null : declared);
+            return ImageProbe.inspect(bytes, offset, length, declared.isEmpty() ? null : declared);
         } catch (ImageProbe.InvalidImageException e) {
             throw new ModelCallException(FailureKind.INVALID_IMAGE, 200, e.getMessage(), null, billed);
         }

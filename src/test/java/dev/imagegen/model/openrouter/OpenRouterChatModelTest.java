@@ -148,6 +148,9 @@ class OpenRouterChatModelTest {
         assertThat(g.images()).hasSize(1);
         assertThat(g.images().get(0).mediaType()).isEqualTo("image/png");
         assertThat(g.images().get(0).width()).isPositive();
+        // Decoded where its base64 lay in the body: one array per call, not the body and a copy.
+        assertThat(g.images().get(0).buffer().length)
+                .isGreaterThan(g.images().get(0).length() * 4 / 3);
         assertThat(g.costUsd()).isEqualTo(0.04);
         assertThat(g.costEstimated()).isFalse();
         assertThat(g.promptTokens()).isEqualTo(12);
