@@ -83,6 +83,33 @@ class PngThumbnailTest {
                 .isEqualTo(boxAverage(decode(noise).getRaster(), 256, 256));
     }
 
+    /**
+     * The box average divides by multiplying with a reciprocal: exact for every sum a box of up to 65,535 pixels can
+     * have (a 16,384-pixel side makes boxes of 64 x 64 at most). Checked for every sum of the small boxes, and for
+     * every box at each multiple of its size and the sum just below it, where a reciprocal that is too coarse errs.
+     */
+    @Test
+    void theReciprocalDivisionIsExactForEveryBoxSum() {
+        String wrong = null;
+        for (long d = 1; d <= 65_535 && wrong == null; d++) {
+            long m = PngThumbnail.reciprocal(d);
+            long top = 256 * d; // a box of d pixels sums to at most 255 d, plus d / 2 for rounding
+            for (long k = 1; k <= 256 && wrong == null; k++) {
+                for (long n : new long[] {k * d - 1, Math.min(k * d, top - 1)}) {
+                    if (PngThumbnail.quotient(n, m) != n / d) {
+                        wrong = n + " / " + d;
+                    }
+                }
+            }
+            for (long n = 0; d <= 64 && n < top && wrong == null; n++) {
+                if (PngThumbnail.quotient(n, m) != n / d) {
+                    wrong = n + " / " + d;
+                }
+            }
+        }
+        assertThat(wrong).as("a quotient that differs from integer division").isNull();
+    }
+
     @Test
     void whatItDoesNotTakeIsLeftToImageIo() throws IOException {
         BufferedImage palette = new BufferedImage(50, 50, BufferedImage.TYPE_BYTE_INDEXED);
