@@ -5,6 +5,7 @@ import dev.imagegen.source.SourcePreview;
 import dev.imagegen.source.StagedSet;
 import dev.imagegen.spec.JobSpec;
 import java.sql.PreparedStatement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,7 +176,7 @@ final class PromptCensus {
         Map<String, Long> kinds = new HashMap<>();
         Map<Integer, Long> missing = new TreeMap<>();
         long[] skippedAndImages = {0, 0};
-        List<Object> params = new java.util.ArrayList<>(List.of(sourceParams));
+        List<Object> params = new ArrayList<>(List.of(sourceParams));
         params.addAll(List.of(spec.dataset(), variants, instance == null ? -1L : instance, spec.dataset(), variants));
         jdbc.query(
                 CENSUS.replace("/*source*/", source),

@@ -70,7 +70,7 @@ public final class ImageStore {
         // The sidecar lands first: an image on disk always has its metadata next to it.
         DurableFiles.writeDurably(resolveInside(base + ".json"), json.writeValueAsBytes(sidecar), false);
         DurableFiles.writeDurably(target, image.content(), syncDir);
-        String sha256 = Sha256.hex(image.content());
+        String sha256 = sha256(image.content());
         return new StoredImage(
                 sidecar.promptId(),
                 sidecar.variant(),
@@ -167,6 +167,11 @@ public final class ImageStore {
 
     /** The hash a stored image is recorded with ({@code generated_image.sha256}). */
     public static String sha256(byte[] bytes) {
+        return Sha256.hex(bytes);
+    }
+
+    /** As {@link #sha256(byte[])}, of an image that is a slice of a larger array (see {@link ImageData}). */
+    static String sha256(java.nio.ByteBuffer bytes) {
         return Sha256.hex(bytes);
     }
 }
